@@ -1,0 +1,55 @@
+# Tally — every task a developer or CI needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SWIFT ?= swift
+CONFIG ?= debug
+BIN := .build/$(CONFIG)/tally
+# CI runs the fuzzer for a minute; locally a short run keeps `make test` quick.
+ifdef CI
+FUZZ_SECONDS ?= 60
+else
+FUZZ_SECONDS ?= 15
+endif
+
+.PHONY: help deps build release demo test unit fuzz fuzz-build lint bench bench-parse clean
+
+help: ## List the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+deps: ## Install what the build needs (libgit2-dev via apt-get when missing)
+	@bash scripts/ensure-deps.sh
+
+build: deps ## Build tally (debug)
+	$(SWIFT) build --product tally
+
+release: deps ## Build tally optimised (.build/release/tally)
+	$(SWIFT) build -c release --product tally
+
+demo: build ## Run tally on the bundled example repository
+	@bash scripts/demo.sh $(BIN)
+
+test: deps ## Build and run every test, then fuzz the parser for FUZZ_SECONDS
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+unit: deps ## Run the tests only (no fuzzing)
+	$(SWIFT) test --parallel
+
+fuzz-build: ## Build the libFuzzer target for the parser
+	@bash fuzz/build.sh
+
+fuzz: fuzz-build ## Fuzz the parser for FUZZ_SECONDS (a crash fails and is kept in fuzz/)
+	@bash fuzz/run.sh $(FUZZ_SECONDS)
+
+lint: ## Check formatting of the Swift sources with swift-format
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+
+bench: bench-parse ## Run every benchmark
+
+bench-parse: deps ## Parser throughput against Yams and PyYAML (10k generated records)
+	@bash bench/parse.sh
+
+clean: ## Remove build products
+	rm -rf .build fuzz/out bench/out

@@ -1,0 +1,67 @@
+// swift-tools-version: 6.0
+// Tally: a team's records as plain text in git.
+// Module layout and dependency direction: see ../shared/DESIGN.md and docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+  name: "Tally",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "tally", targets: ["tally"]),
+    .library(name: "TallyText", targets: ["TallyText"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+  ],
+  targets: [
+    // libgit2, from the system (Debian: libgit2-dev). Only TallyGit imports it.
+    .systemLibrary(
+      name: "CLibGit2",
+      pkgConfig: "libgit2",
+      providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+    ),
+    // The record format: lossless parse with positions, canonical printing, edits.
+    .target(name: "TallyText"),
+    // The only code that touches libgit2.
+    .target(name: "TallyGit", dependencies: ["CLibGit2"]),
+    // A records repository on disk and in git: files, formatting, loading, committing.
+    .target(name: "TallyRecords", dependencies: ["TallyText", "TallyGit"]),
+    // The command-line tool: argument parsing and printing, no logic of its own.
+    .executableTarget(
+      name: "tally",
+      dependencies: [
+        "TallyText",
+        "TallyGit",
+        "TallyRecords",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    // Benchmarks (`make bench-*`): each prints its figures and the ratio to its baseline.
+    .executableTarget(
+      name: "tally-bench",
+      dependencies: [
+        "TallyText",
+        .product(name: "Yams", package: "Yams"),
+      ]
+    ),
+    .target(
+      name: "TallyTestSupport",
+      dependencies: ["TallyText"],
+      path: "Tests/TallyTestSupport"
+    ),
+    .testTarget(
+      name: "TallyTextTests",
+      dependencies: [
+        "TallyText", "TallyTestSupport",
+        .product(name: "Yams", package: "Yams"),
+      ],
+      exclude: ["Golden"]
+    ),
+    .testTarget(name: "TallyGitTests", dependencies: ["TallyGit"]),
+    .testTarget(
+      name: "TallyEndToEndTests",
+      dependencies: ["TallyTestSupport"]
+    ),
+  ]
+)

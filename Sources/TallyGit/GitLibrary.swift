@@ -1,0 +1,13 @@
+internal import CLibGit2
+
+/// Facts about the libgit2 that Tally is linked against.
+public enum GitLibrary {
+  /// The libgit2 version, e.g. "1.5.1" (`git_libgit2_version`).
+  public static var version: String {
+    var major: Int32 = 0
+    var minor: Int32 = 0
+    var revision: Int32 = 0
+    _ = git_libgit2_version(&major, &minor, &revision)
+    return "\(major).\(minor).\(revision)"
+  }
+}

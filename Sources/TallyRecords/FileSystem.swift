@@ -1,0 +1,265 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+#if canImport(Glibc)
+  private let systemRead = Glibc.read
+#elseif canImport(Musl)
+  private let systemRead = Musl.read
+#elseif canImport(Darwin)
+  private let systemRead = Darwin.read
+#endif
+
+/// A failed file-system operation, with the path and the system's reason.
+public struct FileError: Error, CustomStringConvertible, Sendable {
+  public var path: String
+  public var operation: String
+  public var reason: String
+  public var errno: Int32
+
+  public init(path: String, operation: String, errno code: Int32) {
+    self.path = path
+    self.operation = operation
+    self.errno = code
+    self.reason = String(cString: strerror(code))
+  }
+
+  public init(path: String, operation: String, reason: String) {
+    self.path = path
+    self.operation = operation
+    self.errno = 0
+    self.reason = reason
+  }
+
+  public var description: String { "cannot \(operation) \(path): \(reason)" }
+
+  public var isNotFound: Bool { errno == ENOENT || errno == ENOTDIR }
+}
+
+/// The few file-system operations Tally needs, on POSIX calls: reading whole files,
+/// replacing files atomically, walking directories.
+public enum FileSystem {
+  /// Reads a whole file (`open`, `fstat`, `read`).
+  public static func read(_ path: String) throws(FileError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw FileError(path: path, operation: "read", errno: errno) }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw FileError(path: path, operation: "read", errno: errno) }
+    if (info.st_mode & S_IFMT) == S_IFDIR {
+      throw FileError(path: path, operation: "read", reason: "it is a directory")
+    }
+    var capacity = max(Int(info.st_size), 0) + 1
+    var bytes = [UInt8](repeating: 0, count: capacity)
+    var count = 0
+    while true {
+      if count == capacity {
+        capacity *= 2
+        bytes.append(contentsOf: [UInt8](repeating: 0, count: capacity - bytes.count))
+      }
+      let n = bytes.withUnsafeMutableBytes { buffer in
+        systemRead(fd, buffer.baseAddress! + count, capacity - count)
+      }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw FileError(path: path, operation: "read", errno: errno)
+      }
+      if n == 0 { break }
+      count += n
+    }
+    bytes.removeLast(bytes.count - count)
+    return bytes
+  }
+
+  /// Replaces (or creates) `path` with `bytes` atomically: the bytes go to a temporary
+  /// file in the same directory, which is flushed to disk and renamed over `path`. The
+  /// file's permission bits are kept. Readers see the old file or the new one, never a
+  /// part; on failure `path` is untouched and the temporary file removed.
+  public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(FileError) {
+    var mode: mode_t = 0o644
+    var existing = stat()
+    if stat(path, &existing) == 0 {
+      mode = existing.st_mode & 0o7777
+    } else {
+      let mask = umask(0)
+      umask(mask)
+      mode = 0o666 & ~mask
+    }
+    let directory = parentDirectory(of: path)
+    let name = baseName(of: path)
+    var temporary = ""
+    var fd: Int32 = -1
+    for attempt in 0..<100 {
+      temporary = joinPath(directory, ".\(name).tally-\(getpid())-\(attempt).tmp")
+      fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+      if fd >= 0 || errno != EEXIST { break }
+    }
+    guard fd >= 0 else { throw FileError(path: path, operation: "write", errno: errno) }
+    var failure: FileError?
+    bytes.withUnsafeBytes { buffer in
+      var written = 0
+      while written < buffer.count {
+        let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = FileError(path: path, operation: "write", errno: errno)
+          return
+        }
+        written += n
+      }
+    }
+    if failure == nil, fchmod(fd, mode) != 0 {
+      failure = FileError(path: path, operation: "set the mode of", errno: errno)
+    }
+    if failure == nil, fsync(fd) != 0 {
+      failure = FileError(path: path, operation: "flush", errno: errno)
+    }
+    close(fd)
+    if failure == nil, rename(temporary, path) != 0 {
+      failure = FileError(path: path, operation: "replace", errno: errno)
+    }
+    if let failure {
+      unlink(temporary)
+      throw failure
+    }
+  }
+
+  public enum Kind: Sendable {
+    case file
+    case directory
+    case other
+  }
+
+  /// What is at `path`, or nil when nothing is.
+  public static func kind(of path: String) -> Kind? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: return .file
+    case S_IFDIR: return .directory
+    default: return .other
+    }
+  }
+
+  public static func exists(_ path: String) -> Bool { kind(of: path) != nil }
+
+  public static func isDirectory(_ path: String) -> Bool { kind(of: path) == .directory }
+
+  /// The entries of a directory (names, without `.` and `..`), sorted.
+  public static func contents(of directory: String) throws(FileError) -> [String] {
+    guard let dir = opendir(directory) else {
+      throw FileError(path: directory, operation: "list", errno: errno)
+    }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+        pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      if name == "." || name == ".." { continue }
+      names.append(name)
+    }
+    return names.sorted()
+  }
+
+  /// Every regular file under `root` whose name ends with one of `suffixes`, sorted, as
+  /// paths that start with `root`. Hidden directories (`.git`, `.build`) are skipped.
+  public static func files(under root: String, suffixes: [String]) throws(FileError) -> [String] {
+    var result: [String] = []
+    var stack = [root]
+    while let directory = stack.popLast() {
+      for name in try contents(of: directory) {
+        let path = joinPath(directory, name)
+        switch kind(of: path) {
+        case .directory:
+          if !name.hasPrefix(".") { stack.append(path) }
+        case .file:
+          if suffixes.contains(where: { name.hasSuffix($0) }) { result.append(path) }
+        default:
+          break
+        }
+      }
+    }
+    return result.sorted()
+  }
+
+  /// Creates a directory and its parents (`mkdir -p`).
+  public static func createDirectory(_ path: String) throws(FileError) {
+    if isDirectory(path) { return }
+    let parent = parentDirectory(of: path)
+    if parent != path, !parent.isEmpty, parent != ".", !isDirectory(parent) {
+      try createDirectory(parent)
+    }
+    if mkdir(path, 0o777) != 0, errno != EEXIST {
+      throw FileError(path: path, operation: "create the directory", errno: errno)
+    }
+  }
+
+  public static func remove(_ path: String) throws(FileError) {
+    if unlink(path) != 0 {
+      throw FileError(path: path, operation: "remove", errno: errno)
+    }
+  }
+
+  /// The current directory.
+  public static var currentDirectory: String {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    guard getcwd(&buffer, buffer.count) != nil else { return "." }
+    return String(cString: buffer)
+  }
+
+  /// `path` resolved against the current directory and with `.`/`..` removed.
+  public static func absolute(_ path: String) -> String {
+    let full = path.hasPrefix("/") ? path : joinPath(currentDirectory, path)
+    return normalize(full)
+  }
+
+  /// Removes `.` and `..` components and repeated slashes.
+  public static func normalize(_ path: String) -> String {
+    let absolute = path.hasPrefix("/")
+    var parts: [Substring] = []
+    for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+      if part == "." { continue }
+      if part == "..", let last = parts.last, last != ".." {
+        parts.removeLast()
+        continue
+      }
+      if part == "..", absolute { continue }
+      parts.append(part)
+    }
+    let joined = parts.joined(separator: "/")
+    if absolute { return "/" + joined }
+    return joined.isEmpty ? "." : joined
+  }
+
+  public static func joinPath(_ a: String, _ b: String) -> String {
+    if a.isEmpty || a == "." { return b }
+    if b.hasPrefix("/") { return b }
+    return a.hasSuffix("/") ? a + b : a + "/" + b
+  }
+
+  public static func parentDirectory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    if slash == path.startIndex { return "/" }
+    return String(path[..<slash])
+  }
+
+  public static func baseName(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return path }
+    return String(path[path.index(after: slash)...])
+  }
+
+  /// `path` relative to `base` when it lies under it (both absolute), else `path`.
+  public static func relative(_ path: String, to base: String) -> String {
+    let p = normalize(path)
+    let b = normalize(base)
+    if p == b { return "." }
+    let prefix = b.hasSuffix("/") ? b : b + "/"
+    if p.hasPrefix(prefix) { return String(p.dropFirst(prefix.count)) }
+    return p
+  }
+}

@@ -1,0 +1,57 @@
+import Dispatch
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Runs `transform` over `items` on all cores, keeping the order of the results.
+///
+/// Work is handed out in small batches from a shared counter, so a few large files do not
+/// leave a core idle.
+public func parallelMap<T: Sendable, R: Sendable>(
+  _ items: [T], batch: Int = 16, _ transform: @Sendable (T) -> R
+) -> [R] {
+  let count = items.count
+  if count == 0 { return [] }
+  let workers = min(ProcessInfoLite.activeProcessorCount, (count + batch - 1) / batch)
+  if workers <= 1 { return items.map(transform) }
+  let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: count)
+  results.initialize(repeating: nil)
+  defer { results.deallocate() }
+  let next = AtomicCounter()
+  nonisolated(unsafe) let output = results
+  DispatchQueue.concurrentPerform(iterations: workers) { _ in
+    while true {
+      let start = next.add(batch)
+      if start >= count { break }
+      for index in start..<min(start + batch, count) {
+        output[index] = transform(items[index])
+      }
+    }
+  }
+  return results.map { $0! }
+}
+
+/// A counter shared between threads.
+final class AtomicCounter: @unchecked Sendable {
+  private var value = 0
+  private let lock = DispatchQueue(label: "tally.counter")
+
+  /// Adds `amount` and returns the value before.
+  func add(_ amount: Int) -> Int {
+    lock.sync {
+      let old = value
+      value += amount
+      return old
+    }
+  }
+}
+
+enum ProcessInfoLite {
+  /// The number of cores this process may use.
+  static var activeProcessorCount: Int {
+    return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+  }
+}

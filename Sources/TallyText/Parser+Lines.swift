@@ -1,0 +1,219 @@
+/// The first pass over a file: UTF-8 validation, characters YAML readers disagree on,
+/// and a table of lines that the structural pass walks.
+extension Parser {
+  struct Line {
+    /// Offset of the line's first byte.
+    var start: Int
+    /// Offset after the line's last content byte (before `\r\n` or `\n`).
+    var end: Int
+    /// Number of leading spaces.
+    var indent: Int
+    /// Offset of the first byte that is neither a space nor a tab (`end` when none).
+    var firstNonBlank: Int
+    /// Offset of a tab among the leading blanks, or -1.
+    var leadingTab: Int
+    var kind: Kind
+    /// Whether the line ends with a line break (the last line of a file may not).
+    var hasBreak: Bool
+
+    enum Kind {
+      case blank
+      case comment
+      case content
+    }
+  }
+
+  /// Offset of the first byte that is not valid UTF-8, or nil when all of it is valid.
+  static func firstInvalidUTF8(_ buf: UnsafeBufferPointer<UInt8>) -> Int? {
+    let count = buf.count
+    var i = 0
+    while i < count {
+      // Fast path: eight ASCII bytes at a time.
+      if i + 8 <= count {
+        let word = UnsafeRawPointer(buf.baseAddress! + i).loadUnaligned(as: UInt64.self)
+        if word & 0x8080_8080_8080_8080 == 0 {
+          i += 8
+          continue
+        }
+      }
+      let b0 = buf[i]
+      if b0 < 0x80 {
+        i += 1
+        continue
+      }
+      @inline(__always) func cont(_ k: Int) -> Bool {
+        k < count && buf[k] & 0xC0 == 0x80
+      }
+      switch b0 {
+      case 0xC2...0xDF:
+        guard cont(i + 1) else { return i }
+        i += 2
+      case 0xE0:
+        guard i + 1 < count, (0xA0...0xBF).contains(buf[i + 1]), cont(i + 2) else { return i }
+        i += 3
+      case 0xE1...0xEC, 0xEE...0xEF:
+        guard cont(i + 1), cont(i + 2) else { return i }
+        i += 3
+      case 0xED:
+        guard i + 1 < count, (0x80...0x9F).contains(buf[i + 1]), cont(i + 2) else { return i }
+        i += 3
+      case 0xF0:
+        guard i + 1 < count, (0x90...0xBF).contains(buf[i + 1]), cont(i + 2), cont(i + 3) else {
+          return i
+        }
+        i += 4
+      case 0xF1...0xF3:
+        guard cont(i + 1), cont(i + 2), cont(i + 3) else { return i }
+        i += 4
+      case 0xF4:
+        guard i + 1 < count, (0x80...0x8F).contains(buf[i + 1]), cont(i + 2), cont(i + 3) else {
+          return i
+        }
+        i += 4
+      default:
+        return i
+      }
+    }
+    return nil
+  }
+
+  /// Splits the file into lines and reports characters that are not allowed anywhere.
+  mutating func scanLines(from begin: Int) {
+    let count = buf.count
+    var lineStart = begin
+    var i = begin
+    lines.reserveCapacity(count / 24 + 1)
+    while lineStart < count {
+      // Leading spaces, then the first non-blank byte.
+      var j = lineStart
+      while j < count, buf[j] == 0x20 { j += 1 }
+      let indent = j - lineStart
+      var leadingTab = -1
+      while j < count, buf[j] == 0x20 || buf[j] == 0x09 {
+        if buf[j] == 0x09, leadingTab < 0 { leadingTab = j }
+        j += 1
+      }
+      let firstNonBlank = j
+      // Find the end of the line, checking characters on the way.
+      i = j
+      var end = count
+      var next = count
+      var hasBreak = false
+      while i < count {
+        let b = buf[i]
+        if b >= 0x20 && b < 0x7F {
+          i += 1
+          continue
+        }
+        if b == 0x0A {
+          end = i
+          next = i + 1
+          hasBreak = true
+          break
+        }
+        if b == 0x0D {
+          if i + 1 < count, buf[i + 1] == 0x0A {
+            usedCRLF = true
+            end = i
+            next = i + 2
+            hasBreak = true
+            break
+          }
+          report(
+            .error, "bare-cr", "a carriage return without a line feed",
+            at: i, length: 1, lineStart: lineStart,
+            hint: "save the file with LF (or CRLF) line endings")
+          i += 1
+          continue
+        }
+        if b == 0x09 {
+          i += 1
+          continue
+        }
+        if b < 0x20 || b == 0x7F {
+          reportControl(UInt32(b), at: i, length: 1, lineStart: lineStart)
+          i += 1
+          continue
+        }
+        // Multi-byte characters (already valid UTF-8).
+        if b == 0xC2, i + 1 < count, buf[i + 1] >= 0x80, buf[i + 1] <= 0x9F {
+          reportControl(UInt32(buf[i + 1]), at: i, length: 2, lineStart: lineStart)
+          i += 2
+          continue
+        }
+        if b == 0xE2, i + 2 < count, buf[i + 1] == 0x80, buf[i + 2] == 0xA8 || buf[i + 2] == 0xA9 {
+          reportControl(buf[i + 2] == 0xA8 ? 0x2028 : 0x2029, at: i, length: 3, lineStart: lineStart)
+          i += 3
+          continue
+        }
+        if b == 0xEF, i + 2 < count {
+          if buf[i + 1] == 0xBB, buf[i + 2] == 0xBF {
+            reportControl(0xFEFF, at: i, length: 3, lineStart: lineStart)
+            i += 3
+            continue
+          }
+          if buf[i + 1] == 0xBF, buf[i + 2] == 0xBE || buf[i + 2] == 0xBF {
+            reportControl(buf[i + 2] == 0xBE ? 0xFFFE : 0xFFFF, at: i, length: 3, lineStart: lineStart)
+            i += 3
+            continue
+          }
+        }
+        i += 1
+      }
+      let kind: Line.Kind
+      if firstNonBlank >= end {
+        kind = .blank
+      } else if buf[firstNonBlank] == UInt8(ascii: "#") {
+        kind = .comment
+      } else {
+        kind = .content
+      }
+      lines.append(
+        Line(
+          start: lineStart, end: end, indent: indent, firstNonBlank: min(firstNonBlank, end),
+          leadingTab: leadingTab < end ? leadingTab : -1, kind: kind, hasBreak: hasBreak))
+      if next <= lineStart { break }
+      lineStart = next
+    }
+  }
+
+  mutating func reportControl(_ scalar: UInt32, at offset: Int, length: Int, lineStart: Int) {
+    let name = "U+" + String(scalar, radix: 16, uppercase: true).leftPadded(to: 4)
+    let what: String
+    switch scalar {
+    case 0x85: what = "the next-line character \(name)"
+    case 0x2028: what = "the line separator \(name)"
+    case 0x2029: what = "the paragraph separator \(name)"
+    case 0xFEFF: what = "a byte order mark (\(name)) inside the file"
+    case 0xFFFE, 0xFFFF: what = "the non-character \(name)"
+    default: what = "the control character \(name)"
+    }
+    let escape: String
+    switch scalar {
+    case 0x85: escape = "\\N"
+    case 0x2028: escape = "\\L"
+    case 0x2029: escape = "\\P"
+    case 0: escape = "\\0"
+    case 0x07: escape = "\\a"
+    case 0x08: escape = "\\b"
+    case 0x0B: escape = "\\v"
+    case 0x0C: escape = "\\f"
+    case 0x1B: escape = "\\e"
+    default:
+      escape =
+        scalar <= 0xFF
+        ? "\\x" + String(scalar, radix: 16, uppercase: true).leftPadded(to: 2)
+        : "\\u" + String(scalar, radix: 16, uppercase: true).leftPadded(to: 4)
+    }
+    report(
+      .error, "control-character", "\(what) is not allowed in a record file",
+      at: offset, length: length, lineStart: lineStart,
+      hint: "remove it, or write it as the escape \"\(escape)\" inside a double-quoted value")
+  }
+}
+
+extension String {
+  func leftPadded(to width: Int, with pad: Character = "0") -> String {
+    count >= width ? self : String(repeating: pad, count: width - count) + self
+  }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import TallyRecords
+import TallyText
+
+struct Fmt: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Rewrite record files into canonical form.",
+    discussion: """
+      Canonical form: two-space indentation, lists indented under their key, 'key: value' \
+      with one space, the fewest quotes that keep every YAML reader reading the same text, \
+      comments kept, one newline at the end. Formatting never changes what a file means.
+
+      Without paths, formats every .yaml file in the records repository (the directory \
+      holding tally.yaml, found from the current directory upwards), or under the current \
+      directory when there is none. A directory stands for the .yaml files under it.
+
+      Files are replaced atomically and keep their permissions. A file that is not in the \
+      record format is reported and left untouched.
+
+      Exit status: 0 when every file is (now) canonical; 1 when a file does not parse, or \
+      with --check/--diff when a file would change; 2 when a file cannot be read or written.
+      """)
+
+  @Argument(help: "Files or directories to format.", completion: .file(extensions: ["yaml", "yml"]))
+  var paths: [String] = []
+
+  @Flag(help: "Change nothing; list the files that are not in canonical form and exit 1 if any.")
+  var check = false
+
+  @Flag(help: "Change nothing; print a unified diff of what would change and exit 1 if any.")
+  var diff = false
+
+  @OptionGroup var global: GlobalOptions
+
+  func run() throws {
+    let files = try RecordFiles.expand(paths)
+    let formatter = RecordFormatter()
+    let outcomes = formatter.run(paths: files, write: !check && !diff)
+    let renderer = DiagnosticRenderer(color: global.useColor)
+    var changed = 0
+    var unchanged = 0
+    var invalid = 0
+    var failed = 0
+    for outcome in outcomes {
+      switch outcome.status {
+      case .unchanged:
+        unchanged += 1
+      case .changed:
+        changed += 1
+        if diff {
+          let text = LineDiff.unified(
+            old: String(decoding: outcome.original, as: UTF8.self),
+            new: String(decoding: outcome.formatted, as: UTF8.self),
+            oldName: "a/" + outcome.path, newName: "b/" + outcome.path)
+          Console.out(text)
+        } else if check {
+          Console.out(outcome.path + "\n")
+        } else {
+          Console.err("formatted \(outcome.path)\n")
+        }
+      case .invalid:
+        invalid += 1
+        Console.err(
+          renderer.render(outcome.diagnostics, file: SourceFile(path: outcome.path, bytes: outcome.original)))
+      case .failed(let reason):
+        failed += 1
+        Console.err("tally: \(reason)\n")
+      }
+    }
+    var parts: [String] = []
+    let verb = (check || diff) ? "would be reformatted" : "reformatted"
+    parts.append("\(changed) \(plural(changed, "file")) \(verb)")
+    parts.append("\(unchanged) already canonical")
+    if invalid > 0 { parts.append("\(invalid) not in the record format (left untouched)") }
+    if failed > 0 { parts.append("\(failed) could not be read or written") }
+    Console.err(parts.joined(separator: ", ") + "\n")
+    Console.flush()
+    if failed > 0 { throw Exit.failure }
+    if invalid > 0 || ((check || diff) && changed > 0) { throw Exit.findings }
+  }
+}
+
+func plural(_ count: Int, _ word: String) -> String {
+  count == 1 ? word : word + "s"
+}
+
+/// Turns path arguments into the record files they stand for.
+enum RecordFiles {
+  static let suffixes = [".yaml", ".yml"]
+
+  /// Files as given; directories expanded to the .yaml files under them; no paths means the
+  /// records repository (or the current directory).
+  static func expand(_ paths: [String]) throws -> [String] {
+    if paths.isEmpty {
+      let cwd = FileSystem.currentDirectory
+      let root = RecordsRoot.find(from: cwd) ?? cwd
+      let files = try FileSystem.files(under: root, suffixes: suffixes)
+      return files.map { FileSystem.relative($0, to: cwd) }
+    }
+    var result: [String] = []
+    for path in paths {
+      switch FileSystem.kind(of: path) {
+      case .directory:
+        result += try FileSystem.files(under: path, suffixes: suffixes)
+      case .none:
+        throw ValidationError("no such file or directory: \(path)")
+      default:
+        result.append(path)
+      }
+    }
+    return result
+  }
+}
