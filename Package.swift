@@ -61,7 +61,8 @@ let package = Package(
     .testTarget(name: "TallyGitTests", dependencies: ["TallyGit"]),
     .testTarget(
       name: "TallyEndToEndTests",
-      dependencies: ["TallyTestSupport"]
+      dependencies: ["TallyTestSupport", "tally"],
+      exclude: ["Golden"]
     ),
   ]
 )

@@ -253,13 +253,14 @@ public enum FileSystem {
     return String(path[path.index(after: slash)...])
   }
 
-  /// `path` relative to `base` when it lies under it (both absolute), else `path`.
+  /// `path` relative to `base` (both absolute), with `..` where needed.
   public static func relative(_ path: String, to base: String) -> String {
-    let p = normalize(path)
-    let b = normalize(base)
-    if p == b { return "." }
-    let prefix = b.hasSuffix("/") ? b : b + "/"
-    if p.hasPrefix(prefix) { return String(p.dropFirst(prefix.count)) }
-    return p
+    let p = normalize(path).split(separator: "/")
+    let b = normalize(base).split(separator: "/")
+    var common = 0
+    while common < p.count, common < b.count, p[common] == b[common] { common += 1 }
+    let ups = Array(repeating: Substring(".."), count: b.count - common)
+    let parts = ups + p[common...]
+    return parts.isEmpty ? "." : parts.joined(separator: "/")
   }
 }

@@ -69,19 +69,53 @@ public struct DiagnosticRenderer: Sendable {
     } else {
       endIndex = scalars.count
     }
-    var shown = ""
+    // Display pieces and the underline's start and width in columns.
+    var pieces: [(text: String, width: Int)] = []
+    pieces.reserveCapacity(scalars.count)
     var before = 0
     var width = 0
     for (index, scalar) in scalars.enumerated() {
-      let (text, w) = Self.display(scalar)
-      shown += text
+      let piece = Self.display(scalar)
+      pieces.append(piece)
       if index < startIndex {
-        before += w
+        before += piece.1
       } else if index < endIndex {
-        width += w
+        width += piece.1
       }
     }
     width = max(width, 1)
+    // Long lines are shown as a window around the underline.
+    let total = pieces.reduce(0) { $0 + $1.width }
+    var shown = ""
+    if total <= Self.maxExcerptWidth {
+      for piece in pieces { shown += piece.text }
+    } else {
+      let windowStart = max(0, before - Self.maxExcerptWidth / 3)
+      var column = 0
+      var used = 0
+      if windowStart > 0 {
+        shown = "…"
+        used = 1
+      }
+      var skipped = 0
+      for piece in pieces {
+        if column < windowStart {
+          column += piece.width
+          skipped = column
+          continue
+        }
+        if used + piece.width > Self.maxExcerptWidth - 1 {
+          shown += "…"
+          break
+        }
+        shown += piece.text
+        used += piece.width
+        column += piece.width
+      }
+      let offset = windowStart > 0 ? skipped - 1 : 0
+      before = max(0, before - offset)
+      width = max(1, min(width, Self.maxExcerptWidth - before))
+    }
     let colour: Style = severity == .error ? .red : (severity == .warning ? .yellow : .cyan)
     var out = "  " + paint(gutter + " |", .blue) + " " + shown + "\n"
     out += "  " + paint(pad + " |", .blue) + " " + String(repeating: " ", count: before)
@@ -90,6 +124,9 @@ public struct DiagnosticRenderer: Sendable {
     out += "\n"
     return out
   }
+
+  /// Excerpts longer than this many columns are cut to a window around the problem.
+  static let maxExcerptWidth = 100
 
   /// How a character is shown in an excerpt, and how many columns it takes.
   static func display(_ scalar: Unicode.Scalar) -> (String, Int) {

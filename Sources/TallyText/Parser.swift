@@ -424,7 +424,7 @@ struct Parser {
         if line.indent < indent { break }
         if line.indent > indent {
           error(
-            "unexpected-indent", "unexpected indentation", at: line.start + indent,
+            "unexpected-indent", "unexpected indentation", at: line.firstNonBlank,
             to: line.end, hint: "align this line with the keys above it, or indent it under a key that has no value")
           skipLineAndDeeper(than: line.indent - 1)
           continue
@@ -493,7 +493,7 @@ struct Parser {
         if line.indent < indent { break }
         if line.indent > indent {
           error(
-            "unexpected-indent", "unexpected indentation", at: line.start + indent, to: line.end,
+            "unexpected-indent", "unexpected indentation", at: line.firstNonBlank, to: line.end,
             hint: "align this line with the '-' above it, or indent it under an item")
           skipLineAndDeeper(than: line.indent - 1)
           continue
@@ -599,6 +599,13 @@ struct Parser {
         error(
           "complex-key", "complex keys ('? ') are not supported", at: offset,
           hint: "keys are plain text on one line: 'key: value'")
+        // Its ': value' line belongs to it: skip it rather than report it again.
+        if li + 1 < lines.count, lines[li + 1].indent == line.indent, lines[li + 1].kind == .content {
+          let next = lines[li + 1].firstNonBlank
+          if buf[next] == UInt8(ascii: ":"), next + 1 >= lines[li + 1].end || buf[next + 1] == 0x20 {
+            advance()
+          }
+        }
         return nil
       }
     case UInt8(ascii: "["), UInt8(ascii: "{"):
