@@ -65,9 +65,11 @@ public struct CanonicalPrinter: Sendable {
   func printItem(_ item: Node.Sequence.Item, indent: Int, path: FieldPath) -> [UInt8] {
     var writer = Writer(isTyped: isTyped)
     writer.path = path
-    writer.items([item], indent: indent, firstIndex: path.last.flatMap {
-      if case .index(let i) = $0 { return i } else { return nil }
-    } ?? 0)
+    writer.items(
+      [item], indent: indent,
+      firstIndex: path.last.flatMap {
+        if case .index(let i) = $0 { return i } else { return nil }
+      } ?? 0)
     return writer.out
   }
 

@@ -110,7 +110,8 @@ extension Document {
     guard let document = result.document else { throw .invalidResult(result.diagnostics) }
     guard document.value == expected else {
       throw .invalidResult([
-        Diagnostic(.error, code: "edit-mismatch", message: "the printed edit does not read back the same", path: self.path)
+        Diagnostic(
+          .error, code: "edit-mismatch", message: "the printed edit does not read back the same", path: self.path)
       ])
     }
     return document

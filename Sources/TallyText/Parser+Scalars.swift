@@ -86,7 +86,9 @@ extension Parser {
     guard i < end else {
       error(
         "multiline-quoted", "the quoted value does not end on this line", at: offset, to: end,
-        hint: "close the quote on the same line; for text with line breaks use a block scalar ('key: |') or write \\n inside double quotes")
+        hint:
+          "close the quote on the same line; for text with line breaks use a block scalar ('key: |') or write \\n inside double quotes"
+      )
       return nil
     }
     guard ok else { return nil }
@@ -152,7 +154,8 @@ extension Parser {
       }
       guard let scalar = Unicode.Scalar(value) else {
         error(
-          "invalid-escape", "'\\\(Character(Unicode.Scalar(c)))\(string(offset + 2, offset + 2 + digits))' is not a Unicode character",
+          "invalid-escape",
+          "'\\\(Character(Unicode.Scalar(c)))\(string(offset + 2, offset + 2 + digits))' is not a Unicode character",
           at: offset, to: offset + 2 + digits,
           hint: "surrogate halves and values above 10FFFF cannot be written; use \\U for characters beyond FFFF")
         return (2 + digits, false)
@@ -163,7 +166,9 @@ extension Parser {
       let charEnd = characterEnd(offset + 1)
       error(
         "invalid-escape", "unknown escape '\\\(string(offset + 1, charEnd))'", at: offset, to: charEnd,
-        hint: "escapes are \\n \\t \\\\ \\\" \\0 \\a \\b \\e \\f \\r \\v \\/ \\N \\_ \\L \\P \\xXX \\uXXXX \\UXXXXXXXX; write '\\\\' for a backslash")
+        hint:
+          "escapes are \\n \\t \\\\ \\\" \\0 \\a \\b \\e \\f \\r \\v \\/ \\N \\_ \\L \\P \\xXX \\uXXXX \\UXXXXXXXX; write '\\\\' for a backslash"
+      )
       return (charEnd - offset, false)
     }
     return (2, true)

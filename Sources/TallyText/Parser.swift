@@ -374,7 +374,11 @@ struct Parser {
           at: lines[li].firstNonBlank, to: lines[li].end,
           hint: "write the record as 'field: value' lines")
       }
-      return (mapping.map { var m = $0; m.endComments = pending.map(\.comment); return m }, header)
+      return (
+        mapping.map {
+          var m = $0; m.endComments = pending.map(\.comment); return m
+        }, header
+      )
     }
     if line.indent != 0 {
       error(
@@ -836,7 +840,9 @@ struct Parser {
     case UInt8(ascii: "-") where isBlankOrEnd(start + 1):
       error(
         "inline-sequence", "a list cannot start on the same line as its key", at: start,
-        hint: "put each item on a line of its own, indented under the key: '  - item' (quote the value if it is the text '-')")
+        hint:
+          "put each item on a line of its own, indented under the key: '  - item' (quote the value if it is the text '-')"
+      )
       skipLineAndDeeper(than: parentIndent)
       return (.null(SourceRange(at: pos(start, onLine: valueLine))), nil)
     case UInt8(ascii: "?") where isBlankOrEnd(start + 1):

@@ -61,11 +61,12 @@ struct ParseCommandTests {
     try dir.write("c.yaml", "id: C\nlist: []\nempty:\n")
     let result = try TallyProcess.run(["parse", "--format", "json", "a.yaml", "b.yaml", "c.yaml"], in: dir.path)
     #expect(result.status == 1)
-    #expect(result.stdout == """
-      {"path":"a.yaml","value":{"id":"A"}}
-      {"path":"c.yaml","value":{"id":"C","list":[],"empty":null}}
+    #expect(
+      result.stdout == """
+        {"path":"a.yaml","value":{"id":"A"}}
+        {"path":"c.yaml","value":{"id":"C","list":[],"empty":null}}
 
-      """)
+        """)
     #expect(result.stderr.hasPrefix("b.yaml:2:7: error[anchor]: anchors are not supported: repeat the value\n"))
     #expect(result.stderr.contains("  2 | name: &x y\n    |       ^^ "))
   }
@@ -147,16 +148,17 @@ struct FmtCommandTests {
     try dir.write("a.yaml", "id: A\ntags: [x,   y]\nok: fine\n")
     let result = try TallyProcess.run(["fmt", "--diff", "a.yaml"], in: dir.path)
     #expect(result.status == 1)
-    #expect(result.stdout == """
-      --- a/a.yaml
-      +++ b/a.yaml
-      @@ -1,3 +1,3 @@
-       id: A
-      -tags: [x,   y]
-      +tags: [x, 'y']
-       ok: fine
+    #expect(
+      result.stdout == """
+        --- a/a.yaml
+        +++ b/a.yaml
+        @@ -1,3 +1,3 @@
+         id: A
+        -tags: [x,   y]
+        +tags: [x, 'y']
+         ok: fine
 
-      """)
+        """)
     #expect(try dir.read("a.yaml") == "id: A\ntags: [x,   y]\nok: fine\n")
     // git apply accepts the diff.
     try dir.write("patch.diff", result.stdout)

@@ -58,7 +58,21 @@ struct DiagnosticGoldenTests {
     var out: [UInt8] = []
     result.diagnostics[0].writeJSON(into: &out)
     let json = String(decoding: out, as: UTF8.self)
-    #expect(json.hasPrefix(#"{"file":"d.yaml","line":2,"column":1,"end_line":2,"end_column":2,"severity":"error","code":"duplicate-key""#))
-    #expect(result.diagnostics[0].githubAnnotation.hasPrefix("::error file=d.yaml,line=2,col=1,endLine=2,endColumn=2,title=tally duplicate-key::duplicate key 'a'"))
+    #expect(
+      json.hasPrefix(
+        #"{"file":"d.yaml","line":2,"column":1,"end_line":2,"end_column":2,"severity":"error","code":"duplicate-key""#))
+    #expect(
+      result.diagnostics[0].githubAnnotation.hasPrefix(
+        "::error file=d.yaml,line=2,col=1,endLine=2,endColumn=2,title=tally duplicate-key::duplicate key 'a'"))
+  }
+}
+
+@Suite struct DiagnosticDocsTests {
+  @Test func everyCodeIsDocumented() throws {
+    let root = Golden.directory() + "/../.."
+    let docs = try String(contentsOfFile: root + "/docs/diagnostics.md", encoding: .utf8)
+    for (code, _) in TextDiagnosticCodes.all {
+      #expect(docs.contains("| `\(code)` |"), "docs/diagnostics.md does not list \(code)")
+    }
   }
 }

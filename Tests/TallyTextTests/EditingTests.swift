@@ -61,9 +61,11 @@ struct EditingTests {
   @Test func appendListItem() throws {
     let item = map(["date": t("2026-03-16"), "outcome": t("ordered")])
     let edited = try document(original).appending(item, to: path("follow_ups"))
-    #expect(text(edited) == original.replacing(
-      "outcome:   callback   # ask again\n",
-      with: "outcome:   callback   # ask again\n- date: '2026-03-16'\n  outcome: ordered\n"))
+    #expect(
+      text(edited)
+        == original.replacing(
+          "outcome:   callback   # ask again\n",
+          with: "outcome:   callback   # ask again\n- date: '2026-03-16'\n  outcome: ordered\n"))
   }
 
   @Test func appendToAFlowListKeepsFlowStyle() throws {
@@ -112,7 +114,9 @@ struct EditingTests {
     #expect(throws: EditError.notAList(path("a"))) { try doc.appending(.text("1"), to: path("a")) }
     #expect(throws: EditError.indexOutOfRange(path("l[5]"), count: 1)) { try doc.setting(path("l[5]"), to: .text("1")) }
     #expect(throws: EditError.notFound(path("zz"))) { try doc.removing(path("zz")) }
-    #expect(throws: EditError.keyExists(path("a"))) { try doc.inserting(key: "a", value: .text("1"), into: FieldPath()) }
+    #expect(throws: EditError.keyExists(path("a"))) {
+      try doc.inserting(key: "a", value: .text("1"), into: FieldPath())
+    }
   }
 
   @Test func everyEditReadsBackAsAsked() throws {

@@ -75,13 +75,16 @@ struct ParserConstructTests {
   }
 
   @Test func indentlessSequenceInsideCompactMapping() {
-    #expect(parsed("a:\n- b:\n  - x\n  c: y\n") == map(["a": .sequence([map(["b": .sequence([t("x")]), "c": t("y")])])]))
+    #expect(
+      parsed("a:\n- b:\n  - x\n  c: y\n") == map(["a": .sequence([map(["b": .sequence([t("x")]), "c": t("y")])])]))
   }
 
   @Test func flowSequences() {
-    #expect(parsed("a: [x, \"y z\", 'w']\nb: []\nc: [ one , two, ]\n") == map([
-      "a": .sequence([t("x"), t("y z"), t("w")]), "b": .sequence([]), "c": .sequence([t("one"), t("two")]),
-    ]))
+    #expect(
+      parsed("a: [x, \"y z\", 'w']\nb: []\nc: [ one , two, ]\n")
+        == map([
+          "a": .sequence([t("x"), t("y z"), t("w")]), "b": .sequence([]), "c": .sequence([t("one"), t("two")]),
+        ]))
   }
 
   @Test func emptyMapping() {
@@ -103,28 +106,38 @@ struct ParserConstructTests {
   }
 
   @Test func noImplicitTyping() {
-    #expect(parsed("a: no\nb: 0123\nc: 1e3\nd: ~\ne: null\nf: 2026-01-01\ng: true\n") == map([
-      "a": t("no"), "b": t("0123"), "c": t("1e3"), "d": t("~"), "e": t("null"), "f": t("2026-01-01"), "g": t("true"),
-    ]))
+    #expect(
+      parsed("a: no\nb: 0123\nc: 1e3\nd: ~\ne: null\nf: 2026-01-01\ng: true\n")
+        == map([
+          "a": t("no"), "b": t("0123"), "c": t("1e3"), "d": t("~"), "e": t("null"), "f": t("2026-01-01"),
+          "g": t("true"),
+        ]))
   }
 
   @Test func singleQuoted() {
-    #expect(parsed("a: 'it''s'\nb: ''\nc: ' x '\nd: 'a: b # c'\ne: 'tab\there'\n") == map([
-      "a": t("it's"), "b": t(""), "c": t(" x "), "d": t("a: b # c"), "e": t("tab\there"),
-    ]))
+    #expect(
+      parsed("a: 'it''s'\nb: ''\nc: ' x '\nd: 'a: b # c'\ne: 'tab\there'\n")
+        == map([
+          "a": t("it's"), "b": t(""), "c": t(" x "), "d": t("a: b # c"), "e": t("tab\there"),
+        ]))
   }
 
   @Test func doubleQuotedEscapes() {
-    let text = #"a: "q\"b\\s\/ \n\t\r\0\a\b\e\f\v\ \N\_\L\P""# + "\n"
+    let text =
+      #"a: "q\"b\\s\/ \n\t\r\0\a\b\e\f\v\ \N\_\L\P""# + "\n"
       + #"b: "\x41\u4e2d\U0001F600""# + "\n"
-    #expect(parsed(text) == map([
-      "a": t("q\"b\\s/ \n\t\r\0\u{7}\u{8}\u{1B}\u{C}\u{B} \u{85}\u{A0}\u{2028}\u{2029}"),
-      "b": t("A中😀"),
-    ]))
+    #expect(
+      parsed(text)
+        == map([
+          "a": t("q\"b\\s/ \n\t\r\0\u{7}\u{8}\u{1B}\u{C}\u{B} \u{85}\u{A0}\u{2028}\u{2029}"),
+          "b": t("A中😀"),
+        ]))
   }
 
   @Test func literalBlockScalars() {
-    #expect(parsed("a: |\n  line 1\n   line 2\n\n  line 4\nb: x\n") == map(["a": t("line 1\n line 2\n\nline 4\n"), "b": t("x")]))
+    #expect(
+      parsed("a: |\n  line 1\n   line 2\n\n  line 4\nb: x\n")
+        == map(["a": t("line 1\n line 2\n\nline 4\n"), "b": t("x")]))
     #expect(parsed("a: |-\n  x\n  y\n\nb: 1\n") == map(["a": t("x\ny"), "b": t("1")]))
     #expect(parsed("a: |+\n  x\n\n\nb: 1\n") == map(["a": t("x\n\n\n"), "b": t("1")]))
     #expect(parsed("a: |\n  x\n\n\nb: 1\n") == map(["a": t("x\n"), "b": t("1")]))
@@ -135,7 +148,8 @@ struct ParserConstructTests {
   }
 
   @Test func foldedBlockScalars() {
-    #expect(parsed("a: >\n  one\n  two\n\n  three\n    more\n  four\n") == map(["a": t("one two\nthree\n  more\nfour\n")]))
+    #expect(
+      parsed("a: >\n  one\n  two\n\n  three\n    more\n  four\n") == map(["a": t("one two\nthree\n  more\nfour\n")]))
     #expect(parsed("a: >-\n  x\n  y\n") == map(["a": t("x y")]))
   }
 
@@ -182,9 +196,11 @@ struct ParserConstructTests {
   }
 
   @Test func tabsInsideQuotesAndBlockText() {
-    #expect(parsed("a: \"x\ty\"\nb: |\n  \tindented by tab after spaces\n") == map([
-      "a": t("x\ty"), "b": t("\tindented by tab after spaces\n"),
-    ]))
+    #expect(
+      parsed("a: \"x\ty\"\nb: |\n  \tindented by tab after spaces\n")
+        == map([
+          "a": t("x\ty"), "b": t("\tindented by tab after spaces\n"),
+        ]))
   }
 
   @Test func positionsCountCharactersNotBytes() {
@@ -224,48 +240,49 @@ struct ParserRejectionTests {
     #expect(codes(text) == ["anchor", "alias", "tag", "tab-indent", "flow-mapping"])
   }
 
-  @Test(arguments: [
-    ("a:\tb\n", "tab-separator"),
-    ("a: b\tc\n", "tab-separator"),
-    ("a: b\t# c\n", "tab-separator"),
-    ("a: 1\n\t\nb: 2\n", "tab-indent"),
-    ("%YAML 1.2\na: 1\n", "directive"),
-    ("---\na: 1\n", "document-marker"),
-    ("a: 1\n...\n", "document-marker"),
-    ("? a\n: b\n", "complex-key"),
-    ("[a]: b\n", "complex-key"),
-    ("<<: x\n", "merge-key"),
-    ("a: 1\na: 2\n", "duplicate-key"),
-    ("a: [b, [c]]\n", "nested-flow"),
-    ("a: [b,\n  c]\n", "multiline-flow"),
-    ("a: [b,, c]\n", "empty-item"),
-    ("a: 'x\n  y'\n", "multiline-quoted"),
-    ("a: x\n  y\n", "multiline-plain"),
-    ("a: b: c\n", "colon-in-value"),
-    ("a: [b:c]\n", "colon-in-value"),
-    ("a: b:\n", "colon-in-value"),
-    ("a:b\n", "missing-colon-space"),
-    ("just text\n", "expected-key"),
-    (": x\n", "missing-key"),
-    ("a: - x\n", "inline-sequence"),
-    ("a: %x\n", "reserved-character"),
-    ("a: @x\n", "reserved-character"),
-    ("a: \"\\q\"\n", "invalid-escape"),
-    ("a: \"\\uD800\"\n", "invalid-escape"),
-    ("a: \"x\" y\n", "unexpected-text"),
-    ("a: |x\n  y\n", "block-header"),
-    ("a: |0\n  y\n", "block-header"),
-    ("- a\n- b\n", "not-a-mapping"),
-    ("# only a comment\n", "not-a-mapping"),
-    ("", "not-a-mapping"),
-    ("a:\n    b: 1\n  c: 2\n", "unexpected-indent"),
-    ("a: 1\n    b: 2\n", "multiline-plain"),
-    ("  a: 1\n", "unexpected-indent"),
-    ("a: x\u{7}y\n", "control-character"),
-    ("a: x\u{2028}y\n", "control-character"),
-    ("a: x\u{85}y\n", "control-character"),
-    ("a: x\ry\n", "bare-cr"),
-  ] as [(String, String)])
+  @Test(
+    arguments: [
+      ("a:\tb\n", "tab-separator"),
+      ("a: b\tc\n", "tab-separator"),
+      ("a: b\t# c\n", "tab-separator"),
+      ("a: 1\n\t\nb: 2\n", "tab-indent"),
+      ("%YAML 1.2\na: 1\n", "directive"),
+      ("---\na: 1\n", "document-marker"),
+      ("a: 1\n...\n", "document-marker"),
+      ("? a\n: b\n", "complex-key"),
+      ("[a]: b\n", "complex-key"),
+      ("<<: x\n", "merge-key"),
+      ("a: 1\na: 2\n", "duplicate-key"),
+      ("a: [b, [c]]\n", "nested-flow"),
+      ("a: [b,\n  c]\n", "multiline-flow"),
+      ("a: [b,, c]\n", "empty-item"),
+      ("a: 'x\n  y'\n", "multiline-quoted"),
+      ("a: x\n  y\n", "multiline-plain"),
+      ("a: b: c\n", "colon-in-value"),
+      ("a: [b:c]\n", "colon-in-value"),
+      ("a: b:\n", "colon-in-value"),
+      ("a:b\n", "missing-colon-space"),
+      ("just text\n", "expected-key"),
+      (": x\n", "missing-key"),
+      ("a: - x\n", "inline-sequence"),
+      ("a: %x\n", "reserved-character"),
+      ("a: @x\n", "reserved-character"),
+      ("a: \"\\q\"\n", "invalid-escape"),
+      ("a: \"\\uD800\"\n", "invalid-escape"),
+      ("a: \"x\" y\n", "unexpected-text"),
+      ("a: |x\n  y\n", "block-header"),
+      ("a: |0\n  y\n", "block-header"),
+      ("- a\n- b\n", "not-a-mapping"),
+      ("# only a comment\n", "not-a-mapping"),
+      ("", "not-a-mapping"),
+      ("a:\n    b: 1\n  c: 2\n", "unexpected-indent"),
+      ("a: 1\n    b: 2\n", "multiline-plain"),
+      ("  a: 1\n", "unexpected-indent"),
+      ("a: x\u{7}y\n", "control-character"),
+      ("a: x\u{2028}y\n", "control-character"),
+      ("a: x\u{85}y\n", "control-character"),
+      ("a: x\ry\n", "bare-cr"),
+    ] as [(String, String)])
   func rejects(text: String, code: String) {
     #expect(codes(text).contains(code), "\(codes(text))")
   }

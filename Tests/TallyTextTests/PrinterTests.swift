@@ -3,7 +3,10 @@ import Testing
 
 @testable import TallyText
 
-func canonical(_ text: String, printer: CanonicalPrinter = CanonicalPrinter(), sourceLocation: Testing.SourceLocation = #_sourceLocation) -> String {
+func canonical(
+  _ text: String, printer: CanonicalPrinter = CanonicalPrinter(),
+  sourceLocation: Testing.SourceLocation = #_sourceLocation
+) -> String {
   let result = Document.parse(text, path: "t.yaml")
   guard let document = result.document else {
     Issue.record("does not parse: \(result.diagnostics.map(\.message))", sourceLocation: sourceLocation)
@@ -112,12 +115,14 @@ struct PrinterTests {
 
   @Test func typedFieldsStayPlain() {
     let printer = CanonicalPrinter(isTyped: { $0.description == "joined" || $0.description == "score" })
-    #expect(canonical("joined: 2026-01-01\nscore: 95\nphone: 13800138000\n", printer: printer)
-      == "joined: 2026-01-01\nscore: 95\nphone: '13800138000'\n")
+    #expect(
+      canonical("joined: 2026-01-01\nscore: 95\nphone: 13800138000\n", printer: printer)
+        == "joined: 2026-01-01\nscore: 95\nphone: '13800138000'\n")
   }
 
   @Test func multilineTextBecomesLiteral() throws {
-    let document = try #require(Document(value: map(["a": t("x\ny\n"), "b": t("x\ny"), "c": t("x\n\n"), "d": t(" lead\nx\n"), "e": t("\n\n")])))
+    let document = try #require(
+      Document(value: map(["a": t("x\ny\n"), "b": t("x\ny"), "c": t("x\n\n"), "d": t(" lead\nx\n"), "e": t("\n\n")])))
     let printed = CanonicalPrinter().print(document)
     #expect(printed == "a: |\n  x\n  y\nb: |-\n  x\n  y\nc: |+\n  x\n\nd: |2\n   lead\n  x\ne: |+\n\n\n")
     #expect(Document.parse(printed).document?.value == document.value)

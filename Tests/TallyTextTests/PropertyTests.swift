@@ -38,7 +38,9 @@ struct RecordGenerator {
   }
 
   mutating func key() -> String {
-    random.chance(85) ? random.pick(["name", "id", "status", "owner", "list", "notes", "date", "客户", "王芳", "x", "y", "z"]) : scalarText()
+    random.chance(85)
+      ? random.pick(["name", "id", "status", "owner", "list", "notes", "date", "客户", "王芳", "x", "y", "z"])
+      : scalarText()
   }
 
   mutating func value(depth: Int) -> Value {
@@ -272,7 +274,9 @@ struct PropertyTests {
       let printed = CanonicalPrinter().print(document)
       let result = Document.parse(printed)
       guard let reparsed = result.document else {
-        Issue.record("seed \(Self.seed) #\(iteration): printed text does not parse: \(result.diagnostics.map(\.message))\n\(printed)")
+        Issue.record(
+          "seed \(Self.seed) #\(iteration): printed text does not parse: \(result.diagnostics.map(\.message))\n\(printed)"
+        )
         return
       }
       #expect(reparsed.value == value, "seed \(Self.seed) #\(iteration)\n\(printed)")
@@ -292,7 +296,9 @@ struct PropertyTests {
       let source = generator.source(for: value)
       let result = Document.parse(source)
       guard let document = result.document else {
-        Issue.record("seed \(Self.seed) #\(iteration): does not parse: \(result.diagnostics.map { "\($0.code) \($0.range!.start) \($0.message)" })\n\(source)")
+        Issue.record(
+          "seed \(Self.seed) #\(iteration): does not parse: \(result.diagnostics.map { "\($0.code) \($0.range!.start) \($0.message)" })\n\(source)"
+        )
         return
       }
       #expect(document.value == value, "seed \(Self.seed) #\(iteration)\n\(source)")

@@ -38,7 +38,8 @@ struct Parse: ParsableCommand {
   func run() throws {
     let asJSON = json || format == .json
     let single = files.count == 1
-    let results = parallelMap(files, batch: 32) { path -> (output: [UInt8], errors: [Diagnostic], file: SourceFile?, failure: String?) in
+    let results = parallelMap(files, batch: 32) {
+      path -> (output: [UInt8], errors: [Diagnostic], file: SourceFile?, failure: String?) in
       let bytes: [UInt8]
       do {
         bytes = try FileSystem.read(path)
