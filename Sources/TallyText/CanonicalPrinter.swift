@@ -279,9 +279,10 @@ public struct CanonicalPrinter: Sendable {
     }
 
     mutating func scalarValue(_ scalar: Node.Scalar, indent n: Int, trailing comment: Comment?) {
-      if scalar.style == .folded, let lines = scalar.foldedLines {
-        blockScalar(
-          header: ">", lines: lines, chomping: scalar.chomping, indent: n, trailing: comment)
+      if scalar.style == .folded, let lines = scalar.foldedLines,
+        let chomping = Self.foldedChomping(lines, text: scalar.text, preferred: scalar.chomping)
+      {
+        blockScalar(header: ">", lines: lines, chomping: chomping, indent: n, trailing: comment)
         return
       }
       let text = scalar.text
@@ -294,6 +295,54 @@ public struct CanonicalPrinter: Sendable {
       inlineScalar(text, context: .block, typed: typed)
       trailing(comment)
       newline()
+    }
+
+    /// The chomping with which `lines`, printed as a folded block (each line ending in a
+    /// line break), read back as `text`; nil when none does (then the text is printed
+    /// another way).
+    static func foldedChomping(_ lines: [String], text: String, preferred: Node.Scalar.Chomping)
+      -> Node.Scalar.Chomping?
+    {
+      let candidates: [Node.Scalar.Chomping] = [preferred, .clip, .strip, .keep]
+      for chomping in candidates where fold(lines, chomping: chomping) == text {
+        return chomping
+      }
+      return nil
+    }
+
+    /// YAML's folding of block text lines (each followed by a line break).
+    static func fold(_ lines: [String], chomping: Node.Scalar.Chomping) -> String {
+      var out = ""
+      var leadingBreak = false
+      var trailingBreaks = 0
+      var leadingBlank = false
+      var lastContent = -1
+      for (index, line) in lines.enumerated() where !line.isEmpty { lastContent = index }
+      for (index, line) in lines.enumerated() {
+        if line.isEmpty || index > lastContent {
+          trailingBreaks += 1
+          continue
+        }
+        let trailingBlank = line.first == " " || line.first == "\t"
+        if leadingBreak, !leadingBlank, !trailingBlank {
+          if trailingBreaks == 0 { out += " " }
+        } else if leadingBreak {
+          out += "\n"
+        }
+        out += String(repeating: "\n", count: trailingBreaks)
+        trailingBreaks = 0
+        leadingBlank = trailingBlank
+        out += line
+        leadingBreak = true
+      }
+      switch chomping {
+      case .strip: break
+      case .clip: if leadingBreak { out += "\n" }
+      case .keep:
+        if leadingBreak { out += "\n" }
+        out += String(repeating: "\n", count: trailingBreaks)
+      }
+      return out
     }
 
     /// Splits text for a literal block scalar, or nil when one cannot hold it exactly.

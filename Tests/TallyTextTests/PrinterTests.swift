@@ -1,3 +1,4 @@
+import Foundation
 import TallyTestSupport
 import Testing
 
@@ -169,5 +170,46 @@ struct PrinterTests {
 
   @Test func keysAreQuotedWhenTheyWouldBeTyped() {
     #expect(canonical("'no': x\n'1': z\n") == "'no': x\n'1': z\n")
+  }
+}
+
+@Suite("Printer regressions (from fuzzing)")
+struct PrinterRegressionTests {
+  /// A folded block at the end of a file without a final line break means text without
+  /// one; reprinting it with a line break after each line must not add one.
+  @Test func foldedBlockAtEndOfFileWithoutLineBreak() throws {
+    let text = "id: C-0807\nlist:\n  - >\n    folded\n    text"
+    let document = try #require(Document.parse(text).document)
+    #expect(document.value["list"]?.items?.first?.text == "folded text")
+    let printed = CanonicalPrinter().print(document)
+    #expect(printed == "id: C-0807\nlist:\n  - >-\n    folded\n    text\n")
+    #expect(Document.parse(printed).document?.value == document.value)
+  }
+}
+
+/// Every input the fuzzer once failed on (`fuzz/regressions/`) keeps its invariants.
+@Suite struct FuzzRegressionTests {
+  static let directory = Golden.directory() + "/../../fuzz/regressions"
+
+  static var inputs: [String] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).sorted()
+  }
+
+  @Test func thereAreRegressionInputs() {
+    #expect(!Self.inputs.isEmpty)
+  }
+
+  @Test(arguments: inputs)
+  func keepsItsInvariants(name: String) throws {
+    let bytes = [UInt8](try #require(FileManager.default.contents(atPath: Self.directory + "/" + name)))
+    let result = Document.parse(bytes, path: name)
+    guard let document = result.document else {
+      #expect(result.diagnostics.hasErrors)
+      return
+    }
+    let printed = CanonicalPrinter().printBytes(document)
+    let reparsed = try #require(Document.parse(printed).document)
+    #expect(reparsed.value == document.value)
+    #expect(CanonicalPrinter().printBytes(reparsed) == printed)
   }
 }
