@@ -51,7 +51,7 @@ struct Fmt: ParsableCommand {
           let text = LineDiff.unified(
             old: String(decoding: outcome.original, as: UTF8.self),
             new: String(decoding: outcome.formatted, as: UTF8.self),
-            oldName: "a/" + outcome.path, newName: "b/" + outcome.path)
+            oldName: "a/" + diffPath(outcome.path), newName: "b/" + diffPath(outcome.path))
           Console.out(text)
         } else if check {
           Console.out(outcome.path + "\n")
@@ -78,6 +78,15 @@ struct Fmt: ParsableCommand {
     if failed > 0 { throw Exit.failure }
     if invalid > 0 || ((check || diff) && changed > 0) { throw Exit.findings }
   }
+}
+
+/// A path as `git diff` names it after `a/` and `b/` (no leading slash or `./`).
+func diffPath(_ path: String) -> String {
+  var result = Substring(path)
+  while result.hasPrefix("/") || result.hasPrefix("./") {
+    result = result.hasPrefix("/") ? result.dropFirst() : result.dropFirst(2)
+  }
+  return String(result)
 }
 
 func plural(_ count: Int, _ word: String) -> String {

@@ -70,8 +70,14 @@ struct Parse: ParsableCommand {
     let renderer = DiagnosticRenderer(color: global.useColor)
     var invalid = 0
     var failed = 0
+    var buffer: [UInt8] = []
+    buffer.reserveCapacity(1 << 20)
     for result in results {
-      Console.out(result.output)
+      buffer.append(contentsOf: result.output)
+      if buffer.count >= 1 << 20 || result.failure != nil || result.file != nil {
+        Console.out(buffer)
+        buffer.removeAll(keepingCapacity: true)
+      }
       if let failure = result.failure {
         Console.err("tally: \(failure)\n")
         failed += 1
@@ -81,7 +87,7 @@ struct Parse: ParsableCommand {
       }
       if result.errors.hasErrors { invalid += 1 }
     }
-    Console.flush()
+    Console.out(buffer)
     if failed > 0 { throw Exit.failure }
     if invalid > 0 { throw Exit.findings }
   }

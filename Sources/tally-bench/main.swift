@@ -1,0 +1,84 @@
+// tally-bench: the benchmarks behind `make bench-*` (see bench/parse.sh).
+//
+//   tally-bench generate-customers DIR [--count N] [--seed S]
+//   tally-bench parse DIR [--runs N] [--only parse|print|json|yams|read]
+//   tally-bench processes DIR --tally PATH --python PATH --script PATH [--runs N] [--out DIR]
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+let usage = """
+  usage: tally-bench generate-customers DIR [--count N] [--seed S]
+         tally-bench parse DIR [--runs N] [--only parse|print|json|yams|read]
+         tally-bench processes DIR --tally PATH --python PATH --script PATH [--runs N] [--out DIR]
+  """
+
+/// `--name value` options and positional arguments.
+struct Arguments {
+  var positional: [String] = []
+  var options: [String: String] = [:]
+
+  init(_ args: ArraySlice<String>) throws(BenchError) {
+    var rest = args
+    while let arg = rest.popFirst() {
+      if arg.hasPrefix("--") {
+        guard let value = rest.popFirst() else { throw BenchError("\(arg) needs a value\n\(usage)") }
+        options[String(arg.dropFirst(2))] = value
+      } else {
+        positional.append(arg)
+      }
+    }
+  }
+
+  func string(_ name: String) throws(BenchError) -> String {
+    guard let value = options[name] else { throw BenchError("--\(name) is required\n\(usage)") }
+    return value
+  }
+
+  func int(_ name: String, default value: Int) throws(BenchError) -> Int {
+    guard let text = options[name] else { return value }
+    guard let number = Int(text), number > 0 else { throw BenchError("--\(name): not a positive number") }
+    return number
+  }
+
+  func directory() throws(BenchError) -> String {
+    guard positional.count == 1 else { throw BenchError("expected one directory\n\(usage)") }
+    return positional[0]
+  }
+}
+
+func main() throws(BenchError) {
+  let args = CommandLine.arguments
+  guard args.count >= 2 else { throw BenchError(usage) }
+  let arguments = try Arguments(args.dropFirst(2))
+  switch args[1] {
+  case "generate-customers":
+    guard let seed = UInt64(arguments.options["seed"] ?? "42") else { throw BenchError("--seed: not a number") }
+    try GenerateCustomers.run(
+      directory: try arguments.directory(), count: try arguments.int("count", default: 10_000), seed: seed)
+  case "parse":
+    try ParseBenchmark.run(
+      directory: try arguments.directory(), runs: try arguments.int("runs", default: 3),
+      only: arguments.options["only"])
+  case "processes":
+    let directory = try arguments.directory()
+    try ProcessBenchmark.run(
+      ProcessBenchmark.Options(
+        directory: directory, tally: try arguments.string("tally"),
+        python: try arguments.string("python"), script: try arguments.string("script"),
+        runs: try arguments.int("runs", default: 3),
+        outputDirectory: arguments.options["out"] ?? directory + "/.."))
+  default:
+    throw BenchError("unknown command \(args[1])\n\(usage)")
+  }
+}
+
+do {
+  try main()
+} catch {
+  let message = Array("tally-bench: \(error)\n".utf8)
+  _ = message.withUnsafeBytes { write(2, $0.baseAddress!, $0.count) }
+  exit(1)
+}
