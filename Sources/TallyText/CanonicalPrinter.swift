@@ -153,10 +153,10 @@ public struct CanonicalPrinter: Sendable {
       for entry in entries {
         leading(entry.trivia, indent: n)
         indent(n)
-        inlineScalar(entry.key.text, context: .key, typed: false)
+        inlineScalar(entry.key, context: .key, typed: false)
         out.append(UInt8(ascii: ":"))
         let saved = path
-        path = path.appending(key: entry.key.text)
+        if isTyped != nil { path = path.appending(key: entry.key.text) }
         value(entry.value, indent: n, trailing: entry.trivia.trailingComment, inSequenceItem: false)
         path = saved
       }
@@ -166,7 +166,7 @@ public struct CanonicalPrinter: Sendable {
       for (offset, item) in items.enumerated() {
         leading(item.trivia, indent: n)
         let saved = path
-        path = path.appending(index: firstIndex + offset)
+        if isTyped != nil { path = path.appending(index: firstIndex + offset) }
         // Comments of a mapping's first entry go before the dash.
         var value = item.value
         if case .mapping(var mapping) = value, !mapping.entries.isEmpty,
@@ -229,9 +229,9 @@ public struct CanonicalPrinter: Sendable {
           for (index, item) in sequence.items.enumerated() {
             if index > 0 { append(", ") }
             let saved = path
-            path = path.appending(index: index)
+            if isTyped != nil { path = path.appending(index: index) }
             let typed = isTyped?(path) ?? false
-            inlineScalar(item.value.asScalar!.text, context: .flow, typed: typed)
+            inlineScalar(item.value.asScalar!, context: .flow, typed: typed)
             path = saved
           }
           out.append(UInt8(ascii: "]"))
@@ -259,10 +259,10 @@ public struct CanonicalPrinter: Sendable {
     mutating func entriesInline(
       _ first: Node.Mapping.Entry, rest: ArraySlice<Node.Mapping.Entry>, indent n: Int
     ) {
-      inlineScalar(first.key.text, context: .key, typed: false)
+      inlineScalar(first.key, context: .key, typed: false)
       out.append(UInt8(ascii: ":"))
       let saved = path
-      path = path.appending(key: first.key.text)
+      if isTyped != nil { path = path.appending(key: first.key.text) }
       value(first.value, indent: n, trailing: first.trivia.trailingComment, inSequenceItem: false)
       path = saved
       entries(Array(rest), indent: n)
@@ -271,7 +271,7 @@ public struct CanonicalPrinter: Sendable {
     /// The first item of a nested sequence goes on the outer dash's line.
     mutating func itemsInline(_ items: [Node.Sequence.Item], indent n: Int) {
       let saved = path
-      path = path.appending(index: 0)
+      if isTyped != nil { path = path.appending(index: 0) }
       out.append(UInt8(ascii: "-"))
       value(items[0].value, indent: n, trailing: items[0].trivia.trailingComment, inSequenceItem: true)
       path = saved
@@ -285,14 +285,13 @@ public struct CanonicalPrinter: Sendable {
         blockScalar(header: ">", lines: lines, chomping: chomping, indent: n, trailing: comment)
         return
       }
-      let text = scalar.text
-      if text.utf8.contains(0x0A), let (lines, chomping) = literalLines(text) {
+      if scalar.withUTF8({ $0.contains(0x0A) }), let (lines, chomping) = literalLines(scalar.text) {
         blockScalar(header: "|", lines: lines, chomping: chomping, indent: n, trailing: comment)
         return
       }
       out.append(0x20)
       let typed = isTyped?(path) ?? false
-      inlineScalar(text, context: .block, typed: typed)
+      inlineScalar(scalar, context: .block, typed: typed)
       trailing(comment)
       newline()
     }
@@ -401,10 +400,19 @@ public struct CanonicalPrinter: Sendable {
       afterKeepScalar = chomping == .keep
     }
 
+    /// Writes a scalar's text as a plain, single-quoted or double-quoted scalar.
+    mutating func inlineScalar(_ scalar: Node.Scalar, context: ScalarSafety.Context, typed: Bool) {
+      scalar.withUTF8 { inlineScalar(bytes: $0, context: context, typed: typed) }
+    }
+
     /// Writes `text` as a plain, single-quoted or double-quoted scalar.
     mutating func inlineScalar(_ text: String, context: ScalarSafety.Context, typed: Bool) {
       var copy = text
-      copy.withUTF8 { bytes in
+      copy.withUTF8 { inlineScalar(bytes: $0, context: context, typed: typed) }
+    }
+
+    mutating func inlineScalar(bytes: UnsafeBufferPointer<UInt8>, context: ScalarSafety.Context, typed: Bool) {
+      do {
         if ScalarSafety.isPlainWritable(bytes: bytes, in: context),
           typed || !ScalarSafety.isImplicitlyTyped(bytes: bytes)
         {
@@ -452,7 +460,7 @@ public struct CanonicalPrinter: Sendable {
           out.append(UInt8(ascii: "'"))
           return
         }
-        doubleQuoted(text)
+        doubleQuoted(String(decoding: bytes, as: UTF8.self))
       }
     }
 

@@ -25,20 +25,60 @@ public struct LeadingComment: Sendable, Hashable {
 
 /// What surrounds a mapping entry or a sequence item without being part of its value:
 /// own-line comments before it, empty lines, and a comment at the end of its first line.
+///
+/// Most nodes have no comments, so they are kept out of line: a node without any costs a
+/// pointer and a flag.
 public struct Trivia: Sendable, Hashable {
-  public var leadingComments: [LeadingComment]
+  final class Storage: Sendable, Hashable {
+    let leadingComments: [LeadingComment]
+    let trailingComment: Comment?
+
+    init(leadingComments: [LeadingComment], trailingComment: Comment?) {
+      self.leadingComments = leadingComments
+      self.trailingComment = trailingComment
+    }
+
+    static func == (lhs: Storage, rhs: Storage) -> Bool {
+      lhs.leadingComments == rhs.leadingComments && lhs.trailingComment == rhs.trailingComment
+    }
+
+    func hash(into hasher: inout Hasher) {
+      hasher.combine(leadingComments)
+      hasher.combine(trailingComment)
+    }
+  }
+
+  private var storage: Storage?
   /// Whether an empty line came right before the node's own first line.
   public var blankLineBefore: Bool
+
+  /// Own-line comments before the node, in order.
+  public var leadingComments: [LeadingComment] {
+    get { storage?.leadingComments ?? [] }
+    set { update(leadingComments: newValue, trailingComment: trailingComment) }
+  }
+
   /// A comment after the value on the node's first line (`key: value  # comment`).
-  public var trailingComment: Comment?
+  public var trailingComment: Comment? {
+    get { storage?.trailingComment }
+    set { update(leadingComments: leadingComments, trailingComment: newValue) }
+  }
 
   public init(
     leadingComments: [LeadingComment] = [], blankLineBefore: Bool = false,
     trailingComment: Comment? = nil
   ) {
-    self.leadingComments = leadingComments
     self.blankLineBefore = blankLineBefore
-    self.trailingComment = trailingComment
+    self.storage = nil
+    update(leadingComments: leadingComments, trailingComment: trailingComment)
+  }
+
+  private mutating func update(leadingComments: [LeadingComment], trailingComment: Comment?) {
+    if leadingComments.isEmpty && trailingComment == nil {
+      storage = nil
+    } else {
+      storage = Storage(leadingComments: leadingComments, trailingComment: trailingComment)
+    }
   }
 
   public static let none = Trivia()

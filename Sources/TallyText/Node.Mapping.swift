@@ -36,7 +36,7 @@ extension Node {
 
     /// The index of the entry with `key`.
     public func index(of key: String) -> Int? {
-      entries.firstIndex { $0.key.text == key }
+      entries.firstIndex { $0.key.hasText(key) }
     }
 
     /// The value node at `key`.

@@ -31,5 +31,18 @@ extension Node {
       self.chomping = chomping
       self.foldedLines = foldedLines
     }
+
+    /// Calls `body` with the text's UTF-8 bytes.
+    public func withUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+      var copy = text
+      return try copy.withUTF8(body)
+    }
+
+    /// Whether the text is `other`.
+    public func hasText(_ other: String) -> Bool { text == other }
+
+    /// Whether two scalars have the same text.
+    public func hasSameText(as other: Scalar) -> Bool { text == other.text }
+
   }
 }

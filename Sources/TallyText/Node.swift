@@ -2,7 +2,7 @@
 ///
 /// The tree keeps what a person wrote — comments, empty lines, scalar styles, positions —
 /// so that the canonical printer and edits change only what they must.
-public indirect enum Node: Sendable, Hashable {
+public enum Node: Sendable, Hashable {
   case scalar(Scalar)
   case mapping(Mapping)
   case sequence(Sequence)

@@ -15,6 +15,8 @@ extension Parser {
     var kind: Kind
     /// Whether the line ends with a line break (the last line of a file may not).
     var hasBreak: Bool
+    /// Whether the line is all ASCII (columns are then byte offsets).
+    var ascii: Bool
 
     enum Kind {
       case blank
@@ -23,63 +25,12 @@ extension Parser {
     }
   }
 
-  /// Offset of the first byte that is not valid UTF-8, or nil when all of it is valid.
-  static func firstInvalidUTF8(_ buf: UnsafeBufferPointer<UInt8>) -> Int? {
+  /// Splits the file into lines, validates UTF-8 and reports characters that are not
+  /// allowed anywhere. Returns the offset of the first byte that is not valid UTF-8, if any
+  /// (then the lines and diagnostics are incomplete and must not be used).
+  mutating func scanLines(from begin: Int) -> Int? {
     let count = buf.count
-    var i = 0
-    while i < count {
-      // Fast path: eight ASCII bytes at a time.
-      if i + 8 <= count {
-        let word = UnsafeRawPointer(buf.baseAddress! + i).loadUnaligned(as: UInt64.self)
-        if word & 0x8080_8080_8080_8080 == 0 {
-          i += 8
-          continue
-        }
-      }
-      let b0 = buf[i]
-      if b0 < 0x80 {
-        i += 1
-        continue
-      }
-      @inline(__always) func cont(_ k: Int) -> Bool {
-        k < count && buf[k] & 0xC0 == 0x80
-      }
-      switch b0 {
-      case 0xC2...0xDF:
-        guard cont(i + 1) else { return i }
-        i += 2
-      case 0xE0:
-        guard i + 1 < count, (0xA0...0xBF).contains(buf[i + 1]), cont(i + 2) else { return i }
-        i += 3
-      case 0xE1...0xEC, 0xEE...0xEF:
-        guard cont(i + 1), cont(i + 2) else { return i }
-        i += 3
-      case 0xED:
-        guard i + 1 < count, (0x80...0x9F).contains(buf[i + 1]), cont(i + 2) else { return i }
-        i += 3
-      case 0xF0:
-        guard i + 1 < count, (0x90...0xBF).contains(buf[i + 1]), cont(i + 2), cont(i + 3) else {
-          return i
-        }
-        i += 4
-      case 0xF1...0xF3:
-        guard cont(i + 1), cont(i + 2), cont(i + 3) else { return i }
-        i += 4
-      case 0xF4:
-        guard i + 1 < count, (0x80...0x8F).contains(buf[i + 1]), cont(i + 2), cont(i + 3) else {
-          return i
-        }
-        i += 4
-      default:
-        return i
-      }
-    }
-    return nil
-  }
-
-  /// Splits the file into lines and reports characters that are not allowed anywhere.
-  mutating func scanLines(from begin: Int) {
-    let count = buf.count
+    guard count > begin, let base = buf.baseAddress else { return nil }
     var lineStart = begin
     var i = begin
     lines.reserveCapacity(count / 24 + 1)
@@ -99,66 +50,67 @@ extension Parser {
       var end = count
       var next = count
       var hasBreak = false
+      var ascii = true
       while i < count {
+        // Eight printable ASCII bytes at a time.
+        while i + 8 <= count {
+          let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+          let below20 = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
+          let above7E = ((w &+ 0x0101_0101_0101_0101) | w) & 0x8080_8080_8080_8080
+          if below20 | above7E != 0 { break }
+          i += 8
+        }
+        guard i < count else { break }
         let b = buf[i]
         if b >= 0x20 && b < 0x7F {
           i += 1
           continue
         }
-        if b == 0x0A {
-          end = i
-          next = i + 1
-          hasBreak = true
-          break
-        }
-        if b == 0x0D {
-          if i + 1 < count, buf[i + 1] == 0x0A {
-            usedCRLF = true
+        if b < 0x80 {
+          if b == 0x0A {
             end = i
-            next = i + 2
+            next = i + 1
             hasBreak = true
             break
           }
-          report(
-            .error, "bare-cr", "a carriage return without a line feed",
-            at: i, length: 1, lineStart: lineStart,
-            hint: "save the file with LF (or CRLF) line endings")
+          if b == 0x0D {
+            if i + 1 < count, buf[i + 1] == 0x0A {
+              usedCRLF = true
+              end = i
+              next = i + 2
+              hasBreak = true
+              break
+            }
+            report(
+              .error, "bare-cr", "a carriage return without a line feed",
+              at: i, length: 1, lineStart: lineStart,
+              hint: "save the file with LF (or CRLF) line endings")
+            i += 1
+            continue
+          }
+          if b != 0x09 {
+            reportControl(UInt32(b), at: i, length: 1, lineStart: lineStart)
+          }
           i += 1
           continue
         }
-        if b == 0x09 {
-          i += 1
-          continue
-        }
-        if b < 0x20 || b == 0x7F {
-          reportControl(UInt32(b), at: i, length: 1, lineStart: lineStart)
-          i += 1
-          continue
-        }
-        // Multi-byte characters (already valid UTF-8).
-        if b == 0xC2, i + 1 < count, buf[i + 1] >= 0x80, buf[i + 1] <= 0x9F {
+        // A multi-byte character: validate it, then look for the ones YAML readers
+        // disagree on.
+        ascii = false
+        let length = Parser.utf8SequenceLength(base, i, count)
+        if length == 0 { return i }
+        if b == 0xC2, buf[i + 1] <= 0x9F {
           reportControl(UInt32(buf[i + 1]), at: i, length: 2, lineStart: lineStart)
-          i += 2
-          continue
-        }
-        if b == 0xE2, i + 2 < count, buf[i + 1] == 0x80, buf[i + 2] == 0xA8 || buf[i + 2] == 0xA9 {
+        } else if b == 0xE2, buf[i + 1] == 0x80, buf[i + 2] == 0xA8 || buf[i + 2] == 0xA9 {
           reportControl(buf[i + 2] == 0xA8 ? 0x2028 : 0x2029, at: i, length: 3, lineStart: lineStart)
-          i += 3
-          continue
-        }
-        if b == 0xEF, i + 2 < count {
+        } else if b == 0xEF {
           if buf[i + 1] == 0xBB, buf[i + 2] == 0xBF {
             reportControl(0xFEFF, at: i, length: 3, lineStart: lineStart)
-            i += 3
-            continue
-          }
-          if buf[i + 1] == 0xBF, buf[i + 2] == 0xBE || buf[i + 2] == 0xBF {
+          } else if buf[i + 1] == 0xBF, buf[i + 2] == 0xBE || buf[i + 2] == 0xBF {
             reportControl(buf[i + 2] == 0xBE ? 0xFFFE : 0xFFFF, at: i, length: 3, lineStart: lineStart)
-            i += 3
-            continue
           }
         }
-        i += 1
+        i += length
       }
       let kind: Line.Kind
       if firstNonBlank >= end {
@@ -171,9 +123,36 @@ extension Parser {
       lines.append(
         Line(
           start: lineStart, end: end, indent: indent, firstNonBlank: min(firstNonBlank, end),
-          leadingTab: leadingTab < end ? leadingTab : -1, kind: kind, hasBreak: hasBreak))
+          leadingTab: leadingTab < end ? leadingTab : -1, kind: kind, hasBreak: hasBreak, ascii: ascii))
       if next <= lineStart { break }
       lineStart = next
+    }
+    return nil
+  }
+
+  /// The length of the valid UTF-8 sequence starting with the non-ASCII byte at `i`, or 0
+  /// when the bytes there are not valid UTF-8.
+  @inline(__always)
+  static func utf8SequenceLength(_ base: UnsafePointer<UInt8>, _ i: Int, _ count: Int) -> Int {
+    let b0 = base[i]
+    @inline(__always) func cont(_ k: Int) -> Bool { k < count && base[k] & 0xC0 == 0x80 }
+    switch b0 {
+    case 0xC2...0xDF:
+      return cont(i + 1) ? 2 : 0
+    case 0xE0:
+      return i + 1 < count && base[i + 1] >= 0xA0 && base[i + 1] <= 0xBF && cont(i + 2) ? 3 : 0
+    case 0xE1...0xEC, 0xEE...0xEF:
+      return cont(i + 1) && cont(i + 2) ? 3 : 0
+    case 0xED:
+      return i + 1 < count && base[i + 1] >= 0x80 && base[i + 1] <= 0x9F && cont(i + 2) ? 3 : 0
+    case 0xF0:
+      return i + 1 < count && base[i + 1] >= 0x90 && base[i + 1] <= 0xBF && cont(i + 2) && cont(i + 3) ? 4 : 0
+    case 0xF1...0xF3:
+      return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0
+    case 0xF4:
+      return i + 1 < count && base[i + 1] >= 0x80 && base[i + 1] <= 0x8F && cont(i + 2) && cont(i + 3) ? 4 : 0
+    default:
+      return 0
     }
   }
 

@@ -37,8 +37,7 @@ extension Parser {
       i += 1
       last = i
     }
-    let text = string(offset, last)
-    return (Node.Scalar(text: text, style: .plain, range: range(offset, last)), last)
+    return (Node.Scalar(text: string(offset, last), style: .plain, range: range(offset, last)), last)
   }
 
   // MARK: - Quoted
@@ -92,15 +91,16 @@ extension Parser {
       return nil
     }
     guard ok else { return nil }
-    let text: String
+    let style: ScalarStyle = quote == UInt8(ascii: "'") ? .singleQuoted : .doubleQuoted
     if escaped {
       out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[copyFrom..<i]))
-      text = String(decoding: out, as: UTF8.self)
-    } else {
-      text = string(offset + 1, i)
+      let text = String(decoding: out, as: UTF8.self)
+      return (Node.Scalar(text: text, style: style, range: range(offset, i + 1)), i + 1)
     }
-    let style: ScalarStyle = quote == UInt8(ascii: "'") ? .singleQuoted : .doubleQuoted
-    return (Node.Scalar(text: text, style: style, range: range(offset, i + 1)), i + 1)
+    return (
+      Node.Scalar(text: string(offset + 1, i), style: style, range: range(offset, i + 1)),
+      i + 1
+    )
   }
 
   /// Decodes the escape at `offset` (a backslash). Returns how many bytes it takes and
@@ -274,10 +274,10 @@ extension Parser {
           i += 1
           if b != 0x20 && b != 0x09 { last = i }
         }
-        let text = string(start, last)
         items.append(
           Node.Sequence.Item(
-            value: .scalar(Node.Scalar(text: text, style: .plain, range: range(start, last))),
+            value: .scalar(
+              Node.Scalar(text: string(start, last), style: .plain, range: range(start, last))),
             range: range(start, last)))
       }
       expectItem = false

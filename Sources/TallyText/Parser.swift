@@ -53,7 +53,10 @@ struct Parser {
   }
 
   mutating func run(source: [UInt8]) -> ParseResult {
-    if let bad = Parser.firstInvalidUTF8(buf) {
+    var begin = 0
+    let hadBOM = buf.count >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF
+    if hadBOM { begin = 3 }
+    if let bad = scanLines(from: begin) {
       // Positions after invalid bytes are unreliable: this is the only diagnostic.
       let file = SourceFile(path: path, bytes: Array(buf[0..<bad]))
       let position = file.position(ofOffset: bad)
@@ -65,10 +68,6 @@ struct Parser {
         hint: "save the file as UTF-8 (record files are always UTF-8)")
       return ParseResult(document: nil, diagnostics: [diagnostic])
     }
-    var begin = 0
-    let hadBOM = buf.count >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF
-    if hadBOM { begin = 3 }
-    scanLines(from: begin)
     let (root, header) = parseDocument()
     diagnostics.sort(by: Diagnostic.sortOrder)
     if diagnostics.count > Parser.maxDiagnostics {
@@ -91,6 +90,9 @@ struct Parser {
 
   /// The position of `offset`, which lies on the line starting at `lineStart`.
   func position(_ offset: Int, lineStart: Int, line: Int) -> SourcePosition {
+    if line - 1 < lines.count, lines[line - 1].ascii {
+      return SourcePosition(offset: offset, line: line, column: offset - lineStart + 1)
+    }
     var column = 1
     var i = lineStart
     while i < offset {
@@ -113,7 +115,22 @@ struct Parser {
   }
 
   func range(_ from: Int, _ to: Int) -> SourceRange {
-    SourceRange(start: pos(from), end: pos(to))
+    let start = pos(from)
+    guard to > from, li < lines.count, to <= lines[li].end else {
+      return SourceRange(start: start, end: pos(to))
+    }
+    // Both ends are on the current line: count characters from the start, not the line's start.
+    var column = start.column
+    if lines[li].ascii {
+      column += to - from
+    } else {
+      var i = from
+      while i < to {
+        if buf[i] & 0xC0 != 0x80 { column += 1 }
+        i += 1
+      }
+    }
+    return SourceRange(start: start, end: SourcePosition(offset: to, line: start.line, column: column))
   }
 
   mutating func report(
@@ -199,6 +216,10 @@ struct Parser {
 
   /// Takes the pending comments and empty line as the trivia before a node.
   mutating func takeTrivia() -> Trivia {
+    if pending.isEmpty {
+      defer { pendingBlank = false }
+      return Trivia(blankLineBefore: pendingBlank)
+    }
     let trivia = Trivia(leadingComments: pending.map(\.comment), blankLineBefore: pendingBlank)
     pending.removeAll(keepingCapacity: true)
     pendingBlank = false
@@ -412,7 +433,10 @@ struct Parser {
       skipLineAndDeeper(than: inlineStart == nil ? indent - 1 : indent)
       return Node.Mapping()
     }
+    // Entries collect on a stack shared by all mappings, so each mapping's array is
+    // allocated once, at its final size.
     var entries: [Node.Mapping.Entry] = []
+    // Duplicate keys: a linear scan while the mapping is small, a dictionary after that.
     var keyIndex: [String: Int] = [:]
     var first = true
     while true {
@@ -450,17 +474,29 @@ struct Parser {
         continue
       }
       let keyLine = li
-      if let previous = keyIndex[key.text] {
+      let previousIndex: Int?
+      let count = entries.count
+      if count < 16 {
+        previousIndex = entries.firstIndex { $0.key.text == key.text }
+      } else {
+        if keyIndex.isEmpty {
+          for (index, entry) in entries.enumerated() where keyIndex[entry.key.text] == nil {
+            keyIndex[entry.key.text] = index
+          }
+        }
+        previousIndex = keyIndex[key.text]
+      }
+      if let previous = previousIndex {
         let firstRange = entries[previous].key.range
         error(
           "duplicate-key", "duplicate key '\(key.text)'", at: key.range!.start.offset,
           to: key.range!.end.offset, hint: "remove one of them, or rename one",
           notes: [Diagnostic.Note(message: "'\(key.text)' is first set here", path: path, range: firstRange)])
-      } else {
-        keyIndex[key.text] = entries.count
+      } else if count >= 16 {
+        keyIndex[key.text] = count
       }
       let (value, trailing) = parseValue(at: afterColon, parentIndent: indent, indentlessSequence: true)
-      trivia.trailingComment = trailing
+      if let trailing { trivia.trailingComment = trailing }
       let end = value.range?.end ?? pos(afterColon, onLine: keyLine)
       let entry = Node.Mapping.Entry(
         key: key, value: value, trivia: trivia,
@@ -531,7 +567,7 @@ struct Parser {
       } else {
         let (node, trailing) = parseValue(at: content, parentIndent: indent, indentlessSequence: false)
         value = node
-        trivia.trailingComment = trailing
+        if let trailing { trivia.trailingComment = trailing }
       }
       let start = pos(dash, onLine: itemLine)
       let end = value.range?.end ?? pos(dash + 1, onLine: itemLine)
@@ -715,7 +751,10 @@ struct Parser {
       reportKeyTooLong(keyEnd - offset, from: offset, to: keyEnd)
       return nil
     }
-    return (Node.Scalar(text: text, style: .plain, range: range(offset, keyEnd)), colon + 1)
+    return (
+      Node.Scalar(text: string(offset, keyEnd), style: .plain, range: range(offset, keyEnd)),
+      colon + 1
+    )
   }
 
   mutating func reportKeyTooLong(_ length: Int, from: Int, to: Int) {

@@ -4,20 +4,36 @@
 /// editor shows them for the team's text, CJK included), not bytes; `offset` is the
 /// 0-based byte offset into the UTF-8 source, which is what slicing uses.
 public struct SourcePosition: Hashable, Comparable, Sendable, CustomStringConvertible {
-  public var offset: Int
-  public var line: Int
-  public var column: Int
+  // Stored as 32-bit numbers (files are at most 4 MiB) so that syntax trees stay small.
+  private var storedOffset: Int32
+  private var storedLine: Int32
+  private var storedColumn: Int32
+
+  public var offset: Int {
+    get { Int(storedOffset) }
+    set { storedOffset = Int32(truncatingIfNeeded: newValue) }
+  }
+
+  public var line: Int {
+    get { Int(storedLine) }
+    set { storedLine = Int32(truncatingIfNeeded: newValue) }
+  }
+
+  public var column: Int {
+    get { Int(storedColumn) }
+    set { storedColumn = Int32(truncatingIfNeeded: newValue) }
+  }
 
   public init(offset: Int, line: Int, column: Int) {
-    self.offset = offset
-    self.line = line
-    self.column = column
+    storedOffset = Int32(truncatingIfNeeded: offset)
+    storedLine = Int32(truncatingIfNeeded: line)
+    storedColumn = Int32(truncatingIfNeeded: column)
   }
 
   public static let start = SourcePosition(offset: 0, line: 1, column: 1)
 
   public static func < (lhs: SourcePosition, rhs: SourcePosition) -> Bool {
-    lhs.offset < rhs.offset
+    lhs.storedOffset < rhs.storedOffset
   }
 
   public var description: String { "\(line):\(column)" }

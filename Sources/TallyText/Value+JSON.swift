@@ -60,9 +60,14 @@ public enum JSON {
 
   /// Appends `text` as a JSON string literal (UTF-8, with control characters escaped).
   public static func writeString(_ text: String, into out: inout [UInt8]) {
-    out.append(0x22)
     var copy = text
-    copy.withUTF8 { bytes in
+    copy.withUTF8 { writeString(bytes: $0, into: &out) }
+  }
+
+  /// Appends UTF-8 `bytes` as a JSON string literal.
+  public static func writeString(bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    out.append(0x22)
+    do {
       var start = 0
       var i = 0
       let n = bytes.count
@@ -97,5 +102,47 @@ public enum JSON {
     var out: [UInt8] = []
     writeString(text, into: &out)
     return String(decoding: out, as: UTF8.self)
+  }
+}
+
+extension Node {
+  /// Appends the node's value as JSON to `out`, the same as `value.writeJSON`, without
+  /// building the value first.
+  public func writeJSON(into out: inout [UInt8], pretty: Bool = false, indent: Int = 0) {
+    switch self {
+    case .null:
+      out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+    case .scalar(let scalar):
+      scalar.withUTF8 { JSON.writeString(bytes: $0, into: &out) }
+    case .sequence(let sequence):
+      if sequence.items.isEmpty {
+        out.append(contentsOf: [0x5B, 0x5D])
+        return
+      }
+      out.append(0x5B)
+      for (index, item) in sequence.items.enumerated() {
+        if index > 0 { out.append(0x2C) }
+        if pretty { JSON.newline(&out, indent + 2) }
+        item.value.writeJSON(into: &out, pretty: pretty, indent: indent + 2)
+      }
+      if pretty { JSON.newline(&out, indent) }
+      out.append(0x5D)
+    case .mapping(let mapping):
+      if mapping.entries.isEmpty {
+        out.append(contentsOf: [0x7B, 0x7D])
+        return
+      }
+      out.append(0x7B)
+      for (index, entry) in mapping.entries.enumerated() {
+        if index > 0 { out.append(0x2C) }
+        if pretty { JSON.newline(&out, indent + 2) }
+        entry.key.withUTF8 { JSON.writeString(bytes: $0, into: &out) }
+        out.append(0x3A)
+        if pretty { out.append(0x20) }
+        entry.value.writeJSON(into: &out, pretty: pretty, indent: indent + 2)
+      }
+      if pretty { JSON.newline(&out, indent) }
+      out.append(0x7D)
+    }
   }
 }

@@ -3,6 +3,8 @@
 //   tally-bench generate-customers DIR [--count N] [--seed S]
 //   tally-bench parse DIR [--runs N] [--only parse|print|json|yams|read]
 //   tally-bench processes DIR --tally PATH --python PATH --script PATH [--runs N] [--out DIR]
+import TallyText
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -50,6 +52,8 @@ struct Arguments {
 }
 
 func main() throws(BenchError) {
+  // The same allocator settings as the tally executable.
+  MemoryTuning.keepFreedMemory()
   let args = CommandLine.arguments
   guard args.count >= 2 else { throw BenchError(usage) }
   let arguments = try Arguments(args.dropFirst(2))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TallyGit
+import TallyText
 
 @main
 struct Tally: ParsableCommand {
@@ -9,6 +10,17 @@ struct Tally: ParsableCommand {
     version: "tally \(TallyVersion.string) (libgit2 \(GitLibrary.version))",
     subcommands: [Parse.self, Fmt.self]
   )
+
+  static func main() {
+    MemoryTuning.keepFreedMemory()
+    let arguments = PathArguments.spill(Array(CommandLine.arguments.dropFirst()))
+    do {
+      var command = try parseAsRoot(arguments)
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
 }
 
 enum TallyVersion {

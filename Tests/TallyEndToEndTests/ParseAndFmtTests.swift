@@ -210,3 +210,25 @@ struct CLITests {
     Golden.check(result.stdout, against: Golden.directory() + "/Golden/help/\(name).txt")
   }
 }
+
+@Suite("Many path arguments")
+struct ManyPathsTests {
+  /// Paths beyond the first few bypass swift-argument-parser (quadratic in their number);
+  /// they must all arrive, in order, with options anywhere among them.
+  @Test func thousandsOfPathsArriveInOrder() throws {
+    let dir = try TemporaryDirectory()
+    var names: [String] = []
+    for index in 0..<2000 {
+      let name = String(format: "f%04d.yaml", 1999 - index)
+      try dir.write(name, "id: \(index)\n")
+      names.append(name)
+    }
+    let arguments = ["parse"] + names[0..<10] + ["--format", "json"] + names[10...] + ["--color", "never"]
+    let result = try TallyProcess.run(Array(arguments), in: dir.path)
+    #expect(result.status == 0)
+    let lines = result.stdout.split(separator: "\n")
+    #expect(lines.count == 2000)
+    #expect(lines.first == #"{"path":"f1999.yaml","value":{"id":"0"}}"#)
+    #expect(lines.last == #"{"path":"f0000.yaml","value":{"id":"1999"}}"#)
+  }
+}

@@ -33,7 +33,7 @@ struct Fmt: ParsableCommand {
   @OptionGroup var global: GlobalOptions
 
   func run() throws {
-    let files = try RecordFiles.expand(paths)
+    let files = try RecordFiles.expand(PathArguments.all(paths))
     let formatter = RecordFormatter()
     let outcomes = formatter.run(paths: files, write: !check && !diff)
     let renderer = DiagnosticRenderer(color: global.useColor)

@@ -37,6 +37,7 @@ struct Parse: ParsableCommand {
 
   func run() throws {
     let asJSON = json || format == .json
+    let files = PathArguments.all(self.files)
     let single = files.count == 1
     let results = parallelMap(files, batch: 32) {
       path -> (output: [UInt8], errors: [Diagnostic], file: SourceFile?, failure: String?) in
@@ -52,12 +53,12 @@ struct Parse: ParsableCommand {
       var out: [UInt8] = []
       if asJSON {
         if single {
-          document.value.writeJSON(into: &out, pretty: true)
+          Node.mapping(document.root).writeJSON(into: &out, pretty: true)
         } else {
           out.append(contentsOf: #"{"path":"#.utf8)
           JSON.writeString(path, into: &out)
           out.append(contentsOf: #","value":"#.utf8)
-          document.value.writeJSON(into: &out)
+          Node.mapping(document.root).writeJSON(into: &out)
           out.append(UInt8(ascii: "}"))
         }
         out.append(0x0A)
