@@ -29,7 +29,8 @@ release: deps ## Build tally optimised (.build/release/tally)
 demo: build ## Run tally on the bundled example repository
 	@bash scripts/demo.sh $(BIN)
 
-test: deps ## Build and run every test, then fuzz the parser for FUZZ_SECONDS
+test: deps ## Lint, build and run every test, then fuzz the parser for FUZZ_SECONDS
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
