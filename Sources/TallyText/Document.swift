@@ -63,7 +63,8 @@ extension Document {
   public static func parse(
     _ bytes: [UInt8], path: String = "", options: ParseOptions = .default
   ) -> ParseResult {
-    Parser.parse(bytes, path: path, options: options)
+    let result = SyntaxTree.parse(bytes, path: path, options: options)
+    return ParseResult(document: result.tree?.document(), diagnostics: result.diagnostics)
   }
 
   /// Parses a record file from text.

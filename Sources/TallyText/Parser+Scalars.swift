@@ -2,9 +2,9 @@
 extension Parser {
   // MARK: - Plain
 
-  /// Scans a plain scalar in block context. Returns it and the offset where it stops
-  /// (before trailing spaces and any comment).
-  mutating func parsePlain(at offset: Int) -> (Node.Scalar, Int) {
+  /// Scans a plain scalar in block context. Returns the offset where it stops (before
+  /// trailing spaces and any comment): its text is `offset..<stop`.
+  mutating func parsePlain(at offset: Int) -> Int {
     let end = lineEnd
     var i = offset
     var last = offset
@@ -37,14 +37,22 @@ extension Parser {
       i += 1
       last = i
     }
-    return (Node.Scalar(text: string(offset, last), style: .plain, range: range(offset, last)), last)
+    return last
   }
 
   // MARK: - Quoted
 
-  /// Parses a single- or double-quoted scalar that must end on its line. Returns it and
-  /// the offset after the closing quote, or nil after reporting the problem.
-  mutating func parseQuoted(at offset: Int) -> (Node.Scalar, Int)? {
+  /// A quoted scalar: its style code, its text (-2: the bytes between the quotes; ≥ 0: an
+  /// index into `strings`) and the offset after the closing quote.
+  struct Quoted {
+    var style: UInt8
+    var text: Int32
+    var end: Int
+  }
+
+  /// Parses a single- or double-quoted scalar that must end on its line, or returns nil
+  /// after reporting the problem.
+  mutating func parseQuoted(at offset: Int) -> Quoted? {
     let quote = buf[offset]
     let end = lineEnd
     var i = offset + 1
@@ -94,13 +102,9 @@ extension Parser {
     let style: ScalarStyle = quote == UInt8(ascii: "'") ? .singleQuoted : .doubleQuoted
     if escaped {
       out.append(contentsOf: UnsafeBufferPointer(rebasing: buf[copyFrom..<i]))
-      let text = String(decoding: out, as: UTF8.self)
-      return (Node.Scalar(text: text, style: style, range: range(offset, i + 1)), i + 1)
+      return Quoted(style: style.code, text: store(String(decoding: out, as: UTF8.self)), end: i + 1)
     }
-    return (
-      Node.Scalar(text: string(offset + 1, i), style: style, range: range(offset, i + 1)),
-      i + 1
-    )
+    return Quoted(style: style.code, text: -2, end: i + 1)
   }
 
   /// Decodes the escape at `offset` (a backslash). Returns how many bytes it takes and
@@ -185,12 +189,13 @@ extension Parser {
 
   // MARK: - Flow
 
-  /// Parses `[a, "b c"]` on one line. Returns the sequence and the offset after `]`.
-  mutating func parseFlowSequence(at offset: Int) -> (Node.Sequence, Int)? {
+  /// Parses `[a, "b c"]` on one line. Returns the sequence's record and the offset after `]`.
+  mutating func parseFlowSequence(at offset: Int) -> (Int32, Int)? {
     depth += 1
     defer { depth -= 1 }
     let end = lineEnd
-    var items: [Node.Sequence.Item] = []
+    let sequence = append(.sequence, style: 1, start: offset, end: offset)
+    var count = 0
     var i = offset + 1
     var expectItem = true
     var ok = true
@@ -227,9 +232,11 @@ extension Parser {
           hint: "write nested lists and mappings as blocks, one '- item' per line")
         return nil
       case UInt8(ascii: "'"), UInt8(ascii: "\""):
-        guard let (scalar, after) = parseQuoted(at: i) else { return nil }
-        items.append(Node.Sequence.Item(value: .scalar(scalar), range: scalar.range))
-        i = after
+        guard let quoted = parseQuoted(at: i) else { return nil }
+        let item = append(.scalar, style: quoted.style, start: i, end: quoted.end, text: quoted.text)
+        records[Int(item)].aux = Int32(i)
+        count += 1
+        i = quoted.end
       case UInt8(ascii: "&"):
         reportAnchor(at: i)
         return nil
@@ -274,20 +281,20 @@ extension Parser {
           i += 1
           if b != 0x20 && b != 0x09 { last = i }
         }
-        items.append(
-          Node.Sequence.Item(
-            value: .scalar(
-              Node.Scalar(text: string(start, last), style: .plain, range: range(start, last))),
-            range: range(start, last)))
+        let item = append(.scalar, start: start, end: last)
+        records[Int(item)].aux = Int32(start)
+        count += 1
       }
       expectItem = false
     }
     guard ok else { return nil }
-    return (Node.Sequence(items: items, isFlow: true, range: range(offset, i)), i)
+    close(sequence, count: count, start: offset, end: i)
+    return (sequence, i)
   }
 
-  /// Parses `{}`, the only flow mapping Tally accepts. Returns nil after reporting others.
-  mutating func parseFlowMappingValue(at offset: Int) -> Node.Mapping? {
+  /// Parses `{}`, the only flow mapping Tally accepts, and returns its record; returns nil
+  /// after reporting others.
+  mutating func parseFlowMappingValue(at offset: Int) -> Int32? {
     let i = skipSpaces(offset + 1)
     if i < lineEnd, buf[i] == UInt8(ascii: "}") {
       let after = i + 1
@@ -298,7 +305,7 @@ extension Parser {
           hint: "start a comment with ' #'")
         return nil
       }
-      return Node.Mapping(entries: [], isFlow: true, range: range(offset, after))
+      return append(.mapping, style: 1, start: offset, end: after)
     }
     error(
       "flow-mapping", "flow mappings ('{key: value}') are not supported", at: offset, to: lineEnd,
@@ -310,7 +317,7 @@ extension Parser {
 
   /// Parses a block scalar whose header (`|`, `>`, with indicators) is at `offset`, and its
   /// content lines. `parentIndent` is the indentation of the collection holding it.
-  mutating func parseBlockScalar(at offset: Int, parentIndent: Int) -> (Node, Comment?) {
+  mutating func parseBlockScalar(at offset: Int, parentIndent: Int) -> (Int32, Int32) {
     let headerLine = li
     let end = lineEnd
     let literal = buf[offset] == UInt8(ascii: "|")
@@ -336,7 +343,7 @@ extension Parser {
       }
       i += 1
     }
-    var trailing: Comment?
+    var trailing: Int32 = -1
     var j = i
     while j < end, buf[j] == 0x20 || buf[j] == 0x09 {
       if buf[j] == 0x09 {
@@ -346,7 +353,7 @@ extension Parser {
     }
     if j < end {
       if buf[j] == UInt8(ascii: "#"), j > i {
-        trailing = comment(at: j)
+        trailing = addComment(at: j)
       } else {
         error(
           "block-header", "unexpected text after '\(literal ? "|" : ">")'", at: i, to: end,
@@ -482,28 +489,24 @@ extension Parser {
       for _ in 0..<trailingBreaks { out.append(0x0A) }
     }
 
-    var foldedLines: [String]?
-    if !literal {
-      foldedLines = used.map { $0.empty ? "" : string($0.start, $0.end) }
-    }
-    let endPosition: SourcePosition
+    let endOffset: Int
     if consumed > 0 {
-      let lastLine = nextLine - 1
-      endPosition = pos(lines[lastLine].end, onLine: lastLine)
+      endOffset = lines[nextLine - 1].end
     } else {
-      endPosition = pos(headerEnd, onLine: headerLine)
+      endOffset = headerEnd
     }
     li = nextLine
-    let startPosition = pos(offset, onLine: headerLine)
     guard ok else {
-      return (.null(SourceRange(at: startPosition)), trailing)
+      return (appendNull(at: offset), trailing)
     }
-    let scalar = Node.Scalar(
-      text: String(decoding: out, as: UTF8.self), style: literal ? .literal : .folded,
-      range: SourceRange(start: startPosition, end: endPosition), chomping: chomping,
-      foldedLines: foldedLines)
-    // The line after the block must not be indented under it (it would have been content).
-    return (.scalar(scalar), trailing)
+    let style: ScalarStyle = literal ? .literal : .folded
+    let record = append(
+      .scalar, style: style.code, start: offset, end: endOffset, text: store(String(decoding: out, as: UTF8.self)))
+    records[Int(record)].chomping = chomping.code
+    if !literal {
+      foldedLines[record] = used.map { $0.empty ? "" : string($0.start, $0.end) }
+    }
+    return (record, trailing)
   }
 
   mutating func errorOnLine(

@@ -25,10 +25,29 @@ struct Parser {
   static let maxDiagnostics = 200
 
   struct PendingComment {
-    var comment: LeadingComment
+    /// Index into `comments`.
+    var index: Int32
     /// 0-based column of the `#`.
     var column: Int
   }
+
+  /// Comments before a node, moved to `triviaComments` (see `takeTrivia`).
+  struct Leading {
+    var start: Int32
+    var count: Int32
+    var blank: Bool
+    static let none = Leading(start: 0, count: 0, blank: false)
+  }
+
+  // The flat tree under construction (see `SyntaxTree`).
+  var records: [SyntaxTree.Record] = []
+  var strings: [String] = []
+  var comments: [SyntaxTree.CommentRecord] = []
+  var triviaRecords: [SyntaxTree.TriviaRecord] = []
+  var triviaComments: [Int32] = []
+  var foldedLines: [Int32: [String]] = [:]
+  /// Key records of the mappings being parsed (for duplicate keys).
+  var keyStack: [Int32] = []
 
   init(buf: UnsafeBufferPointer<UInt8>, path: String, options: ParseOptions) {
     self.buf = buf
@@ -36,7 +55,7 @@ struct Parser {
     self.options = options
   }
 
-  static func parse(_ bytes: [UInt8], path: String, options: ParseOptions) -> ParseResult {
+  static func parse(_ bytes: [UInt8], path: String, options: ParseOptions) -> SyntaxTree.ParseResult {
     if bytes.count > options.maxFileSize {
       let diagnostic = Diagnostic(
         .error, code: "file-too-large",
@@ -44,7 +63,7 @@ struct Parser {
           "the file is \(bytes.count) bytes; record files are limited to \(options.maxFileSize) bytes",
         path: path, range: SourceRange(at: .start),
         hint: "split the record, or keep large attachments outside the records repository")
-      return ParseResult(document: nil, diagnostics: [diagnostic])
+      return SyntaxTree.ParseResult(tree: nil, diagnostics: [diagnostic])
     }
     return bytes.withUnsafeBufferPointer { buf in
       var parser = Parser(buf: buf, path: path, options: options)
@@ -52,7 +71,7 @@ struct Parser {
     }
   }
 
-  mutating func run(source: [UInt8]) -> ParseResult {
+  mutating func run(source: [UInt8]) -> SyntaxTree.ParseResult {
     var begin = 0
     let hadBOM = buf.count >= 3 && buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF
     if hadBOM { begin = 3 }
@@ -66,9 +85,10 @@ struct Parser {
         message: "invalid UTF-8 at byte offset \(bad) (byte 0x\(byte))",
         path: path, range: SourceRange(start: position, end: position),
         hint: "save the file as UTF-8 (record files are always UTF-8)")
-      return ParseResult(document: nil, diagnostics: [diagnostic])
+      return SyntaxTree.ParseResult(tree: nil, diagnostics: [diagnostic])
     }
-    let (root, header) = parseDocument()
+    records.reserveCapacity(lines.count * 2 + 4)
+    let (ok, header) = parseDocument()
     diagnostics.sort(by: Diagnostic.sortOrder)
     if diagnostics.count > Parser.maxDiagnostics {
       diagnostics.removeLast(diagnostics.count - Parser.maxDiagnostics)
@@ -77,13 +97,88 @@ struct Parser {
           .note, code: "too-many-errors",
           message: "stopped after \(Parser.maxDiagnostics) problems in this file", path: path))
     }
-    guard let root, !diagnostics.hasErrors else {
-      return ParseResult(document: nil, diagnostics: diagnostics)
+    guard ok, !diagnostics.hasErrors else {
+      return SyntaxTree.ParseResult(tree: nil, diagnostics: diagnostics)
     }
-    let document = Document(
-      root: root, headerComments: header, path: path, source: source,
-      hadByteOrderMark: hadBOM, usedCRLF: usedCRLF)
-    return ParseResult(document: document, diagnostics: diagnostics)
+    var lineStarts: [Int32] = []
+    lineStarts.reserveCapacity(lines.count)
+    for line in lines {
+      lineStarts.append(Int32(line.start) | (line.ascii ? 0 : SyntaxTree.nonASCIIBit))
+    }
+    let tree = SyntaxTree(
+      path: path, source: source, hadByteOrderMark: hadBOM, usedCRLF: usedCRLF, records: records,
+      strings: strings, comments: comments, trivia: triviaRecords, triviaComments: triviaComments,
+      foldedLines: foldedLines, header: header, lineStarts: lineStarts)
+    return SyntaxTree.ParseResult(tree: tree, diagnostics: diagnostics)
+  }
+
+  // MARK: - Building the tree
+
+  /// Appends a record and returns its index.
+  @inline(__always)
+  mutating func append(
+    _ kind: SyntaxTree.Record.Kind, style: UInt8 = 0, start: Int, end: Int, text: Int32 = -1
+  ) -> Int32 {
+    records.append(
+      SyntaxTree.Record(
+        kind: kind, style: style, chomping: 0, flags: 0, start: Int32(start), end: Int32(end), text: text,
+        size: 1, count: 0, trivia: -1, endTrivia: -1, aux: -1))
+    return Int32(records.count - 1)
+  }
+
+  mutating func appendNull(at offset: Int) -> Int32 {
+    append(.null, start: offset, end: offset)
+  }
+
+  /// Closes a container record: its size, child count and extent.
+  mutating func close(_ index: Int32, count: Int, start: Int, end: Int) {
+    let i = Int(index)
+    records[i].size = Int32(records.count - i)
+    records[i].count = Int32(count)
+    records[i].start = Int32(start)
+    records[i].end = Int32(max(start, end))
+  }
+
+  /// Stores text that differs from the source bytes and returns its index.
+  mutating func store(_ text: String) -> Int32 {
+    strings.append(text)
+    return Int32(strings.count - 1)
+  }
+
+  /// Records a comment starting at `hash` and running to the end of the current line.
+  mutating func addComment(at hash: Int, blankLineBefore: Bool = false) -> Int32 {
+    comments.append(SyntaxTree.CommentRecord(start: Int32(hash), end: Int32(lineEnd), blankLineBefore: blankLineBefore))
+    return Int32(comments.count - 1)
+  }
+
+  /// A trivia record for leading comments and a trailing comment, or -1 when there are none.
+  mutating func makeTrivia(_ leading: Leading, trailing: Int32) -> Int32 {
+    if leading.count == 0 && trailing < 0 { return -1 }
+    triviaRecords.append(
+      SyntaxTree.TriviaRecord(commentsStart: leading.start, commentsCount: leading.count, trailing: trailing))
+    return Int32(triviaRecords.count - 1)
+  }
+
+  /// Whether two scalar records have the same text.
+  func sameText(_ a: SyntaxTree.Record, _ b: SyntaxTree.Record) -> Bool {
+    if a.text >= 0 || b.text >= 0 { return textOf(a) == textOf(b) }
+    let a0 = Int(a.text == -1 ? a.start : a.start + 1)
+    let a1 = Int(a.text == -1 ? a.end : a.end - 1)
+    let b0 = Int(b.text == -1 ? b.start : b.start + 1)
+    let b1 = Int(b.text == -1 ? b.end : b.end - 1)
+    guard a1 - a0 == b1 - b0 else { return false }
+    var i = 0
+    while i < a1 - a0 {
+      if buf[a0 + i] != buf[b0 + i] { return false }
+      i += 1
+    }
+    return true
+  }
+
+  func textOf(_ record: SyntaxTree.Record) -> String {
+    if record.text >= 0 { return strings[Int(record.text)] }
+    if record.text == -1 { return string(Int(record.start), Int(record.end)) }
+    return string(Int(record.start) + 1, Int(record.end) - 1)
   }
 
   // MARK: - Positions and diagnostics
@@ -107,6 +202,17 @@ struct Parser {
     let index = min(li, lines.count - 1)
     guard index >= 0 else { return SourcePosition(offset: offset, line: 1, column: 1) }
     return position(offset, lineStart: lines[index].start, line: index + 1)
+  }
+
+  /// The (0-based) index of the line holding `offset`.
+  func lineIndex(of offset: Int) -> Int {
+    var low = 0
+    var high = lines.count - 1
+    while low < high {
+      let mid = (low + high + 1) >> 1
+      if lines[mid].start <= offset { low = mid } else { high = mid - 1 }
+    }
+    return max(low, 0)
   }
 
   /// The position of `offset` on line `index` (0-based).
@@ -201,11 +307,8 @@ struct Parser {
         advance()
       case .comment:
         let hash = line.firstNonBlank
-        let comment = Comment(text: string(hash + 1, line.end), range: range(hash, line.end))
-        pending.append(
-          PendingComment(
-            comment: LeadingComment(comment, blankLineBefore: pendingBlank), column: hash - line.start)
-        )
+        let index = addComment(at: hash, blankLineBefore: pendingBlank)
+        pending.append(PendingComment(index: index, column: hash - line.start))
         pendingBlank = false
         advance()
       case .content:
@@ -215,25 +318,31 @@ struct Parser {
   }
 
   /// Takes the pending comments and empty line as the trivia before a node.
-  mutating func takeTrivia() -> Trivia {
-    if pending.isEmpty {
-      defer { pendingBlank = false }
-      return Trivia(blankLineBefore: pendingBlank)
-    }
-    let trivia = Trivia(leadingComments: pending.map(\.comment), blankLineBefore: pendingBlank)
-    pending.removeAll(keepingCapacity: true)
+  mutating func takeTrivia() -> Leading {
+    let blank = pendingBlank
     pendingBlank = false
-    return trivia
+    if pending.isEmpty { return Leading(start: 0, count: 0, blank: blank) }
+    let start = Int32(triviaComments.count)
+    for comment in pending { triviaComments.append(comment.index) }
+    let leading = Leading(start: start, count: Int32(pending.count), blank: blank)
+    pending.removeAll(keepingCapacity: true)
+    return leading
   }
 
   /// The pending comments indented at least `column`, which end a block at that indent.
-  mutating func claimEndComments(minColumn column: Int) -> [LeadingComment] {
+  mutating func claimEndComments(minColumn column: Int) -> Int32 {
     var count = 0
     while count < pending.count, pending[count].column >= column { count += 1 }
-    guard count > 0 else { return [] }
-    let claimed = pending[0..<count].map(\.comment)
+    guard count > 0 else { return -1 }
+    let start = Int32(triviaComments.count)
+    for k in 0..<count { triviaComments.append(pending[k].index) }
     pending.removeFirst(count)
-    return claimed
+    return makeTrivia(Leading(start: start, count: Int32(count), blank: false), trailing: -1)
+  }
+
+  /// All pending comments as trivia (for the end of the file), or -1.
+  mutating func claimAllPending() -> Int32 {
+    claimEndComments(minColumn: Int.min)
   }
 
   /// Skips the current line and every following line indented more than `indent`.
@@ -351,7 +460,9 @@ struct Parser {
 
   // MARK: - Document
 
-  mutating func parseDocument() -> (Node.Mapping?, [LeadingComment]) {
+  /// Parses the whole file into `records` (the root mapping is record 0). Returns whether
+  /// there is a root, and the header comments' trivia.
+  mutating func parseDocument() -> (Bool, Int32) {
     skipTrivia()
     guard li < lines.count else {
       let end = buf.count
@@ -360,20 +471,24 @@ struct Parser {
           .error, code: "not-a-mapping", message: "the file holds no fields", path: path,
           range: SourceRange(at: lines.isEmpty ? .start : pos(end, onLine: lines.count - 1)),
           hint: "a record file is a mapping: one 'field: value' line per field"))
-      return (nil, pending.map(\.comment))
+      return (false, -1)
     }
     // Comments separated from the first key by an empty line are the file's header.
-    var header: [LeadingComment] = []
+    var header: Int32 = -1
+    var headerCount = 0
     if pendingBlank {
-      header = pending.map(\.comment)
-      pending.removeAll()
-    } else if let split = pending.lastIndex(where: { $0.comment.blankLineBefore }), split > 0 {
-      header = pending[0..<split].map(\.comment)
-      pending.removeFirst(split)
-      pending[0].comment.blankLineBefore = false
+      headerCount = pending.count
+    } else if let split = pending.lastIndex(where: { comments[Int($0.index)].blankLineBefore }), split > 0 {
+      headerCount = split
     }
-    if let first = header.first, first.blankLineBefore {
-      header[0].blankLineBefore = false
+    if headerCount > 0 {
+      let start = Int32(triviaComments.count)
+      for k in 0..<headerCount { triviaComments.append(pending[k].index) }
+      comments[Int(pending[0].index)].blankLineBefore = false
+      pending.removeFirst(headerCount)
+      header = makeTrivia(Leading(start: start, count: Int32(headerCount), blank: false), trailing: -1)
+      if let first = pending.first { comments[Int(first.index)].blankLineBefore = false }
+      pendingBlank = false
     }
     pendingBlank = false
 
@@ -383,10 +498,10 @@ struct Parser {
       error(
         "not-a-mapping", "a record file holds one mapping of fields, not a list", at: first,
         hint: "write the record as 'field: value' lines; keep lists under a field")
-      return (nil, header)
+      return (false, header)
     }
     if buf[first] == UInt8(ascii: "{") {
-      let mapping = parseFlowMappingValue(at: first)
+      guard let root = parseFlowMappingValue(at: first) else { return (false, header) }
       advance()
       skipTrivia()
       if li < lines.count {
@@ -395,18 +510,15 @@ struct Parser {
           at: lines[li].firstNonBlank, to: lines[li].end,
           hint: "write the record as 'field: value' lines")
       }
-      return (
-        mapping.map {
-          var m = $0; m.endComments = pending.map(\.comment); return m
-        }, header
-      )
+      records[Int(root)].endTrivia = claimAllPending()
+      return (true, header)
     }
     if line.indent != 0 {
       error(
         "unexpected-indent", "the first field must start at column 1", at: line.start,
         to: first, hint: "remove the spaces before the key")
     }
-    var root = parseBlockMapping(indent: line.indent, inlineStart: nil)
+    let root = parseBlockMapping(indent: line.indent, inlineStart: nil)
     skipTrivia()
     while li < lines.count {
       let stray = lines[li]
@@ -416,35 +528,47 @@ struct Parser {
       skipLineAndDeeper(than: stray.indent)
       skipTrivia()
     }
-    root.endComments += pending.map(\.comment)
-    pending.removeAll()
-    return (root, header)
+    // Comments after the last field end the root mapping.
+    if !pending.isEmpty {
+      let rest = claimAllPending()
+      let existing = records[Int(root)].endTrivia
+      if existing < 0 {
+        records[Int(root)].endTrivia = rest
+      } else {
+        // Both are runs at the end of triviaComments: merge them into one.
+        triviaRecords[Int(existing)].commentsCount += triviaRecords[Int(rest)].commentsCount
+        triviaRecords.removeLast()
+      }
+    }
+    return (true, header)
   }
 
   // MARK: - Block collections
 
   /// Parses a block mapping whose keys are at `indent`. With `inlineStart`, the first key
-  /// starts at that offset on the current line (after `- `).
-  mutating func parseBlockMapping(indent: Int, inlineStart: Int?) -> Node.Mapping {
+  /// starts at that offset on the current line (after `- `). Returns its record.
+  mutating func parseBlockMapping(indent: Int, inlineStart: Int?) -> Int32 {
     depth += 1
     defer { depth -= 1 }
+    let start = inlineStart ?? lines[li].firstNonBlank
+    let mapping = append(.mapping, start: start, end: start)
     if depth > options.maxDepth {
-      reportTooDeep(at: inlineStart ?? lines[li].firstNonBlank)
+      reportTooDeep(at: start)
       skipLineAndDeeper(than: inlineStart == nil ? indent - 1 : indent)
-      return Node.Mapping()
+      close(mapping, count: 0, start: start, end: start)
+      return mapping
     }
-    // Entries collect on a stack shared by all mappings, so each mapping's array is
-    // allocated once, at its final size.
-    var entries: [Node.Mapping.Entry] = []
+    let keysBase = keyStack.count
     // Duplicate keys: a linear scan while the mapping is small, a dictionary after that.
-    var keyIndex: [String: Int] = [:]
+    var keyIndex: [String: Int32] = [:]
     var first = true
+    var end = start
     while true {
       let keyStart: Int
-      var trivia: Trivia
+      var leading: Leading
       if first, let inlineStart {
         keyStart = inlineStart
-        trivia = .none
+        leading = .none
       } else {
         skipTrivia()
         guard li < lines.count else { break }
@@ -466,66 +590,81 @@ struct Parser {
           continue
         }
         keyStart = line.firstNonBlank
-        trivia = takeTrivia()
+        leading = takeTrivia()
       }
       first = false
       guard let (key, afterColon) = parseKey(at: keyStart) else {
         skipLineAndDeeper(than: indent)
         continue
       }
-      let keyLine = li
-      let previousIndex: Int?
-      let count = entries.count
+      let keyRecord = records[Int(key)]
+      let count = keyStack.count - keysBase
+      var previous: Int32 = -1
       if count < 16 {
-        previousIndex = entries.firstIndex { $0.key.text == key.text }
+        var k = keysBase
+        while k < keyStack.count {
+          if sameText(records[Int(keyStack[k])], keyRecord) {
+            previous = keyStack[k]
+            break
+          }
+          k += 1
+        }
       } else {
         if keyIndex.isEmpty {
-          for (index, entry) in entries.enumerated() where keyIndex[entry.key.text] == nil {
-            keyIndex[entry.key.text] = index
+          for k in keysBase..<keyStack.count where keyIndex[textOf(records[Int(keyStack[k])])] == nil {
+            keyIndex[textOf(records[Int(keyStack[k])])] = keyStack[k]
           }
         }
-        previousIndex = keyIndex[key.text]
+        previous = keyIndex[textOf(keyRecord)] ?? -1
       }
-      if let previous = previousIndex {
-        let firstRange = entries[previous].key.range
+      if previous >= 0 {
+        let text = textOf(keyRecord)
+        let firstKey = records[Int(previous)]
+        let firstLine = lineIndex(of: Int(firstKey.start))
+        let firstRange = SourceRange(
+          start: pos(Int(firstKey.start), onLine: firstLine), end: pos(Int(firstKey.end), onLine: firstLine))
         error(
-          "duplicate-key", "duplicate key '\(key.text)'", at: key.range!.start.offset,
-          to: key.range!.end.offset, hint: "remove one of them, or rename one",
-          notes: [Diagnostic.Note(message: "'\(key.text)' is first set here", path: path, range: firstRange)])
+          "duplicate-key", "duplicate key '\(text)'", at: Int(keyRecord.start),
+          to: Int(keyRecord.end), hint: "remove one of them, or rename one",
+          notes: [Diagnostic.Note(message: "'\(text)' is first set here", path: path, range: firstRange)])
       } else if count >= 16 {
-        keyIndex[key.text] = count
+        keyIndex[textOf(keyRecord)] = key
       }
+      keyStack.append(key)
       let (value, trailing) = parseValue(at: afterColon, parentIndent: indent, indentlessSequence: true)
-      if let trailing { trivia.trailingComment = trailing }
-      let end = value.range?.end ?? pos(afterColon, onLine: keyLine)
-      let entry = Node.Mapping.Entry(
-        key: key, value: value, trivia: trivia,
-        range: SourceRange(start: key.range!.start, end: max(end, key.range!.end)))
-      entries.append(entry)
+      records[Int(key)].trivia = makeTrivia(leading, trailing: trailing)
+      if leading.blank { records[Int(key)].flags |= 1 }
+      end = max(Int(records[Int(value)].end), Int(keyRecord.end))
     }
-    let endComments = claimEndComments(minColumn: indent)
-    let range = entries.first.map { SourceRange(start: $0.range!.start, end: entries.last!.range!.end) }
-    return Node.Mapping(entries: entries, isFlow: false, range: range, endComments: endComments)
+    let count = keyStack.count - keysBase
+    keyStack.removeSubrange(keysBase...)
+    records[Int(mapping)].endTrivia = claimEndComments(minColumn: indent)
+    close(mapping, count: count, start: start, end: end)
+    return mapping
   }
 
   /// Parses a block sequence whose dashes are at `indent`. With `inlineStart`, the first
-  /// dash is at that offset on the current line (after an outer `- `).
-  mutating func parseBlockSequence(indent: Int, inlineStart: Int?, indentless: Bool = false) -> Node.Sequence {
+  /// dash is at that offset on the current line (after an outer `- `). Returns its record.
+  mutating func parseBlockSequence(indent: Int, inlineStart: Int?, indentless: Bool = false) -> Int32 {
     depth += 1
     defer { depth -= 1 }
+    let start = inlineStart ?? lines[li].firstNonBlank
+    let sequence = append(.sequence, start: start, end: start)
     if depth > options.maxDepth {
-      reportTooDeep(at: inlineStart ?? lines[li].firstNonBlank)
+      reportTooDeep(at: start)
       skipLineAndDeeper(than: inlineStart == nil ? indent - 1 : indent)
-      return Node.Sequence()
+      close(sequence, count: 0, start: start, end: start)
+      return sequence
     }
-    var items: [Node.Sequence.Item] = []
+    var count = 0
     var first = true
+    var end = start
     while true {
       let dash: Int
-      var trivia: Trivia
+      var leading: Leading
       if first, let inlineStart {
         dash = inlineStart
-        trivia = .none
+        leading = .none
       } else {
         skipTrivia()
         guard li < lines.count else { break }
@@ -540,66 +679,67 @@ struct Parser {
         }
         guard isDashItem(line.firstNonBlank) else { break }
         dash = line.firstNonBlank
-        trivia = takeTrivia()
+        leading = takeTrivia()
       }
       first = false
-      let itemLine = li
       let lineStart = lines[li].start
       let content = skipSpaces(dash + 1)
-      var value: Node
+      var value: Int32
+      var trailing: Int32 = -1
       if content >= lineEnd || buf[content] == UInt8(ascii: "#") {
         if content < lineEnd {
-          trivia.trailingComment = comment(at: content)
+          trailing = addComment(at: content)
         }
         advance()
         skipTrivia()
         if li < lines.count, lines[li].indent > indent {
-          let (node, trailing) = parseBlockNode(parentIndent: indent)
+          let (node, own) = parseBlockNode(parentIndent: indent)
           value = node
-          attach(trailing, to: &trivia)
+          attach(own, to: &trailing)
         } else {
-          value = .null(SourceRange(at: pos(dash + 1, onLine: itemLine)))
+          value = appendNull(at: dash + 1)
         }
       } else if isDashItem(content) {
-        value = .sequence(parseBlockSequence(indent: content - lineStart, inlineStart: content))
+        value = parseBlockSequence(indent: content - lineStart, inlineStart: content)
       } else if looksLikeKey(content) {
-        value = .mapping(parseBlockMapping(indent: content - lineStart, inlineStart: content))
+        value = parseBlockMapping(indent: content - lineStart, inlineStart: content)
       } else {
-        let (node, trailing) = parseValue(at: content, parentIndent: indent, indentlessSequence: false)
-        value = node
-        if let trailing { trivia.trailingComment = trailing }
+        (value, trailing) = parseValue(at: content, parentIndent: indent, indentlessSequence: false)
       }
-      let start = pos(dash, onLine: itemLine)
-      let end = value.range?.end ?? pos(dash + 1, onLine: itemLine)
-      items.append(
-        Node.Sequence.Item(value: value, trivia: trivia, range: SourceRange(start: start, end: max(start, end))))
+      records[Int(value)].trivia = makeTrivia(leading, trailing: trailing)
+      if leading.blank { records[Int(value)].flags |= 1 }
+      records[Int(value)].aux = Int32(dash)
+      end = max(Int(records[Int(value)].end), dash + 1)
+      count += 1
     }
     // A list at its key's indentation leaves comments at that column to the key's mapping.
-    let endComments = claimEndComments(minColumn: indentless ? indent + 1 : indent)
-    let range = items.first.map { SourceRange(start: $0.range!.start, end: items.last!.range!.end) }
-    return Node.Sequence(items: items, isFlow: false, range: range, endComments: endComments)
+    records[Int(sequence)].endTrivia = claimEndComments(minColumn: indentless ? indent + 1 : indent)
+    close(sequence, count: count, start: start, end: end)
+    return sequence
   }
 
   /// Parses the node that starts on the current line, indented more than `parentIndent`.
-  mutating func parseBlockNode(parentIndent: Int) -> (Node, Comment?) {
+  /// Returns its record and a comment on its line (or -1).
+  mutating func parseBlockNode(parentIndent: Int) -> (Int32, Int32) {
     let line = lines[li]
     let start = line.firstNonBlank
     if isDashItem(start) {
-      return (.sequence(parseBlockSequence(indent: line.indent, inlineStart: nil)), nil)
+      return (parseBlockSequence(indent: line.indent, inlineStart: nil), -1)
     }
     if looksLikeKey(start) {
-      return (.mapping(parseBlockMapping(indent: line.indent, inlineStart: nil)), nil)
+      return (parseBlockMapping(indent: line.indent, inlineStart: nil), -1)
     }
     return parseValue(at: start, parentIndent: parentIndent, indentlessSequence: false)
   }
 
-  /// Adds a comment found on a value's own line to an entry's trivia.
-  mutating func attach(_ comment: Comment?, to trivia: inout Trivia) {
-    guard let comment else { return }
-    if trivia.trailingComment == nil {
-      trivia.trailingComment = comment
+  /// Adds a comment found on a value's own line as the trailing comment, or, when there is
+  /// one already, to the comments before the next node.
+  mutating func attach(_ comment: Int32, to trailing: inout Int32) {
+    guard comment >= 0 else { return }
+    if trailing < 0 {
+      trailing = comment
     } else {
-      pending.insert(PendingComment(comment: LeadingComment(comment), column: Int.max), at: 0)
+      pending.insert(PendingComment(index: comment, column: Int.max), at: 0)
     }
   }
 
@@ -615,13 +755,14 @@ struct Parser {
 
   /// Parses `key:` at `offset` on the current line. Returns the key and the offset after
   /// the colon, or nil after reporting why the line is not a key.
-  mutating func parseKey(at offset: Int) -> (Node.Scalar, Int)? {
+  mutating func parseKey(at offset: Int) -> (Int32, Int)? {
     let end = lineEnd
     let line = lines[li]
     let c = buf[offset]
     switch c {
     case UInt8(ascii: "'"), UInt8(ascii: "\""):
-      guard let (scalar, after) = parseQuoted(at: offset) else { return nil }
+      guard let quoted = parseQuoted(at: offset) else { return nil }
+      let after = quoted.end
       let colon = skipSpaces(after)
       guard colon < end, buf[colon] == UInt8(ascii: ":"), isBlankOrEnd(colon + 1) else {
         error(
@@ -629,11 +770,12 @@ struct Parser {
           hint: "write 'key: value'; quote the whole value when it is not a key")
         return nil
       }
-      if scalar.text.utf8.count > options.maxKeyLength {
-        reportKeyTooLong(scalar.text.utf8.count, from: offset, to: after)
+      let length = quoted.text >= 0 ? strings[Int(quoted.text)].utf8.count : after - offset - 2
+      if length > options.maxKeyLength {
+        reportKeyTooLong(length, from: offset, to: after)
         return nil
       }
-      return (scalar, colon + 1)
+      return (append(.scalar, style: quoted.style, start: offset, end: after, text: quoted.text), colon + 1)
     case UInt8(ascii: "?"):
       if isBlankOrEnd(offset + 1) {
         error(
@@ -740,8 +882,7 @@ struct Parser {
         "tab-separator", "a tab cannot appear in a plain key", at: sawTab,
         hint: "use spaces, or quote the key")
     }
-    let text = string(offset, keyEnd)
-    if text == "<<" {
+    if keyEnd - offset == 2, buf[offset] == UInt8(ascii: "<"), buf[offset + 1] == UInt8(ascii: "<") {
       error(
         "merge-key", "merge keys ('<<') are not supported", at: offset, to: keyEnd,
         hint: "repeat the fields instead of merging them")
@@ -751,10 +892,7 @@ struct Parser {
       reportKeyTooLong(keyEnd - offset, from: offset, to: keyEnd)
       return nil
     }
-    return (
-      Node.Scalar(text: string(offset, keyEnd), style: .plain, range: range(offset, keyEnd)),
-      colon + 1
-    )
+    return (append(.scalar, start: offset, end: keyEnd), colon + 1)
   }
 
   mutating func reportKeyTooLong(_ length: Int, from: Int, to: Int) {
@@ -794,11 +932,6 @@ struct Parser {
     return i
   }
 
-  /// Parses a comment starting with `#` at `offset` on the current line.
-  func comment(at offset: Int) -> Comment {
-    Comment(text: string(offset + 1, lineEnd), range: range(offset, lineEnd))
-  }
-
   /// Parses the value that starts at `offset` on the current line (after `key:` or `- `),
   /// including a nested block on the following lines, and moves past it.
   ///
@@ -806,35 +939,34 @@ struct Parser {
   ///   - parentIndent: Indentation of the mapping or sequence that holds the value.
   ///   - indentlessSequence: Whether a `- ` list at `parentIndent` can be the value (YAML
   ///     allows that for mapping values only).
-  /// - Returns: The value and a comment at the end of its first line.
-  mutating func parseValue(at offset: Int, parentIndent: Int, indentlessSequence: Bool) -> (Node, Comment?) {
-    let valueLine = li
+  /// - Returns: The value's record and a comment at the end of its first line (or -1).
+  mutating func parseValue(at offset: Int, parentIndent: Int, indentlessSequence: Bool) -> (Int32, Int32) {
     let start = skipSpaces(offset)
     let end = lineEnd
     // `offset` always follows a blank (after `: ` or `- `) or starts a line, so a `#`
     // here starts a comment.
     if start >= end || buf[start] == UInt8(ascii: "#") {
-      let trailing = start < end ? comment(at: start) : nil
+      let trailing = start < end ? addComment(at: start) : -1
       advance()
       skipTrivia()
       if li < lines.count {
         let line = lines[li]
         if line.indent > parentIndent {
           let (node, own) = parseBlockNode(parentIndent: parentIndent)
-          if let own, trailing != nil {
-            pending.insert(PendingComment(comment: LeadingComment(own), column: Int.max), at: 0)
+          if own >= 0, trailing >= 0 {
+            pending.insert(PendingComment(index: own, column: Int.max), at: 0)
             return (node, trailing)
           }
-          return (node, trailing ?? own)
+          return (node, trailing >= 0 ? trailing : own)
         }
         if indentlessSequence, line.indent == parentIndent, isDashItem(line.firstNonBlank) {
-          return (.sequence(parseBlockSequence(indent: parentIndent, inlineStart: nil, indentless: true)), trailing)
+          return (parseBlockSequence(indent: parentIndent, inlineStart: nil, indentless: true), trailing)
         }
       }
-      return (.null(SourceRange(at: pos(offset, onLine: valueLine))), trailing)
+      return (appendNull(at: offset), trailing)
     }
     let c = buf[start]
-    var node: Node
+    let node: Int32
     var after: Int
     var isPlain = false
     switch c {
@@ -843,24 +975,24 @@ struct Parser {
     case UInt8(ascii: "["):
       guard let (sequence, close) = parseFlowSequence(at: start) else {
         skipLineAndDeeper(than: parentIndent)
-        return (.null(SourceRange(at: pos(start, onLine: valueLine))), nil)
+        return (appendNull(at: start), -1)
       }
-      node = .sequence(sequence)
+      node = sequence
       after = close
     case UInt8(ascii: "{"):
       guard let mapping = parseFlowMappingValue(at: start) else {
         skipLineAndDeeper(than: parentIndent)
-        return (.null(SourceRange(at: pos(start, onLine: valueLine))), nil)
+        return (appendNull(at: start), -1)
       }
-      node = .mapping(mapping)
-      after = mapping.range!.end.offset
+      node = mapping
+      after = Int(records[Int(mapping)].end)
     case UInt8(ascii: "'"), UInt8(ascii: "\""):
-      guard let (scalar, close) = parseQuoted(at: start) else {
+      guard let quoted = parseQuoted(at: start) else {
         skipLineAndDeeper(than: parentIndent)
-        return (.null(SourceRange(at: pos(start, onLine: valueLine))), nil)
+        return (appendNull(at: start), -1)
       }
-      node = .scalar(scalar)
-      after = close
+      node = append(.scalar, style: quoted.style, start: start, end: quoted.end, text: quoted.text)
+      after = quoted.end
     case UInt8(ascii: "&"), UInt8(ascii: "*"), UInt8(ascii: "!"):
       if c == UInt8(ascii: "&") {
         reportAnchor(at: start)
@@ -870,12 +1002,12 @@ struct Parser {
         reportTag(at: start)
       }
       skipLineAndDeeper(than: parentIndent)
-      return (.null(SourceRange(at: pos(start, onLine: valueLine))), nil)
+      return (appendNull(at: start), -1)
     case UInt8(ascii: "%"), UInt8(ascii: "@"), UInt8(ascii: "`"), UInt8(ascii: ","),
       UInt8(ascii: "]"), UInt8(ascii: "}"):
       reportReserved(c, at: start, context: "a value")
       skipLineAndDeeper(than: parentIndent)
-      return (.null(SourceRange(at: pos(start, onLine: valueLine))), nil)
+      return (appendNull(at: start), -1)
     case UInt8(ascii: "-") where isBlankOrEnd(start + 1):
       error(
         "inline-sequence", "a list cannot start on the same line as its key", at: start,
@@ -883,22 +1015,22 @@ struct Parser {
           "put each item on a line of its own, indented under the key: '  - item' (quote the value if it is the text '-')"
       )
       skipLineAndDeeper(than: parentIndent)
-      return (.null(SourceRange(at: pos(start, onLine: valueLine))), nil)
+      return (appendNull(at: start), -1)
     case UInt8(ascii: "?") where isBlankOrEnd(start + 1):
       error(
         "complex-key", "complex keys ('? ') are not supported", at: start,
         hint: "quote the value if it is the text '?'")
       skipLineAndDeeper(than: parentIndent)
-      return (.null(SourceRange(at: pos(start, onLine: valueLine))), nil)
+      return (appendNull(at: start), -1)
     case UInt8(ascii: ":") where isBlankOrEnd(start + 1):
       error(
         "colon-in-value", "a value cannot start with ': '", at: start,
         hint: "quote the value if the colon is part of the text")
       skipLineAndDeeper(than: parentIndent)
-      return (.null(SourceRange(at: pos(start, onLine: valueLine))), nil)
+      return (appendNull(at: start), -1)
     default:
-      let (scalar, stop) = parsePlain(at: start)
-      node = .scalar(scalar)
+      let stop = parsePlain(at: start)
+      node = append(.scalar, start: start, end: stop)
       after = stop
       isPlain = true
     }
@@ -909,8 +1041,9 @@ struct Parser {
     return (node, trailing)
   }
 
-  /// After a value: only spaces and a comment may follow on the line.
-  mutating func parseRestOfLine(from offset: Int, plain: Bool) -> Comment? {
+  /// After a value: only spaces and a comment may follow on the line. Returns the comment
+  /// (or -1).
+  mutating func parseRestOfLine(from offset: Int, plain: Bool) -> Int32 {
     let end = lineEnd
     var i = offset
     while i < end, buf[i] == 0x20 || buf[i] == 0x09 {
@@ -921,14 +1054,14 @@ struct Parser {
       }
       i += 1
     }
-    guard i < end else { return nil }
+    guard i < end else { return -1 }
     if buf[i] == UInt8(ascii: "#"), i > offset || plain {
-      return comment(at: i)
+      return addComment(at: i)
     }
     error(
       "unexpected-text", "unexpected text after the value", at: i, to: end,
       hint: "put the whole value in quotes, or start a comment with ' #'")
-    return nil
+    return -1
   }
 
   /// Reports lines indented under a value that cannot have any.

@@ -69,7 +69,16 @@ enum ParseBenchmark {
       for path in paths { total &+= try FileIO.read(path).count }
       return total
     }
-    let parse = try measure("TallyText parse", "parse") { () throws(BenchError) -> Int in
+    // The parse: bytes to the lossless syntax tree (flat form) that check, history and
+    // `tally parse` read.
+    let parse = try measure("TallyText parse (syntax tree)", "parse") { () throws(BenchError) -> Int in
+      var total = 0
+      for (path, source) in zip(paths, corpus) {
+        total &+= SyntaxTree.parse(source, path: path).tree?.root.count ?? -1
+      }
+      return total
+    }
+    _ = try measure("  + node tree (Document.parse)", "parse") { () throws(BenchError) -> Int in
       var total = 0
       for (path, source) in zip(paths, corpus) {
         total &+= Document.parse(source, path: path).document?.root.entries.count ?? -1
@@ -91,14 +100,26 @@ enum ParseBenchmark {
       for document in documents { total &+= printer.printBytes(document).count }
       return total
     }
-    _ = try measure("TallyText parse + value + JSON line", "json") { () throws(BenchError) -> Int in
+    _ = try measure("TallyText parse + JSON line", "json") { () throws(BenchError) -> Int in
       var total = 0
       var out: [UInt8] = []
       for (path, source) in zip(paths, corpus) {
-        guard let document = Document.parse(source, path: path).document else { return -1 }
+        guard let tree = SyntaxTree.parse(source, path: path).tree else { return -1 }
         out.removeAll(keepingCapacity: true)
-        jsonLine(path: path, value: document.value, into: &out)
+        out.append(contentsOf: #"{"path":"#.utf8)
+        JSON.writeString(path, into: &out)
+        out.append(contentsOf: #","value":"#.utf8)
+        tree.root.writeJSON(into: &out)
+        out.append(contentsOf: "}\n".utf8)
         total &+= out.count
+      }
+      return total
+    }
+    _ = try measure("TallyText parse + value", "json") { () throws(BenchError) -> Int in
+      var total = 0
+      for (path, source) in zip(paths, corpus) {
+        guard let tree = SyntaxTree.parse(source, path: path).tree else { return -1 }
+        if case .mapping(let pairs) = tree.value { total &+= pairs.count }
       }
       return total
     }

@@ -302,6 +302,12 @@ struct PropertyTests {
         return
       }
       #expect(document.value == value, "seed \(Self.seed) #\(iteration)\n\(source)")
+      // The flat tree means the same, and its JSON is the value's JSON.
+      let tree = try #require(SyntaxTree.parse(Array(source.utf8)).tree)
+      #expect(tree.value == value)
+      var fromTree: [UInt8] = []
+      tree.root.writeJSON(into: &fromTree)
+      #expect(String(decoding: fromTree, as: UTF8.self) == value.json())
       if let yams = try Yams.compose(yaml: source), let problem = agreesWithYams(value, yams, checkTypes: false) {
         Issue.record("seed \(Self.seed) #\(iteration): Yams reads the source differently: \(problem)\n\(source)")
         return

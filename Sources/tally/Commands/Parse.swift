@@ -47,24 +47,24 @@ struct Parse: ParsableCommand {
       } catch {
         return ([], [], nil, String(describing: error))
       }
-      let result = Document.parse(bytes, path: path)
+      let result = SyntaxTree.parse(bytes, path: path)
       let file = result.diagnostics.isEmpty ? nil : SourceFile(path: path, bytes: bytes)
-      guard let document = result.document else { return ([], result.diagnostics, file, nil) }
+      guard let tree = result.tree else { return ([], result.diagnostics, file, nil) }
       var out: [UInt8] = []
       if asJSON {
         if single {
-          Node.mapping(document.root).writeJSON(into: &out, pretty: true)
+          tree.root.writeJSON(into: &out, pretty: true)
         } else {
           out.append(contentsOf: #"{"path":"#.utf8)
           JSON.writeString(path, into: &out)
           out.append(contentsOf: #","value":"#.utf8)
-          Node.mapping(document.root).writeJSON(into: &out)
+          tree.root.writeJSON(into: &out)
           out.append(UInt8(ascii: "}"))
         }
         out.append(0x0A)
       } else {
         if !single { out.append(contentsOf: "== \(path)\n".utf8) }
-        Outline.write(document.root, into: &out)
+        Outline.write(tree.root, into: &out)
       }
       return (out, result.diagnostics, file, nil)
     }
@@ -96,40 +96,40 @@ struct Parse: ParsableCommand {
 
 /// One line per value: `path = "text"  @line:col style`.
 enum Outline {
-  static func write(_ mapping: Node.Mapping, into out: inout [UInt8]) {
-    if mapping.entries.isEmpty {
+  static func write(_ root: SyntaxNode, into out: inout [UInt8]) {
+    if root.count == 0 {
       out.append(contentsOf: "(root) = {}\n".utf8)
       return
     }
-    visit(.mapping(mapping), path: FieldPath(), into: &out)
+    visit(root, path: FieldPath(), into: &out)
   }
 
-  static func visit(_ node: Node, path: FieldPath, into out: inout [UInt8]) {
-    switch node {
-    case .mapping(let mapping) where !mapping.entries.isEmpty:
-      for entry in mapping.entries {
-        visit(entry.value, path: path.appending(key: entry.key.text), into: &out)
+  static func visit(_ node: SyntaxNode, path: FieldPath, into out: inout [UInt8]) {
+    if node.isMapping, node.count > 0 {
+      for entry in node.entries {
+        visit(entry.value, path: path.appending(key: entry.key.text ?? ""), into: &out)
       }
-    case .sequence(let sequence) where !sequence.items.isEmpty:
-      for (index, item) in sequence.items.enumerated() {
-        visit(item.value, path: path.appending(index: index), into: &out)
-      }
-    default:
-      out.append(contentsOf: path.description.utf8)
-      out.append(contentsOf: " = ".utf8)
-      switch node {
-      case .scalar(let scalar): JSON.writeString(scalar.text, into: &out)
-      case .mapping: out.append(contentsOf: "{}".utf8)
-      case .sequence: out.append(contentsOf: "[]".utf8)
-      case .null: out.append(contentsOf: "null".utf8)
-      }
-      if let range = node.range {
-        out.append(contentsOf: "  @\(range.start.line):\(range.start.column)".utf8)
-      }
-      if case .scalar(let scalar) = node, scalar.style != .plain {
-        out.append(contentsOf: " \(scalar.style.rawValue)".utf8)
-      }
-      out.append(0x0A)
+      return
     }
+    if node.isSequence, node.count > 0 {
+      for (index, item) in node.items.enumerated() {
+        visit(item, path: path.appending(index: index), into: &out)
+      }
+      return
+    }
+    out.append(contentsOf: path.description.utf8)
+    out.append(contentsOf: " = ".utf8)
+    switch node.kind {
+    case .scalar: _ = node.withUTF8 { JSON.writeString(bytes: $0, into: &out) }
+    case .mapping: out.append(contentsOf: "{}".utf8)
+    case .sequence: out.append(contentsOf: "[]".utf8)
+    case .null: out.append(contentsOf: "null".utf8)
+    }
+    let start = node.range.start
+    out.append(contentsOf: "  @\(start.line):\(start.column)".utf8)
+    if node.isScalar, node.style != .plain {
+      out.append(contentsOf: " \(node.style.rawValue)".utf8)
+    }
+    out.append(0x0A)
   }
 }
