@@ -318,7 +318,6 @@ extension Parser {
   /// Parses a block scalar whose header (`|`, `>`, with indicators) is at `offset`, and its
   /// content lines. `parentIndent` is the indentation of the collection holding it.
   mutating func parseBlockScalar(at offset: Int, parentIndent: Int) -> (Int32, Int32) {
-    let headerLine = li
     let end = lineEnd
     let literal = buf[offset] == UInt8(ascii: "|")
     var chomping = Node.Scalar.Chomping.clip
