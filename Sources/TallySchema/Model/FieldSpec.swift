@@ -1,0 +1,285 @@
+import TallyText
+
+/// Where something is declared in a schema file, for diagnostics.
+public struct SchemaLocation: Sendable, Hashable {
+  public var path: String
+  public var range: SourceRange?
+
+  public init(path: String, range: SourceRange?) {
+    self.path = path
+    self.range = range
+  }
+}
+
+/// One field of a record type or of an object: its type and constraints.
+public struct FieldSpec: Sendable {
+  public var name: String
+  public var type: FieldType
+  public var title: String?
+  public var description: String?
+  public var required: Bool
+  /// The text a new record gets for this field (`tally new`).
+  public var defaultValue: String?
+  public var pattern: SafeRegex?
+  public var minimum: Bound?
+  public var maximum: Bound?
+  public var minLength: Int?
+  public var maxLength: Int?
+  /// No two records of the type may have the same value.
+  public var unique: Bool
+  /// For a state field: which changes are allowed from one version of a record to the next.
+  public var transitions: Transitions?
+  /// For a state field: the values a new record may start with.
+  public var initial: [String]?
+  public var location: SchemaLocation
+
+  public init(name: String, type: FieldType, location: SchemaLocation) {
+    self.name = name
+    self.type = type
+    self.required = false
+    self.unique = false
+    self.location = location
+  }
+
+  /// A lower or upper bound: a number, or a date.
+  public enum Bound: Sendable, Hashable, CustomStringConvertible {
+    case number(ExactDecimal)
+    case date(CivilDate)
+
+    public var description: String {
+      switch self {
+      case .number(let n): n.description
+      case .date(let d): d.description
+      }
+    }
+  }
+}
+
+/// The type of a field.
+public indirect enum FieldType: Sendable {
+  case text
+  case multiline
+  case int
+  case decimal
+  case money(currency: String?)
+  case percent
+  case bool
+  case date
+  case datetime
+  case enumeration(EnumSpec)
+  case email
+  case phone
+  case url
+  case reference(ReferenceSpec)
+  case list(ListSpec)
+  case object(ObjectSpec)
+
+  /// The name used in schema files.
+  public var name: String {
+    switch self {
+    case .text: "text"
+    case .multiline: "multiline"
+    case .int: "int"
+    case .decimal: "decimal"
+    case .money: "money"
+    case .percent: "percent"
+    case .bool: "bool"
+    case .date: "date"
+    case .datetime: "datetime"
+    case .enumeration: "enum"
+    case .email: "email"
+    case .phone: "phone"
+    case .url: "url"
+    case .reference: "ref"
+    case .list: "list"
+    case .object: "object"
+    }
+  }
+
+  public static let scalarNames = [
+    "text", "multiline", "int", "decimal", "money", "percent", "bool", "date", "datetime", "enum", "email",
+    "phone", "url", "ref",
+  ]
+  public static let allNames = scalarNames + ["list", "object"]
+
+  /// Whether values of this type are numbers, dates or booleans: a YAML reader's implicit
+  /// typing of them is what they mean, so the canonical printer writes them plain.
+  public var isTypedScalar: Bool {
+    switch self {
+    case .int, .decimal, .money, .percent, .bool, .date, .datetime: true
+    default: false
+    }
+  }
+
+  public var isScalar: Bool {
+    switch self {
+    case .list, .object: false
+    default: true
+    }
+  }
+}
+
+/// The values of an enum field, each with an optional display label (e.g. Chinese).
+public struct EnumSpec: Sendable {
+  public var values: [String]
+  public var labels: [String: String]
+
+  public init(values: [String], labels: [String: String]) {
+    self.values = values
+    self.labels = labels
+  }
+
+  public func contains(_ value: String) -> Bool { labels[value] != nil || values.contains(value) }
+}
+
+/// A reference to a record of another (or the same) type, by id.
+public struct ReferenceSpec: Sendable {
+  public var target: String
+  /// A condition the referenced record must meet (its fields are in scope; `source` is the
+  /// referring record).
+  public var condition: Expression?
+  public var conditionMessage: String?
+  public var conditionLocation: SchemaLocation?
+  /// For references to the same type: following them must never come back (`reports_to`).
+  public var acyclic: Bool
+
+  public init(target: String) {
+    self.target = target
+    self.acyclic = false
+  }
+}
+
+/// A list: its items' spec and constraints.
+public struct ListSpec: Sendable {
+  public var items: FieldSpec
+  public var minItems: Int?
+  public var maxItems: Int?
+  /// No two items may be equal.
+  public var uniqueItems: Bool
+  /// For lists of objects: no two items may have the same value of this field.
+  public var uniqueBy: String?
+
+  public init(items: FieldSpec) {
+    self.items = items
+    self.uniqueItems = false
+  }
+}
+
+/// A record or an object inside one: its fields, whether others are allowed, its rules.
+public struct ObjectSpec: Sendable {
+  public var fields: [FieldSpec]
+  public var open: Bool
+  public var rules: [Rule]
+  private var index: [String: Int]
+
+  public init(fields: [FieldSpec], open: Bool = false, rules: [Rule] = []) {
+    self.fields = fields
+    self.open = open
+    self.rules = rules
+    var index: [String: Int] = [:]
+    for (position, field) in fields.enumerated() { index[field.name] = position }
+    self.index = index
+  }
+
+  public subscript(name: String) -> FieldSpec? {
+    index[name].map { fields[$0] }
+  }
+
+  /// The position of a field in the schema (canonical key order).
+  public func position(of name: String) -> Int? { index[name] }
+
+  /// The spec of the value at `path`: a field, or a list's item spec after an index.
+  public func field(at path: FieldPath) -> FieldSpec? {
+    var object = self
+    var current: FieldSpec?
+    for component in path.components {
+      switch component {
+      case .key(let key):
+        guard let field = object[key] else { return nil }
+        current = field
+      case .index:
+        guard case .list(let list)? = current?.type else { return nil }
+        current = list.items
+      }
+      // Keys after a list name its items' fields (`follow_ups.date`).
+      var type = current?.type
+      while case .list(let list)? = type { type = list.items.type }
+      if case .object(let inner)? = type { object = inner } else { object = ObjectSpec(fields: []) }
+    }
+    return current
+  }
+}
+
+/// Which changes of a state field are allowed between two versions of a record.
+public struct Transitions: Sendable {
+  /// From a value to the values it may change to.
+  public var allowed: [String: [String]]
+  /// Values every state may change to (`'*': [churned]`).
+  public var fromAny: [String]
+
+  public init(allowed: [String: [String]], fromAny: [String]) {
+    self.allowed = allowed
+    self.fromAny = fromAny
+  }
+
+  public func allows(from old: String, to new: String) -> Bool {
+    old == new || fromAny.contains(new) || (allowed[old]?.contains(new) ?? false)
+  }
+
+  /// The values `old` may change to.
+  public func targets(from old: String) -> [String] {
+    var result = allowed[old] ?? []
+    for value in fromAny where !result.contains(value) && value != old { result.append(value) }
+    return result
+  }
+}
+
+/// A condition on a record or an object, with its own message and severity.
+public struct Rule: Sendable {
+  public var name: String?
+  /// The rule applies only when this holds.
+  public var condition: Expression?
+  public var check: Expression
+  public var message: String
+  public var severity: Severity
+  /// The field the diagnostic points at.
+  public var path: FieldPath?
+  public var location: SchemaLocation
+
+  public init(check: Expression, message: String, location: SchemaLocation) {
+    self.check = check
+    self.message = message
+    self.severity = .error
+    self.location = location
+  }
+}
+
+/// One record type: where its files live, how they are named, and their fields.
+public struct RecordType: Sendable {
+  public var name: String
+  public var title: String?
+  /// The directory (relative to the records root) that holds the type's files.
+  public var directory: String
+  public var idPattern: SafeRegex
+  public var idExample: String?
+  public var object: ObjectSpec
+  public var version: Int
+  public var location: SchemaLocation
+
+  public init(
+    name: String, directory: String, idPattern: SafeRegex, object: ObjectSpec, version: Int,
+    location: SchemaLocation
+  ) {
+    self.name = name
+    self.directory = directory
+    self.idPattern = idPattern
+    self.object = object
+    self.version = version
+    self.location = location
+  }
+
+  /// Whether the scalar at `path` has a number, date or boolean type (for the printer).
+  public func isTyped(_ path: FieldPath) -> Bool {
+    object.field(at: path)?.type.isTypedScalar ?? false
+  }
+}

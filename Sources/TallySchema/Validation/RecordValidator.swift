@@ -1,0 +1,401 @@
+import TallyText
+
+/// Checks one record against its type: fields, values, constraints and rules; collects what
+/// the checks across records need (``RecordSummary``).
+public struct RecordValidator: Sendable {
+  public let schema: SchemaSet
+  public let today: CivilDate
+  /// Types whose records' values are kept for other records' rules and conditions.
+  let keepValues: Set<String>
+
+  public init(schema: SchemaSet, today: CivilDate) {
+    self.schema = schema
+    self.today = today
+    var keep = Set<String>()
+    for type in schema.types {
+      Self.collectTargets(type.object, into: &keep)
+    }
+    self.keepValues = keep
+  }
+
+  static func collectTargets(_ object: ObjectSpec, into targets: inout Set<String>) {
+    for field in object.fields {
+      var type = field.type
+      while case .list(let list) = type { type = list.items.type }
+      switch type {
+      case .reference(let reference): targets.insert(reference.target)
+      case .object(let inner): collectTargets(inner, into: &targets)
+      default: break
+      }
+    }
+  }
+
+  /// Checks a record.
+  ///
+  /// - Parameters:
+  ///   - tree: The record file, parsed.
+  ///   - type: Its record type (from its directory).
+  ///   - id: Its id (the file's stem).
+  ///   - path: The path to name in diagnostics.
+  public func validate(_ tree: SyntaxTree, type: RecordType, id: String, path: String) -> (
+    RecordSummary, [Diagnostic]
+  ) {
+    var run = Run(validator: self, type: type, id: id, path: path, tree: tree)
+    run.checkID()
+    let root = tree.root
+    let rootView = ObjectView(syntax: root, spec: type.object, recordType: type.name, id: id)
+    run.rootView = rootView
+    run.checkObject(root, type.object, path: FieldPath(), view: rootView)
+    if keepValues.contains(type.name) || !run.summary.deferredRules.isEmpty || run.needsValue {
+      run.summary.value = tree.value
+    }
+    return (run.summary, run.diagnostics)
+  }
+
+  struct Run {
+    let validator: RecordValidator
+    let type: RecordType
+    let id: String
+    let path: String
+    let tree: SyntaxTree
+    var summary: RecordSummary
+    var diagnostics: [Diagnostic] = []
+    var rootView: ObjectView?
+    var needsValue = false
+
+    init(validator: RecordValidator, type: RecordType, id: String, path: String, tree: SyntaxTree) {
+      self.validator = validator
+      self.type = type
+      self.id = id
+      self.path = path
+      self.tree = tree
+      self.summary = RecordSummary(type: type.name, id: id, path: path)
+    }
+
+    mutating func report(
+      _ code: String, _ message: String, _ range: SourceRange?, hint: String? = nil, severity: Severity = .error,
+      notes: [Diagnostic.Note] = [], field: FieldPath? = nil
+    ) {
+      diagnostics.append(
+        Diagnostic(
+          severity, code: code, message: message, path: path, range: range, hint: hint, notes: notes,
+          field: field.map(\.description)))
+    }
+
+    mutating func checkID() {
+      guard !type.idPattern.matches(id) else { return }
+      var hint = "\(type.name) files are named by their id, matching \(type.idPattern.pattern)"
+      if let example = type.idExample { hint += ", e.g. \(example).yaml" }
+      report("bad-id", "the file name '\(id).yaml' is not a valid \(type.name) id", SourceRange(at: .start), hint: hint)
+    }
+
+    mutating func checkObject(_ node: SyntaxNode, _ spec: ObjectSpec, path fieldPath: FieldPath, view: ObjectView) {
+      var present = Set<String>()
+      for entry in node.entries {
+        guard let key = entry.key.text else { continue }
+        present.insert(key)
+        guard let field = spec[key] else {
+          if !spec.open {
+            var hint = "fields here: " + spec.fields.map(\.name).joined(separator: ", ")
+            if let suggestion = Suggestions.closest(to: key, among: spec.fields.map(\.name)) {
+              hint = "did you mean '\(suggestion)'?"
+            }
+            report(
+              "unknown-field", "unknown field '\(key)'", entry.key.range, hint: hint,
+              field: fieldPath.appending(key: key))
+          }
+          continue
+        }
+        checkValue(entry.value, field, path: fieldPath.appending(key: key), key: entry.key)
+      }
+      for field in spec.fields where field.required && !present.contains(field.name) {
+        let where_ = fieldPath.isEmpty ? "the record" : "'\(fieldPath)'"
+        let anchor = node.count > 0 ? node.entries.first(where: { _ in true })?.key.range : node.range
+        report(
+          "missing-field", "\(where_) has no '\(field.name)', which is required", anchor,
+          hint: "add '\(field.name): …'" + (field.title.map { " (\($0))" } ?? ""),
+          field: fieldPath.appending(key: field.name))
+      }
+      for rule in spec.rules {
+        evaluate(rule, in: node, view: view, objectPath: fieldPath)
+      }
+    }
+
+    mutating func checkValue(_ node: SyntaxNode, _ field: FieldSpec, path fieldPath: FieldPath, key: SyntaxNode?) {
+      let anchor = key?.range ?? node.range
+      if node.isNull {
+        if field.required {
+          report(
+            "empty-field", "'\(fieldPath)' is required but empty", anchor, hint: "give it a value, or remove the key",
+            field: fieldPath)
+        }
+        return
+      }
+      switch field.type {
+      case .list(let list):
+        guard node.isSequence else {
+          report(
+            "wrong-kind", "'\(fieldPath)' must be a list", node.range,
+            hint: "write one '- item' per line under '\(field.name):'", field: fieldPath)
+          return
+        }
+        let count = node.count
+        if let minimum = list.minItems, count < minimum {
+          report(
+            "too-few-items", "'\(fieldPath)' has \(count) item\(count == 1 ? "" : "s"); at least \(minimum) are needed",
+            anchor, field: fieldPath)
+        }
+        if let maximum = list.maxItems, count > maximum {
+          report(
+            "too-many-items", "'\(fieldPath)' has \(count) items; at most \(maximum) are allowed", anchor,
+            field: fieldPath)
+        }
+        var seen: [String: SourceRange?] = [:]
+        for (index, item) in node.items.enumerated() {
+          checkValue(item, list.items, path: fieldPath.appending(index: index), key: nil)
+          var identity: String?
+          var identityNode: SyntaxNode?
+          if list.uniqueItems, item.isScalar {
+            identity = item.text
+            identityNode = item
+          } else if let uniqueBy = list.uniqueBy, item.isMapping, let keyNode = item[uniqueBy], keyNode.isScalar {
+            identity = keyNode.text
+            identityNode = keyNode
+          }
+          if let identity, let identityNode {
+            if let first = seen[identity] {
+              let what =
+                list.uniqueBy.map { "two items of '\(fieldPath)' have the same \($0)" }
+                ?? "'\(identity)' is listed twice in '\(fieldPath)'"
+              report(
+                "duplicate-item", what, identityNode.range, hint: "remove or merge the duplicate",
+                notes: [Diagnostic.Note(message: "first here", path: path, range: first)], field: fieldPath)
+            } else {
+              seen[identity] = identityNode.range
+            }
+          }
+        }
+      case .object(let object):
+        guard node.isMapping else {
+          report(
+            "wrong-kind", "'\(fieldPath)' must be a mapping of fields", node.range,
+            hint: "write 'field: value' lines under it")
+          return
+        }
+        checkObject(node, object, path: fieldPath, view: ObjectView(syntax: node, spec: object))
+      default:
+        guard node.isScalar, let text = node.text else {
+          report(
+            "wrong-kind",
+            "'\(fieldPath)' must be a single \(field.type.name) value, not a \(node.isSequence ? "list" : "mapping")",
+            node.range, field: fieldPath)
+          return
+        }
+        checkScalar(text, node, field, path: fieldPath, anchor: anchor)
+      }
+    }
+
+    mutating func checkScalar(
+      _ text: String, _ node: SyntaxNode, _ field: FieldSpec, path fieldPath: FieldPath, anchor: SourceRange?
+    ) {
+      let range = node.range
+      if text.isEmpty {
+        if field.required {
+          report(
+            "empty-field", "'\(fieldPath)' is required but empty", anchor, hint: "give it a value, or remove the key",
+            field: fieldPath)
+        }
+        return
+      }
+      let value: RuleValue
+      switch TypedScalar.check(text, type: field.type) {
+      case .failure(let problem):
+        report(problem.code, "'\(fieldPath)': \(problem.message)", range, hint: problem.hint, field: fieldPath)
+        return
+      case .success(let typed):
+        value = typed
+      }
+      if let pattern = field.pattern, !pattern.matches(text) {
+        report(
+          "pattern-mismatch", "'\(fieldPath)': '\(text)' does not match \(pattern.pattern)", range, field: fieldPath)
+      }
+      if field.minLength != nil || field.maxLength != nil {
+        let length = text.count
+        if let minimum = field.minLength, length < minimum {
+          report(
+            "too-short", "'\(fieldPath)' is \(length) characters long; at least \(minimum) are needed", range,
+            field: fieldPath)
+        }
+        if let maximum = field.maxLength, length > maximum {
+          report(
+            "too-long", "'\(fieldPath)' is \(length) characters long; at most \(maximum) are allowed", range,
+            field: fieldPath)
+        }
+      }
+      if field.minimum != nil || field.maximum != nil {
+        checkBounds(value, field, path: fieldPath, range: range)
+      }
+      switch field.type {
+      case .reference(let reference):
+        if let target = validator.schema.type(named: reference.target) {
+          if !target.idPattern.matches(text) {
+            report(
+              "bad-ref-id", "'\(fieldPath)': '\(text)' is not a \(target.name) id", range,
+              hint: "\(target.name) ids match \(target.idPattern.pattern)"
+                + (target.idExample.map { ", e.g. \($0)" } ?? ""), field: fieldPath)
+          } else {
+            summary.references.append(
+              RecordSummary.ReferenceUse(field: fieldPath, target: target.name, id: text, range: range, spec: reference)
+            )
+            if let condition = reference.condition, condition.mentions("source") { needsValue = true }
+          }
+        }
+      case .enumeration where field.transitions != nil || field.initial != nil:
+        if fieldPath.components.count == 1 {
+          summary.states.append(RecordSummary.State(field: field.name, value: text, range: range))
+        }
+      default:
+        break
+      }
+      if field.unique, fieldPath.components.count == 1 {
+        summary.uniqueValues.append(RecordSummary.UniqueValue(field: field.name, value: text, range: range))
+      }
+    }
+
+    mutating func checkBounds(_ value: RuleValue, _ field: FieldSpec, path fieldPath: FieldPath, range: SourceRange?) {
+      func compare(_ bound: FieldSpec.Bound) -> Int? {
+        switch (value, bound) {
+        case (.number(let n), .number(let b)): n < b ? -1 : (n == b ? 0 : 1)
+        case (.date(let d), .date(let b)): d < b ? -1 : (d == b ? 0 : 1)
+        default: nil
+        }
+      }
+      if let minimum = field.minimum, let order = compare(minimum), order < 0 {
+        report("too-small", "'\(fieldPath)' is \(value), below the minimum \(minimum)", range, field: fieldPath)
+      }
+      if let maximum = field.maximum, let order = compare(maximum), order > 0 {
+        report("too-large", "'\(fieldPath)' is \(value), above the maximum \(maximum)", range, field: fieldPath)
+      }
+    }
+
+    /// The field a rule's diagnostic is about: its `path`, else the object.
+    func ruleField(_ rule: Rule, _ objectPath: FieldPath) -> FieldPath? {
+      if let path = rule.path { return FieldPath(objectPath.components + path.components) }
+      return objectPath.isEmpty ? nil : objectPath
+    }
+
+    /// Where a rule's diagnostic points: its `path`, else the first field it reads that the
+    /// object has, else the object itself.
+    func anchor(for rule: Rule, in node: SyntaxNode) -> SourceRange? {
+      if let rulePath = rule.path, case .key(let key)? = rulePath.components.first {
+        if let entry = node.entries.first(where: { $0.key.hasText(key) }) {
+          return entry.value.isNull ? entry.key.range : entry.value.range
+        }
+      }
+      for name in rule.check.names() {
+        if let entry = node.entries.first(where: { $0.key.hasText(name) }) { return entry.key.range }
+      }
+      if let first = node.entries.first(where: { _ in true }) { return first.key.range }
+      return node.range
+    }
+
+    mutating func evaluate(_ rule: Rule, in node: SyntaxNode, view: ObjectView, objectPath: FieldPath) {
+      let flag = DereferenceFlag()
+      let context = EvaluationContext(
+        scope: view, record: rootView ?? view,
+        resolve: { _, _ in
+          flag.used = true
+          return nil
+        }, today: validator.today)
+      switch RuleOutcome.evaluate(rule, context) {
+      case .passed:
+        return
+      case .unknown:
+        if flag.used {
+          summary.deferredRules.append(
+            RecordSummary.DeferredRule(objectPath: objectPath, rule: rule, range: anchor(for: rule, in: node)))
+        }
+      case .failed:
+        report(
+          "rule", rule.message, anchor(for: rule, in: node), hint: rule.ruleHint(type: type),
+          severity: rule.severity, field: ruleField(rule, objectPath))
+      case .error(let message, let hint):
+        report(
+          "rule-error", "the rule '\(rule.name ?? rule.check.source)' cannot be checked: \(message)",
+          anchor(for: rule, in: node), hint: hint ?? rule.ruleHint(type: type), severity: rule.severity,
+          field: ruleField(rule, objectPath))
+      }
+    }
+  }
+}
+
+/// Set when an evaluation asked to follow a reference.
+final class DereferenceFlag: @unchecked Sendable {
+  // Only touched by the thread evaluating one rule.
+  var used = false
+}
+
+/// The outcome of a rule on one object.
+enum RuleOutcome {
+  case passed
+  case failed
+  /// A value it reads is invalid, or a reference cannot be followed now.
+  case unknown
+  case error(String, hint: String?)
+
+  static func evaluate(_ rule: Rule, _ context: EvaluationContext) -> RuleOutcome {
+    do {
+      if let condition = rule.condition {
+        switch try condition.evaluate(in: context) {
+        case .bool(true): break
+        case .bool(false): return .passed
+        case .invalid: return .unknown
+        case let other:
+          return .error("the 'when' condition must be true or false, but it is \(other.typeName)", hint: nil)
+        }
+      }
+      switch try rule.check.evaluate(in: context) {
+      case .bool(true): return .passed
+      case .bool(false): return .failed
+      case .invalid: return .unknown
+      case let other:
+        return .error(
+          "the check must be true or false, but it is \(other.typeName)", hint: "compare the value, e.g. 'x != null'")
+      }
+    } catch {
+      return .error(error.message, hint: error.hint)
+    }
+  }
+}
+
+extension Rule {
+  func ruleHint(type: RecordType) -> String {
+    "rule \(name.map { "'\($0)'" } ?? "'\(check.source)'") in \(location.path)"
+  }
+}
+
+extension Expression {
+  /// The field names the expression reads directly (not after a `.`), in order.
+  func names() -> [String] {
+    var result: [String] = []
+    func visit(_ node: Node) {
+      switch node {
+      case .name(let name, _): if !result.contains(name) { result.append(name) }
+      case .member(let base, _, _): visit(base)
+      case .list(let items, _): items.forEach(visit)
+      case .unary(_, let operand, _): visit(operand)
+      case .binary(_, let left, let right, _):
+        visit(left)
+        visit(right)
+      case .call(_, let arguments, _): arguments.forEach(visit)
+      case .lambda(_, let body, _): visit(body)
+      case .literal: break
+      }
+    }
+    visit(root)
+    return result
+  }
+
+  /// Whether the expression uses the name `name`.
+  func mentions(_ name: String) -> Bool { names().contains(name) }
+}

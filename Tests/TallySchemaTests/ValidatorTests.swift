@@ -1,0 +1,300 @@
+import TallyTestSupport
+import TallyText
+import Testing
+
+@testable import TallySchema
+
+/// A small schema set: people who report to each other, and deals that refer to them.
+let testSchemas: [String: String] = [
+  "schema/person.yaml": """
+  version: 1
+  type: person
+  directory: people
+  id:
+    pattern: ^P-[0-9]{2}$
+  fields:
+    name:
+      type: text
+      required: true
+      max_length: 10
+    role:
+      type: enum
+      required: true
+      values: [boss, rep]
+    email:
+      type: email
+      unique: true
+    boss:
+      type: ref
+      to: person
+      acyclic: true
+    joined:
+      type: date
+      min: 2000-01-01
+    left:
+      type: date
+  rules:
+    - name: left-after-joined
+      check: left == null or left >= joined
+      message: left before joining
+    - name: rep-has-boss
+      when: role == "rep"
+      check: boss.role == "boss"
+      message: a rep reports to a boss
+      path: boss
+
+  """,
+  "schema/deal.yaml": """
+  version: 1
+  type: deal
+  directory: deals
+  id:
+    pattern: ^D-[0-9]{2}$
+  fields:
+    title:
+      type: text
+      pattern: ^[A-Z]
+    owner:
+      type: ref
+      to: person
+      where: role == "rep"
+      where_message: the owner must be a rep
+    amount:
+      type: money
+      min: 0
+      max: 1000
+    count:
+      type: int
+    ratio:
+      type: decimal
+    won:
+      type: bool
+    at:
+      type: datetime
+    stage:
+      type: enum
+      values: [open, won, lost]
+      initial: [open]
+      transitions:
+        open: [won, lost]
+    site:
+      type: url
+    phone:
+      type: phone
+    notes:
+      type: multiline
+      min_length: 3
+    tags:
+      type: list
+      min_items: 1
+      max_items: 3
+      unique_items: true
+      items:
+        type: text
+    lines:
+      type: list
+      unique_by: sku
+      items:
+        type: object
+        fields:
+          sku:
+            type: text
+            required: true
+          qty:
+            type: int
+            min: 1
+        rules:
+          - check: qty < 100
+            message: too many
+    address:
+      type: object
+      fields:
+        city:
+          type: text
+
+  """,
+]
+
+struct Fixture {
+  var records: [String: String] = [
+    "people/P-01.yaml": "name: Boss\nrole: boss\nemail: b@x.cn\njoined: 2020-01-01\n",
+    "people/P-02.yaml": "name: Rep\nrole: rep\nemail: r@x.cn\nboss: P-01\njoined: 2021-01-01\n",
+    "deals/D-01.yaml": "title: Big\nowner: P-02\namount: 10.50\nstage: open\ntags: [a]\n",
+  ]
+
+  func check(today: CivilDate = CivilDate(year: 2026, month: 11, day: 29)) throws -> [Diagnostic] {
+    let (schema, problems) = SchemaLoader.load(files: testSchemas.map { ($0.key, Array($0.value.utf8)) })
+    #expect(problems.isEmpty, "\(problems.map(\.message))")
+    let validator = RecordValidator(schema: schema, today: today)
+    var diagnostics: [Diagnostic] = []
+    var summaries: [RecordSummary] = []
+    for (path, text) in records.sorted(by: { $0.key < $1.key }) {
+      let result = SyntaxTree.parse(Array(text.utf8), path: path)
+      diagnostics += result.diagnostics
+      guard let tree = result.tree, let (type, id) = schema.classify(path) else { continue }
+      let (summary, found) = validator.validate(tree, type: type, id: id, path: path)
+      summaries.append(summary)
+      diagnostics += found
+    }
+    diagnostics += SetValidator(schema: schema, today: today).validate(summaries)
+    return diagnostics.sorted(by: Diagnostic.sortOrder)
+  }
+
+  func codes() throws -> [String] { try check().map(\.code) }
+}
+
+@Suite("Validation: one invalid twin per diagnostic")
+struct ValidatorTests {
+  @Test func theValidFixtureIsClean() throws {
+    #expect(try Fixture().check().isEmpty)
+  }
+
+  @Test(arguments: [
+    ("stauts: open\n", "unknown-field"),
+    ("amount: x\n", "not-money"),
+    ("amount: 1.234\n", "not-money"),
+    ("count: 1.5\n", "not-an-integer"),
+    ("ratio: abc\n", "not-a-number"),
+    ("won: yes\n", "not-a-bool"),
+    ("at: tomorrow\n", "not-a-datetime"),
+    ("stage: closed\n", "not-in-enum"),
+    ("site: example.com\n", "not-a-url"),
+    ("phone: '12'\n", "not-a-phone"),
+    ("title: big\n", "pattern-mismatch"),
+    ("notes: ab\n", "too-short"),
+    ("amount: -1\n", "too-small"),
+    ("amount: 1001\n", "too-large"),
+    ("tags: []\n", "too-few-items"),
+    ("tags: [a, b, c, d]\n", "too-many-items"),
+    ("tags: [a, a]\n", "duplicate-item"),
+    ("lines:\n  - sku: x\n  - sku: x\n", "duplicate-item"),
+    ("lines:\n  - qty: 1\n", "missing-field"),
+    ("lines:\n  - sku: x\n    qty: 0\n", "too-small"),
+    ("lines:\n  - sku: x\n    qty: 200\n", "rule"),
+    ("lines: x\n", "wrong-kind"),
+    ("address: [a]\n", "wrong-kind"),
+    ("title: [a]\n", "wrong-kind"),
+    ("owner: nobody\n", "bad-ref-id"),
+    ("owner: P-99\n", "broken-ref"),
+    ("owner: P-01\n", "ref-condition"),
+  ])
+  func dealTwin(line: String, code: String) throws {
+    var fixture = Fixture()
+    let key = String(line.prefix { $0 != ":" })
+    var lines = fixture.records["deals/D-01.yaml"]!.split(separator: "\n").map(String.init)
+    lines.removeAll { $0.hasPrefix(key + ":") }
+    fixture.records["deals/D-01.yaml"] = lines.joined(separator: "\n") + "\n" + line
+    let found = try fixture.check()
+    #expect(found.map(\.code).contains(code), "\(found.map { "\($0.code): \($0.message)" })")
+    #expect(found.allSatisfy { $0.path == "deals/D-01.yaml" })
+  }
+
+  @Test func missingAndEmptyRequiredFields() throws {
+    var fixture = Fixture()
+    fixture.records["people/P-03.yaml"] = "role: boss\n"
+    fixture.records["people/P-04.yaml"] = "name:\nrole: boss\n"
+    fixture.records["people/P-05.yaml"] = "name: ''\nrole: boss\n"
+    let found = try fixture.check()
+    #expect(
+      found.map { "\($0.path) \($0.code)" } == [
+        "people/P-03.yaml missing-field", "people/P-04.yaml empty-field", "people/P-05.yaml empty-field",
+      ])
+  }
+
+  @Test func lineBreakInText() throws {
+    var fixture = Fixture()
+    fixture.records["people/P-03.yaml"] = "name: |\n  two\n  lines\nrole: boss\n"
+    #expect(try fixture.codes().contains("line-break"))
+  }
+
+  @Test func badDatesAndBounds() throws {
+    var fixture = Fixture()
+    fixture.records["people/P-03.yaml"] = "name: X\nrole: boss\njoined: 2026-02-30\n"
+    fixture.records["people/P-04.yaml"] = "name: Y\nrole: boss\njoined: 1999-12-31\n"
+    #expect(try fixture.codes() == ["not-a-date", "too-small"])
+  }
+
+  @Test func tooLongTextCountsCharacters() throws {
+    var fixture = Fixture()
+    fixture.records["people/P-03.yaml"] = "name: 一二三四五六七八九十\nrole: boss\n"
+    fixture.records["people/P-04.yaml"] = "name: 一二三四五六七八九十一\nrole: boss\n"
+    let found = try fixture.check()
+    #expect(found.map { "\($0.path) \($0.code)" } == ["people/P-04.yaml too-long"])
+  }
+
+  @Test func badFileName() throws {
+    var fixture = Fixture()
+    fixture.records["people/bob.yaml"] = "name: Bob\nrole: boss\n"
+    let found = try fixture.check()
+    #expect(found.map(\.code) == ["bad-id"])
+    #expect(found[0].hint == "person files are named by their id, matching ^P-[0-9]{2}$")
+  }
+
+  @Test func rulesWithinAndAcrossRecords() throws {
+    var fixture = Fixture()
+    fixture.records["people/P-03.yaml"] = "name: X\nrole: boss\njoined: 2021-01-01\nleft: 2020-01-01\n"
+    fixture.records["people/P-04.yaml"] = "name: Y\nrole: rep\nboss: P-02\njoined: 2021-01-01\n"
+    let found = try fixture.check()
+    #expect(
+      found.map { "\($0.path):\($0.range!.start.line) \($0.code) \($0.message)" } == [
+        "people/P-03.yaml:4 rule left before joining",
+        "people/P-04.yaml:3 rule a rep reports to a boss",
+      ])
+  }
+
+  @Test func ruleThatCannotBeEvaluated() throws {
+    var fixture = Fixture()
+    fixture.records["people/P-03.yaml"] = "name: X\nrole: boss\nleft: 2020-01-01\n"
+    let found = try fixture.check()
+    #expect(found.map(\.code) == ["rule-error"])
+    #expect(found[0].message.contains("cannot compare with '>=': 'joined' is empty"))
+  }
+
+  @Test func cyclesAreReportedOnce() throws {
+    var fixture = Fixture()
+    fixture.records["people/P-01.yaml"] = "name: Boss\nrole: boss\nboss: P-03\n"
+    fixture.records["people/P-03.yaml"] = "name: Other\nrole: boss\nboss: P-01\n"
+    let found = try fixture.check().filter { $0.code == "cycle" }
+    #expect(found.count == 1)
+    #expect(found.first?.message == "'boss' goes round in a circle: P-01 → P-03 → P-01")
+    #expect(found.first?.path == "people/P-01.yaml")
+  }
+
+  @Test func uniqueAcrossRecords() throws {
+    var fixture = Fixture()
+    fixture.records["people/P-03.yaml"] = "name: X\nrole: boss\nemail: b@x.cn\n"
+    let found = try fixture.check()
+    #expect(found.map { "\($0.path) \($0.code)" } == ["people/P-03.yaml not-unique"])
+    #expect(found[0].notes.first?.path == "people/P-01.yaml")
+  }
+
+  @Test func everyProblemInOneRun() throws {
+    var fixture = Fixture()
+    fixture.records["deals/D-01.yaml"] = "title: big\nowner: P-99\namount: -5\nstage: closed\nwon: maybe\nextra: 1\n"
+    #expect(
+      try fixture.codes() == [
+        "pattern-mismatch", "broken-ref", "too-small", "not-in-enum", "not-a-bool", "unknown-field",
+      ])
+  }
+
+  @Test func transitions() throws {
+    let (schema, _) = SchemaLoader.load(files: testSchemas.map { ($0.key, Array($0.value.utf8)) })
+    let validator = RecordValidator(schema: schema, today: CivilDate(year: 2026, month: 1, day: 1))
+    func summary(_ id: String, _ text: String) throws -> RecordSummary {
+      let tree = try #require(SyntaxTree.parse(Array(text.utf8)).tree)
+      return validator.validate(tree, type: schema.type(named: "deal")!, id: id, path: "deals/\(id).yaml").0
+    }
+    var baseline = TransitionChecker.Baseline(name: "HEAD")
+    baseline.add(try summary("D-01", "stage: won\n"))
+    baseline.add(try summary("D-02", "stage: open\n"))
+    let checker = TransitionChecker(schema: schema)
+    let found = checker.check(
+      [
+        try summary("D-01", "stage: open\n"), try summary("D-02", "stage: won\n"), try summary("D-03", "stage: lost\n"),
+      ],
+      against: baseline)
+    #expect(found.map { "\($0.path) \($0.code)" } == ["deals/D-01.yaml transition", "deals/D-03.yaml initial-state"])
+    #expect(found[0].message == "'stage' cannot change from 'won' to 'open' (it was 'won' in HEAD)")
+    #expect(found[0].hint == "'won' is final")
+  }
+}
