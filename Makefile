@@ -12,7 +12,7 @@ else
 FUZZ_SECONDS ?= 15
 endif
 
-.PHONY: help deps build release demo test unit fuzz fuzz-build lint bench bench-parse clean
+.PHONY: help deps build release demo test unit fuzz fuzz-build lint bench bench-parse bench-check clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,11 +32,11 @@ demo: build ## Run tally on the bundled example repository
 test: deps ## Lint, build and run every test, then fuzz the parser for FUZZ_SECONDS
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel
+	TALLY_PYTHON="$$(bash scripts/test-python.sh)" $(SWIFT) test --skip-build --parallel
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 unit: deps ## Run the tests only (no fuzzing)
-	$(SWIFT) test --parallel
+	TALLY_PYTHON="$$(bash scripts/test-python.sh)" $(SWIFT) test --parallel
 
 fuzz-build: ## Build the libFuzzer target for the parser
 	@bash fuzz/build.sh
@@ -47,10 +47,13 @@ fuzz: fuzz-build ## Fuzz the parser for FUZZ_SECONDS (a crash fails and is kept 
 lint: ## Check formatting of the Swift sources with swift-format
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
-bench: bench-parse ## Run every benchmark
+bench: bench-parse bench-check ## Run every benchmark
 
 bench-parse: deps ## Parser throughput against Yams and PyYAML (10k generated records)
 	@bash bench/parse.sh
+
+bench-check: deps ## tally check on 10k and 100k customers against check-jsonschema
+	@bash bench/check.sh
 
 clean: ## Remove build products
 	rm -rf .build fuzz/out bench/out

@@ -23,15 +23,21 @@ let package = Package(
     ),
     // The record format: lossless parse with positions, canonical printing, edits.
     .target(name: "TallyText"),
+    // Schema files -> types; validating one record, then a whole record set.
+    .target(name: "TallySchema", dependencies: ["TallyText"]),
+    // Realistic, seeded sample data for the telesales team: the example repository, the
+    // demo history and the benchmark corpora.
+    .target(name: "TallySampleData", dependencies: ["TallyText"]),
     // The only code that touches libgit2.
     .target(name: "TallyGit", dependencies: ["CLibGit2"]),
     // A records repository on disk and in git: files, formatting, loading, committing.
-    .target(name: "TallyRecords", dependencies: ["TallyText", "TallyGit"]),
+    .target(name: "TallyRecords", dependencies: ["TallyText", "TallySchema", "TallyGit"]),
     // The command-line tool: argument parsing and printing, no logic of its own.
     .executableTarget(
       name: "tally",
       dependencies: [
         "TallyText",
+        "TallySchema",
         "TallyGit",
         "TallyRecords",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -42,6 +48,7 @@ let package = Package(
       name: "tally-bench",
       dependencies: [
         "TallyText",
+        "TallySampleData",
         .product(name: "Yams", package: "Yams"),
       ]
     ),
@@ -58,6 +65,8 @@ let package = Package(
       ],
       exclude: ["Golden"]
     ),
+    .testTarget(name: "TallySchemaTests", dependencies: ["TallySchema", "TallyTestSupport"]),
+    .testTarget(name: "TallySampleDataTests", dependencies: ["TallySampleData", "TallyText"]),
     .testTarget(name: "TallyGitTests", dependencies: ["TallyGit"]),
     .testTarget(
       name: "TallyEndToEndTests",

@@ -24,19 +24,41 @@ public struct RecordFormatter: Sendable {
     public var written: Bool
   }
 
-  public var printer: CanonicalPrinter
   public var options: ParseOptions
+  /// The policy for each directory's files (by absolute directory path).
+  let policies: [String: FormattingPolicy]
 
-  public init(printer: CanonicalPrinter = CanonicalPrinter(), options: ParseOptions = .default) {
-    self.printer = printer
+  /// A formatter for `paths`: each file is printed by the schemas of the records
+  /// repository it is in (found from its directory upwards), or plainly when it is in none.
+  public init(paths: [String], options: ParseOptions = .default) {
     self.options = options
+    var policies: [String: FormattingPolicy] = [:]
+    var repositories: [String: RecordsRepository?] = [:]
+    for path in paths {
+      let directory = FileSystem.parentDirectory(of: FileSystem.absolute(path))
+      guard policies[directory] == nil else { continue }
+      let root = RecordsRoot.find(from: directory)
+      var repository: RecordsRepository?
+      if let root {
+        if let cached = repositories[root] {
+          repository = cached
+        } else {
+          repository = try? RecordsRepository.open(root: root, from: root, displayBase: root)
+          repositories[root] = repository
+        }
+      }
+      policies[directory] = FormattingPolicy(repository: repository)
+    }
+    self.policies = policies
   }
 
   /// The canonical form of `bytes`, or the parser's diagnostics when it is not a record.
   public func format(_ bytes: [UInt8], path: String) -> (formatted: [UInt8]?, diagnostics: [Diagnostic]) {
     let result = Document.parse(bytes, path: path, options: options)
     guard let document = result.document else { return (nil, result.diagnostics) }
-    return (printer.printBytes(document), result.diagnostics)
+    let absolute = FileSystem.absolute(path)
+    let policy = policies[FileSystem.parentDirectory(of: absolute)] ?? FormattingPolicy(repository: nil)
+    return (policy.format(document, absolutePath: absolute), result.diagnostics)
   }
 
   /// Formats each file; with `write`, rewrites the files that change, atomically.

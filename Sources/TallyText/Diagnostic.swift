@@ -42,10 +42,13 @@ public struct Diagnostic: Sendable, Hashable {
   public var range: SourceRange?
   public var hint: String?
   public var notes: [Note]
+  /// The field of the record the diagnostic is about (`follow_ups[2].date`), when it is
+  /// about one.
+  public var field: String?
 
   public init(
     _ severity: Severity, code: String, message: String, path: String = "",
-    range: SourceRange? = nil, hint: String? = nil, notes: [Note] = []
+    range: SourceRange? = nil, hint: String? = nil, notes: [Note] = [], field: String? = nil
   ) {
     self.severity = severity
     self.code = code
@@ -54,6 +57,7 @@ public struct Diagnostic: Sendable, Hashable {
     self.range = range
     self.hint = hint
     self.notes = notes
+    self.field = field
   }
 
   /// Orders diagnostics by file, then position, then severity and code.

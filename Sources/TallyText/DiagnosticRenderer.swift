@@ -171,6 +171,7 @@ extension Diagnostic {
     fields.append(("code", JSON.string(code)))
     fields.append(("message", JSON.string(message)))
     fields.append(("hint", hint.map(JSON.string) ?? "null"))
+    fields.append(("field", field.map(JSON.string) ?? "null"))
     var notesJSON = "["
     for (index, note) in notes.enumerated() {
       if index > 0 { notesJSON += "," }

@@ -34,7 +34,8 @@ struct Fmt: ParsableCommand {
 
   func run() throws {
     let files = try RecordFiles.expand(PathArguments.all(paths))
-    let formatter = RecordFormatter()
+    // Inside a records repository, records are printed by their schema.
+    let formatter = RecordFormatter(paths: files)
     let outcomes = formatter.run(paths: files, write: !check && !diff)
     let renderer = DiagnosticRenderer(color: global.useColor)
     var changed = 0

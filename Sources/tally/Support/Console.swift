@@ -46,15 +46,15 @@ enum Console {
   static var stdoutIsTerminal: Bool { isatty(1) == 1 }
   static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
-  /// Whether to colour text written to standard error.
-  static func useColor(_ choice: ColorChoice) -> Bool {
+  /// Whether to colour text written to standard error (or standard output).
+  static func useColor(_ choice: ColorChoice, stdout: Bool = false) -> Bool {
     switch choice {
     case .always: return true
     case .never: return false
     case .auto:
       if getenv("NO_COLOR") != nil { return false }
       if let term = getenv("TERM"), String(cString: term) == "dumb" { return false }
-      return stderrIsTerminal
+      return stdout ? stdoutIsTerminal : stderrIsTerminal
     }
   }
 

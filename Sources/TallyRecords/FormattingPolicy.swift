@@ -1,0 +1,55 @@
+import TallySchema
+import TallyText
+
+/// How each file of a records repository is printed in canonical form: records in their
+/// schema's field order with typed values plain; `tally.yaml` and schema files with their
+/// numbers and booleans plain.
+public struct FormattingPolicy: Sendable {
+  let repository: RecordsRepository?
+
+  public init(repository: RecordsRepository?) {
+    self.repository = repository
+  }
+
+  /// Keys of schema files and tally.yaml whose values are numbers or booleans.
+  static let typedSettingKeys: Set<String> = [
+    "version", "min", "max", "min_length", "max_length", "min_items", "max_items", "required", "unique",
+    "unique_items", "open", "acyclic",
+  ]
+
+  static let settingsPrinter = CanonicalPrinter(isTyped: { path in
+    guard case .key(let key)? = path.components.last else { return false }
+    if typedSettingKeys.contains(key) { return true }
+    // follow_up_intervals: {A: 14}
+    if path.components.count == 2, case .key("follow_up_intervals") = path.components[0] { return true }
+    return false
+  })
+
+  /// Whether a document is a schema file (it has `type`, `directory` and `fields`).
+  static func looksLikeSchema(_ document: Document) -> Bool {
+    let keys = Set(document.root.entries.map(\.key.text))
+    return keys.contains("type") && keys.contains("fields") && keys.contains("directory")
+  }
+
+  /// The canonical form of the file at `absolutePath` with content `document`.
+  public func format(_ document: Document, absolutePath: String) -> [UInt8] {
+    guard let repository else {
+      // Outside a records repository: tally.yaml and schema files are still recognised.
+      if FileSystem.baseName(of: absolutePath) == RecordsRoot.markerFile || Self.looksLikeSchema(document) {
+        return Self.settingsPrinter.printBytes(document)
+      }
+      return CanonicalPrinter().printBytes(document)
+    }
+    let relative = FileSystem.relative(absolutePath, to: repository.root)
+    switch repository.role(of: relative) {
+    case .record(let typeName, _):
+      guard let type = repository.schema.type(named: typeName) else { break }
+      return type.printer.printBytes(type.ordering(document))
+    case .config, .schema:
+      return Self.settingsPrinter.printBytes(document)
+    default:
+      break
+    }
+    return CanonicalPrinter().printBytes(document)
+  }
+}

@@ -1,0 +1,40 @@
+import TallyGit
+
+/// The records as they are in a commit.
+public struct GitRevisionSource: RecordSource {
+  public let repository: Repository
+  public let revision: String
+  /// The records root relative to the repository's top (empty when they are the same).
+  public let prefix: String
+
+  public init(repository: Repository, revision: String, prefix: String) {
+    self.repository = repository
+    self.revision = revision
+    self.prefix = prefix
+  }
+
+  public var name: String { revision }
+
+  public func files() throws -> [SnapshotFile] {
+    let commit = try repository.commit(revision)
+    let tree = try repository.tree(ofCommit: commit)
+    guard let root = try repository.subtree(tree, at: prefix) else { return [] }
+    let repository = self.repository
+    return try repository.files(inTree: root).map { file in
+      SnapshotFile(path: file.path, contentKey: file.id.hex) { try repository.blob(file.id) }
+    }
+  }
+}
+
+extension RecordsRepository {
+  /// The git repository the records are in, and the records root's path inside it.
+  public func gitRepository() throws -> (Repository, String) {
+    let repository = try Repository.discover(from: root)
+    guard let prefix = repository.relativePath(root) else {
+      throw GitError(
+        code: .bareRepository, message: "the records at \(root) are not in a git working tree",
+        function: "git_repository_workdir")
+    }
+    return (repository, prefix)
+  }
+}

@@ -1,0 +1,149 @@
+import TallySchema
+import TallyText
+
+/// A records repository: its root (the directory holding `tally.yaml`), its configuration
+/// and its schemas.
+public struct RecordsRepository: Sendable {
+  /// The absolute path of the records root.
+  public let root: String
+  public let config: RepositoryConfig
+  public let schema: SchemaSet
+  /// Problems in `tally.yaml` and the schema files.
+  public let setupDiagnostics: [Diagnostic]
+  /// Turns a path relative to the root into the path shown to the user.
+  public let displayPath: @Sendable (String) -> String
+
+  /// Why a repository could not be opened.
+  public enum OpenError: Error, CustomStringConvertible {
+    case notFound(String)
+    case unreadable(FileError)
+
+    public var description: String {
+      switch self {
+      case .notFound(let directory):
+        "no records repository here: neither \(directory) nor a directory above it holds tally.yaml (run 'tally init', or pass --repo DIR)"
+      case .unreadable(let error): error.description
+      }
+    }
+  }
+
+  /// Opens the repository at `root`, or the one found from `directory` upwards.
+  ///
+  /// - Parameters:
+  ///   - root: The records root, when given explicitly (`--repo`).
+  ///   - directory: Where to start looking otherwise (the current directory).
+  ///   - displayBase: Diagnostics name files relative to this directory.
+  public static func open(root explicit: String?, from directory: String, displayBase: String) throws(OpenError)
+    -> RecordsRepository
+  {
+    let root: String
+    if let explicit {
+      let absolute = FileSystem.absolute(explicit)
+      guard FileSystem.kind(of: FileSystem.joinPath(absolute, RecordsRoot.markerFile)) == .file else {
+        throw .notFound(explicit)
+      }
+      root = absolute
+    } else {
+      guard let found = RecordsRoot.find(from: directory) else { throw .notFound(directory) }
+      root = found
+    }
+    let base = FileSystem.absolute(displayBase)
+    let display: @Sendable (String) -> String = { relative in
+      FileSystem.relative(FileSystem.joinPath(root, relative), to: base)
+    }
+    let configBytes: [UInt8]
+    do {
+      configBytes = try FileSystem.read(FileSystem.joinPath(root, RecordsRoot.markerFile))
+    } catch {
+      throw .unreadable(error)
+    }
+    var (config, diagnostics) = RepositoryConfig.load(configBytes, path: display(RecordsRoot.markerFile))
+    var schemaFiles: [(path: String, bytes: [UInt8])] = []
+    let schemaRoot = FileSystem.joinPath(root, config.schemaDirectory)
+    if FileSystem.isDirectory(schemaRoot) {
+      let files = (try? FileSystem.files(under: schemaRoot, suffixes: [".yaml"])) ?? []
+      for file in files {
+        let relative = FileSystem.relative(file, to: root)
+        do {
+          schemaFiles.append((display(relative), try FileSystem.read(file)))
+        } catch {
+          diagnostics.append(
+            Diagnostic(.error, code: "unreadable", message: error.description, path: display(relative)))
+        }
+      }
+    } else {
+      diagnostics.append(
+        Diagnostic(
+          .error, code: "config-missing", message: "the schema directory '\(config.schemaDirectory)' does not exist",
+          path: display(RecordsRoot.markerFile), range: SourceRange(at: .start),
+          hint: "create it with the schema files, or set schema_dir in tally.yaml"))
+    }
+    let (schema, schemaDiagnostics) = SchemaLoader.load(files: schemaFiles)
+    diagnostics += schemaDiagnostics
+    return RecordsRepository(
+      root: root, config: config, schema: schema, setupDiagnostics: diagnostics, displayPath: display)
+  }
+
+  public init(
+    root: String, config: RepositoryConfig, schema: SchemaSet, setupDiagnostics: [Diagnostic],
+    displayPath: @escaping @Sendable (String) -> String
+  ) {
+    self.root = root
+    self.config = config
+    self.schema = schema
+    self.setupDiagnostics = setupDiagnostics
+    self.displayPath = displayPath
+  }
+
+  /// What a file in the repository is.
+  public enum FileRole: Sendable, Equatable {
+    case config
+    case schema
+    /// A record of a type, with its id.
+    case record(type: String, id: String)
+    /// Not a record (docs, scripts): ignored.
+    case other
+    /// A problem with where the file is.
+    case misplaced(code: String, severity: Severity, message: String, hint: String)
+  }
+
+  /// Classifies a path relative to the records root.
+  public func role(of path: String) -> FileRole {
+    if path == RecordsRoot.markerFile { return .config }
+    if path.hasPrefix(config.schemaDirectory + "/") { return .schema }
+    let name = FileSystem.baseName(path)
+    let directory = path.contains("/") ? FileSystem.parentDirectory(of: path) : ""
+    if let type = schema.type(forDirectory: directory) {
+      if name.hasSuffix(".yaml") { return .record(type: type.name, id: String(name.dropLast(5))) }
+      if name.hasPrefix(".") || name.hasPrefix("README") { return .other }
+      return .misplaced(
+        code: "stray-file", severity: .warning,
+        message: "'\(name)' is not a record: \(type.directory)/ holds \(type.name) records (.yaml files)",
+        hint: name.hasSuffix(".yml") ? "rename it to .yaml" : "move it out of \(type.directory)/")
+    }
+    // Inside a record directory, but deeper.
+    for type in schema.types where path.hasPrefix(type.directory + "/") {
+      return .misplaced(
+        code: "nested-directory", severity: .error,
+        message: "records of \(type.name) must be directly in \(type.directory)/, not in a sub-directory",
+        hint: "move it to \(type.directory)/\(name)")
+    }
+    guard name.hasSuffix(".yaml") else { return .other }
+    // A record directory in the wrong place (`archive/customers/C-1.yaml`).
+    let parentName = FileSystem.baseName(directory)
+    if let type = schema.types.first(where: { FileSystem.baseName($0.directory) == parentName }) {
+      return .misplaced(
+        code: "unassigned-file", severity: .warning,
+        message: "'\(path)' looks like a \(type.name) record, but \(type.name) records live in \(type.directory)/",
+        hint: "move it to \(type.directory)/\(name) to have it checked")
+    }
+    return .misplaced(
+      code: "unassigned-file", severity: .warning,
+      message: "'\(path)' is not in a record directory, so no schema checks it",
+      hint: "record directories: " + schema.types.map { $0.directory + "/" }.joined(separator: ", "))
+  }
+}
+
+extension FileSystem {
+  static func baseName(_ path: String) -> String { baseName(of: path) }
+}

@@ -1,0 +1,123 @@
+import TallySchema
+import TallyText
+
+/// The outcome of checking a snapshot of the records.
+public struct CheckReport: Sendable {
+  /// Every problem, sorted by file and position.
+  public var diagnostics: [Diagnostic]
+  /// How many records were checked.
+  public var recordCount: Int
+  /// How many files the snapshot has.
+  public var fileCount: Int
+  /// The files by the path diagnostics name, to show excerpts from.
+  var files: [String: SnapshotFile]
+
+  /// The bytes of the file a diagnostic names.
+  public func source(_ displayPath: String) -> SourceFile? {
+    guard let file = files[displayPath], let bytes = try? file.bytes() else { return nil }
+    return SourceFile(path: displayPath, bytes: bytes)
+  }
+
+  public var errorCount: Int { diagnostics.errorCount }
+  public var warningCount: Int { diagnostics.warningCount }
+}
+
+/// Checks a snapshot of a records repository: every file's format and schema, the layout of
+/// the repository, the references and rules across records, and (against an earlier
+/// version) the changes of state fields.
+public struct RepositoryChecker: Sendable {
+  public let repository: RecordsRepository
+  public var today: CivilDate
+
+  public init(repository: RecordsRepository, today: CivilDate) {
+    self.repository = repository
+    self.today = today
+  }
+
+  /// Checks `source`.
+  ///
+  /// - Parameters:
+  ///   - only: Paths (relative to the records root) to report on; the other records are
+  ///     still read for references. Nil checks everything.
+  ///   - baseline: The state fields of an earlier version, to check transitions against.
+  public func check(
+    _ source: RecordSource, only: Set<String>? = nil, baseline: TransitionChecker.Baseline? = nil
+  ) throws -> CheckReport {
+    let repository = self.repository
+    let display = repository.displayPath
+    let files = try source.files()
+    var diagnostics = repository.setupDiagnostics
+    var byDisplayPath: [String: SnapshotFile] = [:]
+    var records: [(SnapshotFile, RecordType, String)] = []
+    for file in files {
+      let shown = display(file.path)
+      byDisplayPath[shown] = file
+      switch repository.role(of: file.path) {
+      case .record(let typeName, let id):
+        if let type = repository.schema.type(named: typeName) { records.append((file, type, id)) }
+      case .misplaced(let code, let severity, let message, let hint):
+        if only == nil || only!.contains(file.path) {
+          diagnostics.append(Diagnostic(severity, code: code, message: message, path: shown, hint: hint))
+        }
+      case .config, .schema, .other:
+        break
+      }
+    }
+    let validator = RecordValidator(schema: repository.schema, today: today)
+    let results = parallelMap(records, batch: 64) { (file, type, id) -> (RecordSummary?, [Diagnostic]) in
+      let shown = display(file.path)
+      let bytes: [UInt8]
+      do {
+        bytes = try file.bytes()
+      } catch {
+        return (nil, [Diagnostic(.error, code: "unreadable", message: String(describing: error), path: shown)])
+      }
+      let parsed = SyntaxTree.parse(bytes, path: shown)
+      guard let tree = parsed.tree else { return (nil, parsed.diagnostics) }
+      let (summary, found) = validator.validate(tree, type: type, id: id, path: shown)
+      return (summary, parsed.diagnostics + found)
+    }
+    var summaries: [RecordSummary] = []
+    summaries.reserveCapacity(results.count)
+    let shownOnly = only.map { Set($0.map(display)) }
+    for (summary, found) in results {
+      if let summary { summaries.append(summary) }
+      if let shownOnly {
+        diagnostics += found.filter { shownOnly.contains($0.path) }
+      } else {
+        diagnostics += found
+      }
+    }
+    diagnostics += SetValidator(schema: repository.schema, today: today).validate(summaries, only: shownOnly)
+    if let baseline {
+      let reported = shownOnly.map { set in summaries.filter { set.contains($0.path) } } ?? summaries
+      diagnostics += TransitionChecker(schema: repository.schema).check(reported, against: baseline)
+    }
+    diagnostics.sort(by: Diagnostic.sortOrder)
+    return CheckReport(
+      diagnostics: diagnostics, recordCount: records.count, fileCount: files.count, files: byDisplayPath)
+  }
+
+  /// The state fields of every record in `source` (an earlier version), for transitions.
+  /// Records that do not parse are left out.
+  public func baseline(from source: RecordSource) throws -> TransitionChecker.Baseline {
+    let repository = self.repository
+    var baseline = TransitionChecker.Baseline(name: source.name)
+    let checker = TransitionChecker(schema: repository.schema)
+    let files = try source.files()
+    let records = files.compactMap { file -> (SnapshotFile, RecordType, String)? in
+      guard case .record(let typeName, let id) = repository.role(of: file.path),
+        let type = repository.schema.type(named: typeName)
+      else { return nil }
+      return (file, type, id)
+    }
+    let states = parallelMap(records, batch: 64) { (file, type, id) -> (String, String, [String: String])? in
+      guard let bytes = try? file.bytes(), let tree = SyntaxTree.parse(bytes).tree else { return nil }
+      return (type.name, id, checker.states(of: tree.value, type: type))
+    }
+    for case let (type, id, fields)? in states {
+      baseline.add(type: type, id: id, states: fields)
+    }
+    return baseline
+  }
+}
