@@ -3,6 +3,9 @@
 //   tally-bench generate-customers DIR [--count N] [--seed S]
 //   tally-bench parse DIR [--runs N] [--only parse|print|json|yams|read]
 //   tally-bench processes DIR --tally PATH --python PATH --script PATH [--runs N] [--out DIR]
+//   tally-bench write-example DIR
+//   tally-bench write-history FILE
+//   tally-bench gen-check DIR [--customers N] [--seed S]
 import TallyText
 
 #if canImport(Glibc)
@@ -15,6 +18,9 @@ let usage = """
   usage: tally-bench generate-customers DIR [--count N] [--seed S]
          tally-bench parse DIR [--runs N] [--only parse|print|json|yams|read]
          tally-bench processes DIR --tally PATH --python PATH --script PATH [--runs N] [--out DIR]
+         tally-bench write-example DIR
+         tally-bench write-history FILE
+         tally-bench gen-check DIR [--customers N] [--seed S]
   """
 
 /// `--name value` options and positional arguments.
@@ -49,6 +55,11 @@ struct Arguments {
     guard positional.count == 1 else { throw BenchError("expected one directory\n\(usage)") }
     return positional[0]
   }
+
+  func file() throws(BenchError) -> String {
+    guard positional.count == 1 else { throw BenchError("expected one file\n\(usage)") }
+    return positional[0]
+  }
 }
 
 func main() throws(BenchError) {
@@ -74,6 +85,14 @@ func main() throws(BenchError) {
         python: try arguments.string("python"), script: try arguments.string("script"),
         runs: try arguments.int("runs", default: 3),
         outputDirectory: arguments.options["out"] ?? directory + "/.."))
+  case "write-example":
+    try SampleCommands.writeExample(directory: try arguments.directory())
+  case "write-history":
+    try SampleCommands.writeHistory(file: try arguments.file())
+  case "gen-check":
+    guard let seed = UInt64(arguments.options["seed"] ?? "42") else { throw BenchError("--seed: not a number") }
+    try SampleCommands.generateCheckRepository(
+      directory: try arguments.directory(), customers: try arguments.int("customers", default: 10_000), seed: seed)
   default:
     throw BenchError("unknown command \(args[1])\n\(usage)")
   }
