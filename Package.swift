@@ -69,9 +69,11 @@ let package = Package(
     .testTarget(name: "TallySampleDataTests", dependencies: ["TallySampleData", "TallyText"]),
     .testTarget(name: "TallyGitTests", dependencies: ["TallyGit"]),
     .testTarget(
+      name: "TallyRecordsTests", dependencies: ["TallyRecords", "TallySchema", "TallyText", "TallyTestSupport"]),
+    .testTarget(
       name: "TallyEndToEndTests",
-      dependencies: ["TallyTestSupport", "tally"],
-      exclude: ["Golden"]
+      dependencies: ["TallyTestSupport", "TallySchema", "TallyText", "tally"],
+      exclude: ["Golden", "Twins", "Scripts"]
     ),
   ]
 )

@@ -40,10 +40,9 @@ bench/venv/bin/check-jsonschema --version
 measure() {
   local best_wall="" best_cpu="" best_rss=""
   for _ in $(seq "$runs"); do
-    local line
-    line=$( { /usr/bin/time -f "TIME %e %U %S %M" "$@" >/dev/null 2>"$out/stderr.txt"; } 2>&1 | grep '^TIME' | tail -1 )
-    read -r _ wall user sys rss <<<"$line"
-    local cpu
+    /usr/bin/time -o "$root/$out/time.txt" -f "%e %U %S %M" "$@" >/dev/null 2>"$root/$out/stderr.txt" || true
+    local wall user sys rss cpu
+    read -r wall user sys rss <"$root/$out/time.txt"
     cpu=$(python3 -c "print(round($user + $sys, 3))")
     if [ -z "$best_wall" ] || python3 -c "import sys; sys.exit(0 if $wall < $best_wall else 1)"; then
       best_wall=$wall; best_cpu=$cpu; best_rss=$rss

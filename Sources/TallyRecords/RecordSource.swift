@@ -35,8 +35,10 @@ public struct WorkingTreeSource: RecordSource {
   public func files() throws -> [SnapshotFile] {
     let root = self.root
     let all = try FileSystem.files(under: root, suffixes: [""])
+    let prefix = root.hasSuffix("/") ? root.count : root.count + 1
     return all.map { absolute in
-      let relative = FileSystem.relative(absolute, to: root)
+      // Every path starts with the root and a slash.
+      let relative = String(absolute.dropFirst(prefix))
       return SnapshotFile(path: relative) { try FileSystem.read(absolute) }
     }
   }

@@ -12,6 +12,8 @@ public struct RecordsRepository: Sendable {
   public let setupDiagnostics: [Diagnostic]
   /// Turns a path relative to the root into the path shown to the user.
   public let displayPath: @Sendable (String) -> String
+  /// How many schema files could not be read as a record type.
+  public var unloadedSchemas = 0
 
   /// Why a repository could not be opened.
   public enum OpenError: Error, CustomStringConvertible {
@@ -47,10 +49,7 @@ public struct RecordsRepository: Sendable {
       guard let found = RecordsRoot.find(from: directory) else { throw .notFound(directory) }
       root = found
     }
-    let base = FileSystem.absolute(displayBase)
-    let display: @Sendable (String) -> String = { relative in
-      FileSystem.relative(FileSystem.joinPath(root, relative), to: base)
-    }
+    let display = Self.displayFunction(root: root, base: FileSystem.absolute(displayBase))
     let configBytes: [UInt8]
     do {
       configBytes = try FileSystem.read(FileSystem.joinPath(root, RecordsRoot.markerFile))
@@ -80,8 +79,24 @@ public struct RecordsRepository: Sendable {
     }
     let (schema, schemaDiagnostics) = SchemaLoader.load(files: schemaFiles)
     diagnostics += schemaDiagnostics
-    return RecordsRepository(
+    var repository = RecordsRepository(
       root: root, config: config, schema: schema, setupDiagnostics: diagnostics, displayPath: display)
+    repository.unloadedSchemas = schemaFiles.count - schema.types.count
+    return repository
+  }
+
+  /// Paths relative to `root`, shown relative to `base`: computed once per directory, since
+  /// it is asked for every file.
+  static func displayFunction(root: String, base: String) -> @Sendable (String) -> String {
+    if root == base { return { $0 } }
+    let rootFromBase = FileSystem.relative(root, to: base)
+    if !rootFromBase.hasPrefix("..") {
+      // The root is below the base: prepend the way down.
+      return { FileSystem.joinPath(rootFromBase, $0) }
+    }
+    return { relative in
+      FileSystem.relative(FileSystem.joinPath(root, relative), to: base)
+    }
   }
 
   public init(

@@ -49,6 +49,10 @@ public struct RepositoryChecker: Sendable {
     var diagnostics = repository.setupDiagnostics
     var byDisplayPath: [String: SnapshotFile] = [:]
     var records: [(SnapshotFile, RecordType, String)] = []
+    // When a schema file could not be read as a type, its records look unassigned: say so
+    // once instead of warning about each of them.
+    let schemaBroken = repository.unloadedSchemas > 0
+    var unassigned = 0
     for file in files {
       let shown = display(file.path)
       byDisplayPath[shown] = file
@@ -56,12 +60,22 @@ public struct RepositoryChecker: Sendable {
       case .record(let typeName, let id):
         if let type = repository.schema.type(named: typeName) { records.append((file, type, id)) }
       case .misplaced(let code, let severity, let message, let hint):
-        if only == nil || only!.contains(file.path) {
+        if schemaBroken, code == "unassigned-file" {
+          unassigned += 1
+        } else if only == nil || only!.contains(file.path) {
           diagnostics.append(Diagnostic(severity, code: code, message: message, path: shown, hint: hint))
         }
       case .config, .schema, .other:
         break
       }
+    }
+    if unassigned > 0 {
+      diagnostics.append(
+        Diagnostic(
+          .note, code: "unassigned-file",
+          message:
+            "\(unassigned) \(unassigned == 1 ? "file is" : "files are") not checked: a schema file has errors, so their types are unknown",
+          path: display(repository.config.schemaDirectory)))
     }
     let validator = RecordValidator(schema: repository.schema, today: today)
     let results = parallelMap(records, batch: 64) { (file, type, id) -> (RecordSummary?, [Diagnostic]) in

@@ -12,33 +12,96 @@ public struct SchemaLocation: Sendable, Hashable {
 }
 
 /// One field of a record type or of an object: its type and constraints.
-public struct FieldSpec: Sendable {
-  public var name: String
-  public var type: FieldType
-  public var title: String?
-  public var description: String?
-  public var required: Bool
+///
+/// A class, so that looking a field up while checking thousands of records shares it
+/// instead of copying it; it is set up by the schema loader and not changed afterwards.
+public final class FieldSpec: Sendable {
+  public let name: String
+  public let type: FieldType
+  public let title: String?
+  public let description: String?
+  public let required: Bool
   /// The text a new record gets for this field (`tally new`).
-  public var defaultValue: String?
-  public var pattern: SafeRegex?
-  public var minimum: Bound?
-  public var maximum: Bound?
-  public var minLength: Int?
-  public var maxLength: Int?
+  public let defaultValue: String?
+  public let pattern: SafeRegex?
+  public let minimum: Bound?
+  public let maximum: Bound?
+  public let minLength: Int?
+  public let maxLength: Int?
   /// No two records of the type may have the same value.
-  public var unique: Bool
+  public let unique: Bool
   /// For a state field: which changes are allowed from one version of a record to the next.
-  public var transitions: Transitions?
+  public let transitions: Transitions?
   /// For a state field: the values a new record may start with.
-  public var initial: [String]?
-  public var location: SchemaLocation
+  public let initial: [String]?
+  public let location: SchemaLocation
+  /// The name's UTF-8 bytes, for comparing with keys without making strings.
+  public let utf8Name: [UInt8]
 
-  public init(name: String, type: FieldType, location: SchemaLocation) {
-    self.name = name
-    self.type = type
-    self.required = false
-    self.unique = false
-    self.location = location
+  /// A field's settings while a schema is read.
+  public struct Draft: Sendable {
+    public var name: String
+    public var type: FieldType
+    public var title: String?
+    public var description: String?
+    public var required = false
+    public var defaultValue: String?
+    public var pattern: SafeRegex?
+    public var minimum: Bound?
+    public var maximum: Bound?
+    public var minLength: Int?
+    public var maxLength: Int?
+    public var unique = false
+    public var transitions: Transitions?
+    public var initial: [String]?
+    public var location: SchemaLocation
+
+    public init(name: String, type: FieldType, location: SchemaLocation) {
+      self.name = name
+      self.type = type
+      self.location = location
+    }
+  }
+
+  public init(_ draft: Draft) {
+    name = draft.name
+    type = draft.type
+    title = draft.title
+    description = draft.description
+    required = draft.required
+    defaultValue = draft.defaultValue
+    pattern = draft.pattern
+    minimum = draft.minimum
+    maximum = draft.maximum
+    minLength = draft.minLength
+    maxLength = draft.maxLength
+    unique = draft.unique
+    transitions = draft.transitions
+    initial = draft.initial
+    location = draft.location
+    utf8Name = Array(draft.name.utf8)
+  }
+
+  public convenience init(name: String, type: FieldType, location: SchemaLocation) {
+    self.init(Draft(name: name, type: type, location: location))
+  }
+
+  /// The field's settings, to change into another field.
+  public var draft: Draft {
+    var draft = Draft(name: name, type: type, location: location)
+    draft.title = title
+    draft.description = description
+    draft.required = required
+    draft.defaultValue = defaultValue
+    draft.pattern = pattern
+    draft.minimum = minimum
+    draft.maximum = maximum
+    draft.minLength = minLength
+    draft.maxLength = maxLength
+    draft.unique = unique
+    draft.transitions = transitions
+    draft.initial = initial
+    return draft
   }
 
   /// A lower or upper bound: a number, or a date.
@@ -121,12 +184,21 @@ public indirect enum FieldType: Sendable {
 
 /// The values of an enum field, each with an optional display label (e.g. Chinese).
 public struct EnumSpec: Sendable {
-  public var values: [String]
+  public var values: [String] {
+    didSet { utf8Values = values.map { Array($0.utf8) } }
+  }
   public var labels: [String: String]
+  /// The values' UTF-8 bytes, for checking without making strings.
+  public private(set) var utf8Values: [[UInt8]]
 
   public init(values: [String], labels: [String: String]) {
     self.values = values
     self.labels = labels
+    self.utf8Values = values.map { Array($0.utf8) }
+  }
+
+  public func contains(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    utf8Values.contains { $0.elementsEqual(bytes) }
   }
 
   public func contains(_ value: String) -> Bool { labels[value] != nil || values.contains(value) }
@@ -170,12 +242,16 @@ public struct ObjectSpec: Sendable {
   public var fields: [FieldSpec]
   public var open: Bool
   public var rules: [Rule]
+  /// Fields the schema names but whose spec has errors: records may have them, unchecked
+  /// (the schema's error is reported instead of one error per record).
+  public var unchecked: Set<String>
   private var index: [String: Int]
 
-  public init(fields: [FieldSpec], open: Bool = false, rules: [Rule] = []) {
+  public init(fields: [FieldSpec], open: Bool = false, rules: [Rule] = [], unchecked: Set<String> = []) {
     self.fields = fields
     self.open = open
     self.rules = rules
+    self.unchecked = unchecked
     var index: [String: Int] = [:]
     for (position, field) in fields.enumerated() { index[field.name] = position }
     self.index = index
@@ -245,6 +321,8 @@ public struct Rule: Sendable {
   /// The field the diagnostic points at.
   public var path: FieldPath?
   public var location: SchemaLocation
+  /// Where the `when` condition is, when there is one.
+  public var conditionLocation: SchemaLocation?
 
   public init(check: Expression, message: String, location: SchemaLocation) {
     self.check = check
@@ -281,5 +359,48 @@ public struct RecordType: Sendable {
   /// Whether the scalar at `path` has a number, date or boolean type (for the printer).
   public func isTyped(_ path: FieldPath) -> Bool {
     object.field(at: path)?.type.isTypedScalar ?? false
+  }
+}
+
+extension ObjectSpec {
+  /// The spec without the rules and reference conditions declared at `broken` (their
+  /// names do not resolve: using them would report on every record instead of once).
+  func removing(broken: Set<SchemaLocation>) -> ObjectSpec {
+    var copy = self
+    copy.rules = rules.filter { rule in
+      !broken.contains(rule.location) && !(rule.conditionLocation.map(broken.contains) ?? false)
+    }
+    copy.fields = fields.map { $0.removing(broken: broken) }
+    copy.reindex()
+    return copy
+  }
+
+  mutating func reindex() {
+    self = ObjectSpec(fields: fields, open: open, rules: rules, unchecked: unchecked)
+  }
+}
+
+extension FieldSpec {
+  func removing(broken: Set<SchemaLocation>) -> FieldSpec {
+    var draft = self.draft
+    draft.type = type.removing(broken: broken)
+    return FieldSpec(draft)
+  }
+}
+
+extension FieldType {
+  func removing(broken: Set<SchemaLocation>) -> FieldType {
+    switch self {
+    case .object(let object):
+      return .object(object.removing(broken: broken))
+    case .list(var list):
+      list.items = list.items.removing(broken: broken)
+      return .list(list)
+    case .reference(var reference):
+      if let location = reference.conditionLocation, broken.contains(location) { reference.condition = nil }
+      return .reference(reference)
+    default:
+      return self
+    }
   }
 }

@@ -124,7 +124,7 @@ struct PendingCheck: Sendable {
       case .object(let object, let recordType):
         if let field = object[name] { return Self.shape(of: field.type) }
         if name == "id", recordType != nil { return .value }
-        if object.open { return .unknown }
+        if object.open || object.unchecked.contains(name) { return .unknown }
         var hint = "fields: " + object.fields.map(\.name).joined(separator: ", ")
         if let suggestion = Suggestions.closest(to: name, among: object.fields.map(\.name)) {
           hint = "did you mean '\(suggestion)'?"

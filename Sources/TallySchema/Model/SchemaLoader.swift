@@ -62,10 +62,21 @@ public struct SchemaLoader {
       directories[type.directory] = type
       unique.append(type)
     }
-    let set = SchemaSet(types: unique)
+    var set = SchemaSet(types: unique)
     // References and the names used in rules can be checked once every type is known.
+    var broken = Set<SchemaLocation>()
     for check in expressionsToCheck {
-      loader.diagnostics += check.run(in: set)
+      let found = check.run(in: set)
+      if !found.isEmpty, check.expression != nil { broken.insert(check.location) }
+      loader.diagnostics += found
+    }
+    if !broken.isEmpty {
+      set = SchemaSet(
+        types: unique.map { type in
+          var copy = type
+          copy.object = type.object.removing(broken: broken)
+          return copy
+        })
     }
     loader.diagnostics.sort(by: Diagnostic.sortOrder)
     return (set, loader.diagnostics)
@@ -248,10 +259,12 @@ public struct SchemaLoader {
       error("schema-missing", "the schema has no 'fields'", at: nameNode)
       return nil
     }
-    let fields = readFields(fieldsNode, checks: &checks, owner: [])
+    let (fields, unchecked) = readFields(fieldsNode, checks: &checks, owner: [])
     let rules = readRules(root["rules"], owner: [], checks: &checks)
-    guard let idPattern else { return nil }
-    var object = ObjectSpec(fields: fields, open: open, rules: rules)
+    // With a broken id pattern (reported above) the records are still checked; only their
+    // file names are not.
+    guard let idPattern = idPattern ?? (try? SafeRegex("")) else { return nil }
+    var object = ObjectSpec(fields: fields, open: open, rules: rules, unchecked: unchecked)
     object.rules = rules
     var type = RecordType(
       name: name, directory: directory, idPattern: idPattern, object: object, version: version,
@@ -267,12 +280,15 @@ public struct SchemaLoader {
     return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
   }
 
-  mutating func readFields(_ node: SyntaxNode, checks: inout [PendingCheck], owner: [String]) -> [FieldSpec] {
+  mutating func readFields(_ node: SyntaxNode, checks: inout [PendingCheck], owner: [String]) -> (
+    [FieldSpec], Set<String>
+  ) {
     guard node.isMapping else {
       error("schema-bad-value", "'fields' must be a mapping of field names to their specs", at: node)
-      return []
+      return ([], [])
     }
     var fields: [FieldSpec] = []
+    var unchecked = Set<String>()
     for entry in node.entries {
       guard let name = entry.key.text else { continue }
       if !isIdentifier(name) {
@@ -283,9 +299,11 @@ public struct SchemaLoader {
       }
       if let field = readField(name: name, entry.value, keyNode: entry.key, checks: &checks, owner: owner + [name]) {
         fields.append(field)
+      } else {
+        unchecked.insert(name)
       }
     }
-    return fields
+    return (fields, unchecked)
   }
 
   static let commonFieldKeys = ["type", "title", "description", "required", "default", "unique", "example"]
@@ -413,13 +431,14 @@ public struct SchemaLoader {
         error("schema-missing", "the object '\(name)' has no 'fields'", at: keyNode)
         return nil
       }
-      let fields = readFields(fieldsNode, checks: &checks, owner: owner)
+      let (fields, unchecked) = readFields(fieldsNode, checks: &checks, owner: owner)
       let rules = readRules(spec?["rules"], owner: owner, checks: &checks)
-      type = .object(ObjectSpec(fields: fields, open: bool(spec?["open"], "open") ?? false, rules: rules))
+      type = .object(
+        ObjectSpec(fields: fields, open: bool(spec?["open"], "open") ?? false, rules: rules, unchecked: unchecked))
     default:
       return nil
     }
-    var field = FieldSpec(name: name, type: type, location: location(keyNode))
+    var field = FieldSpec.Draft(name: name, type: type, location: location(keyNode))
     field.title = text(spec?["title"], "title")
     field.description = text(spec?["description"], "description")
     field.required = bool(spec?["required"], "required") ?? false
@@ -467,7 +486,7 @@ public struct SchemaLoader {
         field.initial = initial
       }
     }
-    return field
+    return FieldSpec(field)
   }
 
   mutating func readEnum(_ node: SyntaxNode?, field: String, at keyNode: SyntaxNode) -> EnumSpec? {
@@ -556,6 +575,7 @@ public struct SchemaLoader {
       rule.name = text(item["name"], "name")
       if let whenNode = item["when"] {
         rule.condition = expression(whenNode, "the condition")
+        rule.conditionLocation = location(whenNode)
         if let condition = rule.condition {
           checks.append(
             PendingCheck(

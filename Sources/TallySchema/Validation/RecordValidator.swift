@@ -62,6 +62,9 @@ public struct RecordValidator: Sendable {
     var diagnostics: [Diagnostic] = []
     var rootView: ObjectView?
     var needsValue = false
+    /// Notes whether a rule asked to follow a reference (one per record, reused by its rules).
+    let dereference = DereferenceFlag()
+    let probe: @Sendable (String, String) -> ObjectView?
 
     init(validator: RecordValidator, type: RecordType, id: String, path: String, tree: SyntaxTree) {
       self.validator = validator
@@ -70,6 +73,11 @@ public struct RecordValidator: Sendable {
       self.path = path
       self.tree = tree
       self.summary = RecordSummary(type: type.name, id: id, path: path)
+      let flag = dereference
+      self.probe = { _, _ in
+        flag.used = true
+        return nil
+      }
     }
 
     mutating func report(
@@ -90,14 +98,28 @@ public struct RecordValidator: Sendable {
     }
 
     mutating func checkObject(_ node: SyntaxNode, _ spec: ObjectSpec, path fieldPath: FieldPath, view: ObjectView) {
-      var present = Set<String>()
+      let fields = spec.fields
+      // Which fields are present: a bit mask (records rarely have more than 64 fields).
+      var present = [UInt64](repeating: 0, count: (fields.count + 63) / 64)
+      // Canonical records have their keys in schema order: try the next field first.
+      var cursor = 0
       for entry in node.entries {
-        guard let key = entry.key.text else { continue }
-        present.insert(key)
-        guard let field = spec[key] else {
-          if !spec.open {
-            var hint = "fields here: " + spec.fields.map(\.name).joined(separator: ", ")
-            if let suggestion = Suggestions.closest(to: key, among: spec.fields.map(\.name)) {
+        var index = -1
+        _ = entry.key.withUTF8 { key in
+          if cursor < fields.count, fields[cursor].utf8Name.elementsEqual(key) {
+            index = cursor
+            return
+          }
+          for (position, field) in fields.enumerated() where field.utf8Name.elementsEqual(key) {
+            index = position
+            return
+          }
+        }
+        guard index >= 0 else {
+          let key = entry.key.text ?? ""
+          if !spec.open, !spec.unchecked.contains(key) {
+            var hint = "fields here: " + fields.map(\.name).joined(separator: ", ")
+            if let suggestion = Suggestions.closest(to: key, among: fields.map(\.name)) {
               hint = "did you mean '\(suggestion)'?"
             }
             report(
@@ -106,9 +128,13 @@ public struct RecordValidator: Sendable {
           }
           continue
         }
-        checkValue(entry.value, field, path: fieldPath.appending(key: key), key: entry.key)
+        present[index / 64] |= 1 << UInt64(index % 64)
+        cursor = index + 1
+        let field = fields[index]
+        checkValue(entry.value, field, at: LazyPath(parent: fieldPath, component: .key(field.name)), key: entry.key)
       }
-      for field in spec.fields where field.required && !present.contains(field.name) {
+      for (index, field) in fields.enumerated()
+      where field.required && present[index / 64] & (1 << UInt64(index % 64)) == 0 {
         let where_ = fieldPath.isEmpty ? "the record" : "'\(fieldPath)'"
         let anchor = node.count > 0 ? node.entries.first(where: { _ in true })?.key.range : node.range
         report(
@@ -121,8 +147,10 @@ public struct RecordValidator: Sendable {
       }
     }
 
-    mutating func checkValue(_ node: SyntaxNode, _ field: FieldSpec, path fieldPath: FieldPath, key: SyntaxNode?) {
-      let anchor = key?.range ?? node.range
+    mutating func checkValue(_ node: SyntaxNode, _ field: FieldSpec, at place: LazyPath, key: SyntaxNode?) {
+      // The path and position are made only when a problem is reported: most values are fine.
+      var fieldPath: FieldPath { place.path }
+      var anchor: SourceRange? { key?.range ?? node.range }
       if node.isNull {
         if field.required {
           report(
@@ -151,8 +179,9 @@ public struct RecordValidator: Sendable {
             field: fieldPath)
         }
         var seen: [String: SourceRange?] = [:]
+        let listPath = fieldPath
         for (index, item) in node.items.enumerated() {
-          checkValue(item, list.items, path: fieldPath.appending(index: index), key: nil)
+          checkValue(item, list.items, at: LazyPath(parent: listPath, component: .index(index)), key: nil)
           var identity: String?
           var identityNode: SyntaxNode?
           if list.uniqueItems, item.isScalar {
@@ -184,6 +213,8 @@ public struct RecordValidator: Sendable {
         }
         checkObject(node, object, path: fieldPath, view: ObjectView(syntax: node, spec: object))
       default:
+        // Most values are fine: check them on their bytes, without making strings.
+        if node.isScalar, node.withUTF8({ Self.isPlainlyValid($0, field) }) == true { return }
         guard node.isScalar, let text = node.text else {
           report(
             "wrong-kind",
@@ -191,14 +222,55 @@ public struct RecordValidator: Sendable {
             node.range, field: fieldPath)
           return
         }
-        checkScalar(text, node, field, path: fieldPath, anchor: anchor)
+        checkScalar(text, node, field, at: place, anchor: anchor)
+      }
+    }
+
+    /// Whether the value is of its field's type and meets its constraints, and nothing
+    /// about it needs recording (references, states, unique values are handled by
+    /// `checkScalar`). False means: look closer.
+    static func isPlainlyValid(_ bytes: UnsafeBufferPointer<UInt8>, _ field: FieldSpec) -> Bool {
+      guard !bytes.isEmpty, field.pattern == nil, !field.unique, field.transitions == nil, field.initial == nil,
+        field.minLength == nil
+      else { return false }
+      if let maximum = field.maxLength, bytes.count > maximum { return false }
+      let bounded = field.minimum != nil || field.maximum != nil
+      switch field.type {
+      case .text:
+        return !bytes.contains(0x0A)
+      case .multiline:
+        return true
+      case .date:
+        guard let date = CivilDate(utf8: bytes) else { return false }
+        if bounded {
+          if case .date(let minimum)? = field.minimum, date < minimum { return false }
+          if case .date(let maximum)? = field.maximum, maximum < date { return false }
+        }
+        return true
+      case .int, .decimal, .money:
+        guard let number = ExactDecimal(utf8: bytes) else { return false }
+        if case .int = field.type, number.fractionDigits > 0 { return false }
+        if case .money = field.type, number.fractionDigits > 2 { return false }
+        if bounded {
+          if case .number(let minimum)? = field.minimum, number < minimum { return false }
+          if case .number(let maximum)? = field.maximum, maximum < number { return false }
+        }
+        return true
+      case .enumeration(let spec):
+        return spec.contains(utf8: bytes)
+      default:
+        return false
       }
     }
 
     mutating func checkScalar(
-      _ text: String, _ node: SyntaxNode, _ field: FieldSpec, path fieldPath: FieldPath, anchor: SourceRange?
+      _ text: String, _ node: SyntaxNode, _ field: FieldSpec, at place: LazyPath,
+      anchor makeAnchor: @autoclosure () -> SourceRange?
     ) {
-      let range = node.range
+      // Paths and positions are computed only when needed: most values are fine.
+      var range: SourceRange? { node.range }
+      var fieldPath: FieldPath { place.path }
+      var anchor: SourceRange? { makeAnchor() }
       if text.isEmpty {
         if field.required {
           report(
@@ -219,7 +291,9 @@ public struct RecordValidator: Sendable {
         report(
           "pattern-mismatch", "'\(fieldPath)': '\(text)' does not match \(pattern.pattern)", range, field: fieldPath)
       }
-      if field.minLength != nil || field.maxLength != nil {
+      if field.minLength != nil || field.maxLength != nil,
+        !(field.minLength == nil && text.utf8.count <= field.maxLength!)
+      {
         let length = text.count
         if let minimum = field.minLength, length < minimum {
           report(
@@ -251,13 +325,13 @@ public struct RecordValidator: Sendable {
           }
         }
       case .enumeration where field.transitions != nil || field.initial != nil:
-        if fieldPath.components.count == 1 {
+        if place.depth == 1 {
           summary.states.append(RecordSummary.State(field: field.name, value: text, range: range))
         }
       default:
         break
       }
-      if field.unique, fieldPath.components.count == 1 {
+      if field.unique, place.depth == 1 {
         summary.uniqueValues.append(RecordSummary.UniqueValue(field: field.name, value: text, range: range))
       }
     }
@@ -300,13 +374,10 @@ public struct RecordValidator: Sendable {
     }
 
     mutating func evaluate(_ rule: Rule, in node: SyntaxNode, view: ObjectView, objectPath: FieldPath) {
-      let flag = DereferenceFlag()
+      let flag = dereference
+      flag.used = false
       let context = EvaluationContext(
-        scope: view, record: rootView ?? view,
-        resolve: { _, _ in
-          flag.used = true
-          return nil
-        }, today: validator.today)
+        scope: view, record: rootView ?? view, resolve: probe, today: validator.today)
       switch RuleOutcome.evaluate(rule, context) {
       case .passed:
         return
@@ -327,6 +398,15 @@ public struct RecordValidator: Sendable {
       }
     }
   }
+}
+
+/// A field's path, made only when it is needed (for a diagnostic, a reference).
+struct LazyPath {
+  let parent: FieldPath
+  let component: FieldPath.Component
+
+  var path: FieldPath { parent.appending(component) }
+  var depth: Int { parent.components.count + 1 }
 }
 
 /// Set when an evaluation asked to follow a reference.

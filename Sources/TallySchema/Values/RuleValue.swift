@@ -161,10 +161,10 @@ public enum TypedScalar {
     func fail(_ code: String, _ message: String, _ hint: String? = nil) -> Result<RuleValue, Problem> {
       .failure(Problem(code: code, message: message, hint: hint))
     }
-    let shown = text.count > 40 ? String(text.prefix(40)) + "…" : text
+    var shown: String { text.utf8.count > 120 ? String(text.prefix(40)) + "…" : text }
     switch type {
     case .text:
-      if text.contains("\n") {
+      if text.utf8.contains(0x0A) {
         return fail(
           "line-break", "a one-line text field holds a line break",
           "remove the line break, or make the field 'multiline' in the schema")
