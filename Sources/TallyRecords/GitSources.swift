@@ -7,13 +7,14 @@ public struct GitRevisionSource: RecordSource {
   /// The records root relative to the repository's top (empty when they are the same).
   public let prefix: String
 
-  public init(repository: Repository, revision: String, prefix: String) {
+  public let name: String
+
+  public init(repository: Repository, revision: String, prefix: String, name: String? = nil) {
     self.repository = repository
     self.revision = revision
     self.prefix = prefix
+    self.name = name ?? revision
   }
-
-  public var name: String { revision }
 
   public func files() throws -> [SnapshotFile] {
     let commit = try repository.commit(revision)

@@ -43,9 +43,17 @@ public struct RepositoryChecker: Sendable {
   public func check(
     _ source: RecordSource, only: Set<String>? = nil, baseline: TransitionChecker.Baseline? = nil
   ) throws -> CheckReport {
+    check(files: try source.files(), only: only, baseline: baseline)
+  }
+
+  /// Checks the files of a snapshot; results for files already in `cache` (same content,
+  /// same path) are reused.
+  public func check(
+    files: [SnapshotFile], only: Set<String>? = nil, baseline: TransitionChecker.Baseline? = nil,
+    cache: CheckCache? = nil
+  ) -> CheckReport {
     let repository = self.repository
     let display = repository.displayPath
-    let files = try source.files()
     var diagnostics = repository.setupDiagnostics
     var byDisplayPath: [String: SnapshotFile] = [:]
     var records: [(SnapshotFile, RecordType, String)] = []
@@ -77,20 +85,7 @@ public struct RepositoryChecker: Sendable {
             "\(unassigned) \(unassigned == 1 ? "file is" : "files are") not checked: a schema file has errors, so their types are unknown",
           path: display(repository.config.schemaDirectory)))
     }
-    let validator = RecordValidator(schema: repository.schema, today: today)
-    let results = parallelMap(records, batch: 64) { (file, type, id) -> (RecordSummary?, [Diagnostic]) in
-      let shown = display(file.path)
-      let bytes: [UInt8]
-      do {
-        bytes = try file.bytes()
-      } catch {
-        return (nil, [Diagnostic(.error, code: "unreadable", message: String(describing: error), path: shown)])
-      }
-      let parsed = SyntaxTree.parse(bytes, path: shown)
-      guard let tree = parsed.tree else { return (nil, parsed.diagnostics) }
-      let (summary, found) = validator.validate(tree, type: type, id: id, path: shown)
-      return (summary, parsed.diagnostics + found)
-    }
+    let results = validate(records, cache: cache)
     var summaries: [RecordSummary] = []
     summaries.reserveCapacity(results.count)
     let shownOnly = only.map { Set($0.map(display)) }
@@ -110,6 +105,46 @@ public struct RepositoryChecker: Sendable {
     diagnostics.sort(by: Diagnostic.sortOrder)
     return CheckReport(
       diagnostics: diagnostics, recordCount: records.count, fileCount: files.count, files: byDisplayPath)
+  }
+
+  /// Each record's summary and diagnostics, from the cache when it has them.
+  func validate(_ records: [(SnapshotFile, RecordType, String)], cache: CheckCache?) -> [(
+    RecordSummary?, [Diagnostic]
+  )] {
+    let display = repository.displayPath
+    let validator = RecordValidator(schema: repository.schema, today: today)
+    return parallelMap(records, batch: 64) { (file, type, id) -> (RecordSummary?, [Diagnostic]) in
+      if let cached = cache?.lookup(file) { return (cached.summary, cached.diagnostics) }
+      let shown = display(file.path)
+      let bytes: [UInt8]
+      do {
+        bytes = try file.bytes()
+      } catch {
+        return (nil, [Diagnostic(.error, code: "unreadable", message: String(describing: error), path: shown)])
+      }
+      let parsed = SyntaxTree.parse(bytes, path: shown)
+      guard let tree = parsed.tree else {
+        cache?.store(file, .init(summary: nil, diagnostics: parsed.diagnostics))
+        return (nil, parsed.diagnostics)
+      }
+      let (summary, found) = validator.validate(tree, type: type, id: id, path: shown)
+      cache?.store(file, .init(summary: summary, diagnostics: parsed.diagnostics + found))
+      return (summary, parsed.diagnostics + found)
+    }
+  }
+
+  /// The state fields of every record of a snapshot, for checking a later one's transitions
+  /// (from the cache when it has them).
+  public func baseline(files: [SnapshotFile], name: String, cache: CheckCache?) -> TransitionChecker.Baseline {
+    var baseline = TransitionChecker.Baseline(name: name)
+    let records = files.compactMap { file -> (SnapshotFile, RecordType, String)? in
+      guard case .record(let typeName, let id) = repository.role(of: file.path),
+        let type = repository.schema.type(named: typeName)
+      else { return nil }
+      return (file, type, id)
+    }
+    for case let (summary?, _) in validate(records, cache: cache) { baseline.add(summary) }
+    return baseline
   }
 
   /// The state fields of every record in `source` (an earlier version), for transitions.

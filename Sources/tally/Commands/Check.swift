@@ -13,6 +13,12 @@ struct Check: ParsableCommand {
       reports files in the wrong place. With paths, reports only on those files, still \
       checking their references against the rest.
 
+      What is checked: the working tree by default; with --staged, the index as it would \
+      be committed (deletions and renames included; state changes checked against HEAD); \
+      with --rev REV, the records of that commit; with --range A..B, every commit in B but \
+      not in A, oldest first, each against its first parent, reporting the problems each \
+      commit introduced and naming the first bad commit (for CI and server-side hooks).
+
       With --against REV, also checks that state fields (such as a customer's status) only \
       changed in ways their schema allows since that revision, and that new records start \
       in an allowed state.
@@ -42,12 +48,40 @@ struct Check: ParsableCommand {
   @Option(help: ArgumentHelp("Also check state changes since this revision (e.g. HEAD, main).", valueName: "rev"))
   var against: String?
 
+  @Flag(help: "Check the index (what would be committed) instead of the working tree.")
+  var staged = false
+
+  @Option(help: ArgumentHelp("Check the records of this commit instead of the working tree.", valueName: "rev"))
+  var rev: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Check every commit of a range (A..B), each against its parent; name the first bad one.", valueName: "range"))
+  var range: String?
+
+  @Flag(help: "With --range, follow only first parents (the branch's own timeline).")
+  var firstParent = false
+
   @OptionGroup var repository: RepositoryOptions
   @OptionGroup var global: GlobalOptions
+
+  func validate() throws {
+    let modes = [staged, rev != nil, range != nil].filter { $0 }.count
+    if modes > 1 { throw ValidationError("--staged, --rev and --range cannot be combined") }
+    if range != nil && against != nil {
+      throw ValidationError("--range checks each commit against its parent; drop --against")
+    }
+    if staged && against != nil { throw ValidationError("--staged checks state changes against HEAD; drop --against") }
+    if firstParent && range == nil { throw ValidationError("--first-parent only applies to --range") }
+  }
 
   func run() throws {
     let repo = try repository.open()
     let only = try onlyPaths(in: repo)
+    if staged || rev != nil || range != nil {
+      try runOnGit(repo, only: only)
+      return
+    }
     let checker = RepositoryChecker(repository: repo, today: today(in: repo))
     var baseline: TransitionChecker.Baseline?
     if let against {
@@ -67,6 +101,52 @@ struct Check: ParsableCommand {
       throw Exit.failure
     }
     CheckOutput.write(report, format: format, color: Console.useColor(global.color, stdout: true))
+    if report.errorCount > 0 || (strict && report.warningCount > 0) { throw Exit.findings }
+  }
+
+  /// --staged, --rev and --range: snapshots from git.
+  func runOnGit(_ repo: RecordsRepository, only: Set<String>?) throws {
+    let checker: GitChecker
+    do {
+      let (git, prefix) = try repo.gitRepository()
+      checker = GitChecker(records: repo, git: git, prefix: prefix, today: today(in: repo))
+    } catch {
+      Console.err("tally: \(error)\n")
+      throw Exit.failure
+    }
+    let color = Console.useColor(global.color, stdout: true)
+    if let range {
+      let results: [GitChecker.CommitResult]
+      do {
+        let progress = Progress(label: "checking commits")
+        results = try checker.checkRange(range, firstParent: firstParent) { progress.update($0, of: $1) }
+        progress.finish()
+      } catch {
+        Console.err("tally: cannot check \(range): \(error)\n")
+        throw Exit.failure
+      }
+      CheckOutput.writeRange(results, format: format, color: color, strict: strict)
+      let bad = results.contains { result in
+        result.introduced.contains { $0.severity == .error || (strict && $0.severity == .warning) }
+      }
+      if bad { throw Exit.findings }
+      return
+    }
+    let report: CheckReport
+    do {
+      if staged {
+        report = try checker.checkStaged(only: only)
+      } else {
+        let commit = try checker.git.commit(rev!)
+        let snapshot = try checker.snapshot(commit: commit, name: rev!)
+        let earlier = try against.map { try checker.snapshot(commit: try checker.git.commit($0), name: $0) }
+        report = checker.check(snapshot, against: earlier, only: only)
+      }
+    } catch {
+      Console.err("tally: \(error)\n")
+      throw Exit.failure
+    }
+    CheckOutput.write(report, format: format, color: color)
     if report.errorCount > 0 || (strict && report.warningCount > 0) { throw Exit.findings }
   }
 
@@ -131,6 +211,86 @@ enum CheckOutput {
       out += summary(report) + "\n"
       Console.out(out)
     }
+  }
+
+  /// The result of --range: the commits that introduced problems, each with its problems,
+  /// then which commit was the first bad one.
+  static func writeRange(_ results: [GitChecker.CommitResult], format: Check.Format, color: Bool, strict: Bool) {
+    func isBad(_ result: GitChecker.CommitResult) -> Bool {
+      result.introduced.contains { $0.severity == .error || (strict && $0.severity == .warning) }
+    }
+    let firstBad = results.first(where: isBad)
+    switch format {
+    case .json:
+      var out: [UInt8] = []
+      out.append(contentsOf: "{\"version\":1,\"commits\":[".utf8)
+      for (index, result) in results.enumerated() {
+        if index > 0 { out.append(UInt8(ascii: ",")) }
+        let errors = result.introduced.errorCount
+        let warnings = result.introduced.warningCount
+        out.append(contentsOf: "\n{\"commit\":\"\(result.commit.id.hex)\",\"summary\":".utf8)
+        out.append(contentsOf: jsonString(result.commit.summary).utf8)
+        out.append(contentsOf: ",\"errors\":\(errors),\"warnings\":\(warnings),\"diagnostics\":[".utf8)
+        for (position, diagnostic) in result.introduced.enumerated() {
+          if position > 0 { out.append(UInt8(ascii: ",")) }
+          diagnostic.writeJSON(into: &out)
+        }
+        out.append(contentsOf: "]}".utf8)
+      }
+      out.append(contentsOf: "\n],\"first_bad\":".utf8)
+      out.append(contentsOf: (firstBad.map { "\"\($0.commit.id.hex)\"" } ?? "null").utf8)
+      out.append(contentsOf: "}\n".utf8)
+      Console.out(out)
+      return
+    case .text, .github:
+      var out = ""
+      let renderer = DiagnosticRenderer(color: color)
+      for result in results where !result.introduced.isEmpty {
+        if format == .github {
+          for diagnostic in result.introduced {
+            out += diagnostic.githubAnnotation + "\n"
+          }
+          continue
+        }
+        out += "commit \(result.commit.id.short()) \(result.commit.summary)\n"
+        for diagnostic in result.introduced {
+          out += renderer.render(diagnostic) { result.report.source($0) }
+        }
+        out += "\n"
+      }
+      let problems = results.filter { !$0.introduced.isEmpty }.count
+      out += "checked \(results.count) \(plural(results.count, "commit"))"
+      if let firstBad {
+        out +=
+          ": \(problems) with problems; first bad commit \(firstBad.commit.id.short()) (\(firstBad.commit.summary))\n"
+      } else if problems > 0 {
+        out += ": \(problems) with warnings\n"
+      } else {
+        out += ": no problems\n"
+      }
+      Console.out(out)
+    }
+  }
+
+  static func jsonString(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if scalar.value < 0x20 {
+          let hex = String(scalar.value, radix: 16)
+          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
   }
 
   static func summary(_ report: CheckReport) -> String {

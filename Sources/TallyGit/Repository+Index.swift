@@ -1,0 +1,272 @@
+internal import CLibGit2
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// One entry of the index: a path (relative to the top of the working tree), its blob, its
+/// mode, and its stage (0 normally; 1–3 during a merge conflict).
+public struct IndexEntry: Sendable, Hashable {
+  public var path: String
+  public var id: ObjectID
+  public var mode: UInt32
+  public var stage: Int
+}
+
+extension Repository {
+  /// The index as it is on disk now (re-read, not a cached copy).
+  public func indexEntries() throws(GitError) -> [IndexEntry] {
+    try locked { () throws(GitError) -> [IndexEntry] in
+      var index: OpaquePointer?
+      try check(git_repository_index(&index, handle), "git_repository_index")
+      defer { git_index_free(index) }
+      try check(git_index_read(index, 1), "git_index_read")
+      let count = git_index_entrycount(index)
+      var result: [IndexEntry] = []
+      result.reserveCapacity(count)
+      for position in 0..<count {
+        guard let entry = git_index_get_byindex(index, position) else { continue }
+        result.append(
+          IndexEntry(
+            path: String(cString: entry.pointee.path), id: ObjectID(entry.pointee.id), mode: entry.pointee.mode,
+            stage: Int(git_index_entry_stage(entry))))
+      }
+      return result
+    }
+  }
+
+  /// Writes `bytes` as a blob into the object database and returns its id
+  /// (`git_blob_create_from_buffer`). An unreferenced blob is harmless: git prunes it.
+  public func writeBlob(_ bytes: [UInt8]) throws(GitError) -> ObjectID {
+    try locked { () throws(GitError) -> ObjectID in
+      var oid = git_oid()
+      let rc = bytes.withUnsafeBytes { buffer in
+        git_blob_create_from_buffer(&oid, handle, buffer.baseAddress, buffer.count)
+      }
+      try check(rc, "git_blob_create_from_buffer")
+      return ObjectID(oid)
+    }
+  }
+
+  /// The id git would give `bytes` as a blob, without writing anything (`git_odb_hash`).
+  public static func blobID(of bytes: [UInt8]) -> ObjectID {
+    var oid = git_oid()
+    _ = bytes.withUnsafeBytes { buffer in git_odb_hash(&oid, buffer.baseAddress, buffer.count, GIT_OBJECT_BLOB) }
+    return ObjectID(oid)
+  }
+}
+
+/// A change to stage: a path (relative to the top of the working tree) that gets new bytes,
+/// or is removed from the index.
+public enum StagedChange: Sendable {
+  case write(path: String, bytes: [UInt8], executable: Bool)
+  case remove(path: String)
+
+  public var path: String {
+    switch self {
+    case .write(let path, _, _), .remove(let path): path
+    }
+  }
+}
+
+/// The index held exclusively while a commit is prepared, as git does: `index.lock` is
+/// created with `O_EXCL`, so a concurrent `git add`, `git commit` or `tally commit` fails
+/// cleanly instead of overwriting what this one writes. Nothing on disk changes until
+/// ``commit(message:author:committer:)`` succeeds; ``release()`` (or `deinit`) gives the lock
+/// back and leaves the index as it was.
+public final class IndexTransaction: @unchecked Sendable {
+  public let repository: Repository
+  let index: OpaquePointer
+  let lockPath: String
+  private var held = true
+
+  /// Points where a test can make the transaction fail (`TALLY_INJECT_FAILURE`), to prove
+  /// that a failure at any step leaves the index, the working tree and the branch unchanged.
+  public enum Step: String, Sendable {
+    case afterStaging = "after-staging"
+    case afterCommitObject = "after-commit-object"
+    case afterBranchUpdate = "after-branch-update"
+  }
+
+  init(repository: Repository, index: OpaquePointer, lockPath: String) {
+    self.repository = repository
+    self.index = index
+    self.lockPath = lockPath
+  }
+
+  deinit {
+    release()
+    git_index_free(index)
+  }
+
+  /// Gives the lock back without changing the index.
+  public func release() {
+    guard held else { return }
+    held = false
+    unlink(lockPath)
+  }
+
+  /// The entries of the index as it stands in this transaction.
+  public func entries() -> [IndexEntry] {
+    let count = git_index_entrycount(index)
+    var result: [IndexEntry] = []
+    result.reserveCapacity(count)
+    for position in 0..<count {
+      guard let entry = git_index_get_byindex(index, position) else { continue }
+      result.append(
+        IndexEntry(
+          path: String(cString: entry.pointee.path), id: ObjectID(entry.pointee.id), mode: entry.pointee.mode,
+          stage: Int(git_index_entry_stage(entry))))
+    }
+    return result
+  }
+
+  /// True when the index has unresolved merge conflicts.
+  public var hasConflicts: Bool { git_index_has_conflicts(index) != 0 }
+
+  /// Stages `changes` in memory. Files that exist in the working tree with the same bytes
+  /// get their stat data recorded too (as `git add` does), so `git status` stays quick.
+  public func stage(_ changes: [StagedChange]) throws(GitError) {
+    try repository.locked { () throws(GitError) in
+      for change in changes {
+        switch change {
+        case .remove(let path):
+          let rc = git_index_remove(index, path, 0)
+          if rc != GIT_ENOTFOUND.rawValue { try check(rc, "git_index_remove") }
+        case .write(let path, let bytes, let executable):
+          let onDisk = repository.workingDirectory.flatMap {
+            try? Data(contentsOf: URL(fileURLWithPath: $0 + "/" + path))
+          }
+          if let onDisk, onDisk.elementsEqual(bytes) {
+            try check(git_index_add_bypath(index, path), "git_index_add_bypath")
+          } else {
+            var entry = git_index_entry()
+            entry.mode = executable ? 0o100755 : 0o100644
+            let rc = path.withCString { cPath -> Int32 in
+              entry.path = cPath
+              return bytes.withUnsafeBytes { buffer in
+                git_index_add_from_buffer(index, &entry, buffer.baseAddress, buffer.count)
+              }
+            }
+            try check(rc, "git_index_add_from_buffer")
+          }
+        }
+      }
+    }
+  }
+
+  /// Creates the commit of the staged index on the current branch (or an unborn one), then
+  /// writes the index. The branch moves only if it still points where it pointed when the
+  /// transaction began; the index is replaced atomically (renamed into place).
+  ///
+  /// - Returns: The new commit's id.
+  @discardableResult
+  public func commit(message: String, author: Signature, committer: Signature) throws(GitError) -> ObjectID {
+    guard held else {
+      throw GitError(code: .locked, message: "the index transaction is already finished", function: "commit")
+    }
+    if hasConflicts {
+      throw GitError(
+        code: .unmerged, message: "the index has unresolved merge conflicts; resolve them first", function: "commit")
+    }
+    try Self.inject(.afterStaging)
+    let head = try repository.headState()
+    let tree = try repository.locked { () throws(GitError) -> ObjectID in
+      var oid = git_oid()
+      try check(git_index_write_tree_to(&oid, index, repository.handle), "git_index_write_tree_to")
+      return ObjectID(oid)
+    }
+    let commit = try repository.createCommit(
+      tree: tree, parents: head.commit.map { [$0] } ?? [], message: message, author: author, committer: committer)
+    try Self.inject(.afterCommitObject)
+    // Write the new index next to the real one first, so that the last step is a rename.
+    let staging = lockPath + ".tally"
+    try writeIndexCopy(to: staging)
+    do {
+      try repository.moveBranch(
+        head.reference, to: commit, from: head.commit, message: "commit (tally): " + message.firstLine)
+    } catch {
+      unlink(staging)
+      throw error
+    }
+    do throws(GitError) {
+      try Self.inject(.afterBranchUpdate)
+      guard rename(staging, String(lockPath.dropLast(5))) == 0 else {
+        throw GitError(
+          code: .other(-1), message: "cannot replace the index: \(String(cString: strerror(errno)))",
+          function: "rename")
+      }
+    } catch {
+      // Put the branch back where it was: the commit must not exist without its index.
+      unlink(staging)
+      try? repository.moveBranch(head.reference, to: head.commit, from: commit, message: "tally: undo failed commit")
+      throw error
+    }
+    release()
+    return commit
+  }
+
+  /// Writes this transaction's index to `path` (through a separate in-memory index bound to
+  /// that file, keeping each entry's stat data).
+  private func writeIndexCopy(to path: String) throws(GitError) {
+    unlink(path)
+    try repository.locked { () throws(GitError) in
+      var copy: OpaquePointer?
+      try check(git_index_open(&copy, path), "git_index_open")
+      defer { git_index_free(copy) }
+      let count = git_index_entrycount(index)
+      for position in 0..<count {
+        guard let entry = git_index_get_byindex(index, position) else { continue }
+        try check(git_index_add(copy, entry), "git_index_add")
+      }
+      try check(git_index_write(copy), "git_index_write")
+    }
+  }
+
+  static func inject(_ step: Step) throws(GitError) {
+    guard let wanted = getenvString("TALLY_INJECT_FAILURE"), wanted == step.rawValue else { return }
+    throw GitError(code: .other(-1), message: "injected failure at \(step.rawValue)", function: "test")
+  }
+}
+
+extension Repository {
+  /// Takes the index for a commit: creates `index.lock` exclusively and reads the index.
+  /// Throws ``GitError/Code/locked`` when another process holds it.
+  public func beginIndexTransaction() throws(GitError) -> IndexTransaction {
+    guard !isBare else {
+      throw GitError(code: .bareRepository, message: "a bare repository has no index", function: "index")
+    }
+    let lockPath = gitDirectory + "/index.lock"
+    let fd = Glibc.open(lockPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
+    if fd < 0 {
+      let reason = String(cString: strerror(errno))
+      throw GitError(
+        code: errno == EEXIST ? .locked : .other(-1),
+        message: errno == EEXIST ? "'\(lockPath)' exists" : "cannot create '\(lockPath)': \(reason)",
+        function: "open")
+    }
+    close(fd)
+    do {
+      // Use the repository's own index object (it knows the working directory), re-read.
+      let repoIndex = try locked { () throws(GitError) -> OpaquePointer in
+        var index: OpaquePointer?
+        try check(git_repository_index(&index, handle), "git_repository_index")
+        let rc = git_index_read(index, 1)
+        if rc < 0 { git_index_free(index) }
+        try check(rc, "git_index_read")
+        return index!
+      }
+      return IndexTransaction(repository: self, index: repoIndex, lockPath: lockPath)
+    } catch {
+      unlink(lockPath)
+      throw error
+    }
+  }
+}
+
+extension String {
+  var firstLine: String {
+    String(split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+  }
+}

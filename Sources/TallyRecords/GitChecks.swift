@@ -1,0 +1,130 @@
+import TallyGit
+import TallySchema
+import TallyText
+
+/// Checks of the records as git has them: the index, a commit, a range of commits. Each
+/// snapshot is checked with its own `tally.yaml` and schemas; parsed files are cached by blob
+/// id, so checking many similar snapshots parses each version of a file once.
+public final class GitChecker: @unchecked Sendable {
+  /// The records repository in the working tree (its root and how paths are shown).
+  public let records: RecordsRepository
+  public let git: Repository
+  /// The records root relative to the top of the git working tree.
+  public let prefix: String
+  public let today: CivilDate
+  private var caches: [String: CheckCache] = [:]
+
+  public init(records: RecordsRepository, git: Repository, prefix: String, today: CivilDate) {
+    self.records = records
+    self.git = git
+    self.prefix = prefix
+    self.today = today
+  }
+
+  /// A snapshot ready to check: its files, the repository as it is in it, a cache.
+  public struct Snapshot {
+    public var name: String
+    public var files: [SnapshotFile]
+    public var repository: RecordsRepository
+    var cache: CheckCache
+  }
+
+  public func snapshot(_ source: RecordSource) throws -> Snapshot {
+    try snapshot(files: try source.files(), name: source.name)
+  }
+
+  public func snapshot(files: [SnapshotFile], name: String) throws -> Snapshot {
+    let repository = try records.at(files, name: name)
+    let key = RecordsRepository.schemaKey(of: files, schemaDirectory: repository.config.schemaDirectory)
+    let cache: CheckCache
+    if let existing = caches[key] {
+      cache = existing
+    } else {
+      cache = CheckCache(schemaKey: key)
+      caches[key] = cache
+    }
+    return Snapshot(name: name, files: files, repository: repository, cache: cache)
+  }
+
+  /// The snapshot of a commit.
+  public func snapshot(commit: ObjectID, name: String) throws -> Snapshot {
+    try snapshot(GitRevisionSource(repository: git, revision: commit.hex, prefix: prefix, name: name))
+  }
+
+  /// Checks `snapshot`; with `against`, state changes since that snapshot too.
+  public func check(_ snapshot: Snapshot, against earlier: Snapshot?, only: Set<String>? = nil) -> CheckReport {
+    let checker = RepositoryChecker(repository: snapshot.repository, today: today)
+    var baseline: TransitionChecker.Baseline?
+    if let earlier {
+      baseline = RepositoryChecker(repository: earlier.repository, today: today)
+        .baseline(files: earlier.files, name: earlier.name, cache: earlier.cache)
+    }
+    return checker.check(files: snapshot.files, only: only, baseline: baseline, cache: snapshot.cache)
+  }
+
+  /// The staged records, with state changes checked against `HEAD` (none on an unborn
+  /// branch).
+  public func checkStaged(only: Set<String>? = nil) throws -> CheckReport {
+    let staged = try snapshot(IndexSource(repository: git, prefix: prefix))
+    let head = try git.headState()
+    let earlier = try head.commit.map { try snapshot(commit: $0, name: "HEAD") }
+    return check(staged, against: earlier, only: only)
+  }
+
+  /// One commit of a range: its problems that its first parent did not have.
+  public struct CommitResult {
+    public var commit: CommitInfo
+    public var report: CheckReport
+    /// Problems the commit brought (those of its parent filtered out).
+    public var introduced: [Diagnostic]
+  }
+
+  /// Checks every commit of `range` (`A..B`, or a single revision: it and its ancestors)
+  /// against its first parent, oldest first. A commit's result lists the problems it
+  /// introduced; problems its parent already had are not blamed on it.
+  /// `progress` is called after each commit with (done, total).
+  public func checkRange(
+    _ range: String, firstParent: Bool = false, progress: ((Int, Int) -> Void)? = nil
+  ) throws -> [CommitResult] {
+    let commits = try git.commits(inRange: range, firstParent: firstParent)
+    var results: [CommitResult] = []
+    var previous: (id: ObjectID, snapshot: Snapshot, report: CheckReport)?
+    for (done, id) in commits.enumerated() {
+      let info = try git.commitInfo(id)
+      let current = try snapshot(commit: id, name: id.short())
+      var parent: (snapshot: Snapshot, report: CheckReport)?
+      if let first = info.parents.first {
+        if let previous, previous.id == first {
+          parent = (previous.snapshot, previous.report)
+        } else if let snapshot = try? snapshot(commit: first, name: first.short()) {
+          parent = (snapshot, check(snapshot, against: nil))
+        }
+      }
+      let report = check(current, against: parent?.snapshot)
+      let introduced = Self.subtract(report.diagnostics, parent?.report.diagnostics ?? [])
+      results.append(CommitResult(commit: info, report: report, introduced: introduced))
+      previous = (id, current, report)
+      progress?(done + 1, commits.count)
+    }
+    return results
+  }
+
+  /// `found` without the problems that `earlier` also has (same file, code and message;
+  /// positions may have moved).
+  static func subtract(_ found: [Diagnostic], _ earlier: [Diagnostic]) -> [Diagnostic] {
+    var counts: [String: Int] = [:]
+    for diagnostic in earlier { counts[key(diagnostic), default: 0] += 1 }
+    return found.filter { diagnostic in
+      let key = key(diagnostic)
+      if let count = counts[key], count > 0 {
+        counts[key] = count - 1
+        return false
+      }
+      return true
+    }
+  }
+
+  static func key(_ diagnostic: Diagnostic) -> String {
+    "\(diagnostic.path)\u{0}\(diagnostic.code)\u{0}\(diagnostic.severity)\u{0}\(diagnostic.message)"
+  }
+}

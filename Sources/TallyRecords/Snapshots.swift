@@ -1,0 +1,165 @@
+import Foundation
+import TallyGit
+import TallySchema
+import TallyText
+
+/// The records as they are staged: what `git commit` would record. Deletions and renames
+/// are seen as such (a file removed from the index is gone from the snapshot), which
+/// file-by-file pre-commit checks miss.
+public struct IndexSource: RecordSource {
+  public let repository: Repository
+  /// The records root relative to the top of the working tree (empty when they are the same).
+  public let prefix: String
+
+  public init(repository: Repository, prefix: String) {
+    self.repository = repository
+    self.prefix = prefix
+  }
+
+  public var name: String { "the index" }
+
+  public func files() throws -> [SnapshotFile] {
+    let entries = try repository.indexEntries()
+    let lead = prefix.isEmpty ? "" : prefix + "/"
+    var seen = Set<String>()
+    var result: [SnapshotFile] = []
+    result.reserveCapacity(entries.count)
+    let repository = self.repository
+    for entry in entries where lead.isEmpty || entry.path.hasPrefix(lead) {
+      let path = String(entry.path.dropFirst(lead.count))
+      if entry.stage != 0 {
+        guard seen.insert(path).inserted else { continue }
+        throw SnapshotError.conflicted(entry.path)
+      }
+      let id = entry.id
+      result.append(SnapshotFile(path: path, contentKey: id.hex) { try repository.blob(id) })
+    }
+    return result
+  }
+}
+
+/// Files of another snapshot with some replaced, added or removed: what a commit would
+/// record after staging changes.
+public struct OverlaySource: RecordSource {
+  public let base: [SnapshotFile]
+  /// New bytes by path (relative to the records root); nil removes the file.
+  public let changes: [String: [UInt8]?]
+  public let name: String
+
+  public init(base: [SnapshotFile], changes: [String: [UInt8]?], name: String) {
+    self.base = base
+    self.changes = changes
+    self.name = name
+  }
+
+  public func files() throws -> [SnapshotFile] {
+    var result = base.filter { changes[$0.path] == nil }
+    for (path, bytes) in changes {
+      guard let bytes else { continue }
+      result.append(SnapshotFile(path: path, contentKey: Repository.blobID(of: bytes).hex) { bytes })
+    }
+    return result.sorted { $0.path < $1.path }
+  }
+}
+
+public enum SnapshotError: Error, CustomStringConvertible {
+  case conflicted(String)
+  case missingConfig(String)
+
+  public var description: String {
+    switch self {
+    case .conflicted(let path): "\(path) has unresolved merge conflicts; resolve them and stage the result"
+    case .missingConfig(let name): "\(name) has no \(RecordsRoot.markerFile) at the records root"
+    }
+  }
+}
+
+/// Per-file results of checking, kept by content (blob id) and path, so that checking the
+/// same files again — the index after one change, the next commit of a range — validates
+/// only what changed. One cache serves one set of schemas.
+public final class CheckCache: @unchecked Sendable {
+  struct Entry {
+    var summary: RecordSummary?
+    var diagnostics: [Diagnostic]
+  }
+
+  private var entries: [String: Entry] = [:]
+  private let lock = NSLock()
+  /// The schema the results were computed with (its files' content keys).
+  public let schemaKey: String
+  public private(set) var hits = 0
+  public private(set) var misses = 0
+
+  public init(schemaKey: String) {
+    self.schemaKey = schemaKey
+  }
+
+  static func key(_ file: SnapshotFile) -> String? {
+    file.contentKey.map { $0 + "\u{0}" + file.path }
+  }
+
+  func lookup(_ file: SnapshotFile) -> Entry? {
+    guard let key = Self.key(file) else { return nil }
+    return lock.withLock {
+      if let entry = entries[key] {
+        hits += 1
+        return entry
+      }
+      misses += 1
+      return nil
+    }
+  }
+
+  func store(_ file: SnapshotFile, _ entry: Entry) {
+    guard let key = Self.key(file) else { return }
+    lock.withLock { entries[key] = entry }
+  }
+}
+
+extension RecordsRepository {
+  /// This repository as it is in a snapshot: its `tally.yaml` and schema files are read from
+  /// the snapshot (a staged schema change applies to the staged records), the root and the
+  /// way paths are shown stay the same.
+  public func at(_ files: [SnapshotFile], name: String) throws -> RecordsRepository {
+    guard let configFile = files.first(where: { $0.path == RecordsRoot.markerFile }) else {
+      throw SnapshotError.missingConfig(name)
+    }
+    let display = displayPath
+    var (config, diagnostics) = RepositoryConfig.load(try configFile.bytes(), path: display(RecordsRoot.markerFile))
+    let lead = config.schemaDirectory + "/"
+    var schemaFiles: [(path: String, bytes: [UInt8])] = []
+    for file in files where file.path.hasPrefix(lead) && file.path.hasSuffix(".yaml") {
+      do {
+        schemaFiles.append((display(file.path), try file.bytes()))
+      } catch {
+        diagnostics.append(
+          Diagnostic(.error, code: "unreadable", message: String(describing: error), path: display(file.path)))
+      }
+    }
+    if schemaFiles.isEmpty {
+      diagnostics.append(
+        Diagnostic(
+          .error, code: "config-missing",
+          message: "the schema directory '\(config.schemaDirectory)' does not exist in \(name)",
+          path: display(RecordsRoot.markerFile), range: SourceRange(at: .start),
+          hint: "create it with the schema files, or set schema_dir in tally.yaml"))
+    }
+    let (schema, schemaDiagnostics) = SchemaLoader.load(files: schemaFiles)
+    diagnostics += schemaDiagnostics
+    var repository = RecordsRepository(
+      root: root, config: config, schema: schema, setupDiagnostics: diagnostics, displayPath: display)
+    repository.unloadedSchemas = schemaFiles.count - schema.types.count
+    return repository
+  }
+
+  /// A key for the configuration and schemas of a snapshot: results cached under one key
+  /// are valid for any snapshot with the same key.
+  public static func schemaKey(of files: [SnapshotFile], schemaDirectory: String) -> String {
+    let lead = schemaDirectory + "/"
+    var key = ""
+    for file in files where file.path == RecordsRoot.markerFile || file.path.hasPrefix(lead) {
+      key += file.path + "=" + (file.contentKey ?? "?") + ";"
+    }
+    return key
+  }
+}
