@@ -270,3 +270,69 @@ extension String {
     String(split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
   }
 }
+
+/// A path whose working-tree content differs from the index.
+public struct WorkingTreeChange: Sendable, Hashable {
+  public enum Kind: Sendable, Hashable {
+    case added
+    case modified
+    case deleted
+  }
+
+  public var path: String
+  public var kind: Kind
+}
+
+extension Repository {
+  /// The files under `prefix` (relative to the top of the working tree; empty for all) that
+  /// differ between the working tree and the index, untracked files included and ignored
+  /// files left out — as `git add --all PREFIX` would stage them. Uses the index's stat data,
+  /// so unchanged files are not read.
+  public func workingTreeChanges(under prefix: String) throws(GitError) -> [WorkingTreeChange] {
+    try locked { () throws(GitError) -> [WorkingTreeChange] in
+      var options = git_status_options()
+      try check(git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)), "git_status_options_init")
+      options.show = GIT_STATUS_SHOW_WORKDIR_ONLY
+      options.flags =
+        GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
+        | GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH.rawValue
+      var list: OpaquePointer?
+      let rc: Int32
+      if prefix.isEmpty {
+        rc = git_status_list_new(&list, handle, &options)
+      } else {
+        rc = prefix.withCString { cPrefix -> Int32 in
+          var pointer: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer(mutating: cPrefix)
+          return withUnsafeMutablePointer(to: &pointer) { strings in
+            options.pathspec = git_strarray(strings: strings, count: 1)
+            return git_status_list_new(&list, handle, &options)
+          }
+        }
+      }
+      try check(rc, "git_status_list_new")
+      defer { git_status_list_free(list) }
+      var result: [WorkingTreeChange] = []
+      for position in 0..<git_status_list_entrycount(list) {
+        guard let entry = git_status_byindex(list, position) else { continue }
+        let status = entry.pointee.status.rawValue
+        guard let delta = entry.pointee.index_to_workdir else { continue }
+        let kind: WorkingTreeChange.Kind
+        if status & GIT_STATUS_WT_NEW.rawValue != 0 {
+          kind = .added
+        } else if status & GIT_STATUS_WT_DELETED.rawValue != 0 {
+          kind = .deleted
+        } else if status & (GIT_STATUS_WT_MODIFIED.rawValue | GIT_STATUS_WT_TYPECHANGE.rawValue) != 0 {
+          kind = .modified
+        } else {
+          continue
+        }
+        let file = kind == .deleted ? delta.pointee.old_file : delta.pointee.new_file
+        let path = String(cString: file.path)
+        // A prefix 'customers' must not match 'customers-old/...'.
+        if !prefix.isEmpty && !(path == prefix || path.hasPrefix(prefix + "/")) { continue }
+        result.append(WorkingTreeChange(path: path, kind: kind))
+      }
+      return result
+    }
+  }
+}

@@ -83,6 +83,61 @@ public enum TallyProcess {
   }
 }
 
+/// A `tally` process started but not yet waited for (to run several at once).
+public final class RunningProcess: @unchecked Sendable {
+  let process: Process
+  let out: Pipe
+  let err: Pipe
+
+  init(process: Process, out: Pipe, err: Pipe) {
+    self.process = process
+    self.out = out
+    self.err = err
+  }
+
+  /// Waits for the process and collects its output.
+  public func wait() throws -> ProcessResult {
+    nonisolated(unsafe) var errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    let err = self.err
+    DispatchQueue.global().async {
+      errData = err.fileHandleForReading.readDataToEndOfFile()
+      group.leave()
+    }
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return ProcessResult(
+      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+      stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: [UInt8](outData))
+  }
+}
+
+extension TallyProcess {
+  /// Starts `tally` with `arguments` in `directory` without waiting for it.
+  public static func start(
+    _ arguments: [String], in directory: String, environment: [String: String] = [:]
+  ) throws -> RunningProcess {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    env["LC_ALL"] = "C.UTF-8"
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    return RunningProcess(process: process, out: out, err: err)
+  }
+}
+
 /// A temporary directory removed at the end of the test.
 public final class TemporaryDirectory: @unchecked Sendable {
   public let path: String

@@ -1,0 +1,295 @@
+import Foundation
+import TallyTestSupport
+import Testing
+
+/// A committed team repository: `makeTeamRepository()` in git on `main`.
+func makeCommittedTeamRepository() throws -> TemporaryDirectory {
+  let dir = try makeTeamRepository()
+  try git(["init", "-q", "-b", "main"], in: dir.path)
+  try git(["add", "-A"], in: dir.path)
+  try git(["commit", "-q", "-m", "team"], in: dir.path)
+  return dir
+}
+
+/// Fixed identities and dates for `tally commit`, as for `git`.
+let tallyGitEnvironment = [
+  "GIT_AUTHOR_NAME": "王芳", "GIT_AUTHOR_EMAIL": "wang@example.cn", "GIT_COMMITTER_NAME": "王芳",
+  "GIT_COMMITTER_EMAIL": "wang@example.cn", "GIT_AUTHOR_DATE": "2026-03-09T09:30:00+08:00",
+  "GIT_COMMITTER_DATE": "2026-03-09T09:30:00+08:00", "TALLY_TODAY": "2026-03-09",
+]
+
+/// What `git` says about the state a refused operation must not change.
+func gitState(_ directory: String) throws -> [String] {
+  [
+    try git(["status", "--porcelain=v1", "-uall"], in: directory).stdout,
+    try git(["diff", "--cached", "--binary"], in: directory).stdout,
+    try git(["diff", "--binary"], in: directory).stdout,
+    try git(["rev-parse", "HEAD"], in: directory).stdout,
+    try git(["log", "--all", "--format=%H"], in: directory).stdout,
+  ]
+}
+
+let activeWithFollowUp = """
+  name: 上海华信贸易有限公司
+  industry: trade
+  tier: A
+  status: active
+  owner: S-0012
+  source: referral
+  contacts:
+    - name: 李强
+      title: 采购经理
+      phone: '13900001111'
+  follow_ups:
+    - date: 2026-03-02
+      by: S-0012
+      channel: phone
+      summary: 介绍智能客服系统，客户表示有兴趣
+      outcome: interested
+      next_contact: 2026-03-09
+    - date: 2026-03-09
+      by: S-0012
+      channel: visit
+      summary: 签订年度合同
+      outcome: ordered
+
+  """
+
+@Suite("tally check --staged / --rev / --range (end to end)")
+struct GitCheckTests {
+  @Test func stagedChecksTheIndexNotTheWorkingTree() throws {
+    let dir = try makeCommittedTeamRepository()
+    let good = try dir.read("customers/C-0042.yaml")
+    try dir.write("customers/C-0042.yaml", good.replacing("status: prospect", with: "status: bogus"))
+    try git(["add", "customers/C-0042.yaml"], in: dir.path)
+    // The working tree is fixed again, but the index still holds the bad version.
+    try dir.write("customers/C-0042.yaml", good)
+    #expect(try TallyProcess.run(["check"], in: dir.path).status == 0)
+    let staged = try TallyProcess.run(["check", "--staged"], in: dir.path)
+    #expect(staged.status == 1)
+    #expect(staged.stdout.contains("customers/C-0042.yaml:4:9: error[not-in-enum]: 'status': 'bogus'"))
+    #expect(staged.stdout.contains("  4 | status: bogus"))
+  }
+
+  @Test func stagedTransitionsAreCheckedAgainstHEAD() throws {
+    let dir = try makeCommittedTeamRepository()
+    let text = try dir.read("customers/C-0042.yaml").replacing("status: prospect", with: "status: dormant")
+    try dir.write("customers/C-0042.yaml", text)
+    try git(["add", "-A"], in: dir.path)
+    let result = try TallyProcess.run(["check", "--staged"], in: dir.path)
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("error[transition]: 'status' cannot change from 'prospect' to 'dormant'"))
+  }
+
+  @Test func aStagedDeletionThatBreaksAReferenceIsCaught() throws {
+    let dir = try makeCommittedTeamRepository()
+    try git(["rm", "-q", "staff/S-0012.yaml"], in: dir.path)
+    let result = try TallyProcess.run(["check", "--staged"], in: dir.path)
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("customers/C-0042.yaml:5:8: error[broken-ref]: 'owner': there is no staff 'S-0012'"))
+    // The file is gone from the index, so a file-by-file check of staged files sees nothing.
+    #expect(try git(["diff", "--cached", "--name-only", "--diff-filter=ACM"], in: dir.path).stdout.isEmpty)
+  }
+
+  @Test func rangeNamesTheFirstBadCommit() throws {
+    let dir = try makeCommittedTeamRepository()
+    let good = try dir.read("customers/C-0042.yaml")
+    try dir.write("customers/C-0042.yaml", good.replacing("tier: A", with: "tier: B"))
+    try git(["commit", "-qam", "tier B"], in: dir.path)
+    try dir.write("customers/C-0042.yaml", good.replacing("tier: A", with: "tier: Z"))
+    try git(["commit", "-qam", "tier Z"], in: dir.path)
+    let bad = try git(["rev-parse", "HEAD"], in: dir.path).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    try dir.write(
+      "customers/C-0042.yaml", good.replacing("tier: A", with: "tier: Z").replacing("采购经理", with: "采购总监"))
+    try git(["commit", "-qam", "title"], in: dir.path)
+
+    let text = try TallyProcess.run(["check", "--range", "HEAD~3..HEAD"], in: dir.path)
+    #expect(text.status == 1)
+    #expect(text.stdout.contains("commit \(bad.prefix(7)) tier Z\ncustomers/C-0042.yaml:3:7: error[not-in-enum]"))
+    #expect(text.stdout.hasSuffix("checked 3 commits: 1 with problems; first bad commit \(bad.prefix(7)) (tier Z)\n"))
+    // "title" keeps a problem its parent already had: it is not blamed on it.
+    #expect(!text.stdout.contains(" title\n"))
+
+    let json = try TallyProcess.run(["check", "--range", "HEAD~3..HEAD", "--format", "json"], in: dir.path)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    #expect(object["first_bad"] as? String == bad)
+    #expect((object["commits"] as? [Any])?.count == 3)
+
+    let clean = try TallyProcess.run(["check", "--range", "HEAD~3..HEAD~2"], in: dir.path)
+    #expect(clean.status == 0)
+    #expect(clean.stdout == "checked 1 commit: no problems\n")
+  }
+
+  @Test func revChecksACommit() throws {
+    let dir = try makeCommittedTeamRepository()
+    try dir.write("customers/C-0042.yaml", try dir.read("customers/C-0042.yaml").replacing("tier: A", with: "tier: Z"))
+    try git(["commit", "-qam", "tier Z"], in: dir.path)
+    try git(["revert", "--no-edit", "HEAD"], in: dir.path)
+    #expect(try TallyProcess.run(["check", "--rev", "HEAD"], in: dir.path).status == 0)
+    let result = try TallyProcess.run(["check", "--rev", "HEAD~1"], in: dir.path)
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("customers/C-0042.yaml:3:7: error[not-in-enum]"))
+    #expect(try TallyProcess.run(["check", "--rev", "no-such-rev"], in: dir.path).status == 2)
+    #expect(try TallyProcess.run(["check", "--rev", "HEAD", "--staged"], in: dir.path).status == 64)
+  }
+}
+
+@Suite("tally commit (end to end)")
+struct CommitCommandTests {
+  @Test func commitsAValidChangeWithAGeneratedMessage() throws {
+    let dir = try makeCommittedTeamRepository()
+    try dir.write("customers/C-0042.yaml", activeWithFollowUp)
+    let result = try TallyProcess.run(
+      ["commit", "customers/C-0042.yaml"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    let log = try git(["log", "-1", "--format=%s%n%an <%ae> %aI"], in: dir.path).stdout
+    #expect(
+      log
+        == "customer C-0042: status: prospect → active; +1 follow-up\n王芳 <wang@example.cn> 2026-03-09T09:30:00+08:00\n")
+    #expect(try git(["status", "--porcelain"], in: dir.path).stdout.isEmpty)
+    #expect(try git(["show", "HEAD:customers/C-0042.yaml"], in: dir.path).stdout == activeWithFollowUp)
+    #expect(result.stdout.contains("[main "))
+    #expect(result.stdout.contains(" M customers/C-0042.yaml"))
+  }
+
+  @Test func formatsRecordsBeforeCommitting() throws {
+    let dir = try makeCommittedTeamRepository()
+    // Keys out of schema order, needless quotes: the commit gets the canonical form.
+    try dir.write(
+      "customers/C-0043.yaml",
+      "status: \"lead\"\nname: '杭州新客户'\nindustry: trade\ntier: C\nowner: S-0012\n")
+    let result = try TallyProcess.run(
+      ["commit", "-m", "add C-0043", "--all"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    let committed = try git(["show", "HEAD:customers/C-0043.yaml"], in: dir.path).stdout
+    #expect(committed == "name: 杭州新客户\nindustry: trade\ntier: C\nstatus: lead\nowner: S-0012\n")
+    #expect(try dir.read("customers/C-0043.yaml") == committed)
+    #expect(try git(["status", "--porcelain"], in: dir.path).stdout.isEmpty)
+    #expect(result.stdout.contains(" A customers/C-0043.yaml  (formatted)"))
+  }
+
+  @Test func aRefusedCommitChangesNothing() throws {
+    let dir = try makeCommittedTeamRepository()
+    try dir.write(
+      "customers/C-0042.yaml", activeWithFollowUp.replacing("status: active", with: "status: bogus"))
+    try dir.write("customers/C-0043.yaml", "status: lead\nname: 新\nindustry: trade\ntier: C\nowner: S-0012\n")
+    try git(["add", "customers/C-0043.yaml"], in: dir.path)
+    let before = try gitState(dir.path)
+    let files = try [dir.bytes("customers/C-0042.yaml"), dir.bytes("customers/C-0043.yaml")]
+    let result = try TallyProcess.run(["commit", "--all", "-m", "bad"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("error[not-in-enum]: 'status': 'bogus'"))
+    #expect(result.stdout.contains("commit refused"))
+    #expect(try gitState(dir.path) == before)
+    #expect(try [dir.bytes("customers/C-0042.yaml"), dir.bytes("customers/C-0043.yaml")] == files)
+  }
+
+  @Test(arguments: ["after-staging", "after-commit-object", "after-branch-update"])
+  func aFailureAtAnyStepChangesNothing(step: String) throws {
+    let dir = try makeCommittedTeamRepository()
+    // Not in canonical form, so that the working tree would be rewritten too.
+    try dir.write("customers/C-0043.yaml", "status: lead\nname: 新\nindustry: trade\ntier: C\nowner: S-0012\n")
+    try dir.write("customers/C-0042.yaml", activeWithFollowUp)
+    try git(["add", "customers/C-0042.yaml"], in: dir.path)
+    let before = try gitState(dir.path)
+    let files = try [dir.bytes("customers/C-0042.yaml"), dir.bytes("customers/C-0043.yaml")]
+    var environment = tallyGitEnvironment
+    environment["TALLY_INJECT_FAILURE"] = step
+    let result = try TallyProcess.run(["commit", "--all", "-m", "x"], in: dir.path, environment: environment)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("injected failure at \(step)"))
+    #expect(try gitState(dir.path) == before)
+    #expect(try [dir.bytes("customers/C-0042.yaml"), dir.bytes("customers/C-0043.yaml")] == files)
+    #expect(!FileManager.default.fileExists(atPath: dir.path + "/.git/index.lock"))
+  }
+
+  @Test func aLockedIndexIsAClearError() throws {
+    let dir = try makeCommittedTeamRepository()
+    try dir.write("customers/C-0042.yaml", activeWithFollowUp)
+    try dir.write(".git/index.lock", "")
+    let before = try gitState(dir.path)
+    let result = try TallyProcess.run(["commit", "--all", "-m", "x"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("locked by another git process"))
+    #expect(try gitState(dir.path) == before)
+    #expect(FileManager.default.fileExists(atPath: dir.path + "/.git/index.lock"))
+  }
+
+  @Test func racingCommitsGiveOneCommitAndOneClearError() throws {
+    let dir = try makeCommittedTeamRepository()
+    try dir.write("customers/C-0042.yaml", activeWithFollowUp)
+    let results = try [0, 1].map { _ in
+      try TallyProcess.start(["commit", "--all", "-m", "race"], in: dir.path, environment: tallyGitEnvironment)
+    }.map { try $0.wait() }
+    let succeeded = results.filter { $0.status == 0 }
+    let failed = results.filter { $0.status != 0 }
+    #expect(succeeded.count == 1 && failed.count == 1)
+    let reason = failed.first?.stderr ?? ""
+    #expect(reason.contains("locked by another git process") || reason.contains("nothing to commit"), "\(reason)")
+    #expect(try git(["rev-list", "--count", "HEAD"], in: dir.path).stdout == "2\n")
+    #expect(try git(["status", "--porcelain"], in: dir.path).stdout.isEmpty)
+  }
+
+  @Test func theFirstCommitOnAnUnbornBranch() throws {
+    let dir = try makeTeamRepository()
+    try git(["init", "-q", "-b", "main"], in: dir.path)
+    let result = try TallyProcess.run(
+      ["commit", "--all", "-m", "start"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    #expect(try git(["log", "--format=%s"], in: dir.path).stdout == "start\n")
+    #expect(try git(["status", "--porcelain"], in: dir.path).stdout.isEmpty)
+    #expect(try git(["fsck", "--strict"], in: dir.path).status == 0)
+  }
+
+  @Test func dryRunShowsButDoesNotCommit() throws {
+    let dir = try makeCommittedTeamRepository()
+    try dir.write("customers/C-0042.yaml", activeWithFollowUp)
+    let before = try gitState(dir.path)
+    let result = try TallyProcess.run(
+      ["commit", "--all", "--dry-run", "--format", "json"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(result.status == 0)
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(object["committed"] as? Bool == false)
+    #expect(object["message"] as? String == "customer C-0042: status: prospect → active; +1 follow-up")
+    #expect((object["changes"] as? [[String: Any]])?.first?["kind"] as? String == "M")
+    #expect(try gitState(dir.path) == before)
+  }
+
+  @Test func nothingToCommit() throws {
+    let dir = try makeCommittedTeamRepository()
+    let result = try TallyProcess.run(["commit", "-m", "x"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("nothing to commit"))
+  }
+
+  @Test func recordsInASubdirectoryOfALargerRepository() throws {
+    let outer = try TemporaryDirectory()
+    let team = try makeTeamRepository()
+    try FileManager.default.copyItem(atPath: team.path, toPath: outer.path + "/records")
+    try outer.write("src/main.c", "int main() { return 0; }\n")
+    try git(["init", "-q", "-b", "main"], in: outer.path)
+    try git(["add", "-A"], in: outer.path)
+    try git(["commit", "-q", "-m", "monorepo"], in: outer.path)
+    try outer.write("records/customers/C-0042.yaml", activeWithFollowUp)
+    try outer.write("src/main.c", "int main() { return 1; }\n")
+    let result = try TallyProcess.run(
+      ["commit", "--all", "--repo", "records"], in: outer.path, environment: tallyGitEnvironment)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    // Only the records were committed; the other change is still in the working tree.
+    #expect(
+      try git(["show", "--name-only", "--format=", "HEAD"], in: outer.path).stdout == "records/customers/C-0042.yaml\n")
+    #expect(try git(["status", "--porcelain"], in: outer.path).stdout == " M src/main.c\n")
+  }
+
+  @Test func aGitCommitAfterwardsSeesACleanIndex() throws {
+    let dir = try makeCommittedTeamRepository()
+    try dir.write("customers/C-0042.yaml", activeWithFollowUp)
+    #expect(try TallyProcess.run(["commit", "--all"], in: dir.path, environment: tallyGitEnvironment).status == 0)
+    // The index tally wrote is one git reads and extends.
+    try dir.write("notes.txt", "x\n")
+    try git(["add", "notes.txt"], in: dir.path)
+    try git(["commit", "-qm", "notes"], in: dir.path)
+    #expect(try git(["ls-files"], in: dir.path).stdout.contains("customers/C-0042.yaml\n"))
+    #expect(try git(["fsck", "--strict"], in: dir.path).status == 0)
+  }
+}
