@@ -161,6 +161,7 @@ public final class Committer {
       files: try OverlaySource(base: baseFiles, changes: final, name: "the commit").files(), name: "the commit")
     let earlier = try head.commit.map { try checker.snapshot(commit: $0, name: "HEAD") }
     let report = checker.check(snapshot, against: earlier)
+    checker.persist(snapshot)
     let text = message ?? CommitMessage.generate(changes, repository: snapshot.repository)
     return Plan(changes: changes, report: report, message: text)
   }

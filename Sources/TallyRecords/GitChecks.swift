@@ -13,6 +13,8 @@ public final class GitChecker: @unchecked Sendable {
   public let prefix: String
   public let today: CivilDate
   private var caches: [String: CheckCache] = [:]
+  /// Keep per-file results in the git directory between runs (see ``CheckCacheStore``).
+  public var persistent = true
 
   public init(records: RecordsRepository, git: Repository, prefix: String, today: CivilDate) {
     self.records = records
@@ -42,6 +44,11 @@ public final class GitChecker: @unchecked Sendable {
     } else {
       cache = CheckCache(schemaKey: key)
       caches[key] = cache
+      if persistent {
+        CheckCacheStore.load(
+          into: cache, from: CheckCacheStore.path(gitDirectory: git.gitDirectory), schemaKey: key, today: today,
+          repository: repository)
+      }
     }
     return Snapshot(name: name, files: files, repository: repository, cache: cache)
   }
@@ -62,13 +69,21 @@ public final class GitChecker: @unchecked Sendable {
     return checker.check(files: snapshot.files, only: only, baseline: baseline, cache: snapshot.cache)
   }
 
+  /// Stores `snapshot`'s cache in the git directory when this run computed anything new.
+  public func persist(_ snapshot: Snapshot) {
+    guard persistent, snapshot.cache.computed > 0 else { return }
+    CheckCacheStore.save(snapshot.cache, to: CheckCacheStore.path(gitDirectory: git.gitDirectory), today: today)
+  }
+
   /// The staged records, with state changes checked against `HEAD` (none on an unborn
   /// branch).
   public func checkStaged(only: Set<String>? = nil) throws -> CheckReport {
     let staged = try snapshot(IndexSource(repository: git, prefix: prefix))
     let head = try git.headState()
     let earlier = try head.commit.map { try snapshot(commit: $0, name: "HEAD") }
-    return check(staged, against: earlier, only: only)
+    let report = check(staged, against: earlier, only: only)
+    persist(staged)
+    return report
   }
 
   /// One commit of a range: its problems that its first parent did not have.

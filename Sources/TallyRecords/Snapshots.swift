@@ -84,6 +84,10 @@ public final class CheckCache: @unchecked Sendable {
   }
 
   private var entries: [String: Entry] = [:]
+  /// Keys looked up or stored in this process: what the stored cache keeps.
+  private var touched = Set<String>()
+  /// Entries computed in this process (not read from the stored cache).
+  public private(set) var computed = 0
   private let lock = NSLock()
   /// The schema the results were computed with (its files' content keys).
   public let schemaKey: String
@@ -103,6 +107,7 @@ public final class CheckCache: @unchecked Sendable {
     return lock.withLock {
       if let entry = entries[key] {
         hits += 1
+        touched.insert(key)
         return entry
       }
       misses += 1
@@ -112,7 +117,36 @@ public final class CheckCache: @unchecked Sendable {
 
   func store(_ file: SnapshotFile, _ entry: Entry) {
     guard let key = Self.key(file) else { return }
-    lock.withLock { entries[key] = entry }
+    lock.withLock {
+      entries[key] = entry
+      touched.insert(key)
+      computed += 1
+    }
+  }
+
+  /// Adds entries read from the stored cache.
+  func preload(_ loaded: [(String, Entry)]) {
+    lock.withLock {
+      entries.reserveCapacity(entries.count + loaded.count)
+      for (key, entry) in loaded where entries[key] == nil { entries[key] = entry }
+    }
+  }
+
+  /// The entries worth storing: used in this process, for records without problems whose
+  /// cross-record checks need no more than their references, unique values and states.
+  func storable() -> [(key: String, path: String, summary: RecordSummary)] {
+    lock.withLock {
+      var result: [(key: String, path: String, summary: RecordSummary)] = []
+      result.reserveCapacity(touched.count)
+      for key in touched.sorted() {
+        guard let entry = entries[key], let summary = entry.summary, entry.diagnostics.isEmpty,
+          summary.value == nil, summary.deferredRules.isEmpty,
+          let separator = key.firstIndex(of: "\u{0}")
+        else { continue }
+        result.append((key, String(key[key.index(after: separator)...]), summary))
+      }
+      return result
+    }
   }
 }
 

@@ -8,7 +8,7 @@ struct Tally: ParsableCommand {
     commandName: "tally",
     abstract: "Keep a team's records as plain text in git.",
     version: "tally \(TallyVersion.string) (libgit2 \(GitLibrary.version))",
-    subcommands: [Check.self, Fmt.self, Parse.self, SchemaCommand.self]
+    subcommands: [Check.self, Commit.self, Fmt.self, Parse.self, SchemaCommand.self]
   )
 
   static func main() {

@@ -134,6 +134,52 @@ struct GitCheckTests {
   }
 }
 
+@Suite("The stored check cache")
+struct CheckCacheTests {
+  @Test func isKeptInTheGitDirectoryAndGivesTheSameAnswers() throws {
+    let dir = try makeCommittedTeamRepository()
+    let cache = dir.path + "/.git/tally/check-cache"
+    #expect(try TallyProcess.run(["check", "--staged"], in: dir.path).stdout == "checked 5 records: no problems\n")
+    #expect(FileManager.default.fileExists(atPath: cache))
+    #expect(try git(["status", "--porcelain", "--ignored"], in: dir.path).stdout.isEmpty)
+    // With the cache warm, a bad change is still found, and a deletion still breaks references.
+    try git(["rm", "-q", "staff/S-0012.yaml"], in: dir.path)
+    let deleted = try TallyProcess.run(["check", "--staged"], in: dir.path)
+    #expect(deleted.stdout.contains("customers/C-0042.yaml:5:8: error[broken-ref]"))
+    try git(["reset", "-q", "--hard"], in: dir.path)
+    #expect(try TallyProcess.run(["check", "--staged"], in: dir.path).status == 0)
+  }
+
+  @Test func aTornCacheIsIgnoredAndRebuilt() throws {
+    let dir = try makeCommittedTeamRepository()
+    let cache = dir.path + "/.git/tally/check-cache"
+    #expect(try TallyProcess.run(["check", "--staged"], in: dir.path).status == 0)
+    let full = try Data(contentsOf: URL(fileURLWithPath: cache))
+    // Cut in half, as a killed writer without the rename would leave it.
+    try full.prefix(full.count / 2).write(to: URL(fileURLWithPath: cache))
+    try dir.write("customers/C-0042.yaml", try dir.read("customers/C-0042.yaml").replacing("tier: A", with: "tier: Q"))
+    try git(["add", "-A"], in: dir.path)
+    let result = try TallyProcess.run(["check", "--staged"], in: dir.path)
+    #expect(result.stdout.contains("customers/C-0042.yaml:3:7: error[not-in-enum]"))
+    #expect(try Data(contentsOf: URL(fileURLWithPath: cache)).count > full.count / 2)
+    // Garbage of the right length is no better.
+    try Data(repeating: 0x41, count: full.count).write(to: URL(fileURLWithPath: cache))
+    #expect(try TallyProcess.run(["check", "--staged"], in: dir.path).status == 1)
+  }
+
+  @Test func aSchemaChangeInvalidatesIt() throws {
+    let dir = try makeCommittedTeamRepository()
+    #expect(try TallyProcess.run(["check", "--staged"], in: dir.path).status == 0)
+    // Tier A is no longer allowed: the cached "no problems" for C-0042 must not be used.
+    let schema = try dir.read("schema/customer.yaml").replacing("      A: 重点客户\n", with: "")
+    try dir.write("schema/customer.yaml", schema)
+    try git(["add", "-A"], in: dir.path)
+    let result = try TallyProcess.run(["check", "--staged"], in: dir.path)
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("customers/C-0042.yaml:3:7: error[not-in-enum]: 'tier': 'A'"))
+  }
+}
+
 @Suite("tally commit (end to end)")
 struct CommitCommandTests {
   @Test func commitsAValidChangeWithAGeneratedMessage() throws {

@@ -31,12 +31,26 @@ public struct RecordSummary: Sendable {
     public var range: SourceRange?
     /// Index of the field's spec path, to find its condition: the owner object's field.
     public var spec: ReferenceSpec
+
+    public init(field: FieldPath, target: String, id: String, range: SourceRange?, spec: ReferenceSpec) {
+      self.field = field
+      self.target = target
+      self.id = id
+      self.range = range
+      self.spec = spec
+    }
   }
 
   public struct UniqueValue: Sendable {
     public var field: String
     public var value: String
     public var range: SourceRange?
+
+    public init(field: String, value: String, range: SourceRange?) {
+      self.field = field
+      self.value = value
+      self.range = range
+    }
   }
 
   public struct DeferredRule: Sendable {
@@ -50,5 +64,11 @@ public struct RecordSummary: Sendable {
     public var field: String
     public var value: String
     public var range: SourceRange?
+
+    public init(field: String, value: String, range: SourceRange?) {
+      self.field = field
+      self.value = value
+      self.range = range
+    }
   }
 }

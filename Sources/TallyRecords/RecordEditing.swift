@@ -1,0 +1,586 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import TallySchema
+import TallyText
+
+/// Creating and changing records through their schema (`tally new`, `tally set`, `tally add`).
+///
+/// Every operation goes the same way and writes nothing until the end:
+///
+/// 1. The arguments are read against the schema: field paths must name fields, values must
+///    be of their field's type, references must point at records that exist. A problem here
+///    is a ``Failure/usage(_:)``: nothing has been touched.
+/// 2. The new text is made: a new record is printed in canonical form; an edit splices only
+///    the edited lines into the file (``Document`` editing), so comments and every other
+///    line stay byte for byte.
+/// 3. The new text is checked like `tally check` would check it: the record itself, and the
+///    record among all the others (references, unique values), over a snapshot of the
+///    working tree with the new text in place (``Overlay``). The ``Outcome`` carries the
+///    report; it is refused when the report has errors.
+/// 4. ``write(_:)`` replaces the file atomically (or creates it, never over an existing one).
+public struct RecordEditing: Sendable {
+  public let repository: RecordsRepository
+  /// The date rules that use `today()` see.
+  public var today: CivilDate
+
+  public init(repository: RecordsRepository, today: CivilDate) {
+    self.repository = repository
+    self.today = today
+  }
+
+  /// A record named on the command line: its type, its id and its file.
+  public struct Target: Sendable, Hashable {
+    public var type: String
+    public var id: String
+    /// The file, relative to the records root (`customers/C-0042.yaml`).
+    public var relativePath: String
+  }
+
+  /// One field that an operation changed.
+  public struct Change: Sendable, Hashable {
+    /// The field (`status`, `contacts[0].phone`, `follow_ups[8]` for an added item).
+    public var field: FieldPath
+    /// Its value before (nil when it was not there).
+    public var old: Value?
+    /// Its value after (nil when it was removed).
+    public var new: Value?
+
+    public init(field: FieldPath, old: Value?, new: Value?) {
+      self.field = field
+      self.old = old
+      self.new = new
+    }
+  }
+
+  /// The result of an operation, checked and not yet written.
+  public struct Outcome: Sendable {
+    public enum Kind: String, Sendable {
+      /// A new record file.
+      case created
+      /// An existing record file changed.
+      case edited
+    }
+
+    public var kind: Kind
+    public var type: String
+    public var id: String
+    /// The file, relative to the records root.
+    public var relativePath: String
+    /// The file as the user names it (relative to the current directory).
+    public var displayPath: String
+    /// The file's absolute path.
+    public var absolutePath: String
+    /// The bytes the file had when it was read (nil for a new record).
+    public var original: [UInt8]?
+    /// The bytes the file gets.
+    public var text: [UInt8]
+    public var changes: [Change]
+    /// The check of the new text: the record itself and its references, positioned in the
+    /// new text.
+    public var report: CheckReport
+
+    /// Whether the new text has errors (then it must not be written).
+    public var isRefused: Bool { report.errorCount > 0 }
+
+    /// Whether the operation leaves the file as it was.
+    public var isUnchanged: Bool { original == text }
+
+    /// What the operation does to the file, as a unified diff (`git apply` accepts it).
+    public func diff() -> String {
+      LineDiff.unified(
+        old: String(decoding: original ?? [], as: UTF8.self), new: String(decoding: text, as: UTF8.self),
+        oldName: original == nil ? "/dev/null" : "a/" + relativePath, newName: "b/" + relativePath)
+    }
+  }
+
+  // MARK: - Types and records
+
+  /// The record type called `name`, or whose directory is `name` (`customer`, `customers`).
+  public func recordType(named name: String) throws(Failure) -> RecordType {
+    let schema = repository.schema
+    var trimmed = name
+    while trimmed.hasSuffix("/") { trimmed.removeLast() }
+    if let type = schema.type(named: trimmed) ?? schema.type(forDirectory: trimmed) { return type }
+    let names = schema.types.map(\.name)
+    var hint = "record types: " + names.joined(separator: ", ")
+    if let suggestion = Suggestions.closest(to: trimmed, among: names + schema.types.map(\.directory)) {
+      hint = "did you mean '\(suggestion)'? " + hint
+    }
+    throw .usage([Problem("there is no record type '\(name)'", hint: hint)])
+  }
+
+  /// The record `argument` names: `TYPE/ID` (`customer/C-0042`, `customers/C-0042`) or the
+  /// path of its file (`customers/C-0042.yaml`, relative to `directory`). The record must
+  /// exist.
+  public func target(_ argument: String, from directory: String) throws(Failure) -> Target {
+    if argument.hasSuffix(".yaml") || argument.hasSuffix(".yml") {
+      let absolute = FileSystem.normalize(FileSystem.joinPath(directory, argument))
+      let relative = FileSystem.relative(absolute, to: repository.root)
+      guard !relative.hasPrefix("..") else {
+        throw .usage([Problem("\(argument) is outside the records repository at \(repository.root)")])
+      }
+      guard case .record(let typeName, let id) = repository.role(of: relative) else {
+        throw .usage([
+          Problem(
+            "\(argument) is not a record file",
+            hint: "record directories: " + repository.schema.types.map { $0.directory + "/" }.joined(separator: ", "))
+        ])
+      }
+      return try existing(Target(type: typeName, id: id, relativePath: relative), named: argument)
+    }
+    guard let slash = argument.lastIndex(of: "/") else {
+      throw .usage([
+        Problem("'\(argument)' does not name a record", hint: "write TYPE/ID, e.g. customer/C-0042, or a file path")
+      ])
+    }
+    let type = try recordType(named: String(argument[..<slash]))
+    let id = String(argument[argument.index(after: slash)...])
+    guard !id.isEmpty, !id.contains("/") else {
+      throw .usage([Problem("'\(argument)' does not name a record", hint: "write TYPE/ID, e.g. \(example(type))")])
+    }
+    return try existing(
+      Target(type: type.name, id: id, relativePath: FileSystem.joinPath(type.directory, id + ".yaml")), named: argument)
+  }
+
+  func example(_ type: RecordType) -> String {
+    "\(type.name)/\(type.idExample ?? "ID")"
+  }
+
+  func existing(_ target: Target, named argument: String) throws(Failure) -> Target {
+    let absolute = FileSystem.joinPath(repository.root, target.relativePath)
+    if FileSystem.kind(of: absolute) == .file { return target }
+    var hint: String?
+    if let type = repository.schema.type(named: target.type) {
+      let ids = existingIDs(of: type)
+      if let suggestion = Suggestions.closest(to: target.id, among: ids, maxDistance: 1) {
+        hint = "did you mean \(type.name)/\(suggestion)?"
+      } else {
+        hint = "create it with 'tally new \(type.name) \(target.id)'"
+      }
+    }
+    throw .usage([Problem("there is no \(target.type) '\(target.id)' (\(argument))", hint: hint)])
+  }
+
+  /// The ids of the records of `type` in the working tree.
+  func existingIDs(of type: RecordType) -> [String] {
+    let directory = FileSystem.joinPath(repository.root, type.directory)
+    guard let names = try? FileSystem.contents(of: directory) else { return [] }
+    return names.compactMap { name in
+      guard name.hasSuffix(".yaml"), !name.hasPrefix(".") else { return nil }
+      return String(name.dropLast(5))
+    }
+  }
+
+  // MARK: - tally new
+
+  /// A new record of `type`, from `assignments` and the schema's defaults.
+  ///
+  /// - Parameters:
+  ///   - type: The record type.
+  ///   - id: The record's id; nil chooses the next free one (see ``nextID(for:value:)``).
+  ///   - assignments: Field values (`name=…`, `contacts[0].name=…`).
+  /// - Returns: The record in canonical form, checked.
+  /// - Throws: ``Failure/usage(_:)`` for bad assignments or ids, ``Failure/missing(_:)``
+  ///   when required fields have no value, ``Failure/exists(_:)`` when the record exists.
+  public func newRecord(type: RecordType, id: String?, assignments: [Assignment]) throws(Failure) -> Outcome {
+    var value = Value.mapping([])
+    var problems: [Problem] = []
+    for assignment in assignments {
+      do throws(Problem) {
+        let field = try field(at: assignment.path, in: type.object)
+        guard let text = assignment.text, !text.isEmpty else {
+          throw Problem("'\(assignment.path)' needs a value", hint: "write \(assignment.path)=VALUE")
+        }
+        let scalar = try scalarValue(text, for: field, at: assignment.path)
+        value = try Self.assign(scalar, at: assignment.path, in: value)
+      } catch {
+        problems.append(error)
+      }
+    }
+    if !problems.isEmpty { throw .usage(problems) }
+    value = Self.fillingDefaults(value, spec: type.object)
+    let missing = Self.missingRequired(in: value, spec: type.object, at: FieldPath())
+    if !missing.isEmpty { throw .missing(missing) }
+
+    let recordID: String
+    if let id {
+      guard type.idPattern.matches(id) else {
+        throw .usage([
+          Problem(
+            "'\(id)' is not a valid \(type.name) id",
+            hint: "\(type.name) ids match \(type.idPattern.pattern)" + (type.idExample.map { ", e.g. \($0)" } ?? ""))
+        ])
+      }
+      recordID = id
+    } else {
+      recordID = try nextID(for: type, value: value)
+    }
+    let relative = FileSystem.joinPath(type.directory, recordID + ".yaml")
+    let absolute = FileSystem.joinPath(repository.root, relative)
+    let display = repository.displayPath(relative)
+    if FileSystem.exists(absolute) { throw .exists(display) }
+
+    guard let document = Document(value: value, path: display) else {
+      throw .usage([Problem("a record must be a mapping of fields")])
+    }
+    let text = type.printer.printBytes(type.ordering(document))
+    let changes = Self.leaves(of: value, at: FieldPath()).map { Change(field: $0.0, old: nil, new: $0.1) }
+    let report = try check(
+      relative, text: text, baseline: TransitionChecker.Baseline(name: "the working tree"))
+    return Outcome(
+      kind: .created, type: type.name, id: recordID, relativePath: relative, displayPath: display,
+      absolutePath: absolute, original: nil, text: text, changes: changes, report: report)
+  }
+
+  // MARK: - tally set
+
+  /// The record with `assignments` made: each sets a scalar field (creating it, in schema
+  /// order, when it is not there), or removes it when its text is nil or empty.
+  ///
+  /// Only the lines of the edited fields change; comments and the other lines are kept
+  /// byte for byte.
+  ///
+  /// - Throws: ``Failure/usage(_:)`` for unknown fields and values of the wrong type (all
+  ///   of them, before anything is changed); ``Failure/notARecord(_:)`` when the file does
+  ///   not parse; ``Failure/io(_:)`` when it cannot be read.
+  public func set(_ target: Target, assignments: [Assignment]) throws(Failure) -> Outcome {
+    let type = try recordType(named: target.type)
+    var (document, original) = try read(target)
+    var problems: [Problem] = []
+    var checked: [(Assignment, FieldSpec?, Value?)] = []
+    for assignment in assignments {
+      do throws(Problem) {
+        let field = try field(at: assignment.path, in: type.object)
+        if let text = assignment.text, !text.isEmpty {
+          checked.append((assignment, field, try scalarValue(text, for: field, at: assignment.path)))
+        } else {
+          checked.append((assignment, field, nil))
+        }
+      } catch {
+        problems.append(error)
+      }
+    }
+    if !problems.isEmpty { throw .usage(problems) }
+
+    var changes: [Change] = []
+    for (assignment, _, newValue) in checked {
+      let path = assignment.path
+      let old = document.value[path]
+      do throws(Problem) {
+        if let newValue {
+          document = try setting(path, to: newValue, in: document, type: type)
+        } else if old != nil {
+          document = try removing(path, from: document, type: type)
+        } else {
+          continue
+        }
+      } catch {
+        problems.append(error)
+        continue
+      }
+      // After a removal the path may name the next list item: the value is gone.
+      let new = newValue == nil ? nil : document.value[path]
+      if case .key? = path.last, let earlier = changes.firstIndex(where: { $0.field == path }) {
+        // The same field twice: one change from the first old value to the last new one.
+        changes[earlier].new = new
+        if changes[earlier].old == new { changes.remove(at: earlier) }
+      } else if old != new {
+        changes.append(Change(field: path, old: old, new: new))
+      }
+    }
+    if !problems.isEmpty { throw .usage(problems) }
+    return try outcome(target, document: document, original: original, changes: changes)
+  }
+
+  // MARK: - tally add
+
+  /// The record with an item appended to the list at `list` (`follow_ups`,
+  /// `action_items`); the list is created when it is empty or missing.
+  ///
+  /// - Parameters:
+  ///   - list: The list field's path.
+  ///   - arguments: For a list of objects, the item's fields (`date=2026-11-29`); for a
+  ///     list of single values, the one value.
+  /// - Throws: As ``set(_:assignments:)``, and ``Failure/missing(_:)`` when the item's
+  ///   required fields have no value (their paths are relative to the item).
+  public func add(_ target: Target, list: FieldPath, arguments: [String]) throws(Failure) -> Outcome {
+    let type = try recordType(named: target.type)
+    let listField: FieldSpec
+    do throws(Problem) {
+      listField = try field(at: list, in: type.object)
+    } catch {
+      throw .usage([error])
+    }
+    guard case .list(let listSpec) = listField.type else {
+      throw .usage([
+        Problem(
+          "'\(list)' is not a list", hint: "use 'tally set \(target.type)/\(target.id) \(list)=VALUE' to change it")
+      ])
+    }
+    var (document, original) = try read(target)
+    let itemSpec = listSpec.items
+    var item: Value
+    switch itemSpec.type {
+    case .object(let object):
+      var problems: [Problem] = []
+      item = .mapping([])
+      for argument in arguments {
+        do throws(Problem) {
+          let assignment = try Assignment(parsing: argument)
+          let field = try self.field(at: assignment.path, in: object)
+          guard let text = assignment.text, !text.isEmpty else {
+            throw Problem("'\(assignment.path)' needs a value", hint: "write \(assignment.path)=VALUE, or leave it out")
+          }
+          let fullPath = FieldPath(list.components + [.index(0)] + assignment.path.components)
+          let scalar = try scalarValue(text, for: field, at: fullPath)
+          item = try Self.assign(scalar, at: assignment.path, in: item)
+        } catch {
+          problems.append(error)
+        }
+      }
+      if !problems.isEmpty { throw .usage(problems) }
+      item = Self.ordered(Self.fillingDefaults(item, spec: object), spec: object)
+      let missing = Self.missingRequired(in: item, spec: object, at: FieldPath())
+      if !missing.isEmpty { throw .missing(missing) }
+    case .list:
+      throw .usage([Problem("'\(list)' is a list of lists, which 'tally add' cannot fill")])
+    default:
+      guard arguments.count == 1, let text = arguments.first, !text.isEmpty else {
+        throw .usage([
+          Problem(
+            "'\(list)' is a list of single values: give exactly one value",
+            hint: "e.g. tally add \(target.type)/\(target.id) \(list) VALUE")
+        ])
+      }
+      do throws(Problem) {
+        item = try scalarValue(text, for: itemSpec, at: list.appending(index: 0))
+      } catch {
+        throw .usage([error])
+      }
+    }
+
+    let existing = document.value[list]
+    let index: Int
+    do throws(Problem) {
+      switch existing {
+      case .sequence(let items)?:
+        index = items.count
+        document = try edited(document) { doc throws(EditError) in
+          try doc.appending(item, to: list, printer: Self.printer(for: type))
+        }
+      case .null?:
+        index = 0
+        document = try edited(document) { doc throws(EditError) in
+          try doc.appending(item, to: list, printer: Self.printer(for: type))
+        }
+      case nil:
+        index = 0
+        document = try setting(list, to: .sequence([item]), in: document, type: type)
+      case let other?:
+        throw Problem("'\(list)' holds \(other.kindName), not a list", hint: "fix the file first")
+      }
+    } catch {
+      throw .usage([error])
+    }
+    let change = Change(field: list.appending(index: index), old: nil, new: item)
+    return try outcome(target, document: document, original: original, changes: [change])
+  }
+
+  // MARK: - Writing
+
+  /// Writes an outcome: replaces the edited file atomically, or creates the new one
+  /// (never over a file that appeared since).
+  ///
+  /// - Throws: ``Failure/refused`` when the outcome has errors; ``Failure/exists(_:)``
+  ///   when a new record's file exists; ``Failure/io(_:)`` when the file changed since it
+  ///   was read or cannot be written.
+  public func write(_ outcome: Outcome) throws(Failure) {
+    guard !outcome.isRefused else { throw .refused }
+    switch outcome.kind {
+    case .created:
+      do {
+        try FileSystem.createDirectory(FileSystem.parentDirectory(of: outcome.absolutePath))
+      } catch {
+        throw .io(error.description)
+      }
+      try Self.createExclusively(outcome.absolutePath, outcome.text, display: outcome.displayPath)
+    case .edited:
+      if outcome.isUnchanged { return }
+      let current: [UInt8]
+      do {
+        current = try FileSystem.read(outcome.absolutePath)
+      } catch {
+        throw .io(error.description)
+      }
+      guard current == outcome.original else {
+        throw .io("\(outcome.displayPath) changed while it was being edited; nothing was written, run the command again")
+      }
+      do {
+        try FileSystem.writeAtomically(outcome.absolutePath, outcome.text)
+      } catch {
+        throw .io(error.description)
+      }
+    }
+  }
+
+  /// Creates `path` with `bytes`, all or nothing, failing when it exists: the bytes go to
+  /// a temporary file in the same directory, which is flushed and then hard-linked to
+  /// `path` (`link` never replaces a file), then removed.
+  static func createExclusively(_ path: String, _ bytes: [UInt8], display: String) throws(Failure) {
+    let directory = FileSystem.parentDirectory(of: path)
+    let temporary = FileSystem.joinPath(directory, ".\(FileSystem.baseName(of: path)).tally-new-\(getpid()).tmp")
+    do {
+      try FileSystem.writeAtomically(temporary, bytes)
+    } catch {
+      throw .io(error.description)
+    }
+    defer { unlink(temporary) }
+    if link(temporary, path) != 0 {
+      let code = errno
+      if code == EEXIST { throw .exists(display) }
+      throw .io(FileError(path: path, operation: "create", errno: code).description)
+    }
+  }
+
+  // MARK: - Helpers
+
+  /// Reads and parses the record file.
+  func read(_ target: Target) throws(Failure) -> (Document, [UInt8]) {
+    let absolute = FileSystem.joinPath(repository.root, target.relativePath)
+    let display = repository.displayPath(target.relativePath)
+    let bytes: [UInt8]
+    do {
+      bytes = try FileSystem.read(absolute)
+    } catch {
+      throw .io(error.description)
+    }
+    let parsed = Document.parse(bytes, path: display)
+    guard let document = parsed.document else {
+      throw .notARecord(parsed.diagnostics, SourceFile(path: display, bytes: bytes))
+    }
+    return (document, bytes)
+  }
+
+  func outcome(_ target: Target, document: Document, original: [UInt8], changes: [Change]) throws(Failure)
+    -> Outcome
+  {
+    let text = document.source
+    let report = try check(target.relativePath, text: text, baseline: nil)
+    return Outcome(
+      kind: .edited, type: target.type, id: target.id, relativePath: target.relativePath,
+      displayPath: repository.displayPath(target.relativePath),
+      absolutePath: FileSystem.joinPath(repository.root, target.relativePath), original: original, text: text,
+      changes: changes, report: report)
+  }
+
+  /// Sets the scalar (or creates the value) at `path`. A key that is not there is
+  /// inserted in schema order, after the fields that come before it; mappings missing on
+  /// the way are created with it.
+  func setting(_ path: FieldPath, to value: Value, in document: Document, type: RecordType) throws(Problem)
+    -> Document
+  {
+    let current = document.value
+    let printer = Self.printer(for: type)
+    // The first component that is not there, and the existing value holding it.
+    var prefix = FieldPath()
+    var missing: Int?
+    for (position, component) in path.components.enumerated() {
+      let next = prefix.appending(component)
+      if current[next] == nil {
+        missing = position
+        break
+      }
+      prefix = next
+    }
+    guard let missing else {
+      return try edited(document) { doc throws(EditError) in try doc.setting(path, to: value, printer: printer) }
+    }
+    let parent = current[prefix]
+    guard case .key(let key) = path.components[missing] else {
+      let count = parent?.items?.count ?? 0
+      throw Problem(
+        "'\(prefix)' has \(count) item\(count == 1 ? "" : "s"); there is no '\(path)'",
+        hint: "add an item with 'tally add \(type.name)/ID \(prefix) field=value'")
+    }
+    var nested = value
+    for inner in path.components[(missing + 1)...].reversed() {
+      guard case .key(let innerKey) = inner else {
+        throw Problem("'\(prefix.appending(key: key))' is not there yet, so it has no items", hint: "add one with 'tally add'")
+      }
+      nested = .mapping([Value.Pair(key: innerKey, value: nested)])
+    }
+    guard case .mapping(let pairs)? = parent, !pairs.isEmpty else {
+      // An empty mapping or an empty value: the edit creates what is missing.
+      return try edited(document) { doc throws(EditError) in try doc.setting(path, to: value, printer: printer) }
+    }
+    var spec: ObjectSpec? = type.object
+    if !prefix.isEmpty {
+      if case .object(let object)? = type.object.field(at: prefix)?.type { spec = object } else { spec = nil }
+    }
+    let index = Self.insertionIndex(for: key, among: pairs.map(\.key), spec: spec)
+    let inserted = nested
+    return try edited(document) { doc throws(EditError) in
+      try doc.inserting(key: key, value: inserted, into: prefix, at: index, printer: printer)
+    }
+  }
+
+  func removing(_ path: FieldPath, from document: Document, type: RecordType) throws(Problem) -> Document {
+    try edited(document) { doc throws(EditError) in try doc.removing(path, printer: Self.printer(for: type)) }
+  }
+
+  /// Runs a document edit, turning its error into a problem.
+  func edited(_ document: Document, _ body: (Document) throws(EditError) -> Document) throws(Problem) -> Document {
+    do {
+      return try body(document)
+    } catch {
+      throw Problem("cannot edit \(document.path): \(error)")
+    }
+  }
+
+  /// The type's canonical printer (numbers, dates and booleans plain), for edits.
+  ///
+  /// When ``Document`` editing splices in a list item it names the item's index twice in
+  /// the paths it asks about (`follow_ups[8][8].date`), so that path is looked up with
+  /// the repeated index removed too; otherwise a new item's dates would be quoted.
+  static func printer(for type: RecordType) -> CanonicalPrinter {
+    let object = type.object
+    return CanonicalPrinter(isTyped: { path in
+      if let field = object.field(at: path) { return field.type.isTypedScalar }
+      var components: [FieldPath.Component] = []
+      for component in path.components {
+        if case .index = component, case .index? = components.last { continue }
+        components.append(component)
+      }
+      return object.field(at: FieldPath(components))?.type.isTypedScalar ?? false
+    })
+  }
+
+  /// Where a key goes among `keys` so that the fields stay in schema order: after the last
+  /// key that the schema puts before it (at the end when the schema does not know it).
+  static func insertionIndex(for key: String, among keys: [String], spec: ObjectSpec?) -> Int {
+    guard let spec, let position = spec.position(of: key) else { return keys.count }
+    var index = 0
+    for (offset, existing) in keys.enumerated() {
+      if let other = spec.position(of: existing), other < position { index = offset + 1 }
+    }
+    return index
+  }
+
+  /// Checks `text` as the file at `relative`, among the other records of the working tree.
+  func check(_ relative: String, text: [UInt8], baseline: TransitionChecker.Baseline?) throws(Failure)
+    -> CheckReport
+  {
+    let checker = RepositoryChecker(repository: repository, today: today)
+    let source = Overlay(base: WorkingTreeSource(root: repository.root), replacing: [relative: text])
+    do {
+      return try checker.check(source, only: [relative], baseline: baseline)
+    } catch {
+      throw .io("cannot read the records: \(error)")
+    }
+  }
+}

@@ -1,0 +1,276 @@
+import ArgumentParser
+import TallyRecords
+import TallySchema
+import TallyText
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+struct SetCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "set",
+    abstract: "Change fields of a record, keeping its comments and other lines.",
+    discussion: """
+      Names the record as TYPE/ID (customer/C-0042, customers/C-0042) or by its file \
+      (customers/C-0042.yaml). Each assignment is field=value; nested fields and list \
+      items are reached with a path: address.city=上海, contacts[0].phone=13900001111. A \
+      field that is not there is added in schema order. 'field=' (nothing after '=') and \
+      --unset field remove the field (or list item: --unset follow_ups[2]).
+
+      Values are checked against the schema before anything is written: numbers, money, \
+      real calendar dates, enum values, email addresses, phone numbers, and references to \
+      records that exist. Then the whole record is checked as 'tally check' would, \
+      references included, and written atomically only when it has no errors. Only the \
+      edited lines change; values are quoted where a YAML reader would otherwise read them \
+      as something else (yes, 0123).
+
+      Output: the path of the record on standard output, the changes on standard error; \
+      --format json prints one JSON object (docs/commands.md). --dry-run prints a unified \
+      diff and writes nothing.
+
+      Exit status: 0 when the record was changed (or nothing needed to change), 1 when the \
+      result has errors (nothing is written), 2 when the repository cannot be read or \
+      the file written, 64 for usage errors (unknown record or field, a value of the wrong \
+      type).
+      """)
+
+  @Argument(help: ArgumentHelp("The record: TYPE/ID or the path of its file.", valueName: "record"))
+  var record: String
+
+  @Argument(help: ArgumentHelp("Assignments: field.path=value (an empty value removes the field).", valueName: "field=value"))
+  var assignments: [String] = []
+
+  @Option(name: .customLong("unset"), help: ArgumentHelp("Remove this field or list item (repeatable).", valueName: "field"))
+  var removals: [String] = []
+
+  @OptionGroup var edit: EditOptions
+  @OptionGroup var repository: RepositoryOptions
+  @OptionGroup var global: GlobalOptions
+
+  func validate() throws {
+    if assignments.isEmpty && removals.isEmpty {
+      throw ValidationError("give at least one field=value or --unset field")
+    }
+  }
+
+  func run() throws {
+    let repo = try repository.open()
+    let editing = RecordEditing(repository: repo, today: today(in: repo))
+    try EditCommand.run(editing, options: edit, global: global, interactive: false) {
+      (_: [RecordEditing.Assignment]) throws(RecordEditing.Failure) -> RecordEditing.Outcome in
+      let target = try editing.target(record, from: FileSystem.currentDirectory)
+      var parsed: [RecordEditing.Assignment] = []
+      var problems: [RecordEditing.Problem] = []
+      for argument in assignments {
+        do throws(RecordEditing.Problem) {
+          parsed.append(try RecordEditing.Assignment(parsing: argument))
+        } catch {
+          problems.append(error)
+        }
+      }
+      for removal in removals {
+        do throws(RecordEditing.Problem) {
+          parsed.append(RecordEditing.Assignment(path: try RecordEditing.Assignment.path(removal), text: nil))
+        } catch {
+          problems.append(error)
+        }
+      }
+      if !problems.isEmpty { throw .usage(problems) }
+      return try editing.set(target, assignments: parsed)
+    }
+  }
+}
+
+/// Options of the commands that edit records (`new`, `set`, `add`).
+struct EditOptions: ParsableArguments {
+  enum Format: String, ExpressibleByArgument, CaseIterable {
+    case text
+    case json
+  }
+
+  @Option(help: "Output format: text or json.")
+  var format: Format = .text
+
+  @Flag(name: .customLong("dry-run"), help: "Show the resulting file (new) or a diff (set, add); write nothing.")
+  var dryRun = false
+}
+
+/// What the editing commands share: running an edit, asking for missing required fields
+/// on a terminal, printing the outcome, writing it, and their exit codes.
+enum EditCommand {
+  /// Runs `produce` (given the answers to prompts so far), then prints and writes.
+  static func run(
+    _ editing: RecordEditing, options: EditOptions, global: GlobalOptions, interactive: Bool,
+    produce: ([RecordEditing.Assignment]) throws(RecordEditing.Failure) -> RecordEditing.Outcome
+  ) throws {
+    let renderer = DiagnosticRenderer(color: global.useColor)
+    var answers: [RecordEditing.Assignment] = []
+    var outcome: RecordEditing.Outcome
+    while true {
+      do {
+        outcome = try produce(answers)
+        break
+      } catch .missing(let fields) where interactive && isatty(0) == 1 {
+        answers += try ask(fields, editing: editing)
+      } catch {
+        try report(error, renderer: renderer)
+      }
+    }
+    let json = options.format == .json
+    if outcome.isRefused {
+      if json {
+        write(outcome, written: false, dryRun: options.dryRun)
+      } else {
+        Console.err(render(outcome, renderer: renderer))
+        let errors = outcome.report.errorCount
+        Console.err(
+          "tally: \(outcome.displayPath) would have \(errors) \(plural(errors, "error")); nothing was written\n")
+      }
+      throw Exit.findings
+    }
+    if options.dryRun {
+      if json {
+        write(outcome, written: false, dryRun: true)
+      } else {
+        Console.err(render(outcome, renderer: renderer))
+        Console.out(outcome.kind == .created ? String(decoding: outcome.text, as: UTF8.self) : outcome.diff())
+        let action = outcome.kind == .created ? "would create \(outcome.displayPath)" : "would change \(outcome.displayPath)"
+        Console.err("dry run: \(action); nothing was written\n")
+      }
+      return
+    }
+    do {
+      try editing.write(outcome)
+    } catch {
+      try report(error, renderer: renderer)
+    }
+    if json {
+      write(outcome, written: !outcome.isUnchanged, dryRun: false)
+      return
+    }
+    Console.err(render(outcome, renderer: renderer))
+    Console.out(outcome.displayPath + "\n")
+    Console.err(summary(outcome))
+  }
+
+  static func write(_ outcome: RecordEditing.Outcome, written: Bool, dryRun: Bool) {
+    var out: [UInt8] = []
+    outcome.writeJSON(into: &out, written: written, dryRun: dryRun)
+    Console.out(out)
+  }
+
+  /// The diagnostics of the outcome (errors or warnings), positioned in the new text.
+  static func render(_ outcome: RecordEditing.Outcome, renderer: DiagnosticRenderer) -> String {
+    var out = ""
+    for diagnostic in outcome.report.diagnostics {
+      out += renderer.render(diagnostic) { outcome.report.source($0) }
+    }
+    return out
+  }
+
+  /// One line per change, for people.
+  static func summary(_ outcome: RecordEditing.Outcome) -> String {
+    if outcome.kind == .created {
+      return "created \(outcome.type) \(outcome.id)\n"
+    }
+    if outcome.changes.isEmpty { return "nothing to change in \(outcome.displayPath)\n" }
+    var out = ""
+    for change in outcome.changes {
+      switch (change.old, change.new) {
+      case (nil, let new?):
+        out += new.text != nil ? "set \(change.field): \(shown(new))\n" : "added \(change.field)\n"
+      case (let old?, nil):
+        out += "removed \(change.field) (was \(shown(old)))\n"
+      case (let old?, let new?):
+        out += "set \(change.field): \(shown(old)) → \(shown(new))\n"
+      case (nil, nil):
+        break
+      }
+    }
+    return out
+  }
+
+  static func shown(_ value: Value) -> String {
+    switch value {
+    case .scalar(let text, _): text.contains("\n") ? JSON.string(text) : text
+    case .null: "(empty)"
+    case .sequence(let items): "\(items.count) \(plural(items.count, "item"))"
+    case .mapping: value.json()
+    }
+  }
+
+  /// Prints why an edit failed and exits with its code.
+  static func report(_ failure: RecordEditing.Failure, renderer: DiagnosticRenderer) throws -> Never {
+    switch failure {
+    case .usage(let problems):
+      for problem in problems {
+        Console.err("tally: \(problem.message)\n")
+        if let hint = problem.hint { Console.err("  \(hint)\n") }
+      }
+      throw ExitCode.validationFailure
+    case .missing(let fields):
+      Console.err("tally: required fields have no value:\n")
+      for field in fields {
+        Console.err("  \(field.path): \(field.summary)\n")
+      }
+      Console.err("  give them as field=value (run on a terminal to be asked for them)\n")
+      throw ExitCode.validationFailure
+    case .exists(let path):
+      Console.err("tally: \(path) exists already; refusing to overwrite it (change it with 'tally set')\n")
+      throw Exit.findings
+    case .notARecord(let diagnostics, let file):
+      Console.err(renderer.render(diagnostics, file: file))
+      Console.err("tally: \(file.path) is not in the record format; fix it first (see 'tally check')\n")
+      throw Exit.findings
+    case .refused:
+      Console.err("tally: \(failure)\n")
+      throw Exit.findings
+    case .io(let message):
+      Console.err("tally: \(message)\n")
+      throw Exit.failure
+    }
+  }
+
+  /// Asks on the terminal for each missing field until its value fits.
+  static func ask(_ fields: [RecordEditing.RequiredField], editing: RecordEditing) throws
+    -> [RecordEditing.Assignment]
+  {
+    var answers: [RecordEditing.Assignment] = []
+    for field in fields {
+      for prompt in field.prompts {
+        let required = RecordEditing.RequiredField(path: prompt.path, spec: prompt.spec)
+        while true {
+          Console.err("\(prompt.path) (\(required.summary))\(prompt.needed ? "" : ", empty to skip"): ")
+          guard let line = readLine() else {
+            Console.err("\n")
+            throw ExitCode.validationFailure
+          }
+          let answer = line.trimmingWhitespace()
+          if answer.isEmpty {
+            if prompt.needed { continue }
+            break
+          }
+          if let problem = editing.problem(with: answer, for: required) {
+            Console.err("  \(problem.message)\(problem.hint.map { " (\($0))" } ?? "")\n")
+            continue
+          }
+          answers.append(RecordEditing.Assignment(path: prompt.path, text: answer))
+          break
+        }
+      }
+    }
+    return answers
+  }
+}
+
+extension String {
+  fileprivate func trimmingWhitespace() -> String {
+    var text = Substring(self)
+    while let first = text.first, first.isWhitespace { text.removeFirst() }
+    while let last = text.last, last.isWhitespace { text.removeLast() }
+    return String(text)
+  }
+}
