@@ -32,6 +32,8 @@ let package = Package(
     .target(name: "TallyGit", dependencies: ["CLibGit2"]),
     // A records repository on disk and in git: files, formatting, loading, committing.
     .target(name: "TallyRecords", dependencies: ["TallyText", "TallySchema", "TallyGit"]),
+    // History as data: per-commit record and field changes, as-of snapshots, caches.
+    .target(name: "TallyHistory", dependencies: ["TallyText", "TallySchema", "TallyGit", "TallyRecords"]),
     // The command-line tool: argument parsing and printing, no logic of its own.
     .executableTarget(
       name: "tally",
@@ -40,6 +42,7 @@ let package = Package(
         "TallySchema",
         "TallyGit",
         "TallyRecords",
+        "TallyHistory",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -70,6 +73,9 @@ let package = Package(
     .testTarget(name: "TallyGitTests", dependencies: ["TallyGit"]),
     .testTarget(
       name: "TallyRecordsTests", dependencies: ["TallyRecords", "TallySchema", "TallyText", "TallyTestSupport"]),
+    .testTarget(
+      name: "TallyHistoryTests",
+      dependencies: ["TallyHistory", "TallyRecords", "TallyGit", "TallySchema", "TallyText", "TallyTestSupport"]),
     .testTarget(
       name: "TallyEndToEndTests",
       dependencies: ["TallyTestSupport", "TallySchema", "TallyText", "tally"],

@@ -9,6 +9,8 @@ import Foundation
 public final class Repository: @unchecked Sendable {
   let handle: OpaquePointer
   let lock = NSLock()
+  /// The object database, opened on first use (guarded by `lock`).
+  var odb: OpaquePointer?
 
   /// The working directory (with a trailing `/` removed), or nil for a bare repository.
   public let workingDirectory: String?
@@ -26,6 +28,7 @@ public final class Repository: @unchecked Sendable {
   }
 
   deinit {
+    if let odb { git_odb_free(odb) }
     git_repository_free(handle)
   }
 

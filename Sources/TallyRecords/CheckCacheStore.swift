@@ -178,7 +178,7 @@ enum CheckCacheStore {
 extension RecordType {
   /// The reference spec of the field at `path` (indices skipped: every item of a list has
   /// the same spec).
-  func referenceSpec(at path: FieldPath) -> ReferenceSpec? {
+  public func referenceSpec(at path: FieldPath) -> ReferenceSpec? {
     var fields = object.fields
     var current: FieldType?
     for component in path.components {

@@ -63,3 +63,13 @@ enum Console {
     return String(cString: value)
   }
 }
+
+extension Console {
+  /// The width to fit tables to: COLUMNS, else the terminal's, else 100.
+  static var terminalWidth: Int {
+    if let text = environment("COLUMNS"), let columns = Int(text), columns > 20 { return columns }
+    var size = winsize()
+    if isatty(1) == 1, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
+    return 100
+  }
+}

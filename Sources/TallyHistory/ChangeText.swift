@@ -1,0 +1,95 @@
+import TallyGit
+import TallyRecords
+import TallySchema
+import TallyText
+
+/// How changes read to people: dates in the repository's time zone, staff by name,
+/// "status: prospect → active", "+ follow_ups[1]: 2026-03-02 · phone · 介绍产品".
+public struct ChangeText: Sendable {
+  public let records: RecordsRepository
+  public let people: People
+
+  public init(records: RecordsRepository, people: People) {
+    self.records = records
+    self.people = people
+  }
+
+  /// `2026-03-09 09:30` in the repository's time zone.
+  public func date(_ signature: Signature) -> String {
+    let offset = TimeZones.offsetMinutes(records.config.timeZone, at: Int(signature.time)) ?? signature.offsetMinutes
+    let local = Int(signature.time) + offset * 60
+    let days = local >= 0 ? local / 86400 : (local - 86399) / 86400
+    let seconds = local - days * 86400
+    let day = CivilDate(dayNumber: days)
+    return "\(day) \(pad(seconds / 3600)):\(pad(seconds % 3600 / 60))"
+  }
+
+  /// The civil date of a signature in the repository's time zone.
+  public func day(_ signature: Signature) -> CivilDate {
+    let offset = TimeZones.offsetMinutes(records.config.timeZone, at: Int(signature.time)) ?? signature.offsetMinutes
+    let local = Int(signature.time) + offset * 60
+    return CivilDate(dayNumber: local >= 0 ? local / 86400 : (local - 86399) / 86400)
+  }
+
+  func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+  /// "王芳 (S-0012)" or git's name.
+  public func author(_ signature: Signature) -> String {
+    let (name, staff) = people.author(signature)
+    return staff.map { "\(name) (\($0))" } ?? name
+  }
+
+  /// One line for a field change.
+  public func describe(_ change: FieldChange, type: String) -> String {
+    let path = change.path.description
+    let target = records.schema.type(named: type)?.referenceSpec(at: change.path)?.target
+    switch change.kind {
+    case .changed:
+      return "\(path): \(show(change.old, target: target)) → \(show(change.new, target: target))"
+    case .added:
+      return "+ \(path): \(show(change.new, target: target))"
+    case .removed:
+      return "- \(path): \(show(change.old, target: target))"
+    }
+  }
+
+  /// A value in one short line: scalars as they are (references with the name), items as
+  /// their first few values joined by " · ".
+  public func show(_ value: Value?, target: String? = nil) -> String {
+    guard let value else { return "(none)" }
+    switch value {
+    case .null:
+      return "(none)"
+    case .scalar(let text, _):
+      let line =
+        text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+      let shown = line.count > 40 ? String(line.prefix(39)) + "…" : line
+      if let target, let name = people.names["\(target)/\(text)"] { return "\(name) (\(text))" }
+      return shown.isEmpty ? "\"\"" : shown
+    case .sequence(let items):
+      return "[" + items.prefix(4).map { show($0) }.joined(separator: ", ") + (items.count > 4 ? ", …" : "") + "]"
+    case .mapping(let pairs):
+      let parts = pairs.prefix(4).compactMap { pair -> String? in
+        guard case .scalar = pair.value else { return nil }
+        return show(pair.value)
+      }
+      return parts.joined(separator: " · ")
+    }
+  }
+
+  /// One line for what a commit did to a record.
+  public func headline(_ change: RecordChange) -> String {
+    switch change.kind {
+    case .added:
+      let name = change.value?.pairs?.first(where: { $0.key == "name" })?.value.text
+      return "created" + (name.map { " (\($0))" } ?? "")
+    case .removed:
+      return "removed"
+    case .renamed:
+      return "renamed from \(change.oldType ?? change.type)/\(change.oldID ?? "?")"
+    case .modified:
+      return change.fields.isEmpty
+        ? "reformatted (no field changed)" : "\(change.fields.count) field change\(change.fields.count == 1 ? "" : "s")"
+    }
+  }
+}

@@ -1,0 +1,318 @@
+import Dispatch
+import Foundation
+import TallyGit
+import TallyRecords
+import TallySchema
+import TallyText
+
+/// The history of a records repository as data: for each commit, which records were added,
+/// removed, renamed or changed, and which fields changed from what to what.
+///
+/// Walking compares trees only inside record directories and skips sub-trees whose ids are
+/// unchanged; each blob is parsed once (cached by id, bounded); per-commit results are kept
+/// in the git directory (``HistoryCache``) so a second run only processes new commits.
+public final class History: @unchecked Sendable {
+  public let records: RecordsRepository
+  public let git: Repository
+  /// The records root relative to the top of the git working tree.
+  public let prefix: String
+  public let schemaKey: String
+  /// Keep per-commit data in the git directory between runs.
+  public var persistent = true
+
+  private var cache: [ObjectID: CommitChanges] = [:]
+  private var cacheLoaded = false
+  private var cacheDirty = false
+  private var treeOfCommit: [ObjectID: ObjectID] = [:]
+  private let values = BlobValues(limit: 200_000)
+
+  /// Where the time went, for `tally history build --stats`.
+  public struct Stats: Sendable {
+    public var commits = 0
+    public var computed = 0
+    public var fromCache = 0
+    public var cacheDamaged = false
+    public var recordChanges = 0
+    public var fieldChanges = 0
+    public var blobsParsed = 0
+    public var seconds: [String: Double] = [:]
+  }
+
+  public private(set) var stats = Stats()
+
+  public init(records: RecordsRepository, git: Repository, prefix: String) {
+    self.records = records
+    self.git = git
+    self.prefix = prefix
+    self.schemaKey = Self.schemaKey(records)
+  }
+
+  /// A key for the schemas and the format of the change data: `tally.yaml` and the schema
+  /// files as they are in the working tree.
+  static func schemaKey(_ records: RecordsRepository) -> String {
+    var key = "history-format-1;"
+    let config = FileSystem.joinPath(records.root, RecordsRoot.markerFile)
+    key += String(decoding: (try? FileSystem.read(config)) ?? [], as: UTF8.self)
+    let schemaRoot = FileSystem.joinPath(records.root, records.config.schemaDirectory)
+    for file in (try? FileSystem.files(under: schemaRoot, suffixes: [".yaml"])) ?? [] {
+      key += "\u{0}" + file + "\u{0}" + String(decoding: (try? FileSystem.read(file)) ?? [], as: UTF8.self)
+    }
+    return key
+  }
+
+  // MARK: Commits
+
+  /// The commits reachable from `revision`, oldest first: first parents only (the branch's
+  /// own timeline) or all of them.
+  public func commits(_ revision: String = "HEAD", firstParent: Bool = true) throws -> [ObjectID] {
+    try timed("revwalk") { try git.commits(inRange: revision, firstParent: firstParent) }
+  }
+
+  /// The change data of `commits` (in the same order), from the cache where it has them.
+  /// `progress` is called with (done, total) as commits are processed.
+  public func changes(_ commits: [ObjectID], progress: ((Int, Int) -> Void)? = nil) throws -> [CommitChanges] {
+    loadCache()
+    stats.commits = commits.count
+    var missing: [ObjectID] = []
+    for id in commits where cache[id] == nil { missing.append(id) }
+    stats.fromCache = commits.count - missing.count
+    if !missing.isEmpty {
+      try compute(missing, progress: progress)
+    }
+    let result = commits.map { cache[$0]! }
+    for commit in result {
+      stats.recordChanges += commit.records.count
+      for record in commit.records { stats.fieldChanges += record.fields.count }
+    }
+    return result
+  }
+
+  /// Writes the cache if this run computed anything.
+  public func save() {
+    guard persistent, cacheDirty else { return }
+    timed("cache save") {
+      let path = HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey)
+      HistoryCache.save(
+        cache.values.sorted { $0.author.time < $1.author.time || ($0.author.time == $1.author.time && $0.id < $1.id) },
+        to: path)
+    }
+    cacheDirty = false
+  }
+
+  private func loadCache() {
+    guard !cacheLoaded else { return }
+    cacheLoaded = true
+    guard persistent else { return }
+    timed("cache load") {
+      let (entries, damaged) = HistoryCache.load(
+        HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey))
+      cache = entries
+      stats.cacheDamaged = damaged
+      if damaged { cacheDirty = true }
+    }
+  }
+
+  /// The record directories (first path components) and the settings paths, at the records
+  /// root: only these are compared.
+  private lazy var watched: Set<String> = {
+    var names = Set(records.schema.types.map { String($0.directory.split(separator: "/").first ?? "") })
+    names.insert(RecordsRoot.markerFile)
+    names.insert(String(records.config.schemaDirectory.split(separator: "/").first ?? ""))
+    return names
+  }()
+
+  private func tree(of commit: ObjectID) throws -> ObjectID {
+    if let known = treeOfCommit[commit] { return known }
+    let tree = try git.tree(ofCommit: commit)
+    treeOfCommit[commit] = tree
+    return tree
+  }
+
+  private func recordsTree(of commit: ObjectID?) throws -> ObjectID? {
+    guard let commit else { return nil }
+    return try git.subtree(try tree(of: commit), at: prefix)
+  }
+
+  /// A change found by comparing trees, before its fields are compared.
+  struct Pending {
+    var commit: Int
+    var change: RecordChange
+  }
+
+  private func compute(_ ids: [ObjectID], progress: ((Int, Int) -> Void)?) throws {
+    var commits: [CommitChanges] = []
+    var pending: [Pending] = []
+    let schemaLead = records.config.schemaDirectory + "/"
+    try timed("tree diff") {
+      for (position, id) in ids.enumerated() {
+        let info = try git.commitInfo(id)
+        treeOfCommit[id] = info.tree
+        let newRoot = try git.subtree(info.tree, at: prefix)
+        let oldRoot = try recordsTree(of: info.parents.first)
+        let deltas = try git.changedFiles(from: oldRoot, to: newRoot, only: watched)
+        var added: [RecordChange] = []
+        var removed: [RecordChange] = []
+        var modified: [RecordChange] = []
+        var schemaChanged = false
+        for delta in deltas {
+          if delta.path == RecordsRoot.markerFile || delta.path.hasPrefix(schemaLead) {
+            schemaChanged = true
+            continue
+          }
+          guard case .record(let type, let recordID) = records.role(of: delta.path) else { continue }
+          switch (delta.old, delta.new) {
+          case (nil, let new?):
+            added.append(RecordChange(kind: .added, type: type, id: recordID, oldBlob: nil, newBlob: new))
+          case (let old?, nil):
+            removed.append(RecordChange(kind: .removed, type: type, id: recordID, oldBlob: old, newBlob: nil))
+          case (let old?, let new?):
+            modified.append(RecordChange(kind: .modified, type: type, id: recordID, oldBlob: old, newBlob: new))
+          default:
+            continue
+          }
+        }
+        // Renames: a record removed and one added with the same content.
+        var changes = modified
+        var removedByBlob: [ObjectID: Int] = [:]
+        for (index, change) in removed.enumerated() { removedByBlob[change.oldBlob!] = index }
+        var renamedAway = Set<Int>()
+        for change in added {
+          if let index = removedByBlob[change.newBlob!], !renamedAway.contains(index) {
+            renamedAway.insert(index)
+            var renamed = change
+            renamed.kind = .renamed
+            renamed.oldType = removed[index].type
+            renamed.oldID = removed[index].id
+            renamed.oldBlob = removed[index].oldBlob
+            changes.append(renamed)
+          } else {
+            changes.append(change)
+          }
+        }
+        for (index, change) in removed.enumerated() where !renamedAway.contains(index) { changes.append(change) }
+        changes.sort { ($0.type, $0.id) < ($1.type, $1.id) }
+        let commitIndex = commits.count
+        for change in changes where change.kind == .modified || change.kind == .added {
+          pending.append(Pending(commit: commitIndex, change: change))
+        }
+        commits.append(
+          CommitChanges(
+            id: id, parents: info.parents, author: info.author, committer: info.committer, message: info.message,
+            records: changes.filter { $0.kind == .removed || $0.kind == .renamed }, schemaChanged: schemaChanged))
+        if position % 64 == 0 { progress?(position / 2, ids.count) }
+      }
+    }
+    // Field differences, in parallel: each worker reads blobs through its own handle.
+    let schema = records.schema
+    let gitDirectory = git.gitDirectory
+    let values = self.values
+    let done = timed("blobs and fields") {
+      parallelMap(pending, batch: 256) { item -> Result<RecordChange, HistoryError> in
+        do {
+          return .success(
+            try Self.fieldChanges(item.change, gitDirectory: gitDirectory, schema: schema, values: values))
+        } catch {
+          return .failure(HistoryError.unreadable("\(item.change.key): \(error)"))
+        }
+      }
+    }
+    stats.blobsParsed += values.parsed
+    for (item, result) in zip(pending, done) { commits[item.commit].records.append(try result.get()) }
+    for index in commits.indices {
+      commits[index].records.sort { ($0.type, $0.id) < ($1.type, $1.id) }
+      cache[commits[index].id] = commits[index]
+    }
+    progress?(ids.count, ids.count)
+    stats.computed += commits.count
+    cacheDirty = true
+  }
+
+  static func fieldChanges(
+    _ change: RecordChange, gitDirectory: String, schema: SchemaSet, values: BlobValues
+  ) throws -> RecordChange {
+    var change = change
+    let repository = try BlobReaders.shared.reader(gitDirectory)
+    let spec = schema.type(named: change.type)?.object
+    switch change.kind {
+    case .added:
+      change.value = try values.value(change.newBlob!, repository)
+    case .modified:
+      let old = try values.value(change.oldBlob!, repository)
+      let new = try values.value(change.newBlob!, repository)
+      if let old, let new { change.fields = FieldDiff.diff(old, new, spec: spec) }
+    default:
+      break
+    }
+    return change
+  }
+
+  @discardableResult
+  func timed<T>(_ label: String, _ body: () throws -> T) rethrows -> T {
+    let start = DispatchTime.now().uptimeNanoseconds
+    defer {
+      let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+      stats.seconds[label, default: 0] += elapsed
+    }
+    return try body()
+  }
+}
+
+/// Parsed record values by blob id, shared by workers, bounded: when full it is emptied
+/// (history walks move forward, so old entries are rarely needed again).
+final class BlobValues: @unchecked Sendable {
+  private var values: [ObjectID: Value?] = [:]
+  private let lock = NSLock()
+  private let limit: Int
+  private(set) var parsed = 0
+
+  init(limit: Int) { self.limit = limit }
+
+  func value(_ id: ObjectID, _ repository: Repository) throws -> Value? {
+    lock.lock()
+    if let known = values[id] {
+      lock.unlock()
+      return known
+    }
+    lock.unlock()
+    let bytes = try repository.blob(id)
+    let value = SyntaxTree.parse(bytes).tree?.value
+    lock.lock()
+    if values.count >= limit { values.removeAll(keepingCapacity: true) }
+    values[id] = value
+    parsed += 1
+    lock.unlock()
+    return value
+  }
+}
+
+/// One repository handle per thread for reading blobs in parallel (a libgit2 handle must
+/// not be used by two threads at once).
+final class BlobReaders: @unchecked Sendable {
+  static let shared = BlobReaders()
+  private let lock = NSLock()
+  private var byThread: [String: Repository] = [:]
+
+  func reader(_ gitDirectory: String) throws -> Repository {
+    let key = "\(gitDirectory)\u{0}\(pthread_self())"
+    lock.lock()
+    defer { lock.unlock() }
+    if let existing = byThread[key] { return existing }
+    let repository = try Repository.open(at: gitDirectory)
+    byThread[key] = repository
+    return repository
+  }
+}
+
+public enum HistoryError: Error, CustomStringConvertible {
+  case unreadable(String)
+  case noSuchRecord(String)
+  case badDate(String)
+
+  public var description: String {
+    switch self {
+    case .unreadable(let what): "cannot read \(what)"
+    case .noSuchRecord(let key): "no record \(key) in this history"
+    case .badDate(let text): "not a date: '\(text)' (write YYYY-MM-DD)"
+    }
+  }
+}

@@ -1,0 +1,338 @@
+import Foundation
+import TallyGit
+import TallyRecords
+import TallyText
+
+/// Per-commit change data kept between runs in the git directory (never in the working
+/// tree): `.git/tally/history-<key>`, where the key covers the schemas the data was computed
+/// with and the format version — a schema change starts a new file.
+///
+/// The file is a header and a sequence of entries, each with its length and a checksum. A
+/// torn file (a killed writer, a full disk) or one that fails a checksum is not trusted: the
+/// good entries before the damage are kept and the rest is recomputed. Writers write a
+/// temporary file and rename it into place, so concurrent runs never see half a file; the
+/// last writer wins, and both files are complete.
+public enum HistoryCache {
+  static let magic = Array("TALLYHC1".utf8)
+
+  public static func path(gitDirectory: String, schemaKey: String) -> String {
+    gitDirectory + "/tally/history-" + hex(fnv1a(Array(schemaKey.utf8)))
+  }
+
+  /// The entries of the file at `path` (empty when it is missing; as many as are intact
+  /// when it is damaged), and whether the file was damaged.
+  public static func load(_ path: String) -> (entries: [ObjectID: CommitChanges], damaged: Bool) {
+    guard let bytes = try? FileSystem.read(path) else { return ([:], false) }
+    var reader = ByteReader(bytes)
+    guard reader.take(magic.count) == magic else { return ([:], true) }
+    var result: [ObjectID: CommitChanges] = [:]
+    while !reader.atEnd {
+      guard let length = reader.fixed64(), let checksum = reader.fixed64(), length <= UInt64(reader.remaining),
+        let body = reader.take(Int(length)), fnv1a(body) == checksum
+      else { return (result, true) }
+      var entry = ByteReader(body)
+      guard let commit = decodeCommit(&entry), entry.atEnd else { return (result, true) }
+      result[commit.id] = commit
+    }
+    return (result, false)
+  }
+
+  /// Writes `entries` to `path` atomically. Failures are ignored: the cache is a speed-up.
+  public static func save(_ entries: [CommitChanges], to path: String) {
+    var out = magic
+    var body: [UInt8] = []
+    for commit in entries {
+      body.removeAll(keepingCapacity: true)
+      encodeCommit(commit, into: &body)
+      putFixed64(UInt64(body.count), into: &out)
+      putFixed64(fnv1a(body), into: &out)
+      out.append(contentsOf: body)
+    }
+    try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
+    try? FileSystem.writeAtomically(path, out)
+  }
+
+  // MARK: Encoding
+
+  static func encodeCommit(_ commit: CommitChanges, into out: inout [UInt8]) {
+    out.append(contentsOf: commit.id.bytes)
+    putInt(commit.parents.count, into: &out)
+    for parent in commit.parents { out.append(contentsOf: parent.bytes) }
+    for signature in [commit.author, commit.committer] {
+      putString(signature.name, into: &out)
+      putString(signature.email, into: &out)
+      putInt(Int(signature.time), into: &out)
+      putInt(signature.offsetMinutes, into: &out)
+    }
+    putString(commit.message, into: &out)
+    out.append(commit.schemaChanged ? 1 : 0)
+    putInt(commit.records.count, into: &out)
+    for record in commit.records {
+      out.append(record.kind.rawValue)
+      putString(record.type, into: &out)
+      putString(record.id, into: &out)
+      putOptionalString(record.oldType, into: &out)
+      putOptionalString(record.oldID, into: &out)
+      putOptionalID(record.oldBlob, into: &out)
+      putOptionalID(record.newBlob, into: &out)
+      putInt(record.fields.count, into: &out)
+      for field in record.fields {
+        out.append(field.kind.rawValue)
+        putString(field.path.description, into: &out)
+        putOptionalValue(field.old, into: &out)
+        putOptionalValue(field.new, into: &out)
+      }
+      putOptionalValue(record.value, into: &out)
+    }
+  }
+
+  static func decodeCommit(_ reader: inout ByteReader) -> CommitChanges? {
+    guard let id = reader.id(), let parentCount = reader.int(), parentCount < 1 << 16 else { return nil }
+    var parents: [ObjectID] = []
+    for _ in 0..<parentCount {
+      guard let parent = reader.id() else { return nil }
+      parents.append(parent)
+    }
+    var signatures: [Signature] = []
+    for _ in 0..<2 {
+      guard let name = reader.string(), let email = reader.string(), let time = reader.int(),
+        let offset = reader.int()
+      else { return nil }
+      signatures.append(Signature(name: name, email: email, time: Int64(time), offsetMinutes: offset))
+    }
+    guard let message = reader.string(), let flag = reader.byte(), let count = reader.int() else { return nil }
+    var records: [RecordChange] = []
+    for _ in 0..<count {
+      guard let kindByte = reader.byte(), let kind = RecordChange.Kind(rawValue: kindByte), let type = reader.string(),
+        let id = reader.string(), let oldType = reader.optionalString(), let oldID = reader.optionalString(),
+        let oldBlob = reader.optionalID(), let newBlob = reader.optionalID(), let fieldCount = reader.int()
+      else { return nil }
+      var fields: [FieldChange] = []
+      for _ in 0..<fieldCount {
+        guard let fieldKindByte = reader.byte(), let fieldKind = FieldChange.Kind(rawValue: fieldKindByte),
+          let pathText = reader.string(), let path = pathText.isEmpty ? FieldPath() : FieldPath(parsing: pathText),
+          let old = reader.optionalValue(), let new = reader.optionalValue()
+        else { return nil }
+        fields.append(FieldChange(path: path, kind: fieldKind, old: old, new: new))
+      }
+      guard let value = reader.optionalValue() else { return nil }
+      records.append(
+        RecordChange(
+          kind: kind, type: type, id: id, oldType: oldType, oldID: oldID, oldBlob: oldBlob, newBlob: newBlob,
+          fields: fields, value: value))
+    }
+    return CommitChanges(
+      id: id, parents: parents, author: signatures[0], committer: signatures[1], message: message, records: records,
+      schemaChanged: flag != 0)
+  }
+
+  static func putInt(_ value: Int, into out: inout [UInt8]) {
+    // Zig-zag, so negative offsets stay short.
+    var rest = UInt64(bitPattern: Int64((value << 1) ^ (value >> 63)))
+    while rest >= 0x80 {
+      out.append(UInt8(rest & 0x7F) | 0x80)
+      rest >>= 7
+    }
+    out.append(UInt8(rest))
+  }
+
+  static func putFixed64(_ value: UInt64, into out: inout [UInt8]) {
+    for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8((value >> UInt64(shift)) & 0xFF)) }
+  }
+
+  static func putString(_ text: String, into out: inout [UInt8]) {
+    var text = text
+    text.withUTF8 { buffer in
+      putInt(buffer.count, into: &out)
+      out.append(contentsOf: buffer)
+    }
+  }
+
+  static func putOptionalString(_ text: String?, into out: inout [UInt8]) {
+    guard let text else { return out.append(0) }
+    out.append(1)
+    putString(text, into: &out)
+  }
+
+  static func putOptionalID(_ id: ObjectID?, into out: inout [UInt8]) {
+    guard let id else { return out.append(0) }
+    out.append(1)
+    out.append(contentsOf: id.bytes)
+  }
+
+  static func putOptionalValue(_ value: Value?, into out: inout [UInt8]) {
+    guard let value else { return out.append(0) }
+    out.append(1)
+    putValue(value, into: &out)
+  }
+
+  static func putValue(_ value: Value, into out: inout [UInt8]) {
+    switch value {
+    case .null:
+      out.append(0)
+    case .scalar(let text, let style):
+      out.append(1)
+      out.append(style.code)
+      putString(text, into: &out)
+    case .sequence(let items):
+      out.append(2)
+      putInt(items.count, into: &out)
+      for item in items { putValue(item, into: &out) }
+    case .mapping(let pairs):
+      out.append(3)
+      putInt(pairs.count, into: &out)
+      for pair in pairs {
+        putString(pair.key, into: &out)
+        putValue(pair.value, into: &out)
+      }
+    }
+  }
+
+  static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01b3
+    }
+    return hash
+  }
+
+  static func hex(_ value: UInt64) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+  }
+}
+
+/// Reads what ``HistoryCache`` wrote; every read checks bounds and returns nil past the end.
+struct ByteReader {
+  let bytes: [UInt8]
+  var position = 0
+
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  var atEnd: Bool { position >= bytes.count }
+  var remaining: Int { bytes.count - position }
+
+  mutating func take(_ count: Int) -> [UInt8]? {
+    guard count >= 0, count <= remaining else { return nil }
+    defer { position += count }
+    return Array(bytes[position..<(position + count)])
+  }
+
+  mutating func byte() -> UInt8? {
+    guard position < bytes.count else { return nil }
+    defer { position += 1 }
+    return bytes[position]
+  }
+
+  mutating func fixed64() -> UInt64? {
+    guard remaining >= 8 else { return nil }
+    var value: UInt64 = 0
+    for index in 0..<8 { value |= UInt64(bytes[position + index]) << UInt64(index * 8) }
+    position += 8
+    return value
+  }
+
+  mutating func int() -> Int? {
+    var value: UInt64 = 0
+    var shift: UInt64 = 0
+    while position < bytes.count, shift < 64 {
+      let byte = bytes[position]
+      position += 1
+      value |= UInt64(byte & 0x7F) << shift
+      if byte < 0x80 {
+        let decoded = Int64(bitPattern: (value >> 1) ^ (0 &- (value & 1)))
+        return Int(decoded)
+      }
+      shift += 7
+    }
+    return nil
+  }
+
+  mutating func string() -> String? {
+    guard let count = int(), count >= 0, count <= remaining else { return nil }
+    defer { position += count }
+    return String(decoding: bytes[position..<(position + count)], as: UTF8.self)
+  }
+
+  mutating func id() -> ObjectID? {
+    guard let raw = take(20) else { return nil }
+    return ObjectID(bytes: raw)
+  }
+
+  /// `.some(nil)` for an absent value, nil on damage.
+  mutating func optionalString() -> String?? {
+    guard let flag = byte() else { return nil }
+    if flag == 0 { return .some(nil) }
+    guard flag == 1, let text = string() else { return nil }
+    return .some(text)
+  }
+
+  mutating func optionalID() -> ObjectID?? {
+    guard let flag = byte() else { return nil }
+    if flag == 0 { return .some(nil) }
+    guard flag == 1, let id = id() else { return nil }
+    return .some(id)
+  }
+
+  mutating func optionalValue() -> Value?? {
+    guard let flag = byte() else { return nil }
+    if flag == 0 { return .some(nil) }
+    guard flag == 1, let value = value(depth: 0) else { return nil }
+    return .some(value)
+  }
+
+  mutating func value(depth: Int) -> Value? {
+    guard depth < 80, let tag = byte() else { return nil }
+    switch tag {
+    case 0:
+      return .null
+    case 1:
+      guard let code = byte(), let style = ScalarStyle(code: code), let text = string() else { return nil }
+      return .scalar(text, style: style)
+    case 2:
+      guard let count = int(), count >= 0, count <= remaining else { return nil }
+      var items: [Value] = []
+      items.reserveCapacity(count)
+      for _ in 0..<count {
+        guard let item = value(depth: depth + 1) else { return nil }
+        items.append(item)
+      }
+      return .sequence(items)
+    case 3:
+      guard let count = int(), count >= 0, count <= remaining else { return nil }
+      var pairs: [Value.Pair] = []
+      pairs.reserveCapacity(count)
+      for _ in 0..<count {
+        guard let key = string(), let item = value(depth: depth + 1) else { return nil }
+        pairs.append(Value.Pair(key: key, value: item))
+      }
+      return .mapping(pairs)
+    default:
+      return nil
+    }
+  }
+}
+
+extension ScalarStyle {
+  var code: UInt8 {
+    switch self {
+    case .plain: 0
+    case .singleQuoted: 1
+    case .doubleQuoted: 2
+    case .literal: 3
+    case .folded: 4
+    }
+  }
+
+  init?(code: UInt8) {
+    switch code {
+    case 0: self = .plain
+    case 1: self = .singleQuoted
+    case 2: self = .doubleQuoted
+    case 3: self = .literal
+    case 4: self = .folded
+    default: return nil
+    }
+  }
+}

@@ -1,0 +1,150 @@
+import TallyGit
+import TallyRecords
+import TallySchema
+import TallyText
+
+/// A record named on the command line: `customer/C-0042`, `customers/C-0042` or
+/// `customers/C-0042.yaml`.
+public struct RecordKey: Sendable, Hashable, CustomStringConvertible {
+  public var type: String
+  public var id: String
+
+  public init(type: String, id: String) {
+    self.type = type
+    self.id = id
+  }
+
+  public var description: String { "\(type)/\(id)" }
+
+  /// Parses `text` against the repository's types (by name or directory).
+  public static func parse(_ text: String, in records: RecordsRepository) -> RecordKey? {
+    var path = text
+    if path.hasSuffix(".yaml") { path.removeLast(5) }
+    guard let slash = path.lastIndex(of: "/") else { return nil }
+    let typePart = String(path[..<slash])
+    let id = String(path[path.index(after: slash)...])
+    guard !id.isEmpty else { return nil }
+    if let type = records.schema.type(named: typePart) { return RecordKey(type: type.name, id: id) }
+    if let type = records.schema.types.first(where: { $0.directory == typePart }) {
+      return RecordKey(type: type.name, id: id)
+    }
+    return nil
+  }
+}
+
+/// One entry of a record's history: a commit and what it did to the record.
+public struct RecordEvent: Sendable {
+  public var commit: CommitChanges
+  public var change: RecordChange
+}
+
+extension History {
+  /// The commits that touched `key`, newest first, following renames backwards (a record
+  /// renamed from C-0041 shows C-0041's history before the rename).
+  public func events(of key: RecordKey, in commits: [CommitChanges]) -> [RecordEvent] {
+    var current = key
+    var result: [RecordEvent] = []
+    for commit in commits.reversed() {
+      for change in commit.records where change.type == current.type && change.id == current.id {
+        result.append(RecordEvent(commit: commit, change: change))
+        if change.kind == .renamed, let oldType = change.oldType, let oldID = change.oldID {
+          current = RecordKey(type: oldType, id: oldID)
+        }
+      }
+    }
+    return result
+  }
+
+  /// The first-parent commit of `revision` that was current at the end of `date` (in the
+  /// repository's time zone): the last one committed on or before it. Nil when the history
+  /// starts later.
+  public func commit(atEndOf date: CivilDate, from revision: String = "HEAD") throws -> ObjectID? {
+    let offset = TimeZones.offsetMinutes(records.config.timeZone) ?? 0
+    let end = Int64(date.dayNumber + 1) * 86400 - Int64(offset * 60)
+    var found: ObjectID?
+    for id in try commits(revision, firstParent: true) {
+      let info = try git.commitInfo(id)
+      if info.committer.time < end { found = id } else { break }
+    }
+    return found
+  }
+
+  /// The bytes of a record in a commit, looking under the id it had then (renames are
+  /// followed back from `key` as it is named now).
+  public func recordBytes(_ key: RecordKey, at commit: ObjectID, renamedFrom history: [RecordEvent]) throws -> (
+    path: String, bytes: [UInt8]
+  )? {
+    var candidates = [key]
+    for event in history where event.change.kind == .renamed {
+      if let oldType = event.change.oldType, let oldID = event.change.oldID {
+        candidates.append(RecordKey(type: oldType, id: oldID))
+      }
+    }
+    let tree = try git.tree(ofCommit: commit)
+    guard let root = try git.subtree(tree, at: prefix) else { return nil }
+    for candidate in candidates {
+      guard let type = records.schema.type(named: candidate.type) else { continue }
+      let path = type.directory + "/" + candidate.id + ".yaml"
+      let directory = try git.subtree(root, at: type.directory)
+      guard let directory else { continue }
+      for entry in try git.entries(ofTree: directory) where entry.name == candidate.id + ".yaml" && !entry.isTree {
+        return (path, try git.blob(entry.id))
+      }
+    }
+    return nil
+  }
+}
+
+/// Who made a change, as the team knows them: the staff record whose email is the commit's
+/// author email, else the name git recorded.
+public struct People: Sendable {
+  public var byEmail: [String: (id: String, name: String)] = [:]
+  public var names: [String: String] = [:]  // "type/id" -> name, for showing references
+
+  public init() {}
+
+  /// Reads every record of the types that references point at (staff, usually) from the
+  /// working tree, for names and emails.
+  public static func load(_ records: RecordsRepository) -> People {
+    var people = People()
+    var targets = Set<String>()
+    for type in records.schema.types { collectTargets(type.object, into: &targets) }
+    for typeName in targets.sorted() {
+      guard let type = records.schema.type(named: typeName) else { continue }
+      let directory = FileSystem.joinPath(records.root, type.directory)
+      let files = (try? FileSystem.files(under: directory, suffixes: [".yaml"])) ?? []
+      guard files.count <= 20_000 else { continue }
+      for file in files {
+        guard let bytes = try? FileSystem.read(file), let value = SyntaxTree.parse(bytes).tree?.value,
+          let pairs = value.pairs
+        else { continue }
+        let id = String(FileSystem.baseName(of: file).dropLast(5))
+        let name = pairs.first(where: { $0.key == "name" })?.value.text
+        if let name { people.names["\(type.name)/\(id)"] = name }
+        if let email = pairs.first(where: { $0.key == "email" })?.value.text {
+          people.byEmail[email.lowercased()] = (id, name ?? id)
+        }
+      }
+    }
+    return people
+  }
+
+  static func collectTargets(_ object: ObjectSpec, into targets: inout Set<String>) {
+    for field in object.fields { collectTargets(field.type, into: &targets) }
+  }
+
+  static func collectTargets(_ type: FieldType, into targets: inout Set<String>) {
+    switch type {
+    case .reference(let spec): targets.insert(spec.target)
+    case .list(let list): collectTargets(list.items.type, into: &targets)
+    case .object(let object): collectTargets(object, into: &targets)
+    default: break
+    }
+  }
+
+  /// "王芳" for a staff member (by email), else git's name.
+  public func author(_ signature: Signature) -> (name: String, staff: String?) {
+    if let person = byEmail[signature.email.lowercased()] { return (person.name, person.id) }
+    return (signature.name, nil)
+  }
+}

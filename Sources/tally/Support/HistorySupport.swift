@@ -1,0 +1,158 @@
+import ArgumentParser
+import TallyGit
+import TallyHistory
+import TallyRecords
+import TallySchema
+import TallyText
+
+/// `--format text|json` for the history commands.
+enum DataFormat: String, ExpressibleByArgument, CaseIterable {
+  case text
+  case json
+}
+
+/// `--since DATE`, `--until DATE` and `--all-parents`, shared by the history commands.
+struct HistoryRangeOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp("Only commits on or after this date (YYYY-MM-DD, repository time zone).", valueName: "date"))
+  var since: String?
+
+  @Option(help: ArgumentHelp("Only commits on or before this date (YYYY-MM-DD).", valueName: "date"))
+  var until: String?
+
+  @Flag(help: "Follow every parent of merges, not only the branch's own (first-parent) timeline.")
+  var allParents = false
+
+  func validate() throws {
+    for (name, value) in [("--since", since), ("--until", until)] {
+      if let value, CivilDate(value) == nil {
+        throw ValidationError("\(name): not a date: '\(value)' (write YYYY-MM-DD)")
+      }
+    }
+  }
+
+  /// Whether a commit falls inside the dates.
+  func includes(_ commit: CommitChanges, text: ChangeText) -> Bool {
+    let day = text.day(commit.author)
+    if let since, let from = CivilDate(since), day < from { return false }
+    if let until, let to = CivilDate(until), day > to { return false }
+    return true
+  }
+}
+
+/// What the history commands need: the repository, its git, the history engine and how to
+/// word changes.
+struct HistoryContext {
+  let records: RecordsRepository
+  let git: Repository
+  let prefix: String
+  let history: History
+  let text: ChangeText
+
+  static func open(_ options: RepositoryOptions) throws -> HistoryContext {
+    let records = try options.open()
+    do {
+      let (git, prefix) = try records.gitRepository()
+      let history = History(records: records, git: git, prefix: prefix)
+      return HistoryContext(
+        records: records, git: git, prefix: prefix, history: history,
+        text: ChangeText(records: records, people: People.load(records)))
+    } catch {
+      Console.err("tally: \(error)\n")
+      throw Exit.failure
+    }
+  }
+
+  /// The change data of the commits reachable from `revision`, with a progress bar for long
+  /// walks; the cache is saved afterwards.
+  func changes(_ revision: String, allParents: Bool) throws -> [CommitChanges] {
+    do {
+      let ids = try history.commits(revision, firstParent: !allParents)
+      let progress = Progress(label: "reading history")
+      let result = try history.changes(ids) { progress.update($0, of: $1) }
+      progress.finish()
+      history.save()
+      return result
+    } catch {
+      Console.err("tally: cannot read the history of \(revision): \(error)\n")
+      throw Exit.failure
+    }
+  }
+
+  func key(_ text: String) throws -> RecordKey {
+    guard let key = RecordKey.parse(text, in: records) else {
+      let types = records.schema.types.map(\.name).joined(separator: ", ")
+      throw ValidationError("'\(text)' is not TYPE/ID (types: \(types)), e.g. customer/C-0042")
+    }
+    return key
+  }
+}
+
+/// A small JSON writer for the history commands (keys in the order written).
+struct JSONOut {
+  var bytes: [UInt8] = []
+
+  mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+  mutating func string(_ text: String) { raw(CheckOutput.jsonString(text)) }
+  mutating func key(_ name: String) {
+    if let last = bytes.last, last != UInt8(ascii: "{"), last != UInt8(ascii: "[") { raw(",") }
+    string(name)
+    raw(":")
+  }
+  mutating func value(_ value: Value?) {
+    guard let value else { return raw("null") }
+    value.writeJSON(into: &bytes)
+  }
+  mutating func comma() {
+    if let last = bytes.last, last != UInt8(ascii: "{"), last != UInt8(ascii: "[") { raw(",") }
+  }
+
+  mutating func signature(_ signature: Signature, text: ChangeText) {
+    raw("{")
+    key("name")
+    string(signature.name)
+    key("email")
+    string(signature.email)
+    key("staff")
+    if let staff = text.people.author(signature).staff { string(staff) } else { raw("null") }
+    key("date")
+    string(text.date(signature))
+    key("time")
+    raw("\(signature.time)")
+    raw("}")
+  }
+
+  mutating func fieldChange(_ change: FieldChange) {
+    raw("{")
+    key("path")
+    string(change.path.description)
+    key("kind")
+    string(["", "added", "removed", "changed"][Int(change.kind.rawValue)])
+    key("old")
+    value(change.old)
+    key("new")
+    value(change.new)
+    raw("}")
+  }
+
+  mutating func recordChange(_ change: RecordChange) {
+    raw("{")
+    key("type")
+    string(change.type)
+    key("id")
+    string(change.id)
+    key("kind")
+    string(["", "added", "removed", "modified", "renamed"][Int(change.kind.rawValue)])
+    if change.kind == .renamed {
+      key("from")
+      string("\(change.oldType ?? change.type)/\(change.oldID ?? "")")
+    }
+    key("fields")
+    raw("[")
+    for field in change.fields {
+      comma()
+      fieldChange(field)
+    }
+    raw("]}")
+  }
+}

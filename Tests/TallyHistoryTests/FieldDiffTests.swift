@@ -1,0 +1,106 @@
+import TallyGit
+import TallySchema
+import TallyText
+import Testing
+
+@testable import TallyHistory
+
+func value(_ text: String) -> Value {
+  SyntaxTree.parse(Array(text.utf8)).tree!.value
+}
+
+@Suite("Field differences")
+struct FieldDiffTests {
+  @Test func keyOrderAndQuotingAreNotChanges() {
+    let a = value("name: 华信\nstatus: active\namount: 100\n")
+    let b = value("status: 'active'\nname: \"华信\"\namount: 100\n")
+    #expect(FieldDiff.diff(a, b, spec: nil).isEmpty)
+  }
+
+  @Test func scalarsListsAndNesting() {
+    let a = value("status: prospect\nfollow_ups:\n  - date: 2026-03-02\n    outcome: interested\n")
+    let b = value(
+      "status: active\nfollow_ups:\n  - date: 2026-03-02\n    outcome: ordered\n  - date: 2026-03-09\n    outcome: ordered\n"
+    )
+    let changes = FieldDiff.diff(a, b, spec: nil)
+    #expect(changes.map(\.path.description) == ["status", "follow_ups[0].outcome", "follow_ups[1]"])
+    #expect(changes.map(\.kind) == [.changed, .changed, .added])
+    #expect(changes[0].old?.text == "prospect" && changes[0].new?.text == "active")
+  }
+
+  @Test func removedFieldsAndItems() {
+    let a = value("churn_reason: price\norders:\n  - amount: 1\n  - amount: 2\n")
+    let b = value("orders:\n  - amount: 1\n")
+    let changes = FieldDiff.diff(a, b, spec: nil)
+    #expect(changes.map(\.path.description) == ["orders[1]", "churn_reason"])
+    #expect(changes.allSatisfy { $0.kind == .removed })
+  }
+
+  @Test func amountsCompareByValueWhenTheSchemaTypesThem() throws {
+    let (schema, problems) = SchemaLoader.load(files: [
+      (
+        "schema/order.yaml",
+        Array(
+          "version: 1\ntype: order\ndirectory: orders\nid:\n  pattern: '^O-[0-9]+$'\nfields:\n  amount:\n    type: money\n  note:\n    type: text\n"
+            .utf8)
+      )
+    ])
+    #expect(problems.isEmpty, "\(problems)")
+    let spec = try #require(schema.type(named: "order")).object
+    #expect(FieldDiff.diff(value("amount: 100\n"), value("amount: 100.00\n"), spec: spec).isEmpty)
+    #expect(FieldDiff.diff(value("note: 100\n"), value("note: 100.00\n"), spec: spec).count == 1)
+  }
+}
+
+@Suite("History cache file")
+struct HistoryCacheFileTests {
+  func sample() -> CommitChanges {
+    let author = Signature(name: "王芳", email: "wang@example.cn", time: 1_772_416_800, offsetMinutes: 480)
+    return CommitChanges(
+      id: ObjectID(hex: "0123456789abcdef0123456789abcdef01234567")!, parents: [], author: author, committer: author,
+      message: "customer C-0042: status prospect → active\n",
+      records: [
+        RecordChange(
+          kind: .modified, type: "customer", id: "C-0042",
+          oldBlob: ObjectID(hex: "1111111111111111111111111111111111111111")!,
+          newBlob: ObjectID(hex: "2222222222222222222222222222222222222222")!,
+          fields: [
+            FieldChange(
+              path: FieldPath(parsing: "status")!, kind: .changed, old: .scalar("prospect", style: .plain),
+              new: .scalar("active", style: .plain)),
+            FieldChange(
+              path: FieldPath(parsing: "follow_ups[1]")!, kind: .added, old: nil,
+              new: value("date: 2026-03-09\nsummary: 签约\n")),
+          ])
+      ], schemaChanged: false)
+  }
+
+  @Test func roundTrips() throws {
+    let directory = try TemporaryDirectoryForHistory()
+    let path = directory.path + "/history"
+    HistoryCache.save([sample()], to: path)
+    let (entries, damaged) = HistoryCache.load(path)
+    #expect(!damaged)
+    #expect(entries.values.first == sample())
+  }
+
+  @Test func aTornFileKeepsTheGoodEntriesAndSaysSo() throws {
+    let directory = try TemporaryDirectoryForHistory()
+    let path = directory.path + "/history"
+    var second = sample()
+    second.id = ObjectID(hex: "89abcdef0123456789abcdef0123456789abcdef")!
+    HistoryCache.save([sample(), second], to: path)
+    let bytes = try FileSystemBytes.read(path)
+    for cut in [bytes.count - 1, bytes.count - 30, bytes.count / 2 + 10] {
+      try FileSystemBytes.write(path, Array(bytes.prefix(cut)))
+      let (entries, damaged) = HistoryCache.load(path)
+      #expect(damaged)
+      #expect(entries.count <= 1)
+    }
+    var flipped = bytes
+    flipped[bytes.count - 5] ^= 0xFF
+    try FileSystemBytes.write(path, flipped)
+    let (entries, damaged) = HistoryCache.load(path)
+    #expect(damaged && entries.count == 1)
+  }
+}
