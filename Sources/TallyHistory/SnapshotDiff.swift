@@ -108,7 +108,7 @@ public enum SnapshotDiff {
     }
     var extra: [String] = []
     for list in order {
-      let item = list.replacingOccurrences(of: "_", with: " ")
+      let item = list.replacingOccurrences(of: "_up", with: "-up").replacingOccurrences(of: "_", with: " ")
       let singular = item.hasSuffix("s") ? String(item.dropLast()) : item
       if let count = items[list] { extra.append("+\(count) \(count == 1 ? singular : item)") }
       if let count = closed[list] { extra.append("\(count) \(count == 1 ? singular : item) closed") }
