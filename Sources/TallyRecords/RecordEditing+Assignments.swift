@@ -107,7 +107,8 @@ extension RecordEditing {
     public var description: String {
       switch self {
       case .usage(let problems): problems.map(\.description).joined(separator: "; ")
-      case .missing(let fields): "required fields have no value: " + fields.map(\.path.description).joined(separator: ", ")
+      case .missing(let fields):
+        "required fields have no value: " + fields.map(\.path.description).joined(separator: ", ")
       case .exists(let path): "\(path) exists already; refusing to overwrite it (change it with 'tally set')"
       case .notARecord(_, let file): "\(file.path) is not in the record format; fix it first"
       case .refused: "the record has errors; nothing was written"
@@ -184,7 +185,8 @@ extension RecordEditing {
       guard target.idPattern.matches(text) else {
         throw Problem(
           "'\(path)': '\(text)' is not a \(target.name) id",
-          hint: "\(target.name) ids match \(target.idPattern.pattern)" + (target.idExample.map { ", e.g. \($0)" } ?? ""))
+          hint: "\(target.name) ids match \(target.idPattern.pattern)" + (target.idExample.map { ", e.g. \($0)" } ?? "")
+        )
       }
       let file = FileSystem.joinPath(repository.root, FileSystem.joinPath(target.directory, text + ".yaml"))
       guard FileSystem.kind(of: file) == .file else {
@@ -283,7 +285,8 @@ extension RecordEditing {
         items.append(try assign(newValue, at: rest, in: .null, walked: here))
       } else {
         throw Problem(
-          "'\(here)' skips items: '\(walked)' has \(items.count) so far", hint: "the next item is \(walked)[\(items.count)]")
+          "'\(here)' skips items: '\(walked)' has \(items.count) so far",
+          hint: "the next item is \(walked)[\(items.count)]")
       }
       return .sequence(items)
     }

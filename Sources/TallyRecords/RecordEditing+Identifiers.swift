@@ -47,7 +47,8 @@ extension RecordEditing {
         let id = candidate.text
         guard type.idPattern.matches(id) else {
           throw .usage([
-            Problem("no free \(type.name) id after \(candidate.stem)\(candidate.padded(candidate.number - 1))", hint: giveOne)
+            Problem(
+              "no free \(type.name) id after \(candidate.stem)\(candidate.padded(candidate.number - 1))", hint: giveOne)
           ])
         }
         if !taken.contains(id) { return id }

@@ -1,3 +1,6 @@
+import TallySchema
+import TallyText
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,8 +8,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import TallySchema
-import TallyText
 
 /// Creating and changing records through their schema (`tally new`, `tally set`, `tally add`).
 ///
@@ -203,11 +204,7 @@ public struct RecordEditing: Sendable {
       }
     }
     if !problems.isEmpty { throw .usage(problems) }
-    value = Self.fillingDefaults(value, spec: type.object)
-    let missing = Self.missingRequired(in: value, spec: type.object, at: FieldPath())
-    if !missing.isEmpty { throw .missing(missing) }
-
-    let recordID: String
+    // A given id is checked first: no point asking for fields of a record that exists.
     if let id {
       guard type.idPattern.matches(id) else {
         throw .usage([
@@ -216,10 +213,17 @@ public struct RecordEditing: Sendable {
             hint: "\(type.name) ids match \(type.idPattern.pattern)" + (type.idExample.map { ", e.g. \($0)" } ?? ""))
         ])
       }
-      recordID = id
-    } else {
-      recordID = try nextID(for: type, value: value)
+      let relative = FileSystem.joinPath(type.directory, id + ".yaml")
+      if FileSystem.exists(FileSystem.joinPath(repository.root, relative)) {
+        throw .exists(repository.displayPath(relative))
+      }
     }
+    value = Self.fillingDefaults(value, spec: type.object)
+    let missing = Self.missingRequired(in: value, spec: type.object, at: FieldPath())
+    if !missing.isEmpty { throw .missing(missing) }
+
+    let recordID: String
+    if let id { recordID = id } else { recordID = try nextID(for: type, value: value) }
     let relative = FileSystem.joinPath(type.directory, recordID + ".yaml")
     let absolute = FileSystem.joinPath(repository.root, relative)
     let display = repository.displayPath(relative)
@@ -418,7 +422,8 @@ public struct RecordEditing: Sendable {
         throw .io(error.description)
       }
       guard current == outcome.original else {
-        throw .io("\(outcome.displayPath) changed while it was being edited; nothing was written, run the command again")
+        throw .io(
+          "\(outcome.displayPath) changed while it was being edited; nothing was written, run the command again")
       }
       do {
         try FileSystem.writeAtomically(outcome.absolutePath, outcome.text)
@@ -505,12 +510,13 @@ public struct RecordEditing: Sendable {
       let count = parent?.items?.count ?? 0
       throw Problem(
         "'\(prefix)' has \(count) item\(count == 1 ? "" : "s"); there is no '\(path)'",
-        hint: "add an item with 'tally add \(type.name)/ID \(prefix) field=value'")
+        hint: "add an item with 'tally add \(document.path) \(prefix) field=value'")
     }
     var nested = value
     for inner in path.components[(missing + 1)...].reversed() {
       guard case .key(let innerKey) = inner else {
-        throw Problem("'\(prefix.appending(key: key))' is not there yet, so it has no items", hint: "add one with 'tally add'")
+        throw Problem(
+          "'\(prefix.appending(key: key))' is not there yet, so it has no items", hint: "add one with 'tally add'")
       }
       nested = .mapping([Value.Pair(key: innerKey, value: nested)])
     }
@@ -572,15 +578,41 @@ public struct RecordEditing: Sendable {
   }
 
   /// Checks `text` as the file at `relative`, among the other records of the working tree.
+  ///
+  /// The report has the problems of that file, and those of the other records that the new
+  /// text causes: a unique value it shares with another record is reported on it, whichever
+  /// file comes first.
   func check(_ relative: String, text: [UInt8], baseline: TransitionChecker.Baseline?) throws(Failure)
     -> CheckReport
   {
     let checker = RepositoryChecker(repository: repository, today: today)
     let source = Overlay(base: WorkingTreeSource(root: repository.root), replacing: [relative: text])
+    var report: CheckReport
     do {
-      return try checker.check(source, only: [relative], baseline: baseline)
+      // Everything is checked (it is all read anyway) so that duplicates reported on the
+      // other record are seen; the report is narrowed below.
+      report = try checker.check(source, only: nil, baseline: baseline)
     } catch {
       throw .io("cannot read the records: \(error)")
     }
+    let shown = repository.displayPath(relative)
+    let setup = Swift.Set(repository.setupDiagnostics)
+    let id = String(FileSystem.baseName(of: relative).dropLast(5))
+    report.diagnostics = report.diagnostics.compactMap { diagnostic in
+      if diagnostic.path == shown || setup.contains(diagnostic) { return diagnostic }
+      guard diagnostic.code == "not-unique", let note = diagnostic.notes.first(where: { $0.path == shown }) else {
+        return nil
+      }
+      // The same problem, told from the edited record.
+      let other = String(FileSystem.baseName(of: diagnostic.path).dropLast(5))
+      var turned = diagnostic
+      turned.path = shown
+      turned.range = note.range
+      turned.message = diagnostic.message.replacing("is also used by \(id)", with: "is also used by \(other)")
+      turned.notes = [Diagnostic.Note(message: "also in \(other)", path: diagnostic.path, range: diagnostic.range)]
+      return turned
+    }
+    report.diagnostics.sort(by: Diagnostic.sortOrder)
+    return report
   }
 }

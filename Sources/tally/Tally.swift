@@ -8,7 +8,10 @@ struct Tally: ParsableCommand {
     commandName: "tally",
     abstract: "Keep a team's records as plain text in git.",
     version: "tally \(TallyVersion.string) (libgit2 \(GitLibrary.version))",
-    subcommands: [Check.self, Commit.self, Fmt.self, Parse.self, SchemaCommand.self]
+    subcommands: [
+      Add.self, Check.self, Commit.self, Fmt.self, New.self, Parse.self, SchemaCommand.self,
+      SetCommand.self,
+    ]
   )
 
   static func main() {

@@ -95,7 +95,10 @@ struct EditCommandTests {
     #expect(fmt.status == 0, "\(fmt.stdout)")
     // The next one continues from there; the directory name works as the type.
     let next = try tallyEdit(
-      ["new", "customers", "--set", "name=苏州新起点二号", "--set", "industry=retail", "--set", "tier=C", "--set", "owner=S-0022"],
+      [
+        "new", "customers", "--set", "name=苏州新起点二号", "--set", "industry=retail", "--set", "tier=C", "--set",
+        "owner=S-0022",
+      ],
       in: dir)
     #expect(next.stdout == "customers/C-0283.yaml\n")
   }
@@ -117,7 +120,10 @@ struct EditCommandTests {
     let dir = try copyOfExampleRepository()
     let original = try dir.bytes("customers/C-0042.yaml")
     let exists = try tallyEdit(
-      ["new", "customer", "C-0042", "--set", "name=x", "--set", "industry=trade", "--set", "tier=A", "--set", "owner=S-0022"],
+      [
+        "new", "customer", "C-0042", "--set", "name=x", "--set", "industry=trade", "--set", "tier=A", "--set",
+        "owner=S-0022",
+      ],
       in: dir)
     #expect(exists.status == 1)
     #expect(exists.stderr.contains("customers/C-0042.yaml exists already; refusing to overwrite it"))
@@ -125,9 +131,12 @@ struct EditCommandTests {
 
     let before = try listing(dir, "customers")
     let bad = try tallyEdit(
-      ["new", "customer", "--set", "name=x", "--set", "industry=trade", "--set", "tier=D", "--set", "owner=S-0999"], in: dir)
+      ["new", "customer", "--set", "name=x", "--set", "industry=trade", "--set", "tier=D", "--set", "owner=S-0999"],
+      in: dir)
     #expect(bad.status == 64)
-    #expect(bad.stderr.contains("tally: 'tier': 'D' is not one of the allowed values\n  allowed: A (重点客户), B (普通客户), C (一般客户)"))
+    #expect(
+      bad.stderr.contains(
+        "tally: 'tier': 'D' is not one of the allowed values\n  allowed: A (重点客户), B (普通客户), C (一般客户)"))
     #expect(bad.stderr.contains("tally: 'owner': there is no staff 'S-0999'"))
     let badID = try tallyEdit(["new", "customer", "X-1", "--set", "name=x"], in: dir)
     #expect(badID.status == 64)
@@ -245,7 +254,10 @@ struct EditCommandTests {
       ("follow_ups[0].date=2026-02-30", "'follow_ups[0].date': '2026-02-30' is not a day in the calendar"),
       ("orders[0].amount=12.345", "'orders[0].amount': '12.345' has more than two decimals"),
       ("orders[0].amount=一万", "'orders[0].amount': '一万' is not an amount of money"),
-      ("status=closed", "'status': 'closed' is not one of the allowed values\n  allowed: lead (线索), prospect (意向客户), active (成交客户), dormant (沉睡客户), churned (流失客户)"),
+      (
+        "status=closed",
+        "'status': 'closed' is not one of the allowed values\n  allowed: lead (线索), prospect (意向客户), active (成交客户), dormant (沉睡客户), churned (流失客户)"
+      ),
       ("contacts[0].email=yumin.haihui", "'contacts[0].email': 'yumin.haihui' is not an email address"),
       ("contacts[0].phone=call me", "'contacts[0].phone': 'call me' is not a phone number"),
       ("owner=S-0999", "'owner': there is no staff 'S-0999'"),
@@ -274,19 +286,22 @@ struct EditCommandTests {
     try dir.write("customers/C-0042.yaml", commentedCustomer)
     let result = try tallyEdit(["set", "customer/C-0042", "loyalty=", "--unset", "follow_ups[0]"], in: dir)
     #expect(result.status == 0, "\(result.stderr)")
-    #expect(result.stderr == "removed loyalty (was high)\nremoved follow_ups[0] (was {\"date\":\"2026-10-13\",\"by\":\"S-0022\",\"channel\":\"visit\",\"summary\":\"客户增加坐席，追加采购上门实施培训服务\",\"outcome\":\"ordered\",\"next_contact\":\"2026-11-09\"})\n")
+    #expect(
+      result.stderr
+        == "removed loyalty (was high)\nremoved follow_ups[0] (was {\"date\":\"2026-10-13\",\"by\":\"S-0022\",\"channel\":\"visit\",\"summary\":\"客户增加坐席，追加采购上门实施培训服务\",\"outcome\":\"ordered\",\"next_contact\":\"2026-11-09\"})\n"
+    )
     var expected = commentedCustomer.replacing("loyalty: high\n", with: "")
     expected = expected.replacing(
       """
-          - date: 2026-10-13
-            by: S-0022
-            channel: visit
-            summary: 客户增加坐席，追加采购上门实施培训服务
-            outcome: ordered
-            next_contact: 2026-11-09
+        - date: 2026-10-13
+          by: S-0022
+          channel: visit
+          summary: 客户增加坐席，追加采购上门实施培训服务
+          outcome: ordered
+          next_contact: 2026-11-09
 
 
-        """, with: "\n")
+      """, with: "\n")
     #expect(try dir.read("customers/C-0042.yaml") == expected)
     // Removing a required field is refused by the check.
     let required = try tallyEdit(["set", "customer/C-0042", "--unset", "owner"], in: dir)
@@ -412,7 +427,10 @@ struct EditCommandTests {
         == commentedCustomer + "complaints:\n  - date: 2026-11-30\n    summary: 系统故障\n    severity: high\n")
     // An item whose rule fails is refused.
     let rule = try tallyEdit(
-      ["add", "customer/C-0042", "complaints", "date=2026-11-30", "summary=再次故障", "severity=low", "resolved_on=2026-11-01"],
+      [
+        "add", "customer/C-0042", "complaints", "date=2026-11-30", "summary=再次故障", "severity=low",
+        "resolved_on=2026-11-01",
+      ],
       in: dir)
     #expect(rule.status == 1)
     #expect(rule.stderr.contains("error[rule]: 解决日期不能早于投诉日期"))
@@ -442,5 +460,50 @@ struct EditCommandTests {
     #expect(twice.status == 1)
     #expect(twice.stderr.contains("error[duplicate-item]"))
     #expect(try dir.read(path) == expected)
+  }
+
+  // MARK: --commit
+
+  @Test func commitFlagCommitsTheEditedRecord() throws {
+    let dir = try copyOfExampleRepository()
+    try git(["init", "-q", "-b", "main"], in: dir.path)
+    try git(["add", "-A"], in: dir.path)
+    try git(["commit", "-q", "-m", "example"], in: dir.path)
+    let environment = [
+      "GIT_AUTHOR_NAME": "梁嘉欣", "GIT_AUTHOR_EMAIL": "liangjiaxin@huadong.example", "GIT_COMMITTER_NAME": "梁嘉欣",
+      "GIT_COMMITTER_EMAIL": "liangjiaxin@huadong.example", "GIT_AUTHOR_DATE": "2026-11-02T09:30:00+08:00",
+      "GIT_COMMITTER_DATE": "2026-11-02T09:30:00+08:00", "TALLY_TODAY": "2026-11-02",
+    ]
+    let set = try TallyProcess.run(
+      ["set", "customer/C-0042", "tier=A", "--commit", "-m", "C-0042 升为重点客户"], in: dir.path, environment: environment,
+      stdin: "")
+    #expect(set.status == 0, "\(set.stdout)\(set.stderr)")
+    #expect(set.stdout.hasPrefix("customers/C-0042.yaml\n[main "))
+    #expect(try git(["log", "-1", "--format=%s%n%an"], in: dir.path).stdout == "C-0042 升为重点客户\n梁嘉欣\n")
+    #expect(try git(["status", "--porcelain"], in: dir.path).stdout.isEmpty)
+
+    let added = try TallyProcess.run(
+      [
+        "add", "customer/C-0042", "follow_ups", "date=2026-11-02", "by=S-0022", "channel=phone", "summary=电话回访",
+        "--commit",
+      ], in: dir.path, environment: environment, stdin: "")
+    #expect(added.status == 0, "\(added.stdout)\(added.stderr)")
+    #expect(try git(["log", "-1", "--format=%s"], in: dir.path).stdout.contains("C-0042"))
+    #expect(try git(["status", "--porcelain"], in: dir.path).stdout.isEmpty)
+
+    let created = try TallyProcess.run(
+      [
+        "new", "customer", "--set", "name=新客户", "--set", "industry=trade", "--set", "tier=C", "--set", "owner=S-0022",
+        "--commit",
+      ],
+      in: dir.path, environment: environment, stdin: "")
+    #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+    #expect(try git(["ls-files", "customers/C-0282.yaml"], in: dir.path).stdout == "customers/C-0282.yaml\n")
+    #expect(try git(["status", "--porcelain"], in: dir.path).stdout.isEmpty)
+
+    // -m needs --commit; --commit cannot go with --dry-run.
+    #expect(try tallyEdit(["set", "customer/C-0042", "tier=B", "-m", "x"], in: dir).status == 64)
+    #expect(try tallyEdit(["set", "customer/C-0042", "tier=B", "--commit", "--dry-run"], in: dir).status == 64)
+    #expect(try git(["status", "--porcelain"], in: dir.path).stdout.isEmpty)
   }
 }

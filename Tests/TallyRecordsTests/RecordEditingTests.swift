@@ -79,16 +79,28 @@ struct EditFixture {
   }
 }
 
-/// The problems of a failed operation, or nil when it did not fail with a usage error.
-func usageProblems(_ body: () throws -> Void) -> [RecordEditing.Problem]? {
+/// How an operation failed, or nil when it did not fail as an edit fails.
+func editFailure(_ body: () throws -> Void) -> RecordEditing.Failure? {
   do {
     try body()
-  } catch let RecordEditing.Failure.usage(problems) {
-    return problems
+  } catch let failure as RecordEditing.Failure {
+    return failure
   } catch {
     return nil
   }
   return nil
+}
+
+/// The problems of a failed operation, or nil when it did not fail with a usage error.
+func usageProblems(_ body: () throws -> Void) -> [RecordEditing.Problem]? {
+  guard case .usage(let problems)? = editFailure(body) else { return nil }
+  return problems
+}
+
+/// The missing fields' paths of a failed operation, or nil when it did not fail so.
+func missingFields(_ body: () throws -> Void) -> [String]? {
+  guard case .missing(let fields)? = editFailure(body) else { return nil }
+  return fields.map(\.path.description)
 }
 
 @Suite("Record editing")
@@ -150,9 +162,11 @@ struct RecordEditingTests {
     let fixture = try EditFixture()
     let outcome = try fixture.set("customer/C-0042", ["source="])
     #expect(fixture.text(outcome) == EditFixture.customer.replacing("source: referral\n", with: ""))
-    #expect(outcome.changes == [RecordEditing.Change(field: FieldPath([.key("source")]), old: .text("referral"), new: nil)])
+    #expect(
+      outcome.changes == [RecordEditing.Change(field: FieldPath([.key("source")]), old: .text("referral"), new: nil)])
     let unset = try fixture.editing.set(
-      try fixture.target("customer/C-0042"), assignments: [RecordEditing.Assignment(path: FieldPath([.key("source")]), text: nil)])
+      try fixture.target("customer/C-0042"),
+      assignments: [RecordEditing.Assignment(path: FieldPath([.key("source")]), text: nil)])
     #expect(unset.text == outcome.text)
     // Removing what is not there changes nothing.
     let nothing = try fixture.set("customer/C-0042", ["churn_reason="])
@@ -329,12 +343,10 @@ struct RecordEditingTests {
     // A list of single values takes the value itself; the flow style is kept.
     let attendee = try fixture.editing.add(target, list: FieldPath([.key("attendees")]), arguments: ["S-0002"])
     #expect(fixture.text(attendee) == minutes.replacing("[S-0003, S-0012]", with: "[S-0003, S-0012, S-0002]"))
-    do {
+    let missing = missingFields {
       _ = try fixture.editing.add(target, list: FieldPath([.key("action_items")]), arguments: ["task=x"])
-      Issue.record("missing fields must fail")
-    } catch let RecordEditing.Failure.missing(fields) {
-      #expect(fields.map(\.path.description) == ["owner", "due"])
     }
+    #expect(missing == ["owner", "due"])
   }
 
   // MARK: new
@@ -344,8 +356,11 @@ struct RecordEditingTests {
     let type = try fixture.editing.recordType(named: "customers")
     let outcome = try fixture.editing.newRecord(
       type: type, id: nil,
-      assignments: ["owner=S-0012", "tier=B", "industry=retail", "name=on", "contacts[0].name=赵敏", "contacts[0].phone=0571-8888-0000"]
-        .map { try RecordEditing.Assignment(parsing: $0) })
+      assignments: [
+        "owner=S-0012", "tier=B", "industry=retail", "name=on", "contacts[0].name=赵敏",
+        "contacts[0].phone=0571-8888-0000",
+      ]
+      .map { try RecordEditing.Assignment(parsing: $0) })
     #expect(!outcome.isRefused, "\(outcome.report.diagnostics)")
     #expect(outcome.id == "C-0153")
     #expect(outcome.relativePath == "customers/C-0153.yaml")
@@ -364,26 +379,31 @@ struct RecordEditingTests {
     try fixture.editing.write(outcome)
     #expect(try fixture.directory.bytes("customers/C-0153.yaml") == outcome.text)
     // The same again: the id is taken now, so it is refused.
-    do {
+    let exists = editFailure {
       _ = try fixture.editing.newRecord(
         type: type, id: "C-0153", assignments: [try RecordEditing.Assignment(parsing: "name=x")])
-      Issue.record("an existing record must not be overwritten")
-    } catch RecordEditing.Failure.exists(let path) {
-      #expect(path == "customers/C-0153.yaml")
     }
+    guard case .exists(let path)? = exists else {
+      Issue.record("an existing record must not be overwritten")
+      return
+    }
+    #expect(path == "customers/C-0153.yaml")
   }
 
   @Test func newRecordNamesEveryMissingRequiredField() throws {
     let fixture = try EditFixture()
     let type = try fixture.editing.recordType(named: "customer")
-    do {
-      _ = try fixture.editing.newRecord(type: type, id: nil, assignments: [try RecordEditing.Assignment(parsing: "name=x")])
-      Issue.record("missing fields must fail")
-    } catch let RecordEditing.Failure.missing(fields) {
-      #expect(fields.map(\.path.description) == ["industry", "tier", "owner"])
-      #expect(fields[1].summary == "客户等级; one of A (重点客户), B (普通客户), C (一般客户)")
-      #expect(fields[2].summary == "负责人; the id of a staff")
+    let failure = editFailure {
+      _ = try fixture.editing.newRecord(
+        type: type, id: nil, assignments: [try RecordEditing.Assignment(parsing: "name=x")])
     }
+    guard case .missing(let fields)? = failure else {
+      Issue.record("missing fields must fail")
+      return
+    }
+    #expect(fields.map(\.path.description) == ["industry", "tier", "owner"])
+    #expect(fields[1].summary == "客户等级; one of A (重点客户), B (普通客户), C (一般客户)")
+    #expect(fields[2].summary == "负责人; the id of a staff")
   }
 
   @Test func createExclusivelyNeverReplacesAFile() throws {
@@ -411,7 +431,8 @@ struct RecordEditingTests {
 
   @Test func idsThatVaryBeforeTheNumberContinueFromTheHighest() throws {
     let fixture = try EditFixture(extra: [
-      "plans/P-2026Q3-07.yaml": "title: x\n", "plans/P-2026Q4-02.yaml": "title: x\n", "plans/P-2026M09-05.yaml": "title: x\n",
+      "plans/P-2026Q3-07.yaml": "title: x\n", "plans/P-2026Q4-02.yaml": "title: x\n",
+      "plans/P-2026M09-05.yaml": "title: x\n",
     ])
     let plan = try fixture.editing.recordType(named: "plan")
     #expect(try fixture.editing.nextID(for: plan, value: .mapping([])) == "P-2026Q4-03")

@@ -22,6 +22,9 @@ struct Add: ParsableCommand {
       --format json prints one JSON object; --dry-run prints a unified diff and writes \
       nothing.
 
+      With --commit, the written file is committed at once, with the checks and guarantees \
+      of 'tally commit PATH', and -m MESSAGE or a message written from the change.
+
       Exit status: 0 when the item was added, 1 when the result has errors (nothing is \
       written), 2 when the repository cannot be read or the file written, 64 for usage \
       errors.

@@ -22,6 +22,9 @@ struct New: ParsableCommand {
       Output: the new file's path; --format json prints one JSON object; --dry-run prints \
       the file and writes nothing.
 
+      With --commit, the written file is committed at once, with the checks and guarantees \
+      of 'tally commit PATH', and -m MESSAGE or a message written from the change.
+
       Exit status: 0 when the record was created, 1 when it would have errors or exists \
       already (nothing is written), 2 when the repository cannot be read or the file \
       written, 64 for usage errors (unknown type or field, a value of the wrong type, \

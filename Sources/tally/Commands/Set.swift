@@ -31,6 +31,9 @@ struct SetCommand: ParsableCommand {
       --format json prints one JSON object (docs/commands.md). --dry-run prints a unified \
       diff and writes nothing.
 
+      With --commit, the written file is committed at once, with the checks and guarantees \
+      of 'tally commit PATH', and -m MESSAGE or a message written from the change.
+
       Exit status: 0 when the record was changed (or nothing needed to change), 1 when the \
       result has errors (nothing is written), 2 when the repository cannot be read or \
       the file written, 64 for usage errors (unknown record or field, a value of the wrong \
@@ -40,10 +43,12 @@ struct SetCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("The record: TYPE/ID or the path of its file.", valueName: "record"))
   var record: String
 
-  @Argument(help: ArgumentHelp("Assignments: field.path=value (an empty value removes the field).", valueName: "field=value"))
+  @Argument(
+    help: ArgumentHelp("Assignments: field.path=value (an empty value removes the field).", valueName: "field=value"))
   var assignments: [String] = []
 
-  @Option(name: .customLong("unset"), help: ArgumentHelp("Remove this field or list item (repeatable).", valueName: "field"))
+  @Option(
+    name: .customLong("unset"), help: ArgumentHelp("Remove this field or list item (repeatable).", valueName: "field"))
   var removals: [String] = []
 
   @OptionGroup var edit: EditOptions
@@ -96,6 +101,23 @@ struct EditOptions: ParsableArguments {
 
   @Flag(name: .customLong("dry-run"), help: "Show the resulting file (new) or a diff (set, add); write nothing.")
   var dryRun = false
+
+  @Flag(help: "Commit the record after writing it, with the checks of 'tally commit PATH'.")
+  var commit = false
+
+  @Option(
+    name: [.customShort("m"), .customLong("message")],
+    help: ArgumentHelp(
+      "The commit message (with --commit; default: one written from the change).", valueName: "message"))
+  var message: String?
+
+  func validate() throws {
+    if message != nil && !commit { throw ValidationError("-m/--message goes with --commit") }
+    if commit && dryRun { throw ValidationError("--dry-run writes nothing, so there is nothing to --commit") }
+    if commit && format == .json {
+      throw ValidationError("--commit prints the commit as text; use --format text, or commit with 'tally commit'")
+    }
+  }
 }
 
 /// What the editing commands share: running an edit, asking for missing required fields
@@ -137,7 +159,8 @@ enum EditCommand {
       } else {
         Console.err(render(outcome, renderer: renderer))
         Console.out(outcome.kind == .created ? String(decoding: outcome.text, as: UTF8.self) : outcome.diff())
-        let action = outcome.kind == .created ? "would create \(outcome.displayPath)" : "would change \(outcome.displayPath)"
+        let action =
+          outcome.kind == .created ? "would create \(outcome.displayPath)" : "would change \(outcome.displayPath)"
         Console.err("dry run: \(action); nothing was written\n")
       }
       return
@@ -154,6 +177,13 @@ enum EditCommand {
     Console.err(render(outcome, renderer: renderer))
     Console.out(outcome.displayPath + "\n")
     Console.err(summary(outcome))
+    guard options.commit else { return }
+    if outcome.isUnchanged {
+      Console.err("nothing to commit: \(outcome.displayPath) did not change\n")
+      return
+    }
+    try CommitSupport.commitPaths(
+      [outcome.relativePath], in: editing.repository, message: options.message, color: global.useColor)
   }
 
   static func write(_ outcome: RecordEditing.Outcome, written: Bool, dryRun: Bool) {
