@@ -256,14 +256,15 @@ public struct RecordEditing: Sendable {
     let type = try recordType(named: target.type)
     var (document, original) = try read(target)
     var problems: [Problem] = []
-    var checked: [(Assignment, FieldSpec?, Value?)] = []
+    // Each assignment with its checked value (nil: remove the field).
+    var checked: [(Assignment, Value?)] = []
     for assignment in assignments {
       do throws(Problem) {
         let field = try field(at: assignment.path, in: type.object)
         if let text = assignment.text, !text.isEmpty {
-          checked.append((assignment, field, try scalarValue(text, for: field, at: assignment.path)))
+          checked.append((assignment, try scalarValue(text, for: field, at: assignment.path)))
         } else {
-          checked.append((assignment, field, nil))
+          checked.append((assignment, nil))
         }
       } catch {
         problems.append(error)
@@ -272,7 +273,7 @@ public struct RecordEditing: Sendable {
     if !problems.isEmpty { throw .usage(problems) }
 
     var changes: [Change] = []
-    for (assignment, _, newValue) in checked {
+    for (assignment, newValue) in checked {
       let path = assignment.path
       let old = document.value[path]
       do throws(Problem) {
@@ -327,6 +328,10 @@ public struct RecordEditing: Sendable {
       ])
     }
     var (document, original) = try read(target)
+    let existing = document.value[list]
+    // Where the item goes, for messages about its values.
+    let index = existing?.items?.count ?? 0
+    let itemPath = list.appending(index: index)
     let itemSpec = listSpec.items
     var item: Value
     switch itemSpec.type {
@@ -340,7 +345,7 @@ public struct RecordEditing: Sendable {
           guard let text = assignment.text, !text.isEmpty else {
             throw Problem("'\(assignment.path)' needs a value", hint: "write \(assignment.path)=VALUE, or leave it out")
           }
-          let fullPath = FieldPath(list.components + [.index(0)] + assignment.path.components)
+          let fullPath = FieldPath(itemPath.components + assignment.path.components)
           let scalar = try scalarValue(text, for: field, at: fullPath)
           item = try Self.assign(scalar, at: assignment.path, in: item)
         } catch {
@@ -362,28 +367,19 @@ public struct RecordEditing: Sendable {
         ])
       }
       do throws(Problem) {
-        item = try scalarValue(text, for: itemSpec, at: list.appending(index: 0))
+        item = try scalarValue(text, for: itemSpec, at: itemPath)
       } catch {
         throw .usage([error])
       }
     }
 
-    let existing = document.value[list]
-    let index: Int
     do throws(Problem) {
       switch existing {
-      case .sequence(let items)?:
-        index = items.count
-        document = try edited(document) { doc throws(EditError) in
-          try doc.appending(item, to: list, printer: Self.printer(for: type))
-        }
-      case .null?:
-        index = 0
+      case .sequence?, .null?:
         document = try edited(document) { doc throws(EditError) in
           try doc.appending(item, to: list, printer: Self.printer(for: type))
         }
       case nil:
-        index = 0
         document = try setting(list, to: .sequence([item]), in: document, type: type)
       case let other?:
         throw Problem("'\(list)' holds \(other.kindName), not a list", hint: "fix the file first")
@@ -391,7 +387,7 @@ public struct RecordEditing: Sendable {
     } catch {
       throw .usage([error])
     }
-    let change = Change(field: list.appending(index: index), old: nil, new: item)
+    let change = Change(field: itemPath, old: nil, new: item)
     return try outcome(target, document: document, original: original, changes: [change])
   }
 

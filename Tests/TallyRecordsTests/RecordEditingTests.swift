@@ -304,6 +304,26 @@ struct RecordEditingTests {
     #expect(outcome.changes.map(\.field.description) == ["follow_ups[1]"])
   }
 
+  @Test func addNamesTheNewItemInProblems() throws {
+    let fixture = try EditFixture()
+    let problems = usageProblems {
+      _ = try fixture.editing.add(
+        try fixture.target("customer/C-0042"), list: FieldPath([.key("follow_ups")]),
+        arguments: ["date=2026-02-29", "by=S-0012", "channel=fax", "summary=x", "mood=good"])
+    }
+    #expect(
+      try #require(problems).map(\.message) == [
+        "'follow_ups[1].date': '2026-02-29' is not a day in the calendar",
+        "'follow_ups[1].channel': 'fax' is not one of the allowed values",
+        "unknown field 'mood'",
+      ])
+    let notAList = usageProblems {
+      _ = try fixture.editing.add(
+        try fixture.target("customer/C-0042"), list: FieldPath([.key("tier")]), arguments: ["A"])
+    }
+    #expect(try #require(notAList).first?.message == "'tier' is not a list")
+  }
+
   @Test func addToAnEmptyOrMissingList() throws {
     let fixture = try EditFixture()
     let target = try fixture.target("customer/C-0042")

@@ -136,7 +136,10 @@ enum EditCommand {
         outcome = try produce(answers)
         break
       } catch .missing(let fields) where interactive && isatty(0) == 1 {
-        answers += try ask(fields, editing: editing)
+        let given = try ask(fields, editing: editing)
+        // Every question skipped: asking again would not help.
+        if given.isEmpty { try report(.missing(fields), renderer: renderer) }
+        answers += given
       } catch {
         try report(error, renderer: renderer)
       }
