@@ -34,6 +34,9 @@ let package = Package(
     .target(name: "TallyRecords", dependencies: ["TallyText", "TallySchema", "TallyGit"]),
     // History as data: per-commit record and field changes, as-of snapshots, caches.
     .target(name: "TallyHistory", dependencies: ["TallyText", "TallySchema", "TallyGit", "TallyRecords"]),
+    // The reports for the team and their renderers (table, JSON, CSV, Markdown, HTML).
+    .target(
+      name: "TallyReports", dependencies: ["TallyText", "TallySchema", "TallyGit", "TallyRecords", "TallyHistory"]),
     // The command-line tool: argument parsing and printing, no logic of its own.
     .executableTarget(
       name: "tally",
@@ -43,6 +46,7 @@ let package = Package(
         "TallyGit",
         "TallyRecords",
         "TallyHistory",
+        "TallyReports",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -76,6 +80,12 @@ let package = Package(
     .testTarget(
       name: "TallyHistoryTests",
       dependencies: ["TallyHistory", "TallyRecords", "TallyGit", "TallySchema", "TallyText", "TallyTestSupport"]),
+    .testTarget(
+      name: "TallyReportsTests",
+      dependencies: [
+        "TallyReports", "TallyHistory", "TallyRecords", "TallyGit", "TallySchema", "TallyText", "TallyTestSupport",
+      ],
+      exclude: ["Golden"]),
     .testTarget(
       name: "TallyEndToEndTests",
       dependencies: ["TallyTestSupport", "TallySchema", "TallyText", "tally"],

@@ -1,0 +1,197 @@
+import TallyText
+
+/// The output formats of `tally report`.
+public enum ReportFormat: String, Sendable, CaseIterable {
+  case table
+  case json
+  case csv
+  case md
+  case html
+}
+
+public enum ReportRenderer {
+  public static func render(_ report: Report, as format: ReportFormat, width: Int = 100, bom: Bool = false) -> [UInt8] {
+    switch format {
+    case .table: return Array(table(report, width: width).utf8)
+    case .json: return json(report)
+    case .csv: return (bom ? [0xEF, 0xBB, 0xBF] : []) + Array(csv(report).utf8)
+    case .md: return Array(markdown(report).utf8)
+    case .html: return Array(HTMLRenderer.page(report).utf8)
+    }
+  }
+
+  // MARK: Terminal table
+
+  /// Columns aligned by display width (CJK characters take two columns), numbers right
+  /// aligned; when the table is wider than `width`, the widest text column is cut with "…".
+  public static func table(_ report: Report, width: Int) -> String {
+    var out = "\(report.title)\n"
+    out += "computed at \(report.commit.prefix(7)) (\(report.commitDate))\n"
+    for section in report.sections {
+      out += "\n\(section.title)\n"
+      out += textTable(section.table, width: width)
+      for note in section.notes { out += "  \(note)\n" }
+    }
+    return out
+  }
+
+  static func textTable(_ table: ReportTable, width: Int) -> String {
+    guard !table.columns.isEmpty else { return "" }
+    if table.rows.isEmpty { return "  (none)\n" }
+    let header = table.columns.map(\.title)
+    let rows = table.rows.map { $0.map(\.text) }
+    var widths = header.map { DisplayWidth.of($0) }
+    for row in rows {
+      for (index, cell) in row.enumerated() where index < widths.count {
+        widths[index] = max(widths[index], DisplayWidth.of(cell))
+      }
+    }
+    // Fit: shrink the widest text column while the table is too wide.
+    let gap = 2
+    var total = widths.reduce(0, +) + gap * (widths.count - 1) + 2
+    while total > width {
+      guard
+        let widest = widths.indices.filter({ !table.columns[$0].numeric && widths[$0] > 6 }).max(by: {
+          widths[$0] < widths[$1]
+        })
+      else { break }
+      widths[widest] -= 1
+      total -= 1
+    }
+    func line(_ cells: [String]) -> String {
+      var text = "  "
+      for (index, cell) in cells.enumerated() where index < widths.count {
+        var shown = cell
+        if DisplayWidth.of(shown) > widths[index] { shown = DisplayWidth.truncate(shown, toWidth: widths[index]) }
+        text += DisplayWidth.pad(shown, toWidth: widths[index], alignRight: table.columns[index].numeric)
+        if index < cells.count - 1 { text += String(repeating: " ", count: gap) }
+      }
+      while text.hasSuffix(" ") { text.removeLast() }
+      return text + "\n"
+    }
+    var out = line(header)
+    out += "  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n"
+    for row in rows { out += line(row) }
+    return out
+  }
+
+  // MARK: JSON
+
+  /// `{"version":1,"report","title","commit","commit_date","scope","sections":[{"key",
+  /// "title","columns":[{"key","title"}],"rows":[{column key: value}],"notes"}]}`; numbers
+  /// are JSON numbers (decimals as strings, exact), percentages as ratios, dates as strings.
+  public static func json(_ report: Report) -> [UInt8] {
+    var out = "{\"version\":1,\"report\":\(quote(report.name)),\"title\":\(quote(report.title)),"
+    out += "\"commit\":\(quote(report.commit)),\"commit_date\":\(quote(report.commitDate)),"
+    out += "\"scope\":\(quote(report.scope)),\"sections\":["
+    for (index, section) in report.sections.enumerated() {
+      if index > 0 { out += "," }
+      out += "\n{\"key\":\(quote(section.key)),\"title\":\(quote(section.title)),\"columns\":["
+      out += section.table.columns.map { "{\"key\":\(quote($0.key)),\"title\":\(quote($0.title))}" }.joined(
+        separator: ",")
+      out += "],\"rows\":["
+      for (rowIndex, row) in section.table.rows.enumerated() {
+        if rowIndex > 0 { out += "," }
+        out += "\n{"
+        out += zip(section.table.columns, row).map { column, cell in
+          "\(quote(column.key)):\(jsonValue(cell))"
+        }.joined(separator: ",")
+        out += "}"
+      }
+      out += "],\"notes\":[" + section.notes.map(quote).joined(separator: ",") + "]}"
+    }
+    out += "\n]}\n"
+    return Array(out.utf8)
+  }
+
+  static func jsonValue(_ cell: Cell) -> String {
+    switch cell {
+    case .text(let value): return quote(value)
+    case .int(let value): return String(value)
+    case .decimal(let value): return quote(value.description)
+    case .percent(let value?):
+      let rounded = (value * 10000).rounded() / 10000
+      return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    case .percent(nil), .empty: return "null"
+    case .date(let value): return quote(value.description)
+    }
+  }
+
+  static func quote(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if scalar.value < 0x20 {
+          let hex = String(scalar.value, radix: 16)
+          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
+  }
+
+  // MARK: CSV
+
+  /// RFC 4180: CRLF line ends, fields with commas, quotes or line breaks quoted, quotes
+  /// doubled. Each section is a block: a `# title` line, the header, the rows, a blank line
+  /// — one file a spreadsheet opens directly.
+  public static func csv(_ report: Report) -> String {
+    var out = ""
+    for (index, section) in report.sections.enumerated() {
+      if index > 0 { out += "\r\n" }
+      out += csvRow(["# \(report.title) — \(section.title)"])
+      out += csvRow(section.table.columns.map(\.title))
+      for row in section.table.rows { out += csvRow(row.map(\.text)) }
+    }
+    return out
+  }
+
+  static func csvRow(_ fields: [String]) -> String {
+    fields.map { field in
+      if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        return "\"" + field.replacingAll("\"", with: "\"\"") + "\""
+      }
+      return field
+    }.joined(separator: ",") + "\r\n"
+  }
+
+  // MARK: Markdown
+
+  public static func markdown(_ report: Report) -> String {
+    var out = "# \(escapeMarkdown(report.title))\n\n"
+    out += "Computed at `\(report.commit.prefix(7))` (\(report.commitDate)).\n"
+    for section in report.sections {
+      out += "\n## \(escapeMarkdown(section.title))\n\n"
+      if section.table.rows.isEmpty {
+        out += "(none)\n"
+      } else {
+        out += "| " + section.table.columns.map { escapeMarkdown($0.title) }.joined(separator: " | ") + " |\n"
+        out += "|" + section.table.columns.map { $0.numeric ? " ---: |" : " --- |" }.joined() + "\n"
+        for row in section.table.rows {
+          out += "| " + row.map { escapeMarkdown($0.text) }.joined(separator: " | ") + " |\n"
+        }
+      }
+      for note in section.notes { out += "\n- \(escapeMarkdown(note))" }
+      if !section.notes.isEmpty { out += "\n" }
+    }
+    return out
+  }
+
+  static func escapeMarkdown(_ text: String) -> String {
+    text.replacingAll("|", with: "\\|").replacingAll("\n", with: " ")
+  }
+}
+
+extension String {
+  func replacingAll(_ target: String, with replacement: String) -> String {
+    split(separator: target, omittingEmptySubsequences: false).joined(separator: replacement)
+  }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import TallyGit
+import TallyHistory
+import TallyRecords
+import TallySchema
+import TallyText
+
+/// The records of one type in a snapshot, by id, with their values.
+public struct RecordSet: Sendable {
+  public var records: [String: Value] = [:]
+
+  public init(records: [String: Value] = [:]) { self.records = records }
+
+  /// Ids in order.
+  public var ids: [String] { records.keys.sorted() }
+  public subscript(id: String) -> Value? { records[id] }
+  public var count: Int { records.count }
+}
+
+extension Value {
+  /// The value of a top-level key of a mapping.
+  public subscript(key: String) -> Value? {
+    pairs?.first(where: { $0.key == key })?.value
+  }
+
+  /// The text of a top-level scalar field (nil when absent or null).
+  public func string(_ key: String) -> String? { self[key]?.text }
+
+  /// A date field.
+  public func date(_ key: String) -> CivilDate? { string(key).flatMap(CivilDate.init) }
+
+  /// A number field as an exact decimal.
+  public func decimal(_ key: String) -> ExactDecimal? { string(key).flatMap(ExactDecimal.init) }
+
+  /// The items of a list field (empty when absent).
+  public func items(_ key: String) -> [Value] {
+    if case .sequence(let items)? = self[key] { return items }
+    return []
+  }
+
+  /// The texts of a list of scalars.
+  public func strings(_ key: String) -> [String] { items(key).compactMap(\.text) }
+}
+
+/// What a report is computed from: the records at the report's commit, their history
+/// (first-parent, as data), snapshots as of any day, and the options given.
+public final class ReportContext: @unchecked Sendable {
+  public let records: RecordsRepository
+  public let git: Repository
+  public let prefix: String
+  public let history: History
+  public let text: ChangeText
+  /// The commit the report is computed at, and its history (oldest first).
+  public let commit: ObjectID
+  public let commits: [CommitChanges]
+  public let today: CivilDate
+  /// Options: the period (nil when the report is "at" a day), the day for point-in-time
+  /// reports, and filters.
+  public var period: Period?
+  public var at: CivilDate
+  public var team: String?
+  public var owner: String?
+  /// For reports with a "not updated / not contacted in N days" threshold.
+  public var days: Int?
+
+  private var snapshotCache: [ObjectID: [String: RecordSet]] = [:]
+  private let lock = NSLock()
+  /// Commit days (repository time zone), parallel to `commits`.
+  public let commitDays: [CivilDate]
+
+  public init(
+    records: RecordsRepository, git: Repository, prefix: String, history: History, text: ChangeText,
+    commit: ObjectID, commits: [CommitChanges], today: CivilDate
+  ) {
+    self.records = records
+    self.git = git
+    self.prefix = prefix
+    self.history = history
+    self.text = text
+    self.commit = commit
+    self.commits = commits
+    self.today = today
+    self.at = today
+    self.commitDays = commits.map { text.day($0.author) }
+  }
+
+  /// The commit current at the end of `day` (nil before the history starts): the last
+  /// first-parent commit authored on or before it.
+  public func commit(atEndOf day: CivilDate) -> ObjectID? {
+    var found: ObjectID?
+    for (index, commitDay) in commitDays.enumerated() {
+      if commitDay <= day { found = commits[index].id } else { break }
+    }
+    return found
+  }
+
+  /// The records of `type` as they stood at the end of `day` (empty before the history).
+  public func records(_ type: String, at day: CivilDate) throws -> RecordSet {
+    guard let commit = commit(atEndOf: day) else { return RecordSet() }
+    return try records(type, atCommit: commit)
+  }
+
+  /// The records of `type` at the report's commit.
+  public func current(_ type: String) throws -> RecordSet { try records(type, atCommit: commit) }
+
+  public func records(_ type: String, atCommit commit: ObjectID) throws -> RecordSet {
+    lock.lock()
+    if let cached = snapshotCache[commit]?[type] {
+      lock.unlock()
+      return cached
+    }
+    lock.unlock()
+    guard let recordType = records.schema.type(named: type) else { return RecordSet() }
+    let tree = try git.tree(ofCommit: commit)
+    var set = RecordSet()
+    if let root = try git.subtree(tree, at: prefix), let directory = try git.subtree(root, at: recordType.directory) {
+      let files = try git.files(inTree: directory).filter { $0.path.hasSuffix(".yaml") && !$0.path.contains("/") }
+      let git = self.git
+      let parsed = parallelMap(files, batch: 128) { file -> (String, Value?) in
+        let bytes = (try? git.blob(file.id)) ?? []
+        return (String(file.path.dropLast(5)), SyntaxTree.parse(bytes).tree?.value)
+      }
+      for case let (id, value?) in parsed { set.records[id] = value }
+    }
+    lock.lock()
+    snapshotCache[commit, default: [:]][type] = set
+    lock.unlock()
+    return set
+  }
+
+  /// The day a commit was made (repository time zone).
+  public func day(of commit: CommitChanges) -> CivilDate { text.day(commit.author) }
+
+  /// The staff member of a commit's author, if any.
+  public func staffID(of commit: CommitChanges) -> String? { text.people.author(commit.author).staff }
+
+  /// A staff member's name, for showing ids ("王芳").
+  public func name(_ type: String, _ id: String) -> String { text.people.names["\(type)/\(id)"] ?? id }
+
+  /// "Computed at" stamp.
+  public var commitDate: String {
+    commits.last.map { text.date($0.author) } ?? ""
+  }
+}
+
+/// A report's definition: its name, what it is for, and how it is computed.
+public protocol ReportDefinition: Sendable {
+  static var name: String { get }
+  static var summary: String { get }
+  /// Whether it reads a period (`--period`), else a day (`--at`).
+  static var usesPeriod: Bool { get }
+  static func compute(_ context: ReportContext) throws -> Report
+}
+
+/// Every report, in the order `tally report --list` shows them.
+public enum Reports {
+  public static let all: [any ReportDefinition.Type] = [
+    ActivityReport.self
+  ]
+
+  public static func named(_ name: String) -> (any ReportDefinition.Type)? {
+    all.first { $0.name == name }
+  }
+}
