@@ -98,6 +98,9 @@ extension ObjectID {
 extension Repository {
   func rawTree(_ id: ObjectID) throws(GitError) -> RawTree {
     try locked { () throws(GitError) -> RawTree in
+      // Walking history compares each commit's trees with its parent's: the trees read for
+      // one commit are usually read again for the next.
+      if let recent = recentTrees.first(where: { $0.0 == id }) { return recent.1 }
       if odb == nil {
         var database: OpaquePointer?
         try check(git_repository_odb(&database, handle), "git_repository_odb")
@@ -106,7 +109,10 @@ extension Repository {
       var oid = id.raw
       var object: OpaquePointer?
       try check(git_odb_read(&object, odb, &oid), "git_odb_read")
-      return RawTree(object: object)
+      let tree = RawTree(object: object)
+      recentTrees.append((id, tree))
+      if recentTrees.count > 16 { recentTrees.removeFirst() }
+      return tree
     }
   }
 

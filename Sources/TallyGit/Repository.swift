@@ -11,6 +11,8 @@ public final class Repository: @unchecked Sendable {
   let lock = NSLock()
   /// The object database, opened on first use (guarded by `lock`).
   var odb: OpaquePointer?
+  /// Raw trees read last (guarded by `lock`), for history walks.
+  var recentTrees: [(ObjectID, RawTree)] = []
 
   /// The working directory (with a trailing `/` removed), or nil for a bare repository.
   public let workingDirectory: String?
@@ -28,6 +30,7 @@ public final class Repository: @unchecked Sendable {
   }
 
   deinit {
+    recentTrees.removeAll()
     if let odb { git_odb_free(odb) }
     git_repository_free(handle)
   }

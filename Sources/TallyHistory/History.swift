@@ -24,7 +24,7 @@ public final class History: @unchecked Sendable {
   private var cacheLoaded = false
   private var cacheDirty = false
   private var treeOfCommit: [ObjectID: ObjectID] = [:]
-  private let values = BlobValues(limit: 200_000)
+  private let values = BlobValues(limit: 12_000)
 
   /// Where the time went, for `tally history build --stats`.
   public struct Stats: Sendable {
@@ -257,10 +257,13 @@ public final class History: @unchecked Sendable {
   }
 }
 
-/// Parsed record values by blob id, shared by workers, bounded: when full it is emptied
-/// (history walks move forward, so old entries are rarely needed again).
+/// Parsed record values by blob id, shared by workers, bounded: two generations of at most
+/// `limit` entries each — when the young one fills up, the old one is dropped — so recently
+/// used values stay (a record's previous version is usually a recent one) and memory stays
+/// flat however long the history.
 final class BlobValues: @unchecked Sendable {
-  private var values: [ObjectID: Value?] = [:]
+  private var young: [ObjectID: Value?] = [:]
+  private var old: [ObjectID: Value?] = [:]
   private let lock = NSLock()
   private let limit: Int
   private(set) var parsed = 0
@@ -269,7 +272,12 @@ final class BlobValues: @unchecked Sendable {
 
   func value(_ id: ObjectID, _ repository: Repository) throws -> Value? {
     lock.lock()
-    if let known = values[id] {
+    if let known = young[id] {
+      lock.unlock()
+      return known
+    }
+    if let known = old[id] {
+      insert(id, known)
       lock.unlock()
       return known
     }
@@ -277,11 +285,20 @@ final class BlobValues: @unchecked Sendable {
     let bytes = try repository.blob(id)
     let value = SyntaxTree.parse(bytes).tree?.value
     lock.lock()
-    if values.count >= limit { values.removeAll(keepingCapacity: true) }
-    values[id] = value
+    insert(id, value)
     parsed += 1
     lock.unlock()
     return value
+  }
+
+  /// Must hold the lock.
+  private func insert(_ id: ObjectID, _ value: Value?) {
+    if young.count >= limit {
+      old = young
+      young = [:]
+      young.reserveCapacity(limit)
+    }
+    young[id] = value
   }
 }
 
