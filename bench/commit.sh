@@ -33,6 +33,9 @@ if [ ! -f "$repo/.generated-$seed" ]; then
   rm -rf "$repo"
   echo "== generating $customers customers (seed $seed) and committing them"
   "$bench" gen-check "$repo" --customers "$customers" --seed "$seed" >/dev/null
+  mkdir -p "$repo/schema"
+  cp schema/*.yaml "$repo/schema/"
+  printf 'version: 1\nschema_dir: schema\ntime_zone: Asia/Shanghai\ncurrency: CNY\n' >"$repo/tally.yaml"
   (cd "$repo" && git init -q -b main && git config core.hooksPath /dev/null \
     && git add -A && git commit -q -m "records" && touch ".generated-$seed" \
     && echo ".generated-*" >.git/info/exclude)
