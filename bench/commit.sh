@@ -48,12 +48,12 @@ target=$(git ls-files customers | sed -n 500p)
 # Each run: a different one-line change to the same customer, then undo the commit.
 change() {
   python3 - "$target" "$1" <<'EOF'
-import sys
+import re, sys
 path, n = sys.argv[1], sys.argv[2]
 text = open(path, encoding="utf-8").read().splitlines(keepends=True)
 for i, line in enumerate(text):
     if line.startswith("name: "):
-        text[i] = "name: " + line[6:].rstrip("\n").split(" #")[0].rstrip("0123456789") + n + "\n"
+        text[i] = "name: " + re.sub(r"（第[0-9]+版）$", "", line[6:].rstrip("\n")) + "（第" + n + "版）\n"
         break
 open(path, "w", encoding="utf-8").write("".join(text))
 EOF
