@@ -9,8 +9,8 @@ struct Tally: ParsableCommand {
     abstract: "Keep a team's records as plain text in git.",
     version: "tally \(TallyVersion.string) (libgit2 \(GitLibrary.version))",
     subcommands: [
-      Add.self, Check.self, Commit.self, Fmt.self, New.self, Parse.self, SchemaCommand.self,
-      SetCommand.self,
+      Add.self, Blame.self, Check.self, Commit.self, Diff.self, Fmt.self, HistoryCommand.self, Hook.self, Init.self,
+      Log.self, New.self, Parse.self, ReportCommand.self, SchemaCommand.self, SetCommand.self, Show.self,
     ]
   )
 

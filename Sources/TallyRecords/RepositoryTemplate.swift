@@ -1,0 +1,339 @@
+import TallyGit
+import TallySchema
+import TallyText
+
+/// What `tally init` creates: a new records repository from a template.
+///
+/// The steps, all checked before anything is written: the directory must not hold a
+/// `tally.yaml` already nor be inside another records repository, and no file the template
+/// writes may exist with other content (an existing `README.md` is kept). Then, when the
+/// directory is not in a git working tree, a repository is created (`git init`, through
+/// libgit2); the schemas, record directories (each with a `.gitkeep`, which `tally check`
+/// ignores, so git keeps them while they are empty) and a README are written, and
+/// `tally.yaml` last, so an interrupted run can simply be run again.
+public enum RepositoryTemplate: String, CaseIterable, Sendable {
+  /// The telesales team's schemas (staff, customers, plans, minutes) and their directories.
+  case telesales
+  /// Only `tally.yaml` and an empty schema directory.
+  case empty
+
+  /// The settings written into `tally.yaml`.
+  public struct Settings: Sendable {
+    /// The IANA time zone dates from commits are read in.
+    public var timeZone: String
+    /// The three-letter currency of money fields that do not name one.
+    public var currency: String
+
+    public init(timeZone: String = "Asia/Shanghai", currency: String = "CNY") {
+      self.timeZone = timeZone
+      self.currency = currency
+    }
+
+    /// What is wrong with the settings, or nil when they are fine.
+    public var problem: String? {
+      if TimeZones.offsetMinutes(timeZone) == nil {
+        return
+          "'\(timeZone)' is not a time zone Tally knows: use an IANA name such as Asia/Shanghai, UTC, or an offset like +08:00"
+      }
+      if currency.count != 3 || !currency.allSatisfy({ $0.isASCII && $0.isUppercase }) {
+        return "'\(currency)' is not a currency code: use three capital letters such as CNY"
+      }
+      return nil
+    }
+  }
+
+  /// The directory (relative to the records root) that holds the schemas.
+  public static let schemaDirectory = "schema"
+  /// The empty file that keeps an empty directory in git.
+  public static let keepFile = ".gitkeep"
+
+  /// Why a repository could not be created.
+  public enum InitError: Error, CustomStringConvertible, Sendable {
+    /// The directory already holds `tally.yaml`.
+    case alreadyInitialized(String)
+    /// The directory is inside another records repository.
+    case insideRecordsRepository(directory: String, root: String)
+    /// The directory is inside a bare repository or a `.git` directory.
+    case insideGitDirectory(directory: String, gitDirectory: String)
+    /// Files the template writes exist with other content.
+    case wouldOverwrite([String])
+    case badSettings(String)
+    case git(GitError)
+    case file(FileError)
+
+    public var description: String {
+      switch self {
+      case .alreadyInitialized(let directory):
+        return
+          "\(FileSystem.joinPath(directory, RecordsRoot.markerFile)) exists: \(directory) is a records repository already"
+      case .insideRecordsRepository(let directory, let root):
+        return
+          "\(directory) is inside the records repository at \(root); one records repository cannot hold another"
+      case .insideGitDirectory(let directory, let gitDirectory):
+        return "\(directory) is inside the git directory \(gitDirectory), not in a working tree"
+      case .wouldOverwrite(let paths):
+        return "these files exist and differ from what tally init writes; move them away first: "
+          + paths.joined(separator: ", ")
+      case .badSettings(let problem): return problem
+      case .git(let error): return error.description
+      case .file(let error): return error.description
+      }
+    }
+  }
+
+  /// What ``create(at:settings:)`` did.
+  public struct Result: Sendable {
+    /// The records root (absolute).
+    public var root: String
+    /// The top of the git working tree the records are in.
+    public var gitTopLevel: String
+    /// Whether a git repository was created.
+    public var createdGitRepository: Bool
+    /// Files written, relative to the root, in the order written.
+    public var written: [String]
+    /// Files that were there already and were kept (an existing README.md).
+    public var kept: [String]
+  }
+
+  // MARK: - Contents
+
+  /// The schema files of the template (name, text).
+  public var schemaFiles: [(name: String, text: String)] {
+    switch self {
+    case .telesales: BundledSchemas.files
+    case .empty: []
+    }
+  }
+
+  /// The record types the template's schemas define, in the order a team meets them.
+  public var recordTypes: [RecordType] {
+    let files = schemaFiles.map { (path: Self.schemaDirectory + "/" + $0.name, bytes: Array($0.text.utf8)) }
+    let types = SchemaLoader.load(files: files).0.types
+    let order = ["staff", "customer", "plan", "minutes"]
+    return types.sorted { a, b in
+      (order.firstIndex(of: a.name) ?? order.count, a.name) < (order.firstIndex(of: b.name) ?? order.count, b.name)
+    }
+  }
+
+  /// Every file the template writes (paths relative to the records root), `tally.yaml` last.
+  public func files(settings: Settings) -> [(path: String, bytes: [UInt8])] {
+    var files: [(path: String, bytes: [UInt8])] = []
+    for schema in schemaFiles {
+      files.append((Self.schemaDirectory + "/" + schema.name, Array(schema.text.utf8)))
+    }
+    if schemaFiles.isEmpty {
+      files.append((Self.schemaDirectory + "/" + Self.keepFile, []))
+    }
+    for type in recordTypes {
+      files.append((type.directory + "/" + Self.keepFile, []))
+    }
+    files.append(("README.md", Array(readme.utf8)))
+    files.append((RecordsRoot.markerFile, configuration(settings)))
+    return files
+  }
+
+  /// `tally.yaml`, in canonical form (so `tally fmt --check` passes on it).
+  public func configuration(_ settings: Settings) -> [UInt8] {
+    var text = """
+      # Tally records repository: settings. See README.md.
+      version: 1
+      schema_dir: \(Self.schemaDirectory)
+      # The time zone dates from commits are read in.
+      time_zone: \(settings.timeZone)
+      # The currency of money fields that do not name one.
+      currency: \(settings.currency)
+
+      """
+    if self == .telesales {
+      text += """
+        # Days between contacts per customer tier (the call-back report).
+        follow_up_intervals:
+          A: 14
+          B: 30
+          C: 60
+
+        """
+    }
+    let parsed = Document.parse(text, path: RecordsRoot.markerFile)
+    guard let document = parsed.document else { return Array(text.utf8) }
+    return FormattingPolicy(repository: nil).format(document, absolutePath: "/" + RecordsRoot.markerFile)
+  }
+
+  // MARK: - Creating
+
+  /// Creates a records repository in `directory` (created when missing).
+  ///
+  /// - Parameters:
+  ///   - directory: The new records root.
+  ///   - settings: What goes into `tally.yaml`.
+  /// - Returns: What was created.
+  /// - Throws: ``InitError``; when the checks fail, nothing has been written.
+  public func create(at directory: String, settings: Settings) throws(InitError) -> Result {
+    if let problem = settings.problem { throw .badSettings(problem) }
+    let root = FileSystem.absolute(directory)
+    if FileSystem.exists(FileSystem.joinPath(root, RecordsRoot.markerFile)) {
+      throw .alreadyInitialized(root)
+    }
+    let existing = Self.nearestExistingDirectory(root)
+    if let outer = RecordsRoot.find(from: existing) {
+      throw .insideRecordsRepository(directory: root, root: outer)
+    }
+    // The git repository the records will be in, if there is one already.
+    var repository: Repository?
+    do {
+      repository = try Repository.discover(from: existing)
+    } catch  where error.code == .notFound {
+      repository = nil
+    } catch {
+      throw .git(error)
+    }
+    if let repository {
+      let resolvedRoot = HookInstaller.resolved(existing) + root.dropFirst(existing.count)
+      guard let top = repository.workingDirectory else {
+        throw .insideGitDirectory(directory: root, gitDirectory: repository.gitDirectory)
+      }
+      let gitDirectory = HookInstaller.resolved(repository.gitDirectory)
+      let resolvedTop = HookInstaller.resolved(top)
+      if resolvedRoot == gitDirectory || resolvedRoot.hasPrefix(gitDirectory + "/")
+        || !(resolvedRoot == resolvedTop || resolvedRoot.hasPrefix(resolvedTop + "/"))
+      {
+        throw .insideGitDirectory(directory: root, gitDirectory: repository.gitDirectory)
+      }
+    }
+    let files = files(settings: settings)
+    var toWrite: [(path: String, bytes: [UInt8])] = []
+    var kept: [String] = []
+    var conflicts: [String] = []
+    for file in files {
+      let path = FileSystem.joinPath(root, file.path)
+      guard FileSystem.exists(path) else {
+        toWrite.append(file)
+        continue
+      }
+      if (try? FileSystem.read(path)) == file.bytes { continue }
+      if file.path == "README.md" {
+        kept.append(file.path)
+      } else {
+        conflicts.append(file.path)
+      }
+    }
+    if !conflicts.isEmpty { throw .wouldOverwrite(conflicts) }
+
+    var created = false
+    let topLevel: String
+    if let repository, let top = repository.workingDirectory {
+      topLevel = top
+    } else {
+      do {
+        let new = try Repository.create(at: root)
+        created = true
+        topLevel = new.workingDirectory ?? root
+      } catch {
+        throw .git(error)
+      }
+    }
+    do {
+      for file in toWrite {
+        let path = FileSystem.joinPath(root, file.path)
+        try FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
+        try FileSystem.writeAtomically(path, file.bytes)
+      }
+    } catch {
+      throw .file(error)
+    }
+    return Result(
+      root: root, gitTopLevel: topLevel, createdGitRepository: created, written: toWrite.map(\.path), kept: kept)
+  }
+
+  /// `path` or its nearest ancestor that exists.
+  static func nearestExistingDirectory(_ path: String) -> String {
+    var current = path
+    while !FileSystem.isDirectory(current), current != "/" {
+      current = FileSystem.parentDirectory(of: current)
+    }
+    return current
+  }
+
+  // MARK: - README
+
+  /// The README for the team, in Chinese and English.
+  public var readme: String {
+    var text = """
+      # 团队档案 · Team records
+
+      这个仓库用 Tally 管理团队的档案：每条记录是一个文本文件（YAML 格式），保存在 git 里，
+      每次提交前自动检查。
+      This repository keeps the team's records with Tally: one text file (YAML) per record,
+      kept in git and checked before every commit.
+
+      ## 目录 · Layout
+
+      | 目录 Directory | 内容 Contents | 文件名 File name |
+      | --- | --- | --- |
+
+      """
+    for type in recordTypes {
+      let example = type.idExample.map { "`\($0).yaml`" } ?? "`<id>.yaml`"
+      text += "| `\(type.directory)/` | \(type.title ?? type.name) (\(type.name)) | \(example) |\n"
+    }
+    text += """
+      | `\(Self.schemaDirectory)/` | 每类记录的字段和规则 · the fields and rules of each record type | |
+      | `tally.yaml` | 仓库设置：时区、币种 · settings: time zone, currency | |
+
+
+      """
+    if recordTypes.isEmpty {
+      text += """
+        还没有记录类型：先在 `\(Self.schemaDirectory)/` 里为每类记录写一个 schema 文件（说明见 Tally 的
+        docs/schema.md），再建立它的目录。
+        There are no record types yet: write a schema file in `\(Self.schemaDirectory)/` for each
+        kind of record (see docs/schema.md in Tally), then create its directory.
+
+
+        """
+    }
+    text += """
+      ## 新增记录 · Adding a record
+
+      1. 在对应目录里新建文件，文件名就是记录编号，例如 `customers/C-0043.yaml`。
+         Create a file in the record's directory, named by its id, e.g. `customers/C-0043.yaml`.
+      2. 照着同目录里的其他文件写，字段和取值见 `\(Self.schemaDirectory)/` 里的说明。
+         Follow the other files of the directory; `\(Self.schemaDirectory)/` lists the fields and
+         the values each one allows.
+      3. 用两个空格缩进，不要用 Tab；一个文件只写一条记录。
+         Indent with two spaces, never tabs; one record per file.
+
+      ## 修改记录 · Editing a record
+
+      用任何文本编辑器打开文件修改即可。`tally fmt` 会把文件整理成统一格式（保留注释）。
+      Open the file in any text editor. `tally fmt` puts files into the canonical layout
+      (comments are kept).
+
+      ## 检查 · Checking
+
+      ```sh
+      tally check          # 检查所有记录，列出每个问题的位置 · check every record, with positions
+      tally fmt --check    # 列出格式不统一的文件 · list the files not in canonical form
+      ```
+
+      ## 提交 · Committing
+
+      ```sh
+      git add customers/C-0043.yaml
+      git commit -m "新客户 C-0043"
+      ```
+
+      提交前，git 的 pre-commit 钩子会运行 `tally check --staged`：有问题时提交会被拒绝，
+      并显示出错的文件、行号和原因。改好后重新 `git add`、再提交。
+      Before each commit, git's pre-commit hook runs `tally check --staged`: when a record has a
+      problem the commit is refused, with the file, line and reason. Fix it, `git add` it again,
+      and commit again.
+
+      钩子不会随 `git clone` 复制：克隆仓库后，每个人运行一次 `tally hook install`。
+      Hooks do not travel with `git clone`: after cloning, everyone runs `tally hook install`
+      once.
+
+      """
+    return text
+  }
+}
