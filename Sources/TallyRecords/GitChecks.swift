@@ -71,7 +71,9 @@ public final class GitChecker: @unchecked Sendable {
 
   /// Stores `snapshot`'s cache in the git directory when this run computed anything new.
   public func persist(_ snapshot: Snapshot) {
-    guard persistent, snapshot.cache.computed > 0 else { return }
+    // Rewriting a large cache for a handful of new entries costs more than validating them
+    // again next time.
+    guard persistent, snapshot.cache.computed > max(32, snapshot.files.count / 100) else { return }
     CheckCacheStore.save(snapshot.cache, to: CheckCacheStore.path(gitDirectory: git.gitDirectory), today: today)
   }
 
