@@ -73,7 +73,9 @@ public final class GitChecker: @unchecked Sendable {
   public func persist(_ snapshot: Snapshot) {
     // Rewriting a large cache for a handful of new entries costs more than validating them
     // again next time.
-    guard persistent, snapshot.cache.computed > max(32, snapshot.files.count / 100) else { return }
+    let cache = snapshot.cache
+    guard persistent, cache.computed > 0, cache.preloaded == 0 || cache.computed > max(32, snapshot.files.count / 100)
+    else { return }
     CheckCacheStore.save(snapshot.cache, to: CheckCacheStore.path(gitDirectory: git.gitDirectory), today: today)
   }
 

@@ -124,9 +124,13 @@ public final class CheckCache: @unchecked Sendable {
     }
   }
 
+  /// How many entries came from the stored cache.
+  public private(set) var preloaded = 0
+
   /// Adds entries read from the stored cache.
   func preload(_ loaded: [(String, Entry)]) {
     lock.withLock {
+      preloaded += loaded.count
       entries.reserveCapacity(entries.count + loaded.count)
       for (key, entry) in loaded where entries[key] == nil { entries[key] = entry }
     }
