@@ -155,7 +155,8 @@ public protocol ReportDefinition: Sendable {
 /// Every report, in the order `tally report --list` shows them.
 public enum Reports {
   public static let all: [any ReportDefinition.Type] = [
-    ActivityReport.self
+    RosterReport.self,
+    ActivityReport.self,
   ]
 
   public static func named(_ name: String) -> (any ReportDefinition.Type)? {

@@ -1,0 +1,252 @@
+import TallySchema
+import TallyText
+
+/// `roster`: the organisation at a day — who reports to whom (manager → supervisors → team
+/// leads → reps), headcount by role and by team — and, month by month over the period, who
+/// joined, who left and the turnover rate.
+///
+/// The tree is read from the staff records as they stood at the end of `context.at`; the
+/// movement from the joined and left dates of every staff record (at the report's commit,
+/// plus any removed since the period's end).
+public enum RosterReport: ReportDefinition {
+  public static let name = "roster"
+  public static let summary =
+    "the organisation tree at a day (--at), headcount by role and team; joins, leaves and turnover per month of --period"
+  public static let usesPeriod = false
+
+  /// One staff record, as the roster reads it.
+  struct Person {
+    var id: String
+    var name: String
+    var role: String
+    var team: String
+    var reportsTo: String?
+    var joined: CivilDate?
+    var left: CivilDate?
+    var status: String
+
+    init(id: String, value: Value, fallbackName: String) {
+      self.id = id
+      name = value.string("name") ?? fallbackName
+      role = value.string("role") ?? ""
+      team = value.string("team") ?? ""
+      reportsTo = value.string("reports_to")
+      joined = value.date("joined")
+      left = value.date("left")
+      status = value.string("status") ?? "active"
+    }
+
+    /// On the roster at the end of `day`: joined by then, not left by then (a person whose
+    /// left date is the day is gone that day), and not marked as left.
+    func isOnRoster(at day: CivilDate) -> Bool {
+      if let joined, joined > day { return false }
+      if let left, left <= day { return false }
+      return status != "left"
+    }
+
+    /// Counted in the headcount at the end of `day`, by the dates alone (for the movement
+    /// over months, so that end = start + joins − leaves). A person marked as left without
+    /// a left date is never counted.
+    func isCounted(at day: CivilDate) -> Bool {
+      if let joined, joined > day { return false }
+      if let left { return left > day }
+      return status != "left"
+    }
+  }
+
+  public static func compute(_ context: ReportContext) throws -> Report {
+    let at = context.at
+    let roles = enumLabels(context, "role")
+    let statuses = enumLabels(context, "status")
+    let roleOrder = roles.values
+
+    let snapshot = try context.records("staff", at: at)
+    var everyone: [String: Person] = [:]
+    for id in snapshot.ids {
+      guard let value = snapshot[id] else { continue }
+      everyone[id] = Person(id: id, value: value, fallbackName: context.name("staff", id))
+    }
+    let present = select(everyone.values.filter { $0.isOnRoster(at: at) }, context: context, all: everyone)
+
+    // The tree: each person under their boss; people whose boss is not shown are roots.
+    func rank(_ person: Person) -> (Int, String, String) {
+      (roleOrder.firstIndex(of: person.role) ?? roleOrder.count, person.team, person.id)
+    }
+    var children: [String: [Person]] = [:]
+    var roots: [Person] = []
+    for person in present.values {
+      if let boss = person.reportsTo, present[boss] != nil, boss != person.id {
+        children[boss, default: []].append(person)
+      } else {
+        roots.append(person)
+      }
+    }
+    roots.sort { rank($0) < rank($1) }
+    var tree = ReportTable(columns: [
+      .init("name", "Name"), .init("id", "ID"), .init("role", "Role"), .init("team", "Team"),
+      .init("joined", "Joined"), .init("status", "Status"),
+    ])
+    var teams: [String] = []
+    var visited = Set<String>()
+    func add(_ person: Person, level: Int) {
+      guard visited.insert(person.id).inserted else { return }
+      // U+3000 (an ideographic space) indents: two columns wide like the names, and kept
+      // by HTML and Markdown, which collapse ordinary spaces.
+      let indent = level == 0 ? "" : String(repeating: "\u{3000}", count: level - 1) + "└ "
+      tree.rows.append([
+        .text(indent + person.name), .text(person.id), .text(roles.label(person.role)), .text(person.team),
+        person.joined.map(Cell.date) ?? .empty, .text(statuses.label(person.status)),
+      ])
+      if !teams.contains(person.team) { teams.append(person.team) }
+      for child in (children[person.id] ?? []).sorted(by: { rank($0) < rank($1) }) { add(child, level: level + 1) }
+    }
+    for root in roots { add(root, level: 0) }
+
+    var treeNotes: [String] = []
+    let onLeave = present.values.filter { $0.status == "on_leave" }.count
+    treeNotes.append(
+      "\(present.count) on staff at the end of \(at)"
+        + (onLeave > 0 ? " (\(onLeave) \(statuses.label("on_leave")))" : "")
+        + "; people whose left date is on or before \(at), or marked as left, are not listed")
+    if context.team == nil && context.owner == nil {
+      let detached = roots.filter { $0.reportsTo != nil }.map { person in
+        "\(person.name) (\(person.id)) reports to \(person.reportsTo!), who is not on staff at \(at)"
+      }
+      treeNotes += detached
+    }
+
+    var byRole = ReportTable(columns: [.init("role", "Role"), .init("people", "People", numeric: true)])
+    let extraRoles = Set(present.values.map(\.role)).subtracting(roleOrder).sorted()
+    for role in roleOrder + extraRoles {
+      byRole.rows.append([.text(roles.label(role)), .int(present.values.filter { $0.role == role }.count)])
+    }
+
+    let shownRoles = roleOrder + extraRoles
+    var byTeam = ReportTable(
+      columns: [.init("team", "Team"), .init("people", "People", numeric: true)]
+        + shownRoles.map { .init($0, roles.label($0), numeric: true) })
+    for team in teams {
+      let members = present.values.filter { $0.team == team }
+      byTeam.rows.append(
+        [.text(team), .int(members.count)] + shownRoles.map { role in .int(members.filter { $0.role == role }.count) })
+    }
+
+    var sections = [
+      ReportSection(key: "tree", title: "Organisation at \(at)", table: tree, notes: treeNotes),
+      ReportSection(key: "by_role", title: "Headcount by role", table: byRole),
+      ReportSection(key: "by_team", title: "Headcount by team", table: byTeam),
+    ]
+    var scope = at.description
+    if let period = context.period {
+      sections += try movement(context, period: period, roles: roles)
+      scope += "; movement \(period.label)"
+    }
+    let suffix = [context.team, context.owner.map { context.name("staff", $0) }].compactMap { $0 }
+    return Report(
+      name: name, title: "Roster \(at)" + (suffix.isEmpty ? "" : " (\(suffix.joined(separator: ", ")))"),
+      commit: context.commit.hex, commitDate: context.commitDate, scope: scope, sections: sections)
+  }
+
+  /// Joins, leaves and turnover for each month of the period (cut to the period), and the
+  /// people who joined or left.
+  static func movement(_ context: ReportContext, period: Period, roles: Labels) throws -> [ReportSection] {
+    var everyone: [String: Person] = [:]
+    let atEnd = try context.records("staff", at: period.end)
+    for id in atEnd.ids {
+      everyone[id] = Person(id: id, value: atEnd[id]!, fallbackName: context.name("staff", id))
+    }
+    let current = try context.current("staff")
+    for id in current.ids {
+      everyone[id] = Person(id: id, value: current[id]!, fallbackName: context.name("staff", id))
+    }
+    let people = select(Array(everyone.values), context: context, all: everyone).values.sorted { $0.id < $1.id }
+
+    var table = ReportTable(columns: [
+      .init("month", "Month"), .init("start", "Headcount at start", numeric: true),
+      .init("joins", "Joins", numeric: true), .init("leaves", "Leaves", numeric: true),
+      .init("end", "Headcount at end", numeric: true), .init("turnover", "Turnover", numeric: true),
+    ])
+    for month in period.months {
+      let first = CivilDate(month + "-01")!
+      let from = max(first, period.start)
+      let to = min(Period.monthEnd(first.year, first.month), period.end)
+      let before = CivilDate(dayNumber: from.dayNumber - 1)
+      let start = people.filter { $0.isCounted(at: before) }.count
+      let end = people.filter { $0.isCounted(at: to) }.count
+      let joins = people.filter { $0.joined.map { $0 >= from && $0 <= to } ?? false }.count
+      let leaves = people.filter { $0.left.map { $0 >= from && $0 <= to } ?? false }.count
+      table.rows.append([
+        .text(month), .int(start), .int(joins), .int(leaves), .int(end),
+        .percent(turnover(leaves: leaves, start: start, end: end)),
+      ])
+    }
+    let before = CivilDate(dayNumber: period.start.dayNumber - 1)
+    let start = people.filter { $0.isCounted(at: before) }.count
+    let end = people.filter { $0.isCounted(at: period.end) }.count
+    let leaves = people.filter { $0.left.map(period.contains) ?? false }.count
+    let overall = Cell.percent(turnover(leaves: leaves, start: start, end: end)).text
+    let notes = [
+      "headcount at start: on staff at the end of the day before the month (or the period) begins; at end: on its last day",
+      "turnover = leaves ÷ ((headcount at start + headcount at end) ÷ 2); someone whose left date is in the month counts as a leave",
+      "over \(period.label): headcount \(start) → \(end), leaves \(leaves), turnover \(overall)",
+    ]
+
+    var changes = ReportTable(columns: [
+      .init("date", "Date"), .init("event", "Event"), .init("name", "Name"), .init("id", "ID"),
+      .init("role", "Role"), .init("team", "Team"),
+    ])
+    var events: [(CivilDate, Int, Person)] = []
+    for person in people {
+      if let joined = person.joined, period.contains(joined) { events.append((joined, 0, person)) }
+      if let left = person.left, period.contains(left) { events.append((left, 1, person)) }
+    }
+    events.sort { ($0.0, $0.1, $0.2.id) < ($1.0, $1.1, $1.2.id) }
+    for (day, kind, person) in events {
+      changes.rows.append([
+        .date(day), .text(kind == 0 ? "joined" : "left"), .text(person.name), .text(person.id),
+        .text(roles.label(person.role)), .text(person.team),
+      ])
+    }
+    return [
+      ReportSection(key: "movement", title: "Joins, leaves and turnover \(period.label)", table: table, notes: notes),
+      ReportSection(key: "joined_left", title: "Who joined and left \(period.label)", table: changes),
+    ]
+  }
+
+  /// Leaves over the average of the headcount at the start and the end; nil when both are 0.
+  static func turnover(leaves: Int, start: Int, end: Int) -> Double? {
+    start + end == 0 ? nil : Double(leaves) * 2 / Double(start + end)
+  }
+
+  /// The people the filters keep: `--team` by their team, `--owner` the person and everyone
+  /// who reports to them, directly or not (followed through `all`).
+  static func select(_ people: [Person], context: ReportContext, all: [String: Person]) -> [String: Person] {
+    var result: [String: Person] = [:]
+    for person in people {
+      if let team = context.team, person.team != team { continue }
+      if let owner = context.owner {
+        var cursor: String? = person.id
+        var seen = Set<String>()
+        while let id = cursor, id != owner, seen.insert(id).inserted { cursor = all[id]?.reportsTo }
+        if cursor != owner { continue }
+      }
+      result[person.id] = person
+    }
+    return result
+  }
+
+  /// The values of an enum field of staff, in schema order, with their labels.
+  struct Labels {
+    var values: [String] = []
+    var labels: [String: String] = [:]
+
+    func label(_ value: String) -> String { labels[value] ?? value }
+  }
+
+  static func enumLabels(_ context: ReportContext, _ field: String) -> Labels {
+    guard case .enumeration(let spec)? = context.records.schema.type(named: "staff")?.object[field]?.type else {
+      return Labels()
+    }
+    return Labels(values: spec.values, labels: spec.labels)
+  }
+}
