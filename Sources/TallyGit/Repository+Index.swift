@@ -15,11 +15,18 @@ public struct IndexEntry: Sendable, Hashable {
 }
 
 extension Repository {
-  /// The index as it is on disk now (re-read, not a cached copy).
+  /// The index as it is on disk now (re-read, not a cached copy). When git runs a hook with
+  /// `GIT_INDEX_FILE` set (`git commit -a`, `git commit PATH` prepare a temporary index),
+  /// that index is the one the commit will record, so it is the one read.
   public func indexEntries() throws(GitError) -> [IndexEntry] {
     try locked { () throws(GitError) -> [IndexEntry] in
       var index: OpaquePointer?
-      try check(git_repository_index(&index, handle), "git_repository_index")
+      if let file = getenvString("GIT_INDEX_FILE"), !file.isEmpty {
+        let path = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
+        try check(git_index_open(&index, path), "git_index_open")
+      } else {
+        try check(git_repository_index(&index, handle), "git_repository_index")
+      }
       defer { git_index_free(index) }
       try check(git_index_read(index, 1), "git_index_read")
       let count = git_index_entrycount(index)

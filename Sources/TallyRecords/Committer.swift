@@ -159,7 +159,14 @@ public final class Committer {
     }
     let snapshot = try checker.snapshot(
       files: try OverlaySource(base: baseFiles, changes: final, name: "the commit").files(), name: "the commit")
-    let earlier = try head.commit.map { try checker.snapshot(commit: $0, name: "HEAD") }
+    var earlier: GitChecker.Snapshot?
+    if let commit = head.commit {
+      do {
+        earlier = try checker.snapshot(commit: commit, name: "HEAD")
+      } catch SnapshotError.missingConfig {
+        earlier = nil
+      }
+    }
     let report = checker.check(snapshot, against: earlier)
     checker.persist(snapshot)
     let text = message ?? CommitMessage.generate(changes, repository: snapshot.repository)

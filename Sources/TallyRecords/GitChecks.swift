@@ -84,7 +84,16 @@ public final class GitChecker: @unchecked Sendable {
   public func checkStaged(only: Set<String>? = nil) throws -> CheckReport {
     let staged = try snapshot(IndexSource(repository: git, prefix: prefix))
     let head = try git.headState()
-    let earlier = try head.commit.map { try snapshot(commit: $0, name: "HEAD") }
+    // HEAD without records yet (the first records commit in an existing repository) has no
+    // earlier state to compare with.
+    var earlier: Snapshot?
+    if let commit = head.commit {
+      do {
+        earlier = try snapshot(commit: commit, name: "HEAD")
+      } catch SnapshotError.missingConfig {
+        earlier = nil
+      }
+    }
     let report = check(staged, against: earlier, only: only)
     persist(staged)
     return report

@@ -174,7 +174,7 @@ extension RecordsRepository {
           Diagnostic(.error, code: "unreadable", message: String(describing: error), path: display(file.path)))
       }
     }
-    if schemaFiles.isEmpty {
+    if !files.contains(where: { $0.path.hasPrefix(lead) }) {
       diagnostics.append(
         Diagnostic(
           .error, code: "config-missing",
