@@ -26,7 +26,8 @@ build: deps ## Build tally (debug)
 release: deps ## Build tally optimised (.build/release/tally)
 	$(SWIFT) build -c release --product tally
 
-demo: build ## Run tally on the bundled example repository
+demo: build ## Run tally on the bundled example repository and on its six months of history
+	$(SWIFT) build --product tally-bench
 	@bash scripts/demo.sh $(BIN)
 
 test: deps ## Lint, build and run every test, then fuzz the parser for FUZZ_SECONDS

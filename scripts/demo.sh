@@ -11,6 +11,8 @@ step tally --version
 "$BIN" --version
 
 cd "$REPO"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 step "cd $REPO && tally check"
 "$BIN" check
 
@@ -21,8 +23,6 @@ step tally parse customers/C-0042.yaml
 "$BIN" parse customers/C-0042.yaml
 
 step "tally check on a record with mistakes (in a scratch copy)"
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
 cp -r . "$scratch/repo"
 cat >"$scratch/repo/customers/C-0042.yaml" <<'RECORD'
 name: 上海华信贸易有限公司
@@ -46,3 +46,38 @@ step tally schema export --json-schema "$scratch/json-schema"
 
 echo
 echo "demo: example-repo holds $(find staff customers plans minutes -name '*.yaml' | wc -l) records; all check clean and are canonical"
+
+# The team's history: six months of commits by the team (through tally and plain git),
+# replayed into a fresh repository that ends in exactly the state of example-repo.
+BENCH="$(dirname "$BIN")/tally-bench"
+demo="${DEMO_DIR:-$scratch/demo}"
+step "tally-bench write-history; replay it into $demo"
+"$BENCH" write-history "$scratch/history.jsonl" | head -1
+rm -rf "$demo"
+python3 "$OLDPWD/scripts/demo-history.py" --tally-every 12 "$scratch/history.jsonl" "$demo" "$BIN"
+for dir in staff customers plans minutes schema; do
+  diff -r "$demo/$dir" "$dir" >/dev/null || { echo "demo: the replayed history does not end in example-repo's $dir" >&2; exit 1; }
+done
+echo "the last commit holds exactly the records of example-repo"
+
+cd "$demo"
+export TALLY_TODAY=2026-10-30
+step "tally check"
+"$BIN" check
+step "tally check --range HEAD~100..HEAD (the last 100 commits, each against its parent)"
+"$BIN" check --range HEAD~100..HEAD | tail -1
+
+step tally log customer/C-0042
+"$BIN" log customer/C-0042 | tail -12
+
+step tally report pipeline --period 2026-Q3
+"$BIN" report pipeline --period 2026-Q3
+step tally report plan --period 2026-Q3
+"$BIN" report plan --period 2026-Q3
+step tally report followups --period 2026-10
+"$BIN" report followups --period 2026-10
+
+site="${DEMO_SITE:-$OLDPWD/demo-site}"
+step tally report all --html "$site" --period 2026-Q3
+"$BIN" report all --html "$site" --period 2026-Q3
+echo "open $site/index.html in a browser"
