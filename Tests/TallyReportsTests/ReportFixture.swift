@@ -109,7 +109,7 @@ final class ReportFixture {
   }
 
   /// `tally check` must pass on what a test commits, or the test is about invalid data.
-  func expectValid(sourceLocation: SourceLocation = #_sourceLocation) throws {
+  func expectValid(sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
     let records = try RecordsRepository.open(root: path, from: path, displayBase: path)
     let report = try RepositoryChecker(repository: records, today: CivilDate("2026-12-31")!)
       .check(WorkingTreeSource(root: path))
