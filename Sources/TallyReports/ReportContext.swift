@@ -156,6 +156,7 @@ public protocol ReportDefinition: Sendable {
 public enum Reports {
   public static let all: [any ReportDefinition.Type] = [
     RosterReport.self,
+    ComplaintsReport.self,
     ActivityReport.self,
   ]
 

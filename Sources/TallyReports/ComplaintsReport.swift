@@ -1,0 +1,262 @@
+import TallyHistory
+import TallySchema
+import TallyText
+
+/// `complaints`: how often customers complain and how fast complaints are resolved — rate per
+/// industry and tier, per owner (the customer's owner when the complaint was made, from the
+/// history), open against resolved at the period's end, days to resolve, by severity.
+///
+/// Complaints are read from the customer records at the report's commit (so a complaint
+/// written down late still counts on its date); segments and the customer base from the
+/// customer records at the end of the period; owners over time from the history of each
+/// customer's `owner` field.
+public enum ComplaintsReport: ReportDefinition {
+  public static let name = "complaints"
+  public static let summary =
+    "complaint rate per industry, tier and owner (at the time), open vs resolved, days to resolve, by severity"
+  public static let usesPeriod = true
+
+  /// One complaint of one customer.
+  struct Complaint {
+    var customer: String
+    var date: CivilDate
+    var summary: String
+    var severity: String
+    var resolved: CivilDate?
+    /// The customer's owner at the end of the complaint's day.
+    var owner: String
+
+    func isOpen(at day: CivilDate) -> Bool { date <= day && !(resolved.map { $0 <= day } ?? false) }
+    var daysToResolve: Int? { resolved.map { $0.dayNumber - date.dayNumber } }
+  }
+
+  public static func compute(_ context: ReportContext) throws -> Report {
+    let period =
+      context.period ?? Period.parse(String(context.today.description.prefix(7)))!
+    let end = period.end
+    let owners = ownerHistory(context)
+    let atEnd = try context.records("customer", at: end)
+    let current = try context.current("customer")
+    let staffAtEnd = try context.records("staff", at: end)
+    let staffNow = try context.current("staff")
+    func team(of staff: String) -> String? {
+      (staffAtEnd[staff] ?? staffNow[staff])?.string("team")
+    }
+    func kept(_ owner: String) -> Bool {
+      if let wanted = context.owner, owner != wanted { return false }
+      if let wanted = context.team, team(of: owner) != wanted { return false }
+      return true
+    }
+    /// The customer as the segments read it: at the period's end, else as it is now.
+    func customer(_ id: String) -> Value? { atEnd[id] ?? current[id] }
+    func owner(of id: String, at day: CivilDate) -> String {
+      if let history = owners[id], !history.isEmpty {
+        return history.last(where: { $0.day <= day })?.owner ?? history[0].owner
+      }
+      return customer(id)?.string("owner") ?? ""
+    }
+
+    // Every complaint on record (customers removed since the period's end included).
+    var complaints: [Complaint] = []
+    for id in Set(atEnd.ids).union(current.ids).sorted() {
+      guard let value = current[id] ?? atEnd[id] else { continue }
+      for item in value.items("complaints") {
+        guard let date = item.date("date") else { continue }
+        let complaint = Complaint(
+          customer: id, date: date, summary: item.string("summary") ?? "", severity: item.string("severity") ?? "",
+          resolved: item.date("resolved_on"), owner: owner(of: id, at: date))
+        if kept(complaint.owner) { complaints.append(complaint) }
+      }
+    }
+    complaints.sort { ($0.date, $0.customer) < ($1.date, $1.customer) }
+    let received = complaints.filter { period.contains($0.date) }
+    let resolved = complaints.filter { $0.resolved.map(period.contains) ?? false }
+    let open = complaints.filter { $0.isOpen(at: end) }
+
+    // The customer base: customers on record at the period's end, plus any customer with a
+    // complaint in the period whose record was written later.
+    var base = Set(atEnd.ids.filter { kept(owner(of: $0, at: end)) })
+    for complaint in received { base.insert(complaint.customer) }
+
+    let severities = labels(context, "complaints.severity")
+    let industries = labels(context, "industry")
+    let tiers = labels(context, "tier")
+
+    var bySeverity = ReportTable(columns: [
+      .init("severity", "Severity"), .init("received", "Received", numeric: true),
+      .init("resolved", "Resolved", numeric: true), .init("open_at_end", "Open at end", numeric: true),
+      .init("avg_days_to_resolve", "Avg days to resolve", numeric: true),
+      .init("max_days_to_resolve", "Max days to resolve", numeric: true),
+    ])
+    let extraSeverities = Set(complaints.map(\.severity)).subtracting(severities.values).sorted()
+    for severity in severities.values + extraSeverities {
+      bySeverity.rows.append(
+        [.text(severities.label(severity))]
+          + counts(
+            received: received.filter { $0.severity == severity },
+            resolved: resolved.filter { $0.severity == severity },
+            open: open.filter { $0.severity == severity }))
+    }
+    bySeverity.rows.append([.text("All")] + counts(received: received, resolved: resolved, open: open))
+
+    func segments(_ field: String, _ spec: Labels, show: (String) -> String) -> ReportTable {
+      var table = ReportTable(columns: [
+        .init(field, field == "tier" ? "Tier" : "Industry"), .init("customers", "Customers", numeric: true),
+        .init("complaints", "Complaints", numeric: true), .init("rate", "Complaint rate", numeric: true),
+      ])
+      let segmentOf = { (id: String) in customer(id)?.string(field) ?? "" }
+      let extra = Set(base.map(segmentOf)).union(received.map { segmentOf($0.customer) }).subtracting(spec.values)
+      for value in spec.values + extra.sorted() {
+        let customers = base.filter { segmentOf($0) == value }.count
+        let count = received.filter { segmentOf($0.customer) == value }.count
+        guard customers > 0 || count > 0 else { continue }
+        table.rows.append([
+          .text(show(value)), .int(customers), .int(count),
+          .percent(customers == 0 ? nil : Double(count) / Double(customers)),
+        ])
+      }
+      return table
+    }
+    let byIndustry = segments("industry", industries) { industries.label($0) }
+    let byTier = segments("tier", tiers) { value in tiers.labels[value].map { "\(value) \($0)" } ?? value }
+
+    var byOwner = ReportTable(columns: [
+      .init("owner", "Owner"), .init("customers", "Customers", numeric: true),
+      .init("complaints", "Complaints", numeric: true), .init("rate", "Complaint rate", numeric: true),
+      .init("resolved", "Resolved", numeric: true), .init("open_at_end", "Open at end", numeric: true),
+      .init("avg_days_to_resolve", "Avg days to resolve", numeric: true),
+    ])
+    var ownerIDs = Set(base.map { owner(of: $0, at: end) })
+    ownerIDs.formUnion(received.map(\.owner))
+    ownerIDs.formUnion(open.map(\.owner))
+    ownerIDs.formUnion(resolved.map(\.owner))
+    let ownerRows = ownerIDs.map { id in
+      (
+        id: id, customers: base.filter { owner(of: $0, at: end) == id }.count,
+        received: received.filter { $0.owner == id }
+      )
+    }.sorted { ($1.received.count, $0.id) < ($0.received.count, $1.id) }
+    for row in ownerRows {
+      let mine = resolved.filter { $0.owner == row.id }
+      byOwner.rows.append([
+        .text(context.name("staff", row.id)), .int(row.customers), .int(row.received.count),
+        .percent(row.customers == 0 ? nil : Double(row.received.count) / Double(row.customers)),
+        .int(mine.count), .int(open.filter { $0.owner == row.id }.count), average(mine),
+      ])
+    }
+
+    func customerName(_ id: String) -> String { customer(id)?.string("name") ?? id }
+    var list = ReportTable(columns: [
+      .init("date", "Date"), .init("customer", "Customer"), .init("severity", "Severity"),
+      .init("owner", "Owner at the time"), .init("resolved_on", "Resolved on"),
+      .init("days_to_resolve", "Days to resolve", numeric: true), .init("summary", "Summary"),
+    ])
+    for complaint in received {
+      // As the period's end saw it: a resolution after it is not shown, as in the open list.
+      let resolvedByEnd = !complaint.isOpen(at: end)
+      list.rows.append([
+        .date(complaint.date), .text(customerName(complaint.customer)), .text(severities.label(complaint.severity)),
+        .text(context.name("staff", complaint.owner)),
+        resolvedByEnd ? complaint.resolved.map(Cell.date) ?? .empty : .empty,
+        resolvedByEnd ? complaint.daysToResolve.map(Cell.int) ?? .empty : .empty, .text(complaint.summary),
+      ])
+    }
+    var openList = ReportTable(columns: [
+      .init("date", "Date"), .init("customer", "Customer"), .init("severity", "Severity"),
+      .init("owner", "Owner at the time"), .init("days_open", "Days open", numeric: true),
+      .init("summary", "Summary"),
+    ])
+    for complaint in open {
+      openList.rows.append([
+        .date(complaint.date), .text(customerName(complaint.customer)), .text(severities.label(complaint.severity)),
+        .text(context.name("staff", complaint.owner)), .int(end.dayNumber - complaint.date.dayNumber),
+        .text(complaint.summary),
+      ])
+    }
+
+    let rateNote =
+      "complaint rate = complaints dated in \(period.label) ÷ customers in the segment at the end of \(end) (as the customer records stood then)"
+    let filters = [context.team, context.owner.map { context.name("staff", $0) }].compactMap { $0 }
+    return Report(
+      name: name,
+      title: "Complaints \(period.label)" + (filters.isEmpty ? "" : " (\(filters.joined(separator: ", ")))"),
+      commit: context.commit.hex, commitDate: context.commitDate, scope: period.label,
+      sections: [
+        ReportSection(
+          key: "by_severity", title: "Complaints by severity", table: bySeverity,
+          notes: [
+            "received: dated in \(period.label); resolved: resolved_on in \(period.label), whenever received; open at end: dated on or before \(end) and not resolved by then",
+            "days to resolve: resolved_on − date, over the complaints resolved in \(period.label)",
+          ]),
+        ReportSection(key: "by_industry", title: "Complaint rate by industry", table: byIndustry, notes: [rateNote]),
+        ReportSection(key: "by_tier", title: "Complaint rate by tier", table: byTier, notes: [rateNote]),
+        ReportSection(
+          key: "by_owner", title: "Complaints by owner", table: byOwner,
+          notes: [
+            "a complaint is credited to the customer's owner at the end of the complaint's day (from the history of the owner field); customers: owned at the end of \(end)"
+          ]),
+        ReportSection(
+          key: "received", title: "Complaints received \(period.label)", table: list,
+          notes: ["resolved on: when resolved by the end of \(end); later resolutions belong to later periods"]),
+        ReportSection(key: "open", title: "Open complaints at the end of \(end)", table: openList),
+      ])
+  }
+
+  /// Received, resolved, open, average and maximum days to resolve.
+  static func counts(received: [Complaint], resolved: [Complaint], open: [Complaint]) -> [Cell] {
+    let days = resolved.compactMap(\.daysToResolve)
+    return [
+      .int(received.count), .int(resolved.count), .int(open.count), average(resolved),
+      days.max().map(Cell.int) ?? .empty,
+    ]
+  }
+
+  /// The average days to resolve, to one decimal; empty when nothing was resolved.
+  static func average(_ resolved: [Complaint]) -> Cell {
+    let days = resolved.compactMap(\.daysToResolve)
+    guard !days.isEmpty, let mean = ExactDecimal(days.reduce(0, +)).divided(by: ExactDecimal(days.count), scale: 1)
+    else { return .empty }
+    return .decimal(mean)
+  }
+
+  /// Each customer's owners over the history, in commit order: the owner it was created with
+  /// and every change of the field, on the day of the commit (renames carry the history).
+  static func ownerHistory(_ context: ReportContext) -> [String: [(day: CivilDate, owner: String)]] {
+    var result: [String: [(day: CivilDate, owner: String)]] = [:]
+    let ownerPath = FieldPath([.key("owner")])
+    for (index, commit) in context.commits.enumerated() {
+      let day = context.commitDays[index]
+      for change in commit.records where change.type == "customer" {
+        switch change.kind {
+        case .added:
+          if let owner = change.value?.string("owner") { result[change.id, default: []].append((day, owner)) }
+        case .renamed:
+          if change.oldType == "customer", let oldID = change.oldID, let moved = result.removeValue(forKey: oldID) {
+            result[change.id] = moved
+          }
+        case .modified, .removed:
+          break
+        }
+        for field in change.fields where field.path == ownerPath {
+          if let owner = field.new?.text { result[change.id, default: []].append((day, owner)) }
+        }
+      }
+    }
+    return result
+  }
+
+  /// The values of an enum field, in schema order, with their labels.
+  struct Labels {
+    var values: [String] = []
+    var labels: [String: String] = [:]
+
+    func label(_ value: String) -> String { labels[value] ?? value }
+  }
+
+  static func labels(_ context: ReportContext, _ path: String) -> Labels {
+    guard let path = FieldPath(parsing: path),
+      case .enumeration(let spec)? = context.records.schema.type(named: "customer")?.object.field(at: path)?.type
+    else { return Labels() }
+    return Labels(values: spec.values, labels: spec.labels)
+  }
+}
