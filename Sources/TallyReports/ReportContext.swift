@@ -157,6 +157,7 @@ public enum Reports {
   public static let all: [any ReportDefinition.Type] = [
     RosterReport.self,
     ComplaintsReport.self,
+    MeetingsReport.self,
     ActivityReport.self,
   ]
 

@@ -1,0 +1,274 @@
+import TallyGit
+import TallyHistory
+import TallySchema
+import TallyText
+
+/// `meetings`: who comes to meetings, who does what was agreed, and what was decided —
+/// attendance rate per person, action items open, overdue and done per owner, the decisions
+/// log.
+///
+/// Minutes are read at the report's commit. When an action item was closed comes from its
+/// `done_on` date, or, when that is missing, from the history: the day of the commit that set
+/// its status to done (cancellations, which have no date field, always from the history).
+public enum MeetingsReport: ReportDefinition {
+  public static let name = "meetings"
+  public static let summary =
+    "attendance rate per person, action items open, overdue and done per owner (closing day from done_on or the history), decisions log"
+  public static let usesPeriod = true
+
+  /// One action item, with when it was closed.
+  struct ActionItem {
+    var minutes: String
+    var meetingDate: CivilDate
+    var meetingTitle: String
+    var index: Int
+    var task: String
+    var owner: String
+    var due: CivilDate
+    /// The status at the report's commit.
+    var status: String
+    /// The day it counts as done (`done_on`, else the history), for a done item.
+    var closed: CivilDate?
+    /// The day of the commit that set the current status (done or cancelled), when the
+    /// history has it.
+    var recorded: CivilDate?
+
+    enum State { case notYet, open, done, cancelled }
+
+    /// Where the item stood at the end of `day`.
+    func state(at day: CivilDate) -> State {
+      if meetingDate > day { return .notYet }
+      switch status {
+      case "done": return (closed ?? meetingDate) <= day ? .done : .open
+      case "cancelled": return (recorded ?? meetingDate) <= day ? .cancelled : .open
+      default: return .open
+      }
+    }
+  }
+
+  public static func compute(_ context: ReportContext) throws -> Report {
+    let period = context.period ?? Period.parse(String(context.today.description.prefix(7)))!
+    let cutoff = min(period.end, context.today)
+    let minutes = try context.current("minutes")
+    let staffAtEnd = try context.records("staff", at: period.end)
+    let staffNow = try context.current("staff")
+    func kept(_ person: String) -> Bool {
+      if let wanted = context.owner, person != wanted { return false }
+      if let wanted = context.team, (staffAtEnd[person] ?? staffNow[person])?.string("team") != wanted { return false }
+      return true
+    }
+    let kinds = labels(context, "kind")
+
+    // Attendance over the minutes dated in the period.
+    let meetings = minutes.ids.filter { id in minutes[id]!.date("date").map(period.contains) ?? false }
+      .sorted { (minutes[$0]!.date("date")!, $0) < (minutes[$1]!.date("date")!, $1) }
+    var attended: [String: Int] = [:]
+    var absent: [String: Int] = [:]
+    for id in meetings {
+      let value = minutes[id]!
+      for person in Set(value.strings("attendees")) { attended[person, default: 0] += 1 }
+      for person in Set(value.strings("absentees")) { absent[person, default: 0] += 1 }
+    }
+    var attendance = ReportTable(columns: [
+      .init("person", "Person"), .init("meetings", "Meetings", numeric: true),
+      .init("attended", "Attended", numeric: true), .init("absent", "Absent", numeric: true),
+      .init("rate", "Attendance rate", numeric: true),
+    ])
+    var chartLabels: [String] = []
+    var chartValues: [Double] = []
+    for person in Set(attended.keys).union(absent.keys).filter(kept).sorted() {
+      let yes = attended[person] ?? 0
+      let no = absent[person] ?? 0
+      let rate = Double(yes) / Double(yes + no)
+      attendance.rows.append([
+        .text(context.name("staff", person)), .int(yes + no), .int(yes), .int(no), .percent(rate),
+      ])
+      chartLabels.append(context.name("staff", person))
+      chartValues.append((rate * 1000).rounded() / 10)
+    }
+    let chart =
+      chartLabels.isEmpty
+      ? nil : Chart(kind: .bars, labels: chartLabels, series: [("Attendance %", chartValues)], reference: 100)
+
+    // Action items: every item of a meeting held by the period's end.
+    let closing = try closingDays(context)
+    var items: [ActionItem] = []
+    for id in minutes.ids {
+      let value = minutes[id]!
+      guard let meetingDate = value.date("date"), meetingDate <= period.end else { continue }
+      for (index, entry) in value.items("action_items").enumerated() {
+        guard let owner = entry.string("owner"), kept(owner), let due = entry.date("due") else { continue }
+        let status = entry.string("status") ?? "open"
+        let recorded = closing[id]?[index]
+        items.append(
+          ActionItem(
+            minutes: id, meetingDate: meetingDate, meetingTitle: value.string("title") ?? id, index: index,
+            task: entry.string("task") ?? "", owner: owner, due: due, status: status,
+            closed: status == "done" ? (entry.date("done_on") ?? recorded) : nil, recorded: recorded))
+      }
+    }
+    items.sort { ($0.due, $0.minutes, $0.index) < ($1.due, $1.minutes, $1.index) }
+    struct Counts {
+      var open = 0
+      var overdue = 0
+      var done = 0
+      var late = 0
+    }
+    var byOwner: [String: Counts] = [:]
+    var list = ReportTable(columns: [
+      .init("meeting", "Meeting"), .init("task", "Task"), .init("owner", "Owner"), .init("due", "Due"),
+      .init("state", "State"), .init("closed", "Closed on"), .init("recorded", "Recorded on"),
+      .init("days_late", "Days late", numeric: true),
+    ])
+    for item in items {
+      var counts = byOwner[item.owner] ?? Counts()
+      var state: String?
+      var late: Int?
+      if item.state(at: cutoff) == .open {
+        counts.open += 1
+        state = "open"
+        if item.due < cutoff {
+          counts.overdue += 1
+          state = "overdue"
+          late = cutoff.dayNumber - item.due.dayNumber
+        }
+      } else if item.status == "done", let closed = item.closed, period.contains(closed) {
+        counts.done += 1
+        state = "done"
+        if closed > item.due {
+          counts.late += 1
+          state = "done late"
+          late = closed.dayNumber - item.due.dayNumber
+        }
+      }
+      guard let state else { continue }
+      byOwner[item.owner] = counts
+      list.rows.append([
+        .text("\(item.meetingDate) \(item.meetingTitle)"), .text(item.task), .text(context.name("staff", item.owner)),
+        .date(item.due), .text(state), state.hasPrefix("done") ? item.closed.map(Cell.date) ?? .empty : .empty,
+        state.hasPrefix("done") ? item.recorded.map(Cell.date) ?? .empty : .empty, late.map(Cell.int) ?? .empty,
+      ])
+    }
+    var owners = ReportTable(columns: [
+      .init("owner", "Owner"), .init("open", "Open", numeric: true), .init("overdue", "Overdue", numeric: true),
+      .init("done", "Done", numeric: true), .init("done_late", "Done late", numeric: true),
+    ])
+    for owner in byOwner.keys.sorted() {
+      let counts = byOwner[owner]!
+      owners.rows.append([
+        .text(context.name("staff", owner)), .int(counts.open), .int(counts.overdue), .int(counts.done),
+        .int(counts.late),
+      ])
+    }
+
+    // The meetings and their decisions; with a filter, the meetings the people were at or
+    // were expected at.
+    var held = ReportTable(columns: [
+      .init("date", "Date"), .init("kind", "Kind"), .init("title", "Title"), .init("chair", "Chair"),
+      .init("attended", "Attended", numeric: true), .init("absent", "Absent", numeric: true),
+    ])
+    var decisions = ReportTable(columns: [
+      .init("date", "Date"), .init("kind", "Kind"), .init("meeting", "Meeting"), .init("decision", "Decision"),
+    ])
+    for id in meetings {
+      let value = minutes[id]!
+      let people = [value.string("chair")].compactMap { $0 } + value.strings("attendees") + value.strings("absentees")
+      if (context.team != nil || context.owner != nil) && !people.contains(where: kept) { continue }
+      let date = value.date("date")!
+      let kind = kinds.label(value.string("kind") ?? "")
+      let title = value.string("title") ?? id
+      held.rows.append([
+        .date(date), .text(kind), .text(title), .text(value.string("chair").map { context.name("staff", $0) } ?? ""),
+        .int(Set(value.strings("attendees")).count), .int(Set(value.strings("absentees")).count),
+      ])
+      for decision in value.strings("decisions") {
+        decisions.rows.append([.date(date), .text(kind), .text(title), .text(decision)])
+      }
+    }
+
+    let filters = [context.team, context.owner.map { context.name("staff", $0) }].compactMap { $0 }
+    return Report(
+      name: name, title: "Meetings \(period.label)" + (filters.isEmpty ? "" : " (\(filters.joined(separator: ", ")))"),
+      commit: context.commit.hex, commitDate: context.commitDate, scope: period.label,
+      sections: [
+        ReportSection(
+          key: "attendance", title: "Attendance \(period.label)", table: attendance, chart: chart,
+          notes: [
+            "attendance rate = attended ÷ (attended + absent), over the \(meetings.count) meetings dated in \(period.label)"
+          ]),
+        ReportSection(
+          key: "action_items_by_owner", title: "Action items by owner", table: owners,
+          notes: [
+            "open: not done or cancelled by the end of \(cutoff); overdue: open and due before \(cutoff) (the period's end, or today if earlier); done: closed in \(period.label), late when after its due day",
+            "an item is closed on its done_on day, else on the day of the commit that set it to done; an item set back to open counts as open",
+          ]),
+        ReportSection(
+          key: "action_items", title: "Action items open, overdue or closed in \(period.label)", table: list),
+        ReportSection(key: "meetings", title: "Meetings \(period.label)", table: held),
+        ReportSection(key: "decisions", title: "Decisions \(period.label)", table: decisions),
+      ])
+  }
+
+  /// For each minutes record and action item (by position, as the history diffs lists
+  /// without keys), the day of the commit that set the item's current status, when it is
+  /// done or cancelled: read from each version of the record in the first-parent history.
+  static func closingDays(_ context: ReportContext) throws -> [String: [Int: CivilDate]] {
+    // Per record: the statuses of its items and, for each, the day the status was set.
+    var latest: [String: [(status: String, since: CivilDate)]] = [:]
+    let itemsPath = FieldPath([.key("action_items")])
+    for (index, commit) in context.commits.enumerated() {
+      let day = context.commitDays[index]
+      for change in commit.records where change.type == "minutes" {
+        var value: Value?
+        switch change.kind {
+        case .removed:
+          latest[change.id] = nil
+          continue
+        case .added:
+          value = change.value
+        case .renamed:
+          if change.oldType == "minutes", let oldID = change.oldID {
+            latest[change.id] = latest.removeValue(forKey: oldID)
+          }
+          if change.fields.isEmpty { continue }
+        case .modified:
+          break
+        }
+        if value == nil {
+          guard change.fields.contains(where: { $0.path.components.first == itemsPath.components.first }),
+            let blob = change.newBlob
+          else { continue }
+          value = SyntaxTree.parse(try context.git.blob(blob)).tree?.value
+        }
+        let before = latest[change.id] ?? []
+        latest[change.id] = (value?.items("action_items") ?? []).enumerated().map { position, item in
+          let status = item.string("status") ?? "open"
+          if position < before.count, before[position].status == status { return before[position] }
+          return (status, day)
+        }
+      }
+    }
+    var result: [String: [Int: CivilDate]] = [:]
+    for (id, items) in latest {
+      for (position, item) in items.enumerated() where item.status == "done" || item.status == "cancelled" {
+        result[id, default: [:]][position] = item.since
+      }
+    }
+    return result
+  }
+
+  /// The values of an enum field of minutes, with their labels.
+  struct Labels {
+    var values: [String] = []
+    var labels: [String: String] = [:]
+
+    func label(_ value: String) -> String { labels[value] ?? value }
+  }
+
+  static func labels(_ context: ReportContext, _ path: String) -> Labels {
+    guard let path = FieldPath(parsing: path),
+      case .enumeration(let spec)? = context.records.schema.type(named: "minutes")?.object.field(at: path)?.type
+    else { return Labels() }
+    return Labels(values: spec.values, labels: spec.labels)
+  }
+}
