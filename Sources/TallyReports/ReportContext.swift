@@ -156,6 +156,7 @@ public protocol ReportDefinition: Sendable {
 public enum Reports {
   public static let all: [any ReportDefinition.Type] = [
     RosterReport.self,
+    PipelineReport.self,
     ComplaintsReport.self,
     MeetingsReport.self,
     ActivityReport.self,

@@ -1,0 +1,330 @@
+import TallyHistory
+import TallySchema
+import TallyText
+
+/// `pipeline`: customers by status at the start and the end of a period, every status change
+/// in between (from the history, not the current files), conversion rates, days spent in each
+/// stage, per owner and team, win-backs and churn with reasons.
+///
+/// Definitions (also in the report's notes):
+/// - Start and end counts come from the records as they stood at the end of the day before
+///   the period and at the end of its last day; the monthly chart, from the end of each month.
+/// - A transition is a commit that added a customer (with its first status), changed its
+///   `status`, or removed it; it is dated by the commit and belongs to the owner in the version
+///   of the record the commit produced (the owner before, for a removal).
+/// - Conversion A → B: the base is every customer that was in A at the start of the period or
+///   entered A during it; converted are those of them that changed from A to B in the period.
+///   Each customer of the base belongs to one owner: the owner at the conversion, or else the
+///   owner at its last moment in A within the period.
+/// - Days in stage: for each status change in the period, the days from the change that
+///   entered the old status to this one (from the whole history), averaged per old status.
+/// - Win-backs: churned or dormant → active, and churned → lead. Churn: any change to churned,
+///   with `churn_reason` as the new version has it.
+public enum PipelineReport: ReportDefinition {
+  public static let name = "pipeline"
+  public static let summary =
+    "customers by status at the start and end of a period, every status change from history, conversion lead → prospect → active, days per stage, by owner and team, win-backs and churn with reasons"
+  public static let usesPeriod = true
+
+  static let fallbackStatuses = ["lead", "prospect", "active", "dormant", "churned"]
+  static let conversionSteps = [("lead", "prospect"), ("prospect", "active")]
+
+  /// Figures per owner (or team).
+  struct OwnerTally {
+    var atEnd = 0
+    var added = 0
+    var toProspect = 0
+    var newActive = Set<String>()
+    var toDormant = 0
+    var winBacks = 0
+    var churned = 0
+    var conversions = [Conversion](repeating: Conversion(), count: PipelineReport.conversionSteps.count)
+
+    mutating func add(_ other: OwnerTally) {
+      atEnd += other.atEnd
+      added += other.added
+      toProspect += other.toProspect
+      newActive.formUnion(other.newActive)
+      toDormant += other.toDormant
+      winBacks += other.winBacks
+      churned += other.churned
+      for index in conversions.indices {
+        conversions[index].base += other.conversions[index].base
+        conversions[index].converted += other.conversions[index].converted
+      }
+    }
+  }
+
+  struct Conversion {
+    var base = 0
+    var converted = 0
+    var rate: Cell { .percent(base > 0 ? Double(converted) / Double(base) : nil) }
+  }
+
+  static func isWinBack(from: String?, to: String?) -> Bool {
+    ((from == "churned" || from == "dormant") && to == "active") || (from == "churned" && to == "lead")
+  }
+
+  /// Became active from the pipeline (lead, prospect, or added as active): a new customer.
+  /// Reactivations (dormant → active) are win-backs instead.
+  static func isNewActive(_ event: PipelineTimeline.Event) -> Bool {
+    event.to == "active" && (event.from == nil || event.from == "lead" || event.from == "prospect")
+  }
+
+  public static func compute(_ context: ReportContext) throws -> Report {
+    let period = context.period ?? Period.parse(String(context.today.description.prefix(7)))!
+    let people = try PipelineStaff(context)
+    let timeline = PipelineTimeline(context)
+    let defaultStatus = timeline.defaultStatus
+
+    let before = try context.records("customer", at: period.start.adding(days: -1))
+    let after = try context.records("customer", at: period.end)
+    func counts(_ set: RecordSet) -> [String: Int] {
+      var result: [String: Int] = [:]
+      for id in set.ids {
+        guard let value = set[id], people.keeps(value.string("owner")) else { continue }
+        result[value.string("status") ?? defaultStatus, default: 0] += 1
+      }
+      return result
+    }
+    let startCounts = counts(before)
+    let endCounts = counts(after)
+    var statuses = people.enumValues("customer", "status", fallback: fallbackStatuses)
+    let known = Set(statuses.map(\.value))
+    for extra in Set(startCounts.keys).union(endCounts.keys).subtracting(known).sorted() {
+      statuses.append((extra, extra))
+    }
+    func label(_ status: String?) -> String { statuses.first(where: { $0.value == status })?.label ?? status ?? "" }
+
+    // Customers by status at the start and the end.
+    var byStatus = ReportTable(columns: [
+      .init("status", "Status"), .init("title", "状态"), .init("start", "At start", numeric: true),
+      .init("end", "At end", numeric: true), .init("change", "Change", numeric: true),
+    ])
+    for (status, title) in statuses {
+      let start = startCounts[status] ?? 0
+      let end = endCounts[status] ?? 0
+      byStatus.rows.append([.text(status), .text(title), .int(start), .int(end), .int(end - start)])
+    }
+    let startTotal = startCounts.values.reduce(0, +)
+    let endTotal = endCounts.values.reduce(0, +)
+    byStatus.rows.append([.text("total"), .text("合计"), .int(startTotal), .int(endTotal), .int(endTotal - startTotal)])
+
+    // Customers per status at the end of each month.
+    let months = period.months
+    var byMonth = ReportTable(
+      columns: [.init("month", "Month")] + statuses.map { .init($0.value, $0.label, numeric: true) })
+    var monthly: [[String: Int]] = []
+    for month in months {
+      let monthEnd = min(Period.parse(month)?.end ?? period.end, period.end)
+      let set = try context.records("customer", at: monthEnd)
+      let figures = counts(set)
+      monthly.append(figures)
+      byMonth.rows.append([.text(month)] + statuses.map { .int(figures[$0.value] ?? 0) })
+    }
+    let chart = Chart(
+      kind: .lines, labels: months,
+      series: statuses.map { status in (status.label, monthly.map { Double($0[status.value] ?? 0) }) })
+
+    // Every transition in the period, and the tallies that follow from them.
+    var transitions = ReportTable(columns: [
+      .init("date", "Date"), .init("customer", "Customer"), .init("name", "Name"), .init("from", "From"),
+      .init("to", "To"), .init("owner", "Owner"), .init("team", "Team"), .init("churn_reason", "Churn reason"),
+    ])
+    var winBacks = ReportTable(columns: [
+      .init("date", "Date"), .init("customer", "Customer"), .init("name", "Name"), .init("from", "From"),
+      .init("to", "To"), .init("owner", "Owner"),
+    ])
+    var churn = ReportTable(columns: [
+      .init("date", "Date"), .init("customer", "Customer"), .init("name", "Name"), .init("from", "From"),
+      .init("owner", "Owner"), .init("reason", "Reason"),
+    ])
+    var byOwner: [String: OwnerTally] = [:]
+    var reasons: [String: Int] = [:]
+    var stints: [String: [Int]] = [:]
+    for event in timeline.events where event.isTransition && period.contains(event.day) && people.keeps(event.owner) {
+      let owner = event.owner ?? ""
+      let churnReason = event.to == "churned" ? event.churnReason ?? "" : ""
+      transitions.rows.append([
+        .date(event.day), .text(event.customer), .text(event.name), .text(event.from.map(label) ?? "(new)"),
+        .text(event.to.map(label) ?? "(removed)"), .text(people.name(event.owner)),
+        .text(people.team(of: event.owner) ?? ""), .text(churnReason),
+      ])
+      var tally = byOwner[owner] ?? OwnerTally()
+      if event.kind == .added { tally.added += 1 }
+      if event.to == "prospect" { tally.toProspect += 1 }
+      if isNewActive(event) { tally.newActive.insert(event.customer) }
+      if event.kind == .status {
+        if event.to == "dormant" { tally.toDormant += 1 }
+        if event.to == "churned" {
+          tally.churned += 1
+          reasons[event.churnReason ?? "(no reason)", default: 0] += 1
+          churn.rows.append([
+            .date(event.day), .text(event.customer), .text(event.name), .text(label(event.from)),
+            .text(people.name(event.owner)), .text(event.churnReason ?? ""),
+          ])
+        }
+        if isWinBack(from: event.from, to: event.to) {
+          tally.winBacks += 1
+          winBacks.rows.append([
+            .date(event.day), .text(event.customer), .text(event.name), .text(label(event.from)),
+            .text(label(event.to)), .text(people.name(event.owner)),
+          ])
+        }
+        if let from = event.from, let since = event.since {
+          stints[from, default: []].append(event.day.dayNumber - since.dayNumber)
+        }
+      }
+      byOwner[owner] = tally
+    }
+    for id in after.ids {
+      guard let value = after[id], people.keeps(value.string("owner")) else { continue }
+      byOwner[value.string("owner") ?? "", default: OwnerTally()].atEnd += 1
+    }
+
+    // Conversion: per customer, its state at the start, then its events in the period.
+    var conversionTotals = [Conversion](repeating: Conversion(), count: conversionSteps.count)
+    let eventsByCustomer = timeline.eventsByCustomer
+    for customer in eventsByCustomer.keys.sorted() {
+      let events = eventsByCustomer[customer]!
+      for (step, (from, to)) in conversionSteps.enumerated() {
+        var status: String?
+        var owner: String?
+        var inBase = false
+        var converted = false
+        var attributed: String?
+        var started = false
+        for event in events where event.day <= period.end {
+          if event.day < period.start {
+            status = event.to
+            owner = event.kind == .removed ? nil : event.owner
+            continue
+          }
+          if !started {
+            started = true
+            if status == from {
+              inBase = true
+              attributed = owner
+            }
+          }
+          if event.from == from && event.to == to {
+            converted = true
+            inBase = true
+            attributed = event.owner
+            break
+          }
+          let wasInFrom = status == from
+          status = event.to
+          owner = event.kind == .removed ? nil : event.owner
+          if event.to == from {
+            inBase = true
+            attributed = event.owner
+          } else if wasInFrom {
+            attributed = event.owner
+          }
+        }
+        if !started && status == from {
+          inBase = true
+          attributed = owner
+        }
+        guard inBase, people.keeps(attributed) else { continue }
+        var tally = byOwner[attributed ?? ""] ?? OwnerTally()
+        tally.conversions[step].base += 1
+        conversionTotals[step].base += 1
+        if converted {
+          tally.conversions[step].converted += 1
+          conversionTotals[step].converted += 1
+        }
+        byOwner[attributed ?? ""] = tally
+      }
+    }
+    var conversion = ReportTable(columns: [
+      .init("step", "Step"), .init("base", "In from-status", numeric: true),
+      .init("converted", "Converted", numeric: true), .init("rate", "Rate", numeric: true),
+    ])
+    for (index, (from, to)) in conversionSteps.enumerated() {
+      let figures = conversionTotals[index]
+      conversion.rows.append([
+        .text("\(label(from)) → \(label(to))"), .int(figures.base), .int(figures.converted), figures.rate,
+      ])
+    }
+
+    // Days in stage, for stints that ended with a status change in the period.
+    var stageTime = ReportTable(columns: [
+      .init("status", "Status"), .init("stints", "Stints ended", numeric: true),
+      .init("average_days", "Average days", numeric: true), .init("min_days", "Shortest", numeric: true),
+      .init("max_days", "Longest", numeric: true),
+    ])
+    for (status, title) in statuses {
+      guard let days = stints[status], !days.isEmpty else { continue }
+      let average = ExactDecimal(days.reduce(0, +)).divided(by: ExactDecimal(days.count), scale: 1) ?? .zero
+      stageTime.rows.append([
+        .text(title), .int(days.count), .decimal(average), .int(days.min()!), .int(days.max()!),
+      ])
+    }
+
+    // By owner and by team.
+    let ownerColumns: [ReportTable.Column] = [
+      .init("customers_at_end", "Customers at end", numeric: true), .init("added", "Added", numeric: true),
+      .init("to_prospect", "To prospect", numeric: true), .init("new_active", "New active", numeric: true),
+      .init("to_dormant", "To dormant", numeric: true), .init("win_backs", "Win-backs", numeric: true),
+      .init("churned", "Churned", numeric: true), .init("lead_to_prospect", "Lead → prospect", numeric: true),
+      .init("prospect_to_active", "Prospect → active", numeric: true),
+    ]
+    func figures(_ tally: OwnerTally) -> [Cell] {
+      [
+        .int(tally.atEnd), .int(tally.added), .int(tally.toProspect), .int(tally.newActive.count),
+        .int(tally.toDormant), .int(tally.winBacks), .int(tally.churned),
+      ] + tally.conversions.map(\.rate)
+    }
+    let owners = byOwner.keys.sorted { (people.team(of: $0) ?? "", $0) < (people.team(of: $1) ?? "", $1) }
+    var ownerTable = ReportTable(columns: [.init("owner", "Owner"), .init("team", "Team")] + ownerColumns)
+    var byTeam: [String: OwnerTally] = [:]
+    for owner in owners {
+      let tally = byOwner[owner]!
+      let team = people.team(of: owner) ?? ""
+      ownerTable.rows.append(
+        [.text(owner.isEmpty ? "–" : people.name(owner)), .text(team)] + figures(tally))
+      byTeam[team, default: OwnerTally()].add(tally)
+    }
+    var teamTable = ReportTable(columns: [.init("team", "Team")] + ownerColumns)
+    for team in byTeam.keys.sorted() {
+      teamTable.rows.append([.text(team.isEmpty ? "(no team)" : team)] + figures(byTeam[team]!))
+    }
+
+    var churnNotes: [String] = []
+    if !reasons.isEmpty {
+      let listed = reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) ×\($0.value)" }
+      churnNotes.append("reasons: " + listed.joined(separator: ", "))
+    }
+    return Report(
+      name: name, title: "Pipeline \(period.label)\(people.filterSuffix)", commit: context.commit.hex,
+      commitDate: context.commitDate, scope: period.label,
+      sections: [
+        ReportSection(
+          key: "by_status", title: "Customers by status", table: byStatus,
+          notes: ["at the end of \(period.start.adding(days: -1)) and of \(period.end), by the owner then"]
+            + [people.historyNote(asOf: period.start.adding(days: -1))].compactMap { $0 }),
+        ReportSection(key: "by_month", title: "Customers by status at each month end", table: byMonth, chart: chart),
+        ReportSection(
+          key: "transitions", title: "Status changes", table: transitions,
+          notes: ["from the history: dated by commit, credited to the owner in the version that made the change"]),
+        ReportSection(
+          key: "conversion", title: "Conversion", table: conversion,
+          notes: [
+            "base: customers in the from-status at the start of the period or entering it during the period; converted: those that then changed to the to-status in the period"
+          ]),
+        ReportSection(
+          key: "stage_time", title: "Days in stage", table: stageTime,
+          notes: ["stints that ended with a status change in the period, measured from the whole history"]),
+        ReportSection(
+          key: "by_owner", title: "By owner", table: ownerTable,
+          notes: [
+            "to prospect and new active include customers added with that status; new active counts customers that became active from lead or prospect, dormant → active is a win-back"
+          ]),
+        ReportSection(key: "by_team", title: "By team", table: teamTable),
+        ReportSection(key: "win_backs", title: "Win-backs", table: winBacks),
+        ReportSection(key: "churn", title: "Churn", table: churn, notes: churnNotes),
+      ])
+  }
+}

@@ -1,0 +1,156 @@
+import TallyHistory
+import TallySchema
+import TallyText
+
+/// Every customer's status and owner through the first-parent history, replayed from the
+/// field-level changes: additions, status changes, owner changes, removals and renames.
+///
+/// Events are dated by the day of their commit (repository time zone) and kept in commit
+/// order. A commit that changes both the status and the owner is one status event whose
+/// `owner` is the owner in the new version: the transition belongs to the owner of the
+/// record it was made in. Renamed customers keep their past under the new id.
+struct PipelineTimeline {
+  enum Kind: Equatable {
+    case added
+    case status
+    case owner
+    case removed
+  }
+
+  /// One event in a customer's life.
+  struct Event {
+    var customer: String
+    var kind: Kind
+    var day: CivilDate
+    /// Position of the commit in the history (events of one day keep their order).
+    var commit: Int
+    /// The status before and after: nil before an addition and after a removal.
+    var from: String?
+    var to: String?
+    /// The owner after the event (before it, for a removal).
+    var owner: String?
+    /// The customer's name after the event.
+    var name: String
+    /// `churn_reason` in the version the event produced.
+    var churnReason: String?
+    /// The day the customer entered `from` (nil for additions).
+    var since: CivilDate?
+
+    /// Whether the status changed (an addition, a status change or a removal).
+    var isTransition: Bool { kind != .owner }
+  }
+
+  private struct State {
+    var status: String
+    var owner: String?
+    var name: String
+    var churnReason: String?
+    var since: CivilDate
+  }
+
+  /// All events, in commit order.
+  private(set) var events: [Event] = []
+  /// Per customer: its owner from the end of each day on (nil while it did not exist).
+  private(set) var owners: [String: [(day: CivilDate, owner: String?)]] = [:]
+  /// Per customer: the day it was first added.
+  private(set) var addedOn: [String: CivilDate] = [:]
+  /// The status a customer starts with when its record does not say (the schema default).
+  let defaultStatus: String
+
+  init(_ context: ReportContext) {
+    defaultStatus = context.records.schema.type(named: "customer")?.object["status"]?.defaultValue ?? "lead"
+    var states: [String: State] = [:]
+    for (index, commit) in context.commits.enumerated() {
+      let day = context.commitDays[index]
+      for change in commit.records where change.type == "customer" || change.oldType == "customer" {
+        switch change.kind {
+        case .added:
+          guard change.type == "customer" else { continue }
+          let value = change.value
+          let state = State(
+            status: value?.string("status") ?? defaultStatus, owner: value?.string("owner"),
+            name: value?.string("name") ?? change.id, churnReason: value?.string("churn_reason"), since: day)
+          states[change.id] = state
+          if addedOn[change.id] == nil { addedOn[change.id] = day }
+          owners[change.id, default: []].append((day, state.owner))
+          events.append(
+            Event(
+              customer: change.id, kind: .added, day: day, commit: index, from: nil, to: state.status,
+              owner: state.owner, name: state.name, churnReason: state.churnReason, since: nil))
+        case .removed:
+          guard let state = states.removeValue(forKey: change.id) else { continue }
+          owners[change.id, default: []].append((day, nil))
+          events.append(
+            Event(
+              customer: change.id, kind: .removed, day: day, commit: index, from: state.status, to: nil,
+              owner: state.owner, name: state.name, churnReason: state.churnReason, since: state.since))
+        case .renamed:
+          guard let oldID = change.oldID, change.oldType == "customer" else { continue }
+          let state = states.removeValue(forKey: oldID)
+          if change.type == "customer", let state {
+            states[change.id] = state
+            owners[change.id] = (owners.removeValue(forKey: oldID) ?? []) + (owners[change.id] ?? [])
+            if let first = addedOn.removeValue(forKey: oldID) { addedOn[change.id] = first }
+            for position in events.indices where events[position].customer == oldID {
+              events[position].customer = change.id
+            }
+          } else if let state {
+            owners[oldID, default: []].append((day, nil))
+            events.append(
+              Event(
+                customer: oldID, kind: .removed, day: day, commit: index, from: state.status, to: nil,
+                owner: state.owner, name: state.name, churnReason: state.churnReason, since: state.since))
+          }
+        case .modified:
+          guard var state = states[change.id] else { continue }
+          let before = state
+          for field in change.fields {
+            guard field.path.components.count == 1, case .key(let key) = field.path.components[0] else { continue }
+            switch key {
+            case "status": state.status = field.new?.text ?? defaultStatus
+            case "owner": state.owner = field.new?.text
+            case "name": state.name = field.new?.text ?? change.id
+            case "churn_reason": state.churnReason = field.new?.text
+            default: break
+            }
+          }
+          if state.owner != before.owner { owners[change.id, default: []].append((day, state.owner)) }
+          if state.status != before.status {
+            state.since = day
+            events.append(
+              Event(
+                customer: change.id, kind: .status, day: day, commit: index, from: before.status, to: state.status,
+                owner: state.owner, name: state.name, churnReason: state.churnReason, since: before.since))
+          } else if state.owner != before.owner {
+            events.append(
+              Event(
+                customer: change.id, kind: .owner, day: day, commit: index, from: state.status, to: state.status,
+                owner: state.owner, name: state.name, churnReason: state.churnReason, since: state.since))
+          }
+          states[change.id] = state
+        }
+      }
+    }
+  }
+
+  /// The customer's owner at the end of `day`: nil when it did not exist then.
+  func owner(of customer: String, atEndOf day: CivilDate) -> String? {
+    guard let spans = owners[customer] else { return nil }
+    var found: String?
+    for span in spans where span.day <= day { found = span.owner }
+    return found
+  }
+
+  /// The owner a dated item (an order) of the customer is credited to: the owner at the end
+  /// of the item's day, or, when the record did not exist that day (an item entered later
+  /// with an earlier date), the first owner it had afterwards.
+  func creditedOwner(of customer: String, on day: CivilDate) -> String? {
+    if let owner = owner(of: customer, atEndOf: day) { return owner }
+    return owners[customer]?.first(where: { $0.day > day && $0.owner != nil })?.owner
+  }
+
+  /// Events of customers, grouped by customer, in commit order.
+  var eventsByCustomer: [String: [Event]] {
+    Dictionary(grouping: events, by: \.customer)
+  }
+}
