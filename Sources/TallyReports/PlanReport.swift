@@ -1,0 +1,241 @@
+import TallyHistory
+import TallySchema
+import TallyText
+
+/// `plan`: each plan whose period overlaps the report's, each target against the actual
+/// result over the plan's own period, totals per team and per plan, and overdue steps.
+///
+/// Definitions (also in the report's notes):
+/// - Plans are read as they stood at the end of the report period; actuals from the records
+///   at the report's commit (so items entered late still count), dated by their own `date`.
+/// - revenue: order `amount`s dated in the plan's period, on customers whose owner at the end
+///   of the order's day (from the history) is the assignee; an order dated before its
+///   customer was recorded goes to the customer's first owner.
+/// - new_customers: customers that became active from lead or prospect (or were added as
+///   active) in the plan's period, owned then by the assignee.
+/// - follow_ups: follow-up items dated in the plan's period whose `by` is the assignee.
+/// - training_hours: `hours` of the assignee's staff trainings dated in the plan's period.
+/// - In a plan scoped to a team, a target assigned to that team's lead is the team's target:
+///   it counts every member of the team (the lead included). Team totals then take that line
+///   instead of adding up the members' own lines for the same metric.
+/// - Attainment is actual / target, undefined when the target is 0.
+/// - A step is overdue when it is neither done nor cancelled and its due day is before the
+///   earlier of the period's end and today.
+public enum PlanReport: ReportDefinition {
+  public static let name = "plan"
+  public static let summary =
+    "plans vs results: each target (revenue, new customers, follow-ups, training hours) against the actual per assignee over the plan's period, attainment, totals per team and plan, overdue steps"
+  public static let usesPeriod = true
+
+  static let fallbackMetrics = ["revenue", "new_customers", "follow_ups", "training_hours"]
+
+  /// One target of one plan, with its result.
+  struct Line {
+    var plan: String
+    /// The plan's period, as written (`2026-Q1`).
+    var period: String
+    var metric: String
+    var target: ExactDecimal
+    var assignee: String
+    var team: String?
+    /// True when the line counts the assignee's whole team (a lead's target in a team plan).
+    var teamWide: Bool
+    var actual: ExactDecimal
+    var attainment: Double? { PlanReport.ratio(actual, target) }
+  }
+
+  public static func compute(_ context: ReportContext) throws -> Report {
+    let period = context.period ?? Period.parse(String(context.today.description.prefix(7)))!
+    let people = try PipelineStaff(context)
+    let metrics = people.enumValues("plan", "targets.metric", fallback: fallbackMetrics)
+    func metricLabel(_ metric: String) -> String { metrics.first(where: { $0.value == metric })?.label ?? metric }
+
+    let planSet = try context.records("plan", at: period.end)
+    var plans: [(id: String, value: Value, period: Period)] = []
+    for id in planSet.ids {
+      guard let value = planSet[id], let planPeriod = value.string("period").flatMap(Period.parse),
+        planPeriod.start <= period.end, planPeriod.end >= period.start
+      else { continue }
+      plans.append((id, value, planPeriod))
+    }
+    let results = try PlanResults(context, people: people)
+
+    var lines: [Line] = []
+    for plan in plans {
+      let scopeTeam = plan.value["scope"]?.string("team")
+      for target in plan.value.items("targets") {
+        guard let metric = target.string("metric"), let assignee = target.string("assignee") else { continue }
+        let team = people.team(of: assignee)
+        let teamWide = scopeTeam != nil && people.role(of: assignee) == "team_lead" && team == scopeTeam
+        let members = teamWide ? Set(people.members(of: scopeTeam!)) : [assignee]
+        lines.append(
+          Line(
+            plan: plan.id, period: plan.period.label, metric: metric, target: target.decimal("target") ?? .zero,
+            assignee: assignee, team: team, teamWide: teamWide,
+            actual: results.actual(metric, for: members, in: plan.period)))
+      }
+    }
+    lines = lines.filter { people.keeps($0.assignee) }
+
+    var targets = ReportTable(columns: [
+      .init("plan", "Plan"), .init("metric", "Metric"), .init("assignee", "Assignee"),
+      .init("team", "Team"), .init("counts", "Counts"), .init("target", "Target", numeric: true),
+      .init("actual", "Actual", numeric: true), .init("attainment", "Attainment", numeric: true),
+    ])
+    for line in lines {
+      targets.rows.append([
+        .text(line.plan), .text(metricLabel(line.metric)),
+        .text(people.name(line.assignee)), .text(line.team ?? ""), .text(line.teamWide ? "whole team" : "own"),
+        targetCell(line.metric, line.target), actualCell(line.metric, line.actual), .percent(line.attainment),
+      ])
+    }
+    let several = Set(lines.map(\.plan)).count > 1
+    let chart: Chart? =
+      lines.isEmpty
+      ? nil
+      : Chart(
+        kind: .bars,
+        labels: lines.map {
+          (several ? "\($0.period) " : "") + "\(people.name($0.assignee)) · \(metricLabel($0.metric))"
+        },
+        series: [("attainment %", lines.map { ($0.attainment ?? 0) * 100 })], reference: 100)
+
+    // Totals per team (a team-wide line stands for the team) and per plan.
+    var totals = ReportTable(columns: [
+      .init("plan", "Plan"), .init("team", "Team"), .init("metric", "Metric"),
+      .init("target", "Target", numeric: true), .init("actual", "Actual", numeric: true),
+      .init("attainment", "Attainment", numeric: true),
+    ])
+    for planID in plans.map(\.id) {
+      let mine = lines.filter { $0.plan == planID }
+      var teams: [String] = []
+      for line in mine where !teams.contains(line.team ?? "") { teams.append(line.team ?? "") }
+      var planTotals: [String: (ExactDecimal, ExactDecimal)] = [:]
+      for team in teams {
+        for (metric, _) in metrics + extraMetrics(mine, metrics) {
+          let group = mine.filter { ($0.team ?? "") == team && $0.metric == metric }
+          guard !group.isEmpty else { continue }
+          let counted = group.contains(where: \.teamWide) ? group.filter(\.teamWide) : group
+          let target = sum(counted.map(\.target))
+          let actual = sum(counted.map(\.actual))
+          let previous = planTotals[metric] ?? (.zero, .zero)
+          planTotals[metric] = (sum([previous.0, target]), sum([previous.1, actual]))
+          totals.rows.append([
+            .text(planID), .text(team.isEmpty ? "(no team)" : team), .text(metricLabel(metric)),
+            targetCell(metric, target), actualCell(metric, actual), .percent(ratio(actual, target)),
+          ])
+        }
+      }
+      guard teams.count > 1 else { continue }
+      for (metric, _) in metrics + extraMetrics(mine, metrics) {
+        guard let (target, actual) = planTotals[metric] else { continue }
+        totals.rows.append([
+          .text(planID), .text("(whole plan)"), .text(metricLabel(metric)),
+          targetCell(metric, target), actualCell(metric, actual), .percent(ratio(actual, target)),
+        ])
+      }
+    }
+
+    // Overdue steps.
+    let cutoff = min(period.end, context.today)
+    var steps = ReportTable(columns: [
+      .init("plan", "Plan"), .init("step", "Step"), .init("who", "Who"), .init("due", "Due"),
+      .init("status", "Status"), .init("days_overdue", "Days overdue", numeric: true),
+    ])
+    var overdue: [(due: CivilDate, plan: String, row: [Cell])] = []
+    var overdueByPlan: [String: Int] = [:]
+    for plan in plans {
+      for step in plan.value.items("steps") {
+        let status = step.string("status") ?? "todo"
+        guard status != "done", status != "cancelled", let due = step.date("due"), due < cutoff,
+          people.keeps(step.string("who"))
+        else { continue }
+        overdueByPlan[plan.id, default: 0] += 1
+        overdue.append(
+          (
+            due, plan.id,
+            [
+              .text(plan.id), .text(step.string("what") ?? ""), .text(people.name(step.string("who"))), .date(due),
+              .text(people.label("plan", "steps.status", status)), .int(cutoff.dayNumber - due.dayNumber),
+            ]
+          ))
+      }
+    }
+    steps.rows = overdue.sorted { ($0.due, $0.plan) < ($1.due, $1.plan) }.map(\.row)
+
+    // The plans themselves.
+    var planTable = ReportTable(columns: [
+      .init("plan", "Plan"), .init("title", "Title"), .init("kind", "Kind"), .init("period", "Period"),
+      .init("owner", "Owner"), .init("scope", "Scope"), .init("targets", "Targets", numeric: true),
+      .init("steps_overdue", "Steps overdue", numeric: true),
+    ])
+    for plan in plans {
+      let shown = lines.filter { $0.plan == plan.id }.count
+      guard shown > 0 || overdueByPlan[plan.id] != nil || (context.owner == nil && context.team == nil) else {
+        continue
+      }
+      let scope = plan.value["scope"]
+      let scopeText = scope?.string("team") ?? scope?.string("person").map { people.name($0) } ?? ""
+      planTable.rows.append([
+        .text(plan.id), .text(plan.value.string("title") ?? ""),
+        .text(people.label("plan", "kind", plan.value.string("kind"))), .text(plan.period.label),
+        .text(people.name(plan.value.string("owner"))), .text(scopeText), .int(shown),
+        .int(overdueByPlan[plan.id] ?? 0),
+      ])
+    }
+
+    return Report(
+      name: name, title: "Plans vs results \(period.label)\(people.filterSuffix)", commit: context.commit.hex,
+      commitDate: context.commitDate, scope: period.label,
+      sections: [
+        ReportSection(
+          key: "plans", title: "Plans", table: planTable,
+          notes: ["as they stood at the end of \(period.end)"]
+            + [people.historyNote(asOf: period.end)].compactMap { $0 }),
+        ReportSection(
+          key: "targets", title: "Targets and results", table: targets, chart: chart,
+          notes: [
+            "actuals over each plan's own period: revenue from orders credited to the customer's owner on the order's day, new customers that became active, follow-ups by the assignee, training hours",
+            "a team lead's target in a team plan counts the whole team",
+          ]),
+        ReportSection(
+          key: "totals", title: "Totals", table: totals,
+          notes: ["per team, a whole-team target stands for its members' own targets of the same metric"]),
+        ReportSection(
+          key: "steps_overdue", title: "Steps overdue", table: steps,
+          notes: ["steps neither done nor cancelled, due before \(cutoff)"]),
+      ])
+  }
+
+  static func sum(_ values: [ExactDecimal]) -> ExactDecimal {
+    values.reduce(ExactDecimal.zero) { $0.adding($1) ?? $0 }
+  }
+
+  static func ratio(_ actual: ExactDecimal, _ target: ExactDecimal) -> Double? {
+    target == .zero ? nil : actual.doubleValue / target.doubleValue
+  }
+
+  /// Counts as integers, money with two decimals, hours as they add up.
+  static func actualCell(_ metric: String, _ value: ExactDecimal) -> Cell {
+    if metric == "new_customers" || metric == "follow_ups", value.fractionDigits == 0 {
+      return .int(Int(value.doubleValue))
+    }
+    return .decimal(metric == "revenue" ? value.rounded(toDigits: 2) : value)
+  }
+
+  /// A target as written, money with two decimals.
+  static func targetCell(_ metric: String, _ value: ExactDecimal) -> Cell {
+    .decimal(metric == "revenue" ? value.rounded(toDigits: 2) : value)
+  }
+
+  /// Metrics the schema does not list but the plans use (kept after the known ones).
+  static func extraMetrics(_ lines: [Line], _ known: [(value: String, label: String)]) -> [(
+    value: String, label: String
+  )] {
+    var extra: [(value: String, label: String)] = []
+    for line in lines where !known.contains(where: { $0.value == line.metric }) {
+      if !extra.contains(where: { $0.value == line.metric }) { extra.append((line.metric, line.metric)) }
+    }
+    return extra
+  }
+}
