@@ -156,7 +156,7 @@ public protocol ReportDefinition: Sendable {
 public enum Reports {
   public static let all: [any ReportDefinition.Type] = [
     RosterReport.self,
-    PipelineReport.self, PlanReport.self,
+    PipelineReport.self, PlanReport.self, FollowUpsReport.self,
     ComplaintsReport.self,
     MeetingsReport.self,
     ActivityReport.self,

@@ -1,0 +1,210 @@
+import TallyHistory
+import TallyRecords
+import TallySchema
+import TallyText
+
+/// `followups`: call-back discipline. As of a day (`--at`, default today): overdue next
+/// contacts, customers not contacted within their tier's interval, customers at risk. Over
+/// the period: contacts per rep per week and by channel.
+///
+/// Definitions (also in the report's notes):
+/// - The as-of sections read the customers as they stood at the end of the day, and only
+///   follow-ups dated on or before it; a customer's last contact is its latest follow-up
+///   (by date; on one day, the later item in the list).
+/// - Overdue: the last contact set a `next_contact` before the day (days overdue = day −
+///   next_contact). Churned customers are left out: nobody owes them a call.
+/// - Not contacted: leads, prospects and active customers whose last contact is more than
+///   their tier's interval (`follow_up_intervals` in tally.yaml) before the day; a customer
+///   never contacted counts from the day it was added (from the history).
+/// - At risk: active customers with no contact for N days or more (`--days`, default 30,
+///   counted the same way), or with a complaint dated on or before the day and not resolved
+///   by it (`resolved_on` empty or later).
+/// - The period sections count follow-up items dated in the period, in the records at the
+///   report's commit, per `by` and ISO week, and per channel.
+/// - `--owner` and `--team` select customers by their owner on the day, and contacts by `by`.
+public enum FollowUpsReport: ReportDefinition {
+  public static let name = "followups"
+  public static let summary =
+    "call-back discipline: overdue next contacts and customers not contacted within their tier's interval (--at), contacts per rep per week and by channel, customers at risk: active with no contact in N days (--days, default 30) or an open complaint"
+  public static let usesPeriod = true
+
+  static let fallbackChannels = ["phone", "email", "sms", "wechat", "visit"]
+
+  /// The latest follow-up dated on or before `day`.
+  static func lastContact(_ customer: Value, onOrBefore day: CivilDate) -> Value? {
+    var latest: (CivilDate, Value)?
+    for item in customer.items("follow_ups") {
+      guard let date = item.date("date"), date <= day else { continue }
+      if latest == nil || date >= latest!.0 { latest = (date, item) }
+    }
+    return latest?.1
+  }
+
+  public static func compute(_ context: ReportContext) throws -> Report {
+    let period = context.period ?? Period.parse(String(context.today.description.prefix(7)))!
+    let at = context.at
+    let threshold = context.days ?? 30
+    let people = try PipelineStaff(context)
+    let timeline = PipelineTimeline(context)
+    let snapshot = try context.records("customer", at: at)
+    var intervals: [String: Int] = [:]
+    for (tier, days) in context.records.config.followUpIntervals { intervals[tier] = days }
+
+    var overdue = ReportTable(columns: [
+      .init("customer", "Customer"), .init("name", "Name"), .init("owner", "Owner"), .init("status", "Status"),
+      .init("last_contact", "Last contact"), .init("by", "By"), .init("next_contact", "Next contact"),
+      .init("days_overdue", "Days overdue", numeric: true),
+    ])
+    var notContacted = ReportTable(columns: [
+      .init("customer", "Customer"), .init("name", "Name"), .init("owner", "Owner"), .init("tier", "Tier"),
+      .init("status", "Status"), .init("last_contact", "Last contact"), .init("interval", "Interval", numeric: true),
+      .init("days_since", "Days since", numeric: true),
+    ])
+    var atRisk = ReportTable(columns: [
+      .init("customer", "Customer"), .init("name", "Name"), .init("owner", "Owner"),
+      .init("last_contact", "Last contact"), .init("days_since", "Days since", numeric: true),
+      .init("open_complaints", "Open complaints", numeric: true), .init("reason", "Reason"),
+    ])
+    var overdueRows: [(Int, String, [Cell])] = []
+    var notContactedRows: [(Int, String, [Cell])] = []
+    var atRiskRows: [(Int, Int, String, [Cell])] = []
+    for id in snapshot.ids {
+      guard let customer = snapshot[id], people.keeps(customer.string("owner")) else { continue }
+      let status = customer.string("status") ?? timeline.defaultStatus
+      let statusLabel = people.label("customer", "status", status)
+      let name = customer.string("name") ?? ""
+      let owner = people.name(customer.string("owner"))
+      let last = lastContact(customer, onOrBefore: at)
+      let lastDay = last?.date("date")
+      let lastCell: Cell = lastDay.map { .date($0) } ?? .text("never")
+      let daysSince = (lastDay ?? timeline.addedOn[id]).map { at.dayNumber - $0.dayNumber }
+
+      if status != "churned", let next = last?.date("next_contact"), next < at {
+        let days = at.dayNumber - next.dayNumber
+        overdueRows.append(
+          (
+            days, id,
+            [
+              .text(id), .text(name), .text(owner), .text(statusLabel), lastCell,
+              .text(people.name(last?.string("by"))),
+              .date(next), .int(days),
+            ]
+          ))
+      }
+      if ["lead", "prospect", "active"].contains(status), let tier = customer.string("tier"),
+        let interval = intervals[tier], let daysSince, daysSince > interval
+      {
+        notContactedRows.append(
+          (
+            daysSince, id,
+            [
+              .text(id), .text(name), .text(owner), .text(tier), .text(statusLabel), lastCell, .int(interval),
+              .int(daysSince),
+            ]
+          ))
+      }
+      if status == "active" {
+        let open = customer.items("complaints").filter { complaint in
+          guard let date = complaint.date("date"), date <= at else { return false }
+          guard let resolved = complaint.date("resolved_on") else { return true }
+          return resolved > at
+        }
+        let silent = daysSince.map { $0 >= threshold } ?? false
+        guard silent || !open.isEmpty else { continue }
+        var reasons: [String] = []
+        if silent { reasons.append(lastDay == nil ? "never contacted" : "no contact for \(daysSince!) days") }
+        for complaint in open {
+          let severity = people.label("customer", "complaints.severity", complaint.string("severity"))
+          reasons.append("open complaint since \(complaint.string("date") ?? "?") (\(severity))")
+        }
+        atRiskRows.append(
+          (
+            open.count, daysSince ?? 0, id,
+            [
+              .text(id), .text(name), .text(owner), lastCell, daysSince.map { .int($0) } ?? .empty, .int(open.count),
+              .text(reasons.joined(separator: "; ")),
+            ]
+          ))
+      }
+    }
+    overdue.rows = overdueRows.sorted { ($1.0, $0.1) < ($0.0, $1.1) }.map(\.2)
+    notContacted.rows = notContactedRows.sorted { ($1.0, $0.1) < ($0.0, $1.1) }.map(\.2)
+    atRisk.rows = atRiskRows.sorted { ($1.0, $1.1, $0.2) < ($0.0, $0.1, $1.2) }.map(\.3)
+
+    // Contacts in the period, per rep and week, and per channel.
+    var weeks: [String] = []
+    var day = period.start
+    while day <= period.end {
+      let week = Period.weekLabel(day)
+      if weeks.last != week { weeks.append(week) }
+      day = day.adding(days: 1)
+    }
+    let current = try context.current("customer")
+    var perRep: [String: [String: Int]] = [:]
+    var perChannel: [String: Int] = [:]
+    var total = 0
+    for id in current.ids {
+      for item in current[id]?.items("follow_ups") ?? [] {
+        guard let date = item.date("date"), period.contains(date), let by = item.string("by"), people.keeps(by) else {
+          continue
+        }
+        perRep[by, default: [:]][Period.weekLabel(date), default: 0] += 1
+        perChannel[item.string("channel") ?? "", default: 0] += 1
+        total += 1
+      }
+    }
+    func repTotal(_ rep: String) -> Int { perRep[rep]!.values.reduce(0, +) }
+    let reps = perRep.keys.sorted { (repTotal($1), $0) < (repTotal($0), $1) }
+    var byWeek = ReportTable(
+      columns: [.init("rep", "Rep"), .init("team", "Team"), .init("total", "Total", numeric: true)]
+        + weeks.map { .init($0, $0, numeric: true) })
+    for rep in reps {
+      byWeek.rows.append(
+        [.text(people.name(rep)), .text(people.team(of: rep) ?? ""), .int(repTotal(rep))]
+          + weeks.map { .int(perRep[rep]![$0] ?? 0) })
+    }
+    let heat = Chart(
+      kind: .heat, labels: weeks,
+      series: reps.map { rep in (people.name(rep), weeks.map { Double(perRep[rep]![$0] ?? 0) }) })
+
+    var byChannel = ReportTable(columns: [
+      .init("channel", "Channel"), .init("title", "渠道"), .init("contacts", "Contacts", numeric: true),
+      .init("share", "Share", numeric: true),
+    ])
+    var channels = people.enumValues("customer", "follow_ups.channel", fallback: fallbackChannels)
+    for extra in perChannel.keys.sorted() where !channels.contains(where: { $0.value == extra }) {
+      channels.append((extra, extra.isEmpty ? "(none)" : extra))
+    }
+    for (channel, title) in channels {
+      guard let count = perChannel[channel], count > 0 else { continue }
+      byChannel.rows.append([.text(channel), .text(title), .int(count), .percent(Double(count) / Double(total))])
+    }
+
+    var intervalNote =
+      "intervals: "
+      + context.records.config.followUpIntervals.map { "\($0.tier) \($0.days) days" }.joined(separator: ", ")
+    if intervals.isEmpty { intervalNote = "tally.yaml sets no follow_up_intervals: no customer is checked" }
+    return Report(
+      name: name, title: "Call-backs \(period.label), as of \(at)\(people.filterSuffix)", commit: context.commit.hex,
+      commitDate: context.commitDate, scope: "\(period.label), at \(at)",
+      sections: [
+        ReportSection(
+          key: "overdue", title: "Overdue next contacts", table: overdue,
+          notes: ["the last contact on or before \(at) set a next contact before it; churned customers left out"]
+            + [people.historyNote(asOf: at)].compactMap { $0 }),
+        ReportSection(
+          key: "not_contacted", title: "Not contacted within their tier's interval", table: notContacted,
+          notes: [
+            intervalNote,
+            "leads, prospects and active customers; never contacted counts from the day the customer was added",
+          ]),
+        ReportSection(
+          key: "at_risk", title: "Customers at risk", table: atRisk,
+          notes: ["active customers with no contact for \(threshold) days or more, or a complaint open on \(at)"]),
+        ReportSection(key: "by_week", title: "Contacts per rep per week", table: byWeek, chart: heat),
+        ReportSection(
+          key: "by_channel", title: "Contacts by channel", table: byChannel,
+          notes: total == 0 ? [] : ["\(total) contacts in \(period.label)"]),
+      ])
+  }
+}
