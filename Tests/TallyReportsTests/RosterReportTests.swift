@@ -113,6 +113,32 @@ struct RosterReportTests {
     #expect(column(try section(early, "tree"), "id").contains(.text("S-0005")))
   }
 
+  @Test func aLeftDateWrittenInAdvance() throws {
+    // 王芳's leaving is written down on 2026-05-06 with her left date, 2026-05-15, while her
+    // status is still active: she is on the roster to the 14th and gone from the 15th.
+    let f = try ReportFixture()
+    let wang = f.staff("S-0004", "王芳", role: "sales_rep", team: "华东一组", reportsTo: "S-0003")
+    try f.commit(
+      "2026-05-04",
+      [
+        "staff/S-0001.yaml": f.staff("S-0001", "陈建国", role: "manager", team: "华东销售中心", reportsTo: nil),
+        "staff/S-0002.yaml": f.staff("S-0002", "刘洋", role: "supervisor", team: "华东销售中心", reportsTo: "S-0001"),
+        "staff/S-0003.yaml": f.staff("S-0003", "张伟", role: "team_lead", team: "华东一组", reportsTo: "S-0002"),
+        "staff/S-0004.yaml": wang,
+      ])
+    #expect(wang.hasSuffix("status: active\n"))
+    try f.commit("2026-05-06", ["staff/S-0004.yaml": wang + "left: 2026-05-15\n"])
+    try f.expectValid()
+    let ids = { (day: String) in
+      try self.column(self.section(RosterReport.compute(f.context(at: day)), "tree"), "id")
+    }
+    #expect(try ids("2026-05-14") == ["S-0001", "S-0002", "S-0003", "S-0004"].map(Cell.text))
+    #expect(try ids("2026-05-15") == ["S-0001", "S-0002", "S-0003"].map(Cell.text))
+    // May: 4 on staff on 04-30, 3 on 05-31, one leave: 1 ÷ 3.5.
+    let may = try section(RosterReport.compute(f.context(period: "2026-05", at: "2026-05-31")), "movement")
+    #expect(may.table.rows == [[.text("2026-05"), .int(4), .int(0), .int(1), .int(3), .percent(1 / 3.5)]])
+  }
+
   @Test func joinsLeavesAndTurnoverPerMonth() throws {
     let f = try history()
     let report = try RosterReport.compute(f.context(period: "2026-Q1", at: "2026-03-31"))
