@@ -2,6 +2,7 @@
 # `make demo`: tally on the bundled example repository (example-repo/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT="$PWD"
 BIN="$PWD/${1:-.build/debug/tally}"
 REPO=example-repo
 
@@ -54,7 +55,7 @@ demo="${DEMO_DIR:-$scratch/demo}"
 step "tally-bench write-history; replay it into $demo"
 "$BENCH" write-history "$scratch/history.jsonl" | head -1
 rm -rf "$demo"
-python3 "$OLDPWD/scripts/demo-history.py" --tally-every 12 "$scratch/history.jsonl" "$demo" "$BIN"
+python3 "$ROOT/scripts/demo-history.py" --tally-every 12 "$scratch/history.jsonl" "$demo" "$BIN"
 for dir in staff customers plans minutes schema; do
   diff -r "$demo/$dir" "$dir" >/dev/null || { echo "demo: the replayed history does not end in example-repo's $dir" >&2; exit 1; }
 done
@@ -77,7 +78,7 @@ step tally report plan --period 2026-Q3
 step tally report followups --period 2026-10
 "$BIN" report followups --period 2026-10
 
-site="${DEMO_SITE:-$OLDPWD/demo-site}"
+site="${DEMO_SITE:-$ROOT/demo-site}"
 step tally report all --html "$site" --period 2026-Q3
 "$BIN" report all --html "$site" --period 2026-Q3
 echo "open $site/index.html in a browser"

@@ -80,7 +80,7 @@ final class ReportFixture {
   }
 
   /// The standard small team: a manager, a supervisor, a team lead, two sales reps and a
-  /// customer-service rep (S-0001 … S-0006), as files to commit.
+  /// customer-service rep in the lead's team (S-0001 … S-0006), as files to commit.
   func team() -> [String: String?] {
     [
       "staff/S-0001.yaml": staff("S-0001", "陈建国", role: "manager", team: "华东销售中心", reportsTo: nil),
@@ -88,7 +88,7 @@ final class ReportFixture {
       "staff/S-0003.yaml": staff("S-0003", "张伟", role: "team_lead", team: "华东一组", reportsTo: "S-0002"),
       "staff/S-0004.yaml": staff("S-0004", "王芳", role: "sales_rep", team: "华东一组", reportsTo: "S-0003"),
       "staff/S-0005.yaml": staff("S-0005", "李强", role: "sales_rep", team: "华东一组", reportsTo: "S-0003"),
-      "staff/S-0006.yaml": staff("S-0006", "赵敏", role: "cs_rep", team: "客服组", reportsTo: "S-0002"),
+      "staff/S-0006.yaml": staff("S-0006", "赵敏", role: "cs_rep", team: "华东一组", reportsTo: "S-0003"),
     ]
   }
 
