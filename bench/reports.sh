@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# make bench-reports: every report for one quarter on the history benchmark's repository
+# (bench/history.sh generates it: 10k customers, 20k commits over two years), cold (no
+# history cache) and with the history cache warm, in the same run.
+#
+# Goal (issue 6): with the cache warm, each report in under 1 second.
+#
+# Environment: BENCH_PERIOD (default 2026-Q2), BENCH_RUNS (default 3).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+period="${BENCH_PERIOD:-2026-Q2}"
+runs="${BENCH_RUNS:-3}"
+out="$root/bench/out/reports"
+mkdir -p "$out"
+repo="$root/bench/out/history/repo"
+if [ ! -f "$repo/.git/tally-bench-history" ]; then
+  echo "== generating the history benchmark's repository (bench/history.sh)"
+  BENCH_RUNS=1 bash bench/history.sh >"$out/history.log" 2>&1 || { tail -20 "$out/history.log"; exit 1; }
+fi
+echo "== building tally (release, scratch path .build-bench)"
+swift build -c release --scratch-path .build-bench --product tally >"$out/build.log" 2>&1 \
+  || { tail -30 "$out/build.log"; exit 1; }
+tally="$root/.build-bench/release/tally"
+cd "$repo"
+export TALLY_TODAY=2026-12-31
+reports=$("$tally" report --list | awk '{print $1}')
+
+wall() { # command...: prints wall seconds
+  local TIMEFORMAT=%3R t
+  t=$({ time "$@" >"$out/last.txt" 2>"$out/last.err"; } 2>&1) || { echo "bench: failed: $*" >&2; tail -5 "$out/last.err" >&2; return 1; }
+  echo "$t"
+}
+best() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
+
+printf '\n== every report for %s on %s commits (cold: no history cache; warm: best of %s)\n' \
+  "$period" "$(git rev-list --count HEAD)" "$runs"
+printf '  %-12s %10s %10s\n' report cold warm
+status=0
+for name in $reports; do
+  rm -f .git/tally/history-*
+  cold=$(wall "$tally" report "$name" --period "$period" --format json)
+  times=""
+  for _ in $(seq "$runs"); do times="$times $(wall "$tally" report "$name" --period "$period" --format json)"; done
+  warm=$(echo "$times" | best)
+  mark=PASS
+  python3 -c "import sys; sys.exit(0 if $warm < 1.0 else 1)" || { mark=MISS; status=1; }
+  printf '  %-12s %9ss %9ss  %s\n' "$name" "$cold" "$warm" "$mark"
+done
+echo
+echo "goal: every report under 1 s with the cache warm: $([ $status = 0 ] && echo PASS || echo MISS)"
