@@ -65,8 +65,14 @@ public enum HTMLRenderer {
   }
 
   /// Horizontal bars, one row per label, one bar per series; a dashed reference line.
+  /// Room for the longest label (11px text: about 6.5px per display column).
+  static func labelRoom(_ labels: [String]) -> Double {
+    let widest = labels.map { DisplayWidth.of($0) }.max() ?? 0
+    return min(420, max(80, Double(widest) * 6.5 + 14))
+  }
+
   static func bars(_ chart: Chart) -> String {
-    let labelWidth = 160.0
+    let labelWidth = labelRoom(chart.labels)
     let plotWidth = 520.0
     let barHeight = 14.0
     let groupHeight = barHeight * Double(max(chart.series.count, 1)) + 10
@@ -136,7 +142,7 @@ public enum HTMLRenderer {
 
   /// A grid: one row per series, one column per label, shaded by value.
   static func heat(_ chart: Chart) -> String {
-    let labelWidth = 140.0
+    let labelWidth = labelRoom(chart.series.map(\.name))
     let cell = 22.0
     let maximum = max(chart.series.flatMap(\.values).max() ?? 1, 1)
     let width = labelWidth + cell * Double(chart.labels.count) + 20
