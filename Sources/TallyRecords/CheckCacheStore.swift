@@ -16,7 +16,7 @@ import TallyText
 /// on the referring record) and records with problems are not stored: they are validated
 /// every time.
 enum CheckCacheStore {
-  static let magic = Array("TALLYCC2".utf8)
+  static let magic = Array("TALLYCC3".utf8)
 
   static func path(gitDirectory: String) -> String { gitDirectory + "/tally/check-cache" }
 
@@ -39,7 +39,7 @@ enum CheckCacheStore {
       var summary = RecordSummary(type: type, id: id, path: display(path))
       guard let references = reader.int() else { return }
       for _ in 0..<references {
-        guard let fieldText = reader.string(), let field = FieldPath(parsing: fieldText), let target = reader.string(),
+        guard let field = reader.fieldPath(), let target = reader.string(),
           let targetID = reader.string(), let range = reader.range(),
           let spec = recordType.referenceSpec(at: field)
         else { return }
@@ -77,7 +77,7 @@ enum CheckCacheStore {
       Writer.string(summary.id, into: &out)
       Writer.int(summary.references.count, into: &out)
       for use in summary.references {
-        Writer.string(use.field.description, into: &out)
+        Writer.fieldPath(use.field, into: &out)
         Writer.string(use.target, into: &out)
         Writer.string(use.id, into: &out)
         Writer.range(use.range, into: &out)
@@ -131,6 +131,24 @@ enum CheckCacheStore {
       return String(decoding: bytes[position..<(position + count)], as: UTF8.self)
     }
 
+    /// A field path: its number of components, then each as 0 and a key or 1 and an index.
+    mutating func fieldPath() -> FieldPath? {
+      guard let count = int(), count >= 0, count < 256 else { return nil }
+      var components: [FieldPath.Component] = []
+      components.reserveCapacity(count)
+      for _ in 0..<count {
+        guard let tag = int() else { return nil }
+        if tag == 0, let key = string() {
+          components.append(.key(key))
+        } else if tag == 1, let index = int() {
+          components.append(.index(index))
+        } else {
+          return nil
+        }
+      }
+      return FieldPath(components)
+    }
+
     /// A range or none (a leading 0), else 1 and six numbers.
     mutating func range() -> SourceRange?? {
       guard let flag = int() else { return nil }
@@ -157,6 +175,20 @@ enum CheckCacheStore {
       text.withUTF8 { buffer in
         int(buffer.count, into: &out)
         out.append(contentsOf: buffer)
+      }
+    }
+
+    static func fieldPath(_ path: FieldPath, into out: inout [UInt8]) {
+      int(path.components.count, into: &out)
+      for component in path.components {
+        switch component {
+        case .key(let key):
+          out.append(0)
+          string(key, into: &out)
+        case .index(let index):
+          out.append(1)
+          int(index, into: &out)
+        }
       }
     }
 

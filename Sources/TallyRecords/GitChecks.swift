@@ -62,11 +62,24 @@ public final class GitChecker: @unchecked Sendable {
   public func check(_ snapshot: Snapshot, against earlier: Snapshot?, only: Set<String>? = nil) -> CheckReport {
     let checker = RepositoryChecker(repository: snapshot.repository, today: today)
     var baseline: TransitionChecker.Baseline?
+    var changed: Set<String>?
     if let earlier {
+      var baselineFiles = earlier.files
+      // With blob ids on both sides, only the files that differ can have changed state:
+      // the baseline needs only those (a one-record change reads one earlier record).
+      if snapshot.files.allSatisfy({ $0.contentKey != nil }) && earlier.files.allSatisfy({ $0.contentKey != nil }) {
+        var before: [String: String] = [:]
+        before.reserveCapacity(earlier.files.count)
+        for file in earlier.files { before[file.path] = file.contentKey }
+        let differing = Set(snapshot.files.lazy.filter { before[$0.path] != $0.contentKey }.map(\.path))
+        baselineFiles = earlier.files.filter { differing.contains($0.path) }
+        changed = differing
+      }
       baseline = RepositoryChecker(repository: earlier.repository, today: today)
-        .baseline(files: earlier.files, name: earlier.name, cache: earlier.cache)
+        .baseline(files: baselineFiles, name: earlier.name, cache: earlier.cache)
     }
-    return checker.check(files: snapshot.files, only: only, baseline: baseline, cache: snapshot.cache)
+    return checker.check(
+      files: snapshot.files, only: only, baseline: baseline, cache: snapshot.cache, changed: changed)
   }
 
   /// Stores `snapshot`'s cache in the git directory when this run computed anything new.

@@ -50,7 +50,7 @@ public struct RepositoryChecker: Sendable {
   /// same path) are reused.
   public func check(
     files: [SnapshotFile], only: Set<String>? = nil, baseline: TransitionChecker.Baseline? = nil,
-    cache: CheckCache? = nil
+    cache: CheckCache? = nil, changed: Set<String>? = nil
   ) -> CheckReport {
     let repository = self.repository
     let display = repository.displayPath
@@ -99,7 +99,12 @@ public struct RepositoryChecker: Sendable {
     }
     diagnostics += SetValidator(schema: repository.schema, today: today).validate(summaries, only: shownOnly)
     if let baseline {
-      let reported = shownOnly.map { set in summaries.filter { set.contains($0.path) } } ?? summaries
+      var reported = shownOnly.map { set in summaries.filter { set.contains($0.path) } } ?? summaries
+      // Records whose content did not change since the baseline cannot have changed state.
+      if let changed {
+        let shownChanged = Set(changed.map(display))
+        reported = reported.filter { shownChanged.contains($0.path) }
+      }
       diagnostics += TransitionChecker(schema: repository.schema).check(reported, against: baseline)
     }
     diagnostics.sort(by: Diagnostic.sortOrder)
