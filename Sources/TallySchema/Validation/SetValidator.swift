@@ -14,7 +14,7 @@ public struct SetValidator: Sendable {
   /// An index of records by type and id.
   public struct Index: Sendable {
     var byType: [String: [String: Int]] = [:]
-    let summaries: [RecordSummary]
+    public let summaries: [RecordSummary]
 
     public init(_ summaries: [RecordSummary]) {
       self.summaries = summaries
@@ -25,6 +25,11 @@ public struct SetValidator: Sendable {
 
     public func record(_ type: String, _ id: String) -> RecordSummary? {
       byType[type]?[id].map { summaries[$0] }
+    }
+
+    /// Where a record is in `summaries` (no copy of it is made).
+    public func position(_ type: String, _ id: String) -> Int? {
+      byType[type]?[id]
     }
 
     public func ids(of type: String) -> Dictionary<String, Int>.Keys? {
@@ -49,7 +54,7 @@ public struct SetValidator: Sendable {
 
     for summary in summaries where reported(summary) {
       for use in summary.references {
-        guard let target = index.record(use.target, use.id) else {
+        guard let targetPosition = index.position(use.target, use.id) else {
           var hint: String?
           if let ids = index.ids(of: use.target), ids.count <= 5000,
             let suggestion = Suggestions.closest(to: use.id, among: ids, maxDistance: 1)
@@ -64,7 +69,9 @@ public struct SetValidator: Sendable {
               path: summary.path, range: use.range, hint: hint, field: use.field.description))
           continue
         }
-        guard let condition = use.spec.condition, let targetValue = target.value,
+        guard let condition = use.spec.condition else { continue }
+        let target = index.summaries[targetPosition]
+        guard let targetValue = target.value,
           let targetType = schema.type(named: use.target), let sourceType = schema.type(named: summary.type)
         else { continue }
         let targetView = ObjectView(
@@ -186,13 +193,19 @@ public struct SetValidator: Sendable {
       var field: String
       var value: String
     }
-    var first: [Key: (RecordSummary, RecordSummary.UniqueValue)] = [:]
+    // Indices, not copies: summaries are large, and there may be 100,000 of them.
+    var first: [Key: (summary: Int, unique: Int)] = [:]
+    first.reserveCapacity(summaries.count)
     var diagnostics: [Diagnostic] = []
-    for summary in summaries.sorted(by: { $0.path < $1.path }) {
-      for unique in summary.uniqueValues {
+    let order = summaries.indices.sorted { summaries[$0].path < summaries[$1].path }
+    for index in order {
+      let summary = summaries[index]
+      for (uniqueIndex, unique) in summary.uniqueValues.enumerated() {
         let key = Key(type: summary.type, field: unique.field, value: unique.value)
-        if let (other, otherValue) = first[key] {
+        if let (otherIndex, otherUnique) = first[key] {
           if reported(summary) {
+            let other = summaries[otherIndex]
+            let otherValue = other.uniqueValues[otherUnique]
             diagnostics.append(
               Diagnostic(
                 .error, code: "not-unique",
@@ -203,7 +216,7 @@ public struct SetValidator: Sendable {
                 field: unique.field))
           }
         } else {
-          first[key] = (summary, unique)
+          first[key] = (index, uniqueIndex)
         }
       }
     }
