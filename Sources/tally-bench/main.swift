@@ -6,6 +6,8 @@
 //   tally-bench write-example DIR
 //   tally-bench write-history FILE
 //   tally-bench gen-check DIR [--customers N] [--seed S]
+//   tally-bench gen-history DIR [--customers N] [--commits N] [--authors N] [--seed S] [--schema-dir DIR]
+//   tally-bench gen-history DIR --append N [--seed S]
 import TallyText
 
 #if canImport(Glibc)
@@ -21,6 +23,8 @@ let usage = """
          tally-bench write-example DIR
          tally-bench write-history FILE
          tally-bench gen-check DIR [--customers N] [--seed S]
+         tally-bench gen-history DIR [--customers N] [--commits N] [--authors N] [--seed S] [--schema-dir DIR]
+         tally-bench gen-history DIR --append N [--seed S]
   """
 
 /// `--name value` options and positional arguments.
@@ -93,6 +97,18 @@ func main() throws(BenchError) {
     guard let seed = UInt64(arguments.options["seed"] ?? "42") else { throw BenchError("--seed: not a number") }
     try SampleCommands.generateCheckRepository(
       directory: try arguments.directory(), customers: try arguments.int("customers", default: 10_000), seed: seed)
+  case "gen-history":
+    guard let seed = UInt64(arguments.options["seed"] ?? "7") else { throw BenchError("--seed: not a number") }
+    let directory = try arguments.directory()
+    if arguments.options["append"] != nil {
+      try GenerateHistory.append(directory: directory, count: try arguments.int("append", default: 100), seed: seed)
+    } else {
+      try GenerateHistory.run(
+        GenerateHistory.Options(
+          directory: directory, customers: try arguments.int("customers", default: 10_000),
+          commits: try arguments.int("commits", default: 20_000), authors: try arguments.int("authors", default: 20),
+          seed: seed, schemaDirectory: arguments.options["schema-dir"] ?? "schema"))
+    }
   default:
     throw BenchError("unknown command \(args[1])\n\(usage)")
   }

@@ -1,0 +1,109 @@
+/// Turns the commits of a history into the objects of one pack: a blob per new record
+/// version (a delta against the path's previous version when that is small), the trees
+/// that changed (the large `customers` tree as a delta against its previous version) and
+/// the commit. Paths are `file` or `directory/file`, one level deep, as in a records
+/// repository.
+final class PackedRepositoryWriter {
+  let pack: PackWriter
+  private let root = IncrementalTree()
+  private var directories: [String: IncrementalTree] = [:]
+  /// Directory → the stored object of its current tree: the base of the next delta.
+  private var treeVersions: [String: PackWriter.Stored] = [:]
+  /// Path → its current blob, the base of the next delta.
+  private var blobs: [String: (stored: PackWriter.Stored, content: [UInt8])] = [:]
+  private(set) var head: GitHash?
+  private(set) var commitCount = 0
+
+  init(pack: PackWriter) {
+    self.pack = pack
+  }
+
+  /// The number of files in the current tree.
+  var fileCount: Int { blobs.count }
+
+  /// Writes the objects of `commit` on top of the last one and returns the commit's id.
+  @discardableResult
+  func write(_ commit: HistoryCommit) throws(BenchError) -> GitHash {
+    for change in commit.changes {
+      let (directory, name) = Self.split(change.path)
+      let tree =
+        directory.map { dir in
+          if let tree = directories[dir] { return tree }
+          let tree = IncrementalTree()
+          directories[dir] = tree
+          return tree
+        } ?? root
+      if let content = change.content {
+        tree.set(name, hash: try storeBlob(path: change.path, content: content))
+      } else {
+        tree.remove(name)
+        blobs[change.path] = nil
+      }
+    }
+    for name in directories.keys.sorted() {
+      let tree = directories[name]!
+      if let hash = try storeTree(name, tree) {
+        root.set(name, isDirectory: true, hash: hash)
+      } else {
+        root.remove(name)
+      }
+    }
+    guard let rootHash = try storeTree("", root) else { throw BenchError("a commit with no files") }
+    var text = "tree \(rootHash.hex)\n"
+    if let head { text += "parent \(head.hex)\n" }
+    let person = "\(commit.author.name) <\(commit.author.email)> \(commit.time) +0800"
+    text += "author \(person)\ncommitter \(person)\n\n\(commit.message)\n"
+    let bytes = Array(text.utf8)
+    let hash = PackWriter.hash(.commit, bytes)
+    try pack.add(.commit, hash: hash, content: bytes)
+    head = hash
+    commitCount += 1
+    return hash
+  }
+
+  static func split(_ path: String) -> (directory: String?, name: String) {
+    guard let slash = path.firstIndex(of: "/") else { return (nil, path) }
+    return (String(path[..<slash]), String(path[path.index(after: slash)...]))
+  }
+
+  private func storeBlob(path: String, content: [UInt8]) throws(BenchError) -> GitHash {
+    let hash = PackWriter.hash(.blob, content)
+    if let known = pack.lookup(hash) {
+      blobs[path] = (known, content)
+      return hash
+    }
+    if let previous = blobs[path], previous.stored.depth < PackWriter.maxDepth {
+      let delta = PackDelta.prefixSuffix(base: previous.content, target: content)
+      if delta.count * 2 < content.count {
+        blobs[path] = (try pack.addDelta(hash: hash, base: previous.stored, delta: delta, size: content.count), content)
+        return hash
+      }
+    }
+    let stored = try pack.add(.blob, hash: hash, content: content)
+    blobs[path] = (stored, content)
+    return hash
+  }
+
+  /// Stores the tree if it changed; nil when it is empty (git leaves empty trees out).
+  private func storeTree(_ name: String, _ tree: IncrementalTree) throws(BenchError) -> GitHash? {
+    let change = tree.update()
+    guard !tree.isEmpty else {
+      treeVersions[name] = nil
+      return nil
+    }
+    let hash = tree.hash
+    if case .unchanged = change { return hash }
+    if let known = pack.lookup(hash) {
+      treeVersions[name] = known
+      return hash
+    }
+    if case .ids(let ids) = change, let base = treeVersions[name], base.depth < PackWriter.maxDepth,
+      tree.bodySize >= 1024
+    {
+      treeVersions[name] = try pack.addDelta(hash: hash, base: base, delta: tree.delta(ids: ids), size: tree.bodySize)
+    } else {
+      treeVersions[name] = try pack.add(.tree, hash: hash, content: tree.body)
+    }
+    return hash
+  }
+}

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# make bench-history: on a generated records repository of 20k commits over two years (10k
+# customers, 20 staff, 21 authors; `tally-bench gen-history`), time `tally history build`
+# cold (no cache) and warm (cache of everything but 100 new commits) against
+# `git log --raw --no-renames` over the same history, in the same run.
+#
+# Goals (issue 5): a cold walk at most 1.5x git log; a warm walk at most 5% of git log;
+# peak memory of the cold walk under 1 GB.
+#
+# Environment: BENCH_RUNS (default 3), BENCH_SEED (7), BENCH_CUSTOMERS (10000),
+# BENCH_COMMITS (20000), BENCH_APPEND (100 new commits for the warm walk),
+# BENCH_STRICT=1 to exit 1 when a goal is missed.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+runs="${BENCH_RUNS:-3}"
+seed="${BENCH_SEED:-7}"
+customers="${BENCH_CUSTOMERS:-10000}"
+commits="${BENCH_COMMITS:-20000}"
+append="${BENCH_APPEND:-100}"
+out="$root/bench/out/history"
+scratch=".build-bench"
+mkdir -p "$out"
+
+echo "== building release products (scratch path $scratch)"
+swift build -c release --scratch-path "$scratch" --product tally >"$out/build-tally.log" 2>&1 \
+  || { tail -30 "$out/build-tally.log"; exit 1; }
+swift build -c release --scratch-path "$scratch" --product tally-bench >"$out/build-bench.log" 2>&1 \
+  || { tail -30 "$out/build-bench.log"; exit 1; }
+tally="$root/$scratch/release/tally"
+bench="$root/$scratch/release/tally-bench"
+
+# The repository is generated once per set of parameters; the marker lives in the git
+# directory, so it is neither in the work tree nor in the history. Bump `generator` when
+# gen-history's output changes for the same seed.
+repo="$out/repo"
+marker="$repo/.git/tally-bench-history"
+params="generator=1 customers=$customers commits=$commits seed=$seed"
+if [ ! -f "$marker" ] || [ "$(head -1 "$marker")" != "$params" ]; then
+  rm -rf "$repo"
+  echo "== generating $commits commits, $customers customers (seed $seed) into $repo"
+  "$bench" gen-history "$repo" --customers "$customers" --commits "$commits" --seed "$seed" \
+    --schema-dir "$root/schema"
+  git -C "$repo" config gc.auto 0
+  printf '%s\n%s\n' "$params" "$(git -C "$repo" rev-parse refs/heads/main)" >"$marker"
+fi
+cd "$repo"
+tip="$(sed -n 2p "$marker")"
+restore() {
+  git update-ref refs/heads/main "$tip"
+  git reset -q --hard
+}
+# An earlier run may have stopped between appending commits and restoring the tip.
+[ "$(git rev-parse refs/heads/main)" = "$tip" ] || restore
+trap restore EXIT
+count=$(git rev-list --count refs/heads/main)
+files=$(git ls-files | wc -l)
+pack=$(du -sm .git/objects/pack | cut -f1)
+echo "== $count commits, $files files at the tip, pack $pack MB"
+
+# Wall seconds of a command (bash's own clock, ms resolution); its output goes to $2/$3.
+wall() { # stdout-file stderr-file command...
+  local o="$1" e="$2" t
+  shift 2
+  local TIMEFORMAT=%3R
+  t=$({ time "$@" >"$o" 2>"$e"; } 2>&1) || { echo "bench: failed: $*" >&2; tail -20 "$e" >&2; return 1; }
+  echo "$t"
+}
+best() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
+status=0
+goal() { # label, condition (Python), detail
+  local result=PASS
+  python3 -c "import sys; sys.exit(0 if $2 else 1)" || { result=MISS; status=1; }
+  echo "goal: $1 $result ($3)"
+}
+
+have_history=1
+"$tally" history build --help >/dev/null 2>&1 || have_history=0
+
+git_times="" cold_times="" warm_times="" cold_rss="" best_cold=""
+for i in $(seq "$runs"); do
+  t=$(wall /dev/null "$out/git-log.err" git log --raw --no-renames --format=%H refs/heads/main)
+  git_times="$git_times $t"
+  echo "  run $i: git log --raw $t s"
+  [ "$have_history" = 1 ] || continue
+
+  rm -rf .git/tally/history*
+  cold=$(wall "$out/cold-$i.txt" "$out/cold-$i.err" /usr/bin/time -f %M -o "$out/cold-$i.rss" \
+    "$tally" history build --stats)
+  cold_times="$cold_times $cold"
+  rss=$(tail -1 "$out/cold-$i.rss")
+  if [ -z "$best_cold" ] || python3 -c "import sys; sys.exit(0 if $cold < $best_cold else 1)"; then
+    best_cold=$cold
+    cp "$out/cold-$i.txt" "$out/cold-stats.txt"
+  fi
+  if [ -z "$cold_rss" ] || [ "$rss" -gt "$cold_rss" ]; then cold_rss=$rss; fi
+
+  # A different seed each run, so the new commits are new to the cache every time.
+  "$bench" gen-history . --append "$append" --seed $((seed * 1000 + i)) >"$out/append-$i.txt"
+  t=$(wall "$out/warm-$i.txt" "$out/warm-$i.err" "$tally" history build --stats)
+  warm_times="$warm_times $t"
+  restore
+  echo "  run $i: cold walk $cold s (peak $((rss / 1024)) MB), warm walk $t s"
+done
+
+g=$(echo "$git_times" | best)
+echo
+echo "== $count commits (first parent), best of $runs"
+printf '  %-44s %8s s\n' "git log --raw --no-renames --format=%H" "$g"
+if [ "$have_history" = 0 ]; then
+  echo
+  echo "tally history build: this tally has no 'history build' command (see Sources/tally/Commands/);"
+  echo "the cold and warm walks cannot be timed. Only the git log baseline above was measured."
+  exit 1
+fi
+c=$(echo "$cold_times" | best)
+w=$(echo "$warm_times" | best)
+cold_ratio=$(python3 -c "print(round($c / $g, 2))")
+warm_ratio=$(python3 -c "print(round($w / $g, 3))")
+printf '  %-44s %8s s   %sx git log, peak %d MB\n' "tally history build (cold: no cache)" "$c" "$cold_ratio" \
+  "$((cold_rss / 1024))"
+printf '  %-44s %8s s   %sx git log\n' "tally history build (warm: $append new commits)" "$w" "$warm_ratio"
+echo
+goal "cold walk <= 1.5x git log ............." "$c <= 1.5 * $g" "${cold_ratio}x"
+goal "warm walk <= 5% of git log ............" "$w <= 0.05 * $g" "$(python3 -c "print(round(100 * $w / $g, 1))")%"
+goal "peak memory of the cold walk < 1 GB ..." "$cold_rss < 1024 * 1024" "$((cold_rss / 1024)) MB"
+echo
+echo "== where the time goes (tally history build --stats, best cold run)"
+sed 's/^/  /' "$out/cold-stats.txt"
+if [ "${BENCH_STRICT:-0}" = 1 ]; then exit $status; fi
