@@ -12,7 +12,7 @@ else
 FUZZ_SECONDS ?= 15
 endif
 
-.PHONY: help deps build release demo test unit fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history clean
+.PHONY: help deps build release demo test unit fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -48,13 +48,16 @@ fuzz: fuzz-build ## Fuzz the parser for FUZZ_SECONDS (a crash fails and is kept 
 lint: ## Check formatting of the Swift sources with swift-format
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
-bench: bench-parse bench-check bench-commit bench-history ## Run every benchmark
+bench: bench-parse bench-check bench-commit bench-history bench-reports ## Run every benchmark
 
 bench-parse: deps ## Parser throughput against Yams and PyYAML (10k generated records)
 	@bash bench/parse.sh
 
 bench-check: deps ## tally check on 10k and 100k customers against check-jsonschema
 	@bash bench/check.sh
+
+bench-reports: deps ## Every report for a quarter on the history benchmark repository, cold and warm
+	@bash bench/reports.sh
 
 bench-commit: deps ## tally commit and check --staged on 100k records against git commit
 	@bash bench/commit.sh
