@@ -65,7 +65,33 @@ public final class History: @unchecked Sendable {
   /// The commits reachable from `revision`, oldest first: first parents only (the branch's
   /// own timeline) or all of them.
   public func commits(_ revision: String = "HEAD", firstParent: Bool = true) throws -> [ObjectID] {
-    try timed("revwalk") { try git.commits(inRange: revision, firstParent: firstParent) }
+    try timed("revwalk") {
+      guard firstParent, !revision.contains("..") else {
+        return try git.commits(inRange: revision, firstParent: firstParent)
+      }
+      // The first-parent chain is in the cache for every commit seen before: follow it
+      // there, and ask git only for the part before the cache (or after it: new commits).
+      loadCache()
+      var chain: [ObjectID] = []
+      var current: ObjectID? = try git.commit(revision)
+      var uncached = 0
+      while let id = current {
+        if let known = cache[id] {
+          current = known.parents.first
+        } else {
+          // A few new commits are read one by one; a long uncached stretch is walked by git.
+          uncached += 1
+          if uncached > 2000 { break }
+          current = try git.commitInfo(id).parents.first
+        }
+        chain.append(id)
+      }
+      if let rest = current {
+        let older = try git.commits(inRange: rest.hex, firstParent: true)
+        return older + chain.reversed()
+      }
+      return chain.reversed()
+    }
   }
 
   /// The change data of `commits` (in the same order), from the cache where it has them.

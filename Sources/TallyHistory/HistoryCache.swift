@@ -25,16 +25,35 @@ public enum HistoryCache {
     guard let bytes = try? FileSystem.read(path) else { return ([:], false) }
     var reader = ByteReader(bytes)
     guard reader.take(magic.count) == magic else { return ([:], true) }
-    var result: [ObjectID: CommitChanges] = [:]
+    // First the entries' bounds (a torn tail ends the list), then decoding on every core.
+    var bounds: [(start: Int, length: Int, checksum: UInt64)] = []
+    var damaged = false
     while !reader.atEnd {
-      guard let length = reader.fixed64(), let checksum = reader.fixed64(), length <= UInt64(reader.remaining),
-        let body = reader.take(Int(length)), fnv1a(body) == checksum
-      else { return (result, true) }
+      guard let length = reader.fixed64(), let checksum = reader.fixed64(), length <= UInt64(reader.remaining) else {
+        damaged = true
+        break
+      }
+      bounds.append((reader.position, Int(length), checksum))
+      reader.position += Int(length)
+    }
+    let decoded = parallelMap(bounds, batch: 256) { bound -> CommitChanges? in
+      let body = Array(bytes[bound.start..<(bound.start + bound.length)])
+      guard fnv1a(body) == bound.checksum else { return nil }
       var entry = ByteReader(body)
-      guard let commit = decodeCommit(&entry), entry.atEnd else { return (result, true) }
+      guard let commit = decodeCommit(&entry), entry.atEnd else { return nil }
+      return commit
+    }
+    var result: [ObjectID: CommitChanges] = [:]
+    result.reserveCapacity(decoded.count)
+    for commit in decoded {
+      // Entries after a damaged one are not trusted either.
+      guard let commit else {
+        damaged = true
+        break
+      }
       result[commit.id] = commit
     }
-    return (result, false)
+    return (result, damaged)
   }
 
   /// Writes `entries` to `path` atomically. Failures are ignored: the cache is a speed-up.
