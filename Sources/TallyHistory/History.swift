@@ -23,6 +23,9 @@ public final class History: @unchecked Sendable {
   private var cache: [ObjectID: CommitChanges] = [:]
   private var cacheLoaded = false
   private var cacheDirty = false
+  /// The cache file as read (when intact), and the entries computed since: saved by appending.
+  private var loadedBytes: [UInt8]?
+  private var computedEntries: [CommitChanges] = []
   private var treeOfCommit: [ObjectID: ObjectID] = [:]
   private let values = BlobValues(limit: 12_000)
 
@@ -113,14 +116,22 @@ public final class History: @unchecked Sendable {
     return result
   }
 
-  /// Writes the cache if this run computed anything.
+  /// Writes the cache if this run computed anything. When the file read at the start was
+  /// intact, the new entries are appended to its bytes (nothing is encoded twice); otherwise
+  /// the whole cache is written. Either way the file is replaced by a rename.
   public func save() {
     guard persistent, cacheDirty else { return }
     timed("cache save") {
       let path = HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey)
-      HistoryCache.save(
-        cache.values.sorted { $0.author.time < $1.author.time || ($0.author.time == $1.author.time && $0.id < $1.id) },
-        to: path)
+      if let loadedBytes {
+        HistoryCache.save(appending: computedEntries, to: loadedBytes, at: path)
+      } else {
+        HistoryCache.save(
+          cache.values.sorted {
+            $0.author.time < $1.author.time || ($0.author.time == $1.author.time && $0.id < $1.id)
+          },
+          to: path)
+      }
     }
     cacheDirty = false
   }
@@ -130,11 +141,11 @@ public final class History: @unchecked Sendable {
     cacheLoaded = true
     guard persistent else { return }
     timed("cache load") {
-      let (entries, damaged) = HistoryCache.load(
+      let (entries, damaged, bytes) = HistoryCache.load(
         HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey))
       cache = entries
       stats.cacheDamaged = damaged
-      if damaged { cacheDirty = true }
+      if damaged { cacheDirty = true } else { loadedBytes = bytes }
     }
   }
 
@@ -247,6 +258,7 @@ public final class History: @unchecked Sendable {
     for index in commits.indices {
       commits[index].records.sort { ($0.type, $0.id) < ($1.type, $1.id) }
       cache[commits[index].id] = commits[index]
+      computedEntries.append(commits[index])
     }
     progress?(ids.count, ids.count)
     stats.computed += commits.count

@@ -21,10 +21,10 @@ public enum HistoryCache {
 
   /// The entries of the file at `path` (empty when it is missing; as many as are intact
   /// when it is damaged), and whether the file was damaged.
-  public static func load(_ path: String) -> (entries: [ObjectID: CommitChanges], damaged: Bool) {
-    guard let bytes = try? FileSystem.read(path) else { return ([:], false) }
+  public static func load(_ path: String) -> (entries: [ObjectID: CommitChanges], damaged: Bool, bytes: [UInt8]?) {
+    guard let bytes = try? FileSystem.read(path) else { return ([:], false, nil) }
     var reader = ByteReader(bytes)
-    guard reader.take(magic.count) == magic else { return ([:], true) }
+    guard reader.take(magic.count) == magic else { return ([:], true, nil) }
     // First the entries' bounds (a torn tail ends the list), then decoding on every core.
     var bounds: [(start: Int, length: Int, checksum: UInt64)] = []
     var damaged = false
@@ -53,12 +53,27 @@ public enum HistoryCache {
       }
       result[commit.id] = commit
     }
-    return (result, damaged)
+    return (result, damaged, damaged ? nil : bytes)
   }
 
   /// Writes `entries` to `path` atomically. Failures are ignored: the cache is a speed-up.
   public static func save(_ entries: [CommitChanges], to path: String) {
     var out = magic
+    var body: [UInt8] = []
+    for commit in entries {
+      body.removeAll(keepingCapacity: true)
+      encodeCommit(commit, into: &body)
+      putFixed64(UInt64(body.count), into: &out)
+      putFixed64(fnv1a(body), into: &out)
+      out.append(contentsOf: body)
+    }
+    try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
+    try? FileSystem.writeAtomically(path, out)
+  }
+
+  /// Writes `existing` (an intact cache file's bytes) followed by `entries`, atomically.
+  public static func save(appending entries: [CommitChanges], to existing: [UInt8], at path: String) {
+    var out = existing
     var body: [UInt8] = []
     for commit in entries {
       body.removeAll(keepingCapacity: true)

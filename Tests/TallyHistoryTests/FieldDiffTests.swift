@@ -79,7 +79,7 @@ struct HistoryCacheFileTests {
     let directory = try TemporaryDirectoryForHistory()
     let path = directory.path + "/history"
     HistoryCache.save([sample()], to: path)
-    let (entries, damaged) = HistoryCache.load(path)
+    let (entries, damaged, _) = HistoryCache.load(path)
     #expect(!damaged)
     #expect(entries.values.first == sample())
   }
@@ -93,14 +93,14 @@ struct HistoryCacheFileTests {
     let bytes = try FileSystemBytes.read(path)
     for cut in [bytes.count - 1, bytes.count - 30, bytes.count / 2 + 10] {
       try FileSystemBytes.write(path, Array(bytes.prefix(cut)))
-      let (entries, damaged) = HistoryCache.load(path)
+      let (entries, damaged, _) = HistoryCache.load(path)
       #expect(damaged)
       #expect(entries.count <= 1)
     }
     var flipped = bytes
     flipped[bytes.count - 5] ^= 0xFF
     try FileSystemBytes.write(path, flipped)
-    let (entries, damaged) = HistoryCache.load(path)
+    let (entries, damaged, _) = HistoryCache.load(path)
     #expect(damaged && entries.count == 1)
   }
 }
