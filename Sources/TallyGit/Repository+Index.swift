@@ -14,6 +14,23 @@ public struct IndexEntry: Sendable, Hashable {
   public var stage: Int
 }
 
+extension IndexEntry {
+  /// Every entry of a libgit2 index, in index order.
+  static func all(in index: OpaquePointer?) -> [IndexEntry] {
+    let count = git_index_entrycount(index)
+    var result: [IndexEntry] = []
+    result.reserveCapacity(count)
+    for position in 0..<count {
+      guard let entry = git_index_get_byindex(index, position) else { continue }
+      result.append(
+        IndexEntry(
+          path: String(cString: entry.pointee.path), id: ObjectID(entry.pointee.id), mode: entry.pointee.mode,
+          stage: Int(git_index_entry_stage(entry))))
+    }
+    return result
+  }
+}
+
 extension Repository {
   /// The index as it is on disk now (re-read, not a cached copy). When git runs a hook with
   /// `GIT_INDEX_FILE` set (`git commit -a`, `git commit PATH` prepare a temporary index),
@@ -29,17 +46,7 @@ extension Repository {
       }
       defer { git_index_free(index) }
       try check(git_index_read(index, 1), "git_index_read")
-      let count = git_index_entrycount(index)
-      var result: [IndexEntry] = []
-      result.reserveCapacity(count)
-      for position in 0..<count {
-        guard let entry = git_index_get_byindex(index, position) else { continue }
-        result.append(
-          IndexEntry(
-            path: String(cString: entry.pointee.path), id: ObjectID(entry.pointee.id), mode: entry.pointee.mode,
-            stage: Int(git_index_entry_stage(entry))))
-      }
-      return result
+      return IndexEntry.all(in: index)
     }
   }
 
@@ -115,19 +122,7 @@ public final class IndexTransaction: @unchecked Sendable {
   }
 
   /// The entries of the index as it stands in this transaction.
-  public func entries() -> [IndexEntry] {
-    let count = git_index_entrycount(index)
-    var result: [IndexEntry] = []
-    result.reserveCapacity(count)
-    for position in 0..<count {
-      guard let entry = git_index_get_byindex(index, position) else { continue }
-      result.append(
-        IndexEntry(
-          path: String(cString: entry.pointee.path), id: ObjectID(entry.pointee.id), mode: entry.pointee.mode,
-          stage: Int(git_index_entry_stage(entry))))
-    }
-    return result
-  }
+  public func entries() -> [IndexEntry] { IndexEntry.all(in: index) }
 
   /// True when the index has unresolved merge conflicts.
   public var hasConflicts: Bool { git_index_has_conflicts(index) != 0 }

@@ -209,24 +209,7 @@ public final class History: @unchecked Sendable {
           }
         }
         // Renames: a record removed and one added with the same content.
-        var changes = modified
-        var removedByBlob: [ObjectID: Int] = [:]
-        for (index, change) in removed.enumerated() { removedByBlob[change.oldBlob!] = index }
-        var renamedAway = Set<Int>()
-        for change in added {
-          if let index = removedByBlob[change.newBlob!], !renamedAway.contains(index) {
-            renamedAway.insert(index)
-            var renamed = change
-            renamed.kind = .renamed
-            renamed.oldType = removed[index].type
-            renamed.oldID = removed[index].id
-            renamed.oldBlob = removed[index].oldBlob
-            changes.append(renamed)
-          } else {
-            changes.append(change)
-          }
-        }
-        for (index, change) in removed.enumerated() where !renamedAway.contains(index) { changes.append(change) }
+        var changes = modified + RecordChange.pairingRenames(added: added, removed: removed)
         changes.sort { ($0.type, $0.id) < ($1.type, $1.id) }
         let commitIndex = commits.count
         for change in changes where change.kind == .modified || change.kind == .added {

@@ -68,6 +68,33 @@ public struct RecordChange: Sendable, Equatable {
   public var isReformatOnly: Bool { kind == .modified && fields.isEmpty }
 }
 
+extension RecordChange {
+  /// `added` and `removed` with each removal whose content reappears in an addition turned
+  /// into one rename (followed by content, not by similarity).
+  static func pairingRenames(added: [RecordChange], removed: [RecordChange]) -> [RecordChange] {
+    var removedByBlob: [ObjectID: Int] = [:]
+    for (index, change) in removed.enumerated() { removedByBlob[change.oldBlob!] = index }
+    var renamedAway = Set<Int>()
+    var result: [RecordChange] = []
+    for change in added {
+      if let index = removedByBlob[change.newBlob!], !renamedAway.contains(index) {
+        renamedAway.insert(index)
+        var renamed = change
+        renamed.kind = .renamed
+        renamed.oldType = removed[index].type
+        renamed.oldID = removed[index].id
+        renamed.oldBlob = removed[index].oldBlob
+        renamed.value = nil
+        result.append(renamed)
+      } else {
+        result.append(change)
+      }
+    }
+    for (index, change) in removed.enumerated() where !renamedAway.contains(index) { result.append(change) }
+    return result
+  }
+}
+
 /// One commit, as data.
 public struct CommitChanges: Sendable, Equatable {
   public var id: ObjectID

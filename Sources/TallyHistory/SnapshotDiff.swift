@@ -46,23 +46,7 @@ public enum SnapshotDiff {
       guard case .record(let type, let recordID) = records.role(of: path) else { continue }
       removed.append(RecordChange(kind: .removed, type: type, id: recordID, oldBlob: id, newBlob: nil))
     }
-    var removedByBlob: [ObjectID: Int] = [:]
-    for (index, change) in removed.enumerated() { removedByBlob[change.oldBlob!] = index }
-    var renamedAway = Set<Int>()
-    for change in added {
-      if let index = removedByBlob[change.newBlob!], !renamedAway.contains(index) {
-        renamedAway.insert(index)
-        var renamed = change
-        renamed.kind = .renamed
-        renamed.oldType = removed[index].type
-        renamed.oldID = removed[index].id
-        renamed.value = nil
-        changes.append(renamed)
-      } else {
-        changes.append(change)
-      }
-    }
-    for (index, change) in removed.enumerated() where !renamedAway.contains(index) { changes.append(change) }
+    changes += RecordChange.pairingRenames(added: added, removed: removed)
     return changes.sorted { ($0.type, $0.id) < ($1.type, $1.id) }
   }
 

@@ -159,15 +159,7 @@ public final class Committer {
     }
     let snapshot = try checker.snapshot(
       files: try OverlaySource(base: baseFiles, changes: final, name: "the commit").files(), name: "the commit")
-    var earlier: GitChecker.Snapshot?
-    if let commit = head.commit {
-      do {
-        earlier = try checker.snapshot(commit: commit, name: "HEAD")
-      } catch SnapshotError.missingConfig {
-        earlier = nil
-      }
-    }
-    let report = checker.check(snapshot, against: earlier)
+    let report = checker.check(snapshot, against: try checker.headSnapshot())
     checker.persist(snapshot)
     let text = message ?? CommitMessage.generate(changes, repository: snapshot.repository)
     return Plan(changes: changes, report: report, message: text)

@@ -92,22 +92,23 @@ public final class GitChecker: @unchecked Sendable {
     CheckCacheStore.save(snapshot.cache, to: CheckCacheStore.path(gitDirectory: git.gitDirectory), today: today)
   }
 
+  /// The records in `HEAD`, the earlier state for staged changes and commits: nil on an
+  /// unborn branch, or when `HEAD` has no records yet (the first records commit in an
+  /// existing repository).
+  public func headSnapshot() throws -> Snapshot? {
+    guard let commit = try git.headState().commit else { return nil }
+    do {
+      return try snapshot(commit: commit, name: "HEAD")
+    } catch SnapshotError.missingConfig {
+      return nil
+    }
+  }
+
   /// The staged records, with state changes checked against `HEAD` (none on an unborn
   /// branch).
   public func checkStaged(only: Set<String>? = nil) throws -> CheckReport {
     let staged = try snapshot(IndexSource(repository: git, prefix: prefix))
-    let head = try git.headState()
-    // HEAD without records yet (the first records commit in an existing repository) has no
-    // earlier state to compare with.
-    var earlier: Snapshot?
-    if let commit = head.commit {
-      do {
-        earlier = try snapshot(commit: commit, name: "HEAD")
-      } catch SnapshotError.missingConfig {
-        earlier = nil
-      }
-    }
-    let report = check(staged, against: earlier, only: only)
+    let report = check(staged, against: try headSnapshot(), only: only)
     persist(staged)
     return report
   }
