@@ -172,9 +172,10 @@ public enum FileSystem {
     var result: [String] = []
     var stack = [root]
     while let directory = stack.popLast() {
-      for name in try contents(of: directory) {
+      for (name, entryKind) in try entries(of: directory) {
         let path = joinPath(directory, name)
-        switch kind(of: path) {
+        // The directory entry's type saves a `stat` per file; some file systems leave it out.
+        switch entryKind ?? kind(of: path) {
         case .directory:
           if !name.hasPrefix(".") { stack.append(path) }
         case .file:
@@ -185,6 +186,31 @@ public enum FileSystem {
       }
     }
     return result.sorted()
+  }
+
+  /// The entries of a directory (without `.` and `..`) with their kind when the directory
+  /// says it (symbolic links and unknown entries: nil, to be asked with `stat`).
+  static func entries(of directory: String) throws(FileError) -> [(String, Kind?)] {
+    guard let dir = opendir(directory) else {
+      throw FileError(path: directory, operation: "list", errno: errno)
+    }
+    defer { closedir(dir) }
+    var result: [(String, Kind?)] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
+        pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+      }
+      if name == "." || name == ".." { continue }
+      let entryKind: Kind? =
+        switch Int32(entry.pointee.d_type) {
+        case Int32(DT_REG): .file
+        case Int32(DT_DIR): .directory
+        case Int32(DT_LNK), Int32(DT_UNKNOWN): nil
+        default: .other
+        }
+      result.append((name, entryKind))
+    }
+    return result
   }
 
   /// Creates a directory and its parents (`mkdir -p`).

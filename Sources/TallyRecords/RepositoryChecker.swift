@@ -55,23 +55,23 @@ public struct RepositoryChecker: Sendable {
     let repository = self.repository
     let display = repository.displayPath
     var diagnostics = repository.setupDiagnostics
-    var byDisplayPath: [String: SnapshotFile] = [:]
     var records: [(SnapshotFile, RecordType, String)] = []
+    records.reserveCapacity(files.count)
     // When a schema file could not be read as a type, its records look unassigned: say so
     // once instead of warning about each of them.
     let schemaBroken = repository.unloadedSchemas > 0
     var unassigned = 0
-    for file in files {
-      let shown = display(file.path)
-      byDisplayPath[shown] = file
-      switch repository.role(of: file.path) {
+    let roles = parallelMap(files, batch: 1024) { repository.role(of: $0.path) }
+    for (file, role) in zip(files, roles) {
+      switch role {
       case .record(let typeName, let id):
         if let type = repository.schema.type(named: typeName) { records.append((file, type, id)) }
       case .misplaced(let code, let severity, let message, let hint):
         if schemaBroken, code == "unassigned-file" {
           unassigned += 1
         } else if only == nil || only!.contains(file.path) {
-          diagnostics.append(Diagnostic(severity, code: code, message: message, path: shown, hint: hint))
+          diagnostics.append(
+            Diagnostic(severity, code: code, message: message, path: display(file.path), hint: hint))
         }
       case .config, .schema, .other:
         break
@@ -109,7 +109,27 @@ public struct RepositoryChecker: Sendable {
     }
     diagnostics.sort(by: Diagnostic.sortOrder)
     return CheckReport(
-      diagnostics: diagnostics, recordCount: records.count, fileCount: files.count, files: byDisplayPath)
+      diagnostics: diagnostics, recordCount: records.count, fileCount: files.count,
+      files: Self.filesNamed(in: diagnostics, from: files, display: display))
+  }
+
+  /// The files that diagnostics (and their notes) name, by the path they name them by: what
+  /// excerpts are shown from. Clean snapshots — the common case — need none.
+  static func filesNamed(
+    in diagnostics: [Diagnostic], from files: [SnapshotFile], display: (String) -> String
+  ) -> [String: SnapshotFile] {
+    var named = Set<String>()
+    for diagnostic in diagnostics {
+      named.insert(diagnostic.path)
+      for note in diagnostic.notes { if let path = note.path { named.insert(path) } }
+    }
+    if named.isEmpty { return [:] }
+    var result: [String: SnapshotFile] = [:]
+    for file in files {
+      let shown = display(file.path)
+      if named.contains(shown) { result[shown] = file }
+    }
+    return result
   }
 
   /// Each record's summary and diagnostics, from the cache when it has them.

@@ -7,10 +7,13 @@ public struct RecordValidator: Sendable {
   public let today: CivilDate
   /// Types whose records' values are kept for other records' rules and conditions.
   let keepValues: Set<String>
+  /// Each type's id pattern, for references (without copying the whole type per value).
+  let idPatterns: [String: SafeRegex]
 
   public init(schema: SchemaSet, today: CivilDate) {
     self.schema = schema
     self.today = today
+    self.idPatterns = Dictionary(schema.types.map { ($0.name, $0.idPattern) }, uniquingKeysWith: { first, _ in first })
     var keep = Set<String>()
     for type in schema.types {
       Self.collectTargets(type.object, into: &keep)
@@ -258,6 +261,10 @@ public struct RecordValidator: Sendable {
         return true
       case .enumeration(let spec):
         return spec.contains(utf8: bytes)
+      case .phone:
+        return TypedScalar.isPhone(utf8: bytes)
+      case .email:
+        return TypedScalar.isEmail(utf8: bytes)
       default:
         return false
       }
@@ -311,16 +318,16 @@ public struct RecordValidator: Sendable {
       }
       switch field.type {
       case .reference(let reference):
-        if let target = validator.schema.type(named: reference.target) {
-          if !target.idPattern.matches(text) {
+        if let idPattern = validator.idPatterns[reference.target] {
+          if !idPattern.matches(text), let target = validator.schema.type(named: reference.target) {
             report(
               "bad-ref-id", "'\(fieldPath)': '\(text)' is not a \(target.name) id", range,
               hint: "\(target.name) ids match \(target.idPattern.pattern)"
                 + (target.idExample.map { ", e.g. \($0)" } ?? ""), field: fieldPath)
           } else {
             summary.references.append(
-              RecordSummary.ReferenceUse(field: fieldPath, target: target.name, id: text, range: range, spec: reference)
-            )
+              RecordSummary.ReferenceUse(
+                field: fieldPath, target: reference.target, id: text, range: range, spec: reference))
             if let condition = reference.condition, condition.mentions("source") { needsValue = true }
           }
         }

@@ -51,6 +51,7 @@ public struct SetValidator: Sendable {
       return ObjectView(value: value, spec: recordType.object, recordType: type, id: id)
     }
     func reported(_ summary: RecordSummary) -> Bool { only?.contains(summary.path) ?? true }
+    var conditionOutcomes: [ConditionKey: ConditionOutcome] = [:]
 
     for summary in summaries where reported(summary) {
       for use in summary.references {
@@ -74,40 +75,53 @@ public struct SetValidator: Sendable {
         guard let targetValue = target.value,
           let targetType = schema.type(named: use.target), let sourceType = schema.type(named: summary.type)
         else { continue }
-        let targetView = ObjectView(
-          value: targetValue, spec: targetType.object, recordType: targetType.name, id: target.id)
-        let sourceView = summary.value.map {
-          ObjectView(value: $0, spec: sourceType.object, recordType: sourceType.name, id: summary.id)
-        }
-        let context = EvaluationContext(
-          scope: targetView, record: targetView, source: sourceView, resolve: resolve, today: today)
-        do {
-          let result = try condition.evaluate(in: context)
-          if case .bool(false) = result {
-            let message =
-              use.spec.conditionMessage.map { "'\(use.field)': \($0)" }
-              ?? "'\(use.field)': \(use.target) \(use.id) does not meet the condition \(condition.source)"
-            diagnostics.append(
-              Diagnostic(
-                .error, code: "ref-condition", message: message, path: summary.path, range: use.range,
-                hint: "\(use.id) is in \(target.path); the condition is: \(condition.source)",
-                notes: [Diagnostic.Note(message: "\(use.target) \(use.id)", path: target.path, range: nil)],
-                field: use.field.description))
-          } else if case .bool = result {
-          } else if case .invalid = result {
-          } else {
-            diagnostics.append(
-              Diagnostic(
-                .error, code: "rule-error",
-                message: "the condition of '\(use.field)' must be true or false, but it is \(result.typeName)",
-                path: summary.path, range: use.range))
+        // Most conditions read only the target (`role in [...]`): evaluate those once per
+        // target, not once per reference — 100,000 customers have a few dozen owners.
+        let readsSource = condition.mentions("source")
+        let key = ConditionKey(condition: condition.source, target: targetPosition)
+        let outcome: ConditionOutcome
+        if !readsSource, let known = conditionOutcomes[key] {
+          outcome = known
+        } else {
+          let targetView = ObjectView(
+            value: targetValue, spec: targetType.object, recordType: targetType.name, id: target.id)
+          let sourceView = summary.value.map {
+            ObjectView(value: $0, spec: sourceType.object, recordType: sourceType.name, id: summary.id)
           }
-        } catch {
+          let context = EvaluationContext(
+            scope: targetView, record: targetView, source: sourceView, resolve: resolve, today: today)
+          do {
+            outcome = .value(try condition.evaluate(in: context))
+          } catch {
+            outcome = .error(error.message, hint: error.hint)
+          }
+          if !readsSource { conditionOutcomes[key] = outcome }
+        }
+        switch outcome {
+        case .value(.bool(false)):
+          let message =
+            use.spec.conditionMessage.map { "'\(use.field)': \($0)" }
+            ?? "'\(use.field)': \(use.target) \(use.id) does not meet the condition \(condition.source)"
+          diagnostics.append(
+            Diagnostic(
+              .error, code: "ref-condition", message: message, path: summary.path, range: use.range,
+              hint: "\(use.id) is in \(target.path); the condition is: \(condition.source)",
+              notes: [Diagnostic.Note(message: "\(use.target) \(use.id)", path: target.path, range: nil)],
+              field: use.field.description))
+        case .value(.bool), .value(.invalid):
+          break
+        case .value(let result):
           diagnostics.append(
             Diagnostic(
               .error, code: "rule-error",
-              message: "the condition of '\(use.field)' cannot be checked: \(error.message)",
-              path: summary.path, range: use.range, hint: error.hint))
+              message: "the condition of '\(use.field)' must be true or false, but it is \(result.typeName)",
+              path: summary.path, range: use.range))
+        case .error(let message, let hint):
+          diagnostics.append(
+            Diagnostic(
+              .error, code: "rule-error",
+              message: "the condition of '\(use.field)' cannot be checked: \(message)",
+              path: summary.path, range: use.range, hint: hint))
         }
       }
       for deferred in summary.deferredRules {
@@ -142,6 +156,17 @@ public struct SetValidator: Sendable {
     diagnostics += cycles(summaries, index: index, reported: reported)
     diagnostics += duplicates(summaries, reported: reported)
     return diagnostics
+  }
+
+  /// A reference condition on one target record.
+  struct ConditionKey: Hashable {
+    var condition: String
+    var target: Int
+  }
+
+  enum ConditionOutcome {
+    case value(RuleValue)
+    case error(String, hint: String?)
   }
 
   /// The object spec of a list item at `path` (`follow_ups[2]`).
@@ -197,7 +222,9 @@ public struct SetValidator: Sendable {
     var first: [Key: (summary: Int, unique: Int)] = [:]
     first.reserveCapacity(summaries.count)
     var diagnostics: [Diagnostic] = []
-    let order = summaries.indices.sorted { summaries[$0].path < summaries[$1].path }
+    // Snapshots list their files in path order already: sort only when they are not.
+    let inOrder = summaries.indices.dropFirst().allSatisfy { summaries[$0 - 1].path <= summaries[$0].path }
+    let order = inOrder ? Array(summaries.indices) : summaries.indices.sorted { summaries[$0].path < summaries[$1].path }
     for index in order {
       let summary = summaries[index]
       for (uniqueIndex, unique) in summary.uniqueValues.enumerated() {

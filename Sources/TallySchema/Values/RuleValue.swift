@@ -98,6 +98,8 @@ public struct ObjectView: Sendable {
       return .null
     case .scalar:
       guard let type else { return .text(node.text ?? "") }
+      // Dates are what rules compare most: read them from the bytes, without a string.
+      if case .date = type, let date = node.withUTF8({ CivilDate(utf8: $0) }) ?? nil { return .date(date) }
       return TypedScalar.value(of: node.text ?? "", type: type)
     case .sequence:
       var itemType: FieldType?
@@ -271,21 +273,48 @@ public enum TypedScalar {
   }
 
   static func isEmail(_ text: String) -> Bool {
-    let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-    guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
-      !parts[1].hasSuffix(".")
-    else { return false }
-    return !text.contains(where: { $0 == " " || $0 == "\t" || $0 == "," || $0 == ";" })
+    var text = text
+    return text.withUTF8 { isEmail(utf8: $0) }
+  }
+
+  /// One `@` with something before it, a dot inside the part after it, and no spaces,
+  /// commas or semicolons.
+  static func isEmail(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var at = -1
+    for (index, byte) in bytes.enumerated() {
+      switch byte {
+      case UInt8(ascii: "@"):
+        if at >= 0 { return false }
+        at = index
+      case UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: ","), UInt8(ascii: ";"):
+        return false
+      default:
+        break
+      }
+    }
+    guard at > 0 else { return false }
+    let domain = UnsafeBufferPointer(rebasing: bytes[(at + 1)...])
+    guard let first = domain.first, let last = domain.last else { return false }
+    return first != UInt8(ascii: ".") && last != UInt8(ascii: ".") && domain.contains(UInt8(ascii: "."))
   }
 
   static func isPhone(_ text: String) -> Bool {
+    var text = text
+    return text.withUTF8 { isPhone(utf8: $0) }
+  }
+
+  /// 7 to 15 digits, with an optional leading `+`, spaces, dashes and parentheses.
+  static func isPhone(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
     var digits = 0
-    for (index, c) in text.enumerated() {
-      if c.isASCII, c.isNumber {
+    for (index, byte) in bytes.enumerated() {
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"):
         digits += 1
-      } else if c == "+" {
+      case UInt8(ascii: "+"):
         if index != 0 { return false }
-      } else if !(c == " " || c == "-" || c == "(" || c == ")") {
+      case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "("), UInt8(ascii: ")"):
+        break
+      default:
         return false
       }
     }
