@@ -224,7 +224,8 @@ public struct SetValidator: Sendable {
     var diagnostics: [Diagnostic] = []
     // Snapshots list their files in path order already: sort only when they are not.
     let inOrder = summaries.indices.dropFirst().allSatisfy { summaries[$0 - 1].path <= summaries[$0].path }
-    let order = inOrder ? Array(summaries.indices) : summaries.indices.sorted { summaries[$0].path < summaries[$1].path }
+    let order =
+      inOrder ? Array(summaries.indices) : summaries.indices.sorted { summaries[$0].path < summaries[$1].path }
     for index in order {
       let summary = summaries[index]
       for (uniqueIndex, unique) in summary.uniqueValues.enumerated() {
