@@ -3,4 +3,11 @@
 // Hide libgit2's deprecated API so nothing in Tally can come to depend on it.
 #define GIT_DEPRECATE_HARD
 #include <git2.h>
+
+// git_libgit2_opts is variadic, which Swift cannot call: one wrapper per option used.
+
+/// Whether every object read is hashed again to check its id (libgit2's default: yes).
+static inline int tally_set_strict_hash_verification(int enabled) {
+  return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
+}
 #endif
