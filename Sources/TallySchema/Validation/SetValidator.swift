@@ -53,7 +53,9 @@ public struct SetValidator: Sendable {
     func reported(_ summary: RecordSummary) -> Bool { only?.contains(summary.path) ?? true }
     var conditionOutcomes: [ConditionKey: ConditionOutcome] = [:]
 
-    for summary in summaries where reported(summary) {
+    for position in summaries.indices where reported(summaries[position]) {
+      let summary = summaries[position]
+      if summary.references.isEmpty && summary.deferredRules.isEmpty { continue }
       for use in summary.references {
         guard let targetPosition = index.position(use.target, use.id) else {
           var hint: String?
