@@ -103,10 +103,15 @@ public final class IndexTransaction: @unchecked Sendable {
     case afterBranchUpdate = "after-branch-update"
   }
 
-  init(repository: Repository, index: OpaquePointer, lockPath: String) {
+  /// When the index file was last written (seconds), as the transaction began: entries
+  /// whose files changed in that second or later may look clean when they are not.
+  let indexWrittenAt: Int?
+
+  init(repository: Repository, index: OpaquePointer, lockPath: String, indexWrittenAt: Int?) {
     self.repository = repository
     self.index = index
     self.lockPath = lockPath
+    self.indexWrittenAt = indexWrittenAt
   }
 
   deinit {
@@ -211,6 +216,12 @@ public final class IndexTransaction: @unchecked Sendable {
 
   /// Writes this transaction's index to `path` (through a separate in-memory index bound to
   /// that file, keeping each entry's stat data).
+  ///
+  /// Racily clean entries are smudged, as git does when it writes an index: a file changed
+  /// in the same second as the old index was written keeps the size and time its entry
+  /// records, and git re-reads it only while the index is no newer than it. The new index
+  /// is newer, so such an entry's size is set to 0 — git then compares the content — unless
+  /// the file still has the staged content.
   private func writeIndexCopy(to path: String) throws(GitError) {
     unlink(path)
     try repository.locked { () throws(GitError) in
@@ -220,10 +231,28 @@ public final class IndexTransaction: @unchecked Sendable {
       let count = git_index_entrycount(index)
       for position in 0..<count {
         guard let entry = git_index_get_byindex(index, position) else { continue }
-        try check(git_index_add(copy, entry), "git_index_add")
+        if isRacilyClean(entry.pointee) {
+          var smudged = entry.pointee
+          smudged.file_size = 0
+          try check(git_index_add(copy, &smudged), "git_index_add")
+        } else {
+          try check(git_index_add(copy, entry), "git_index_add")
+        }
       }
       try check(git_index_write(copy), "git_index_write")
     }
+  }
+
+  /// Whether `entry` records stat data that matches its file although the file's content
+  /// differs from the staged blob (it changed in the second the old index was written).
+  private func isRacilyClean(_ entry: git_index_entry) -> Bool {
+    guard let indexWrittenAt, let workingDirectory = repository.workingDirectory, entry.file_size != 0,
+      Int(entry.mtime.seconds) >= indexWrittenAt, git_index_entry_stage(withUnsafePointer(to: entry) { $0 }) == 0,
+      entry.mode == 0o100644 || entry.mode == 0o100755
+    else { return false }
+    let file = workingDirectory + "/" + String(cString: entry.path)
+    guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: file)) else { return true }
+    return Repository.blobID(of: [UInt8](bytes)) != ObjectID(entry.id)
   }
 
   static func inject(_ step: Step) throws(GitError) {
@@ -259,7 +288,9 @@ extension Repository {
         try check(rc, "git_index_read")
         return index!
       }
-      return IndexTransaction(repository: self, index: repoIndex, lockPath: lockPath)
+      var info = stat()
+      let writtenAt = stat(gitDirectory + "/index", &info) == 0 ? Int(info.st_mtim.tv_sec) : nil
+      return IndexTransaction(repository: self, index: repoIndex, lockPath: lockPath, indexWrittenAt: writtenAt)
     } catch {
       unlink(lockPath)
       throw error
