@@ -15,6 +15,8 @@ public final class GitChecker: @unchecked Sendable {
   private var caches: [String: CheckCache] = [:]
   /// Keep per-file results in the git directory between runs (see ``CheckCacheStore``).
   public var persistent = true
+  /// Called (from worker threads) with the records validated so far and their number.
+  public var progress: (@Sendable (Int, Int) -> Void)?
 
   public init(records: RecordsRepository, git: Repository, prefix: String, today: CivilDate) {
     self.records = records
@@ -79,7 +81,8 @@ public final class GitChecker: @unchecked Sendable {
         .baseline(files: baselineFiles, name: earlier.name, cache: earlier.cache)
     }
     return checker.check(
-      files: snapshot.files, only: only, baseline: baseline, cache: snapshot.cache, changed: changed)
+      files: snapshot.files, only: only, baseline: baseline, cache: snapshot.cache, changed: changed,
+      progress: progress)
   }
 
   /// Stores `snapshot`'s cache in the git directory when this run computed anything new.

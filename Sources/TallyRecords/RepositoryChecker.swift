@@ -41,16 +41,20 @@ public struct RepositoryChecker: Sendable {
   ///     still read for references. Nil checks everything.
   ///   - baseline: The state fields of an earlier version, to check transitions against.
   public func check(
-    _ source: RecordSource, only: Set<String>? = nil, baseline: TransitionChecker.Baseline? = nil
+    _ source: RecordSource, only: Set<String>? = nil, baseline: TransitionChecker.Baseline? = nil,
+    progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws -> CheckReport {
-    check(files: try source.files(), only: only, baseline: baseline)
+    check(files: try source.files(), only: only, baseline: baseline, progress: progress)
   }
 
   /// Checks the files of a snapshot; results for files already in `cache` (same content,
   /// same path) are reused.
+  ///
+  /// `progress` is called (from worker threads) with the records validated so far and
+  /// their number.
   public func check(
     files: [SnapshotFile], only: Set<String>? = nil, baseline: TransitionChecker.Baseline? = nil,
-    cache: CheckCache? = nil, changed: Set<String>? = nil
+    cache: CheckCache? = nil, changed: Set<String>? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
   ) -> CheckReport {
     let repository = self.repository
     let display = repository.displayPath
@@ -85,7 +89,7 @@ public struct RepositoryChecker: Sendable {
             "\(unassigned) \(unassigned == 1 ? "file is" : "files are") not checked: a schema file has errors, so their types are unknown",
           path: display(repository.config.schemaDirectory)))
     }
-    var results = validate(records, cache: cache)
+    var results = validate(records, cache: cache, progress: progress)
     var summaries: [RecordSummary] = []
     summaries.reserveCapacity(results.count)
     let shownOnly = only.map { Set($0.map(display)) }
@@ -137,12 +141,13 @@ public struct RepositoryChecker: Sendable {
   }
 
   /// Each record's summary and diagnostics, from the cache when it has them.
-  func validate(_ records: [(SnapshotFile, RecordType, String)], cache: CheckCache?) -> [(
-    RecordSummary?, [Diagnostic]
-  )] {
+  func validate(
+    _ records: [(SnapshotFile, RecordType, String)], cache: CheckCache?,
+    progress: (@Sendable (Int, Int) -> Void)? = nil
+  ) -> [(RecordSummary?, [Diagnostic])] {
     let display = repository.displayPath
     let validator = RecordValidator(schema: repository.schema, today: today)
-    return parallelMap(records, batch: 64) { (file, type, id) -> (RecordSummary?, [Diagnostic]) in
+    return parallelMap(records, batch: 64, progress: progress) { (file, type, id) -> (RecordSummary?, [Diagnostic]) in
       if let cached = cache?.lookup(file) { return (cached.summary, cached.diagnostics) }
       let shown = display(file.path)
       let bytes: [UInt8]

@@ -95,7 +95,12 @@ struct Check: ParsableCommand {
     }
     let report: CheckReport
     do {
-      report = try checker.check(WorkingTreeSource(root: repo.root), only: only, baseline: baseline)
+      // Large repositories take seconds: show how far the check is (on a terminal only).
+      let progress = Progress(label: "checking records")
+      defer { progress.finish() }
+      report = try checker.check(WorkingTreeSource(root: repo.root), only: only, baseline: baseline) {
+        progress.update($0, of: $1)
+      }
     } catch {
       Console.err("tally: \(error)\n")
       throw Exit.failure
@@ -133,7 +138,10 @@ struct Check: ParsableCommand {
       return
     }
     let report: CheckReport
+    let progress = Progress(label: "checking records")
+    checker.progress = { progress.update($0, of: $1) }
     do {
+      defer { progress.finish() }
       if staged {
         report = try checker.checkStaged(only: only)
       } else {

@@ -1,9 +1,11 @@
 import Foundation
 
 /// A one-line progress bar on standard error for long work: items done, rate and an estimate
-/// of the time left. Shown only when standard error is a terminal, and at most ten times a
-/// second; `finish()` clears the line.
-final class Progress {
+/// of the time left. Shown only when standard error is a terminal, from 0.3 s into the work
+/// and at most ten times a second; `finish()` clears the line. Safe to update from several
+/// threads.
+final class Progress: @unchecked Sendable {
+  private let lock = NSLock()
   let label: String
   let enabled: Bool
   let start = Date()
@@ -17,8 +19,11 @@ final class Progress {
 
   func update(_ done: Int, of total: Int) {
     guard enabled else { return }
+    lock.lock()
+    defer { lock.unlock() }
     let now = Date()
-    guard done == total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+    // Quick work shows no bar at all; after that, at most ten frames a second.
+    guard now.timeIntervalSince(start) >= 0.3, done == total || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
     lastDraw = now
     let elapsed = max(now.timeIntervalSince(start), 0.001)
     let rate = Double(done) / elapsed
@@ -35,6 +40,8 @@ final class Progress {
   }
 
   func finish() {
+    lock.lock()
+    defer { lock.unlock() }
     guard enabled, drawn else { return }
     Console.err("\r\u{1B}[K")
   }
