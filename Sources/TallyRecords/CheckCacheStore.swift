@@ -8,15 +8,18 @@ import TallyText
 /// state fields — so a later run reads those instead of parsing the file again.
 ///
 /// The file is valid for one schema key and one day ("today" changes rules such as "not in
-/// the future"); anything else, and any file that is torn or unreadable, is ignored and
-/// rebuilt. It is written to a temporary file and renamed into place, so concurrent runs and
+/// the future"); anything else, and any file that is torn, fails a checksum or is
+/// unreadable, is ignored as a whole and rebuilt. Entries carry their lengths and are
+/// checksummed in chunks, so that they are verified and decoded on all cores. It is written to a temporary file and renamed into place, so concurrent runs and
 /// a killed process leave either the old file or the new one.
 ///
 /// Records whose checks need their whole value (rules that read other records, conditions
 /// on the referring record) and records with problems are not stored: they are validated
 /// every time.
 enum CheckCacheStore {
-  static let magic = Array("TALLYCC3".utf8)
+  static let magic = Array("TALLYCC4".utf8)
+  /// Entries are checksummed and decoded in chunks of this many.
+  static let chunkSize = 1024
 
   static func path(gitDirectory: String) -> String { gitDirectory + "/tally/check-cache" }
 
@@ -27,42 +30,83 @@ enum CheckCacheStore {
     guard let bytes = try? FileSystem.read(file) else { return }
     var reader = Reader(bytes: bytes)
     guard reader.bytes(magic.count) == magic, reader.string() == schemaKey, reader.string() == today.description,
-      let count = reader.int(), count >= 0
+      let count = reader.int(), count >= 0, count <= bytes.count
     else { return }
-    let display = repository.displayPath
+    // Each entry's length comes first, so that the entries can be decoded on all cores.
+    var starts: [Int] = []
+    starts.reserveCapacity(count + 1)
+    var total = 0
+    for _ in 0..<count {
+      guard let length = reader.int(), length > 0 else { return }
+      starts.append(total)
+      total += length
+    }
+    starts.append(total)
+    let chunks = stride(from: 0, to: count, by: chunkSize).map { $0..<min($0 + chunkSize, count) }
+    var checksums: [UInt64] = []
+    for _ in chunks {
+      guard let checksum = reader.fixed64() else { return }
+      checksums.append(checksum)
+    }
+    guard reader.position + total == bytes.count else { return }
+    let base = reader.position
+    let entryStarts = starts
+    let chunkChecksums = checksums
+    let decoded = parallelMap(Array(chunks.enumerated()), batch: 1) {
+      (number, chunk) -> [(String, CheckCache.Entry)]? in
+      let range = (base + entryStarts[chunk.lowerBound])..<(base + entryStarts[chunk.upperBound])
+      guard
+        bytes.withUnsafeBufferPointer({ FNV1a.hash(UnsafeBufferPointer(rebasing: $0[range])) })
+          == chunkChecksums[number]
+      else { return nil }
+      var entries: [(String, CheckCache.Entry)] = []
+      entries.reserveCapacity(chunk.count)
+      for index in chunk {
+        var entryReader = Reader(bytes: bytes, position: base + entryStarts[index])
+        guard let entry = decodeEntry(&entryReader, repository: repository),
+          entryReader.position == base + entryStarts[index + 1]
+        else { return nil }
+        entries.append(entry)
+      }
+      return entries
+    }
     var entries: [(String, CheckCache.Entry)] = []
     entries.reserveCapacity(count)
-    for _ in 0..<count {
-      guard let key = reader.string(), let path = reader.string(), let type = reader.string(), let id = reader.string(),
-        let recordType = repository.schema.type(named: type)
-      else { return }
-      var summary = RecordSummary(type: type, id: id, path: display(path))
-      guard let references = reader.int() else { return }
-      for _ in 0..<references {
-        guard let field = reader.fieldPath(), let target = reader.string(),
-          let targetID = reader.string(), let range = reader.range(),
-          let spec = recordType.referenceSpec(at: field)
-        else { return }
-        summary.references.append(.init(field: field, target: target, id: targetID, range: range, spec: spec))
-      }
-      guard let uniques = reader.int() else { return }
-      for _ in 0..<uniques {
-        guard let field = reader.string(), let value = reader.string(), let range = reader.range() else { return }
-        summary.uniqueValues.append(.init(field: field, value: value, range: range))
-      }
-      guard let states = reader.int() else { return }
-      for _ in 0..<states {
-        guard let field = reader.string(), let value = reader.string(), let range = reader.range() else { return }
-        summary.states.append(.init(field: field, value: value, range: range))
-      }
-      entries.append((key, CheckCache.Entry(summary: summary, diagnostics: [])))
+    for chunk in decoded {
+      // A damaged file is ignored as a whole: the cache is rebuilt, never half trusted.
+      guard let chunk else { return }
+      entries += chunk
     }
-    guard reader.atEnd else { return }
     cache.preload(entries)
   }
 
-  /// Writes the cache's storable entries (atomically). Failures are ignored: the cache is
-  /// only a speed-up.
+  /// One entry: its cache key and the record's summary.
+  static func decodeEntry(_ reader: inout Reader, repository: RecordsRepository) -> (String, CheckCache.Entry)? {
+    guard let key = reader.string(), let path = reader.string(), let type = reader.string(), let id = reader.string(),
+      let recordType = repository.schema.type(named: type)
+    else { return nil }
+    var summary = RecordSummary(type: type, id: id, path: repository.displayPath(path))
+    guard let references = reader.int() else { return nil }
+    for _ in 0..<references {
+      guard let field = reader.fieldPath(), let target = reader.string(),
+        let targetID = reader.string(), let range = reader.range(),
+        let spec = recordType.referenceSpec(at: field)
+      else { return nil }
+      summary.references.append(.init(field: field, target: target, id: targetID, range: range, spec: spec))
+    }
+    guard let uniques = reader.int() else { return nil }
+    for _ in 0..<uniques {
+      guard let field = reader.string(), let value = reader.string(), let range = reader.range() else { return nil }
+      summary.uniqueValues.append(.init(field: field, value: value, range: range))
+    }
+    guard let states = reader.int() else { return nil }
+    for _ in 0..<states {
+      guard let field = reader.string(), let value = reader.string(), let range = reader.range() else { return nil }
+      summary.states.append(.init(field: field, value: value, range: range))
+    }
+    return (key, CheckCache.Entry(summary: summary, diagnostics: []))
+  }
+
   static func save(_ cache: CheckCache, to file: String, today: CivilDate) {
     var out: [UInt8] = magic
     out.reserveCapacity(1 << 20)
@@ -70,31 +114,48 @@ enum CheckCacheStore {
     Writer.string(today.description, into: &out)
     let entries = cache.storable()
     Writer.int(entries.count, into: &out)
+    var body: [UInt8] = []
+    body.reserveCapacity(1 << 20)
+    var lengths: [UInt8] = []
+    // Where each entry starts in the body (and, last, its end).
+    var starts = [0]
     for (key, path, summary) in entries {
-      Writer.string(key, into: &out)
-      Writer.string(path, into: &out)
-      Writer.string(summary.type, into: &out)
-      Writer.string(summary.id, into: &out)
-      Writer.int(summary.references.count, into: &out)
+      let before = body.count
+      Writer.string(key, into: &body)
+      Writer.string(path, into: &body)
+      Writer.string(summary.type, into: &body)
+      Writer.string(summary.id, into: &body)
+      Writer.int(summary.references.count, into: &body)
       for use in summary.references {
-        Writer.fieldPath(use.field, into: &out)
-        Writer.string(use.target, into: &out)
-        Writer.string(use.id, into: &out)
-        Writer.range(use.range, into: &out)
+        Writer.fieldPath(use.field, into: &body)
+        Writer.string(use.target, into: &body)
+        Writer.string(use.id, into: &body)
+        Writer.range(use.range, into: &body)
       }
-      Writer.int(summary.uniqueValues.count, into: &out)
+      Writer.int(summary.uniqueValues.count, into: &body)
       for unique in summary.uniqueValues {
-        Writer.string(unique.field, into: &out)
-        Writer.string(unique.value, into: &out)
-        Writer.range(unique.range, into: &out)
+        Writer.string(unique.field, into: &body)
+        Writer.string(unique.value, into: &body)
+        Writer.range(unique.range, into: &body)
       }
-      Writer.int(summary.states.count, into: &out)
+      Writer.int(summary.states.count, into: &body)
       for state in summary.states {
-        Writer.string(state.field, into: &out)
-        Writer.string(state.value, into: &out)
-        Writer.range(state.range, into: &out)
+        Writer.string(state.field, into: &body)
+        Writer.string(state.value, into: &body)
+        Writer.range(state.range, into: &body)
       }
+      Writer.int(body.count - before, into: &lengths)
+      starts.append(body.count)
     }
+    out += lengths
+    var start = 0
+    for chunk in stride(from: 0, to: entries.count, by: chunkSize) {
+      let end = starts[min(chunk + chunkSize, entries.count)]
+      let checksum = body.withUnsafeBufferPointer { FNV1a.hash(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+      withUnsafeBytes(of: checksum.littleEndian) { out.append(contentsOf: $0) }
+      start = end
+    }
+    out += body
     let directory = FileSystem.parentDirectory(of: file)
     try? FileSystem.createDirectory(directory)
     try? FileSystem.writeAtomically(file, out)
@@ -110,6 +171,14 @@ enum CheckCacheStore {
       guard count >= 0, position + count <= bytes.count else { return nil }
       defer { position += count }
       return Array(bytes[position..<(position + count)])
+    }
+
+    mutating func fixed64() -> UInt64? {
+      guard position + 8 <= bytes.count else { return nil }
+      var value: UInt64 = 0
+      for offset in 0..<8 { value |= UInt64(bytes[position + offset]) << (8 * UInt64(offset)) }
+      position += 8
+      return value
     }
 
     mutating func int() -> Int? {

@@ -25,6 +25,11 @@ public final class GitChecker: @unchecked Sendable {
     self.today = today
   }
 
+  deinit {
+    // The per-file caches can hold 100,000 entries.
+    ExitLifetime.keep(caches)
+  }
+
   /// A snapshot ready to check: its files, the repository as it is in it, a cache.
   public struct Snapshot {
     public var name: String

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 #if canImport(Glibc)
   import Glibc
@@ -58,5 +59,37 @@ enum ProcessInfoLite {
   static var activeProcessorCount: Int {
     if let text = getenv("TALLY_THREADS"), let count = Int(String(cString: text)), count > 0 { return count }
     return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+  }
+}
+
+/// Large results a short-lived command no longer needs, kept alive until the process exits
+/// so that it does not spend its last moments freeing them one object at a time (as
+/// compilers do with `-disable-free`). Off unless a command turns it on: a long-lived
+/// process (tests, a server) frees its memory as usual.
+public enum ExitLifetime {
+  nonisolated(unsafe) public static var enabled = false
+  nonisolated(unsafe) private static var kept: [Any] = []
+  private static let lock = NSLock()
+
+  /// Keeps `value` until exit when enabled; otherwise does nothing.
+  public static func keep(_ value: some Any) {
+    guard enabled else { return }
+    lock.withLock { kept.append(value) }
+  }
+}
+
+/// The 64-bit FNV-1a hash: a fast checksum for cache files (not for security).
+public enum FNV1a {
+  public static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in bytes {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x100_0000_01b3
+    }
+    return hash
+  }
+
+  public static func hash(_ bytes: [UInt8]) -> UInt64 {
+    bytes.withUnsafeBufferPointer { hash($0) }
   }
 }

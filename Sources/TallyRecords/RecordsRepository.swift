@@ -125,11 +125,16 @@ public struct RecordsRepository: Sendable {
   /// Classifies a path relative to the records root.
   public func role(of path: String) -> FileRole {
     if path == RecordsRoot.markerFile { return .config }
-    if path.hasPrefix(config.schemaDirectory + "/") { return .schema }
+    if Self.isInside(path, directory: config.schemaDirectory) { return .schema }
+    // The common case first, without copying the record type: a record file in its directory.
+    let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
+    let directory = slash.map { String(path[..<$0]) } ?? ""
+    if let typeName = schema.typeName(forDirectory: directory) {
+      let name = slash.map { path[path.index(after: $0)...] } ?? path[...]
+      if name.hasSuffix(".yaml") { return .record(type: typeName, id: String(name.dropLast(5))) }
+    }
     let name = FileSystem.baseName(path)
-    let directory = path.contains("/") ? FileSystem.parentDirectory(of: path) : ""
     if let type = schema.type(forDirectory: directory) {
-      if name.hasSuffix(".yaml") { return .record(type: type.name, id: String(name.dropLast(5))) }
       if name.hasPrefix(".") || name.hasPrefix("README") { return .other }
       return .misplaced(
         code: "stray-file", severity: .warning,
@@ -156,6 +161,15 @@ public struct RecordsRepository: Sendable {
       code: "unassigned-file", severity: .warning,
       message: "'\(path)' is not in a record directory, so no schema checks it",
       hint: "record directories: " + schema.types.map { $0.directory + "/" }.joined(separator: ", "))
+  }
+}
+
+extension RecordsRepository {
+  /// Whether `path` is under `directory` (`schema/customer.yaml` is under `schema`).
+  static func isInside(_ path: String, directory: String) -> Bool {
+    let count = directory.utf8.count
+    guard path.utf8.count > count, path.hasPrefix(directory) else { return false }
+    return path.utf8[path.utf8.index(path.utf8.startIndex, offsetBy: count)] == UInt8(ascii: "/")
   }
 }
 

@@ -22,6 +22,9 @@ public struct CheckReport: Sendable {
   public var warningCount: Int { diagnostics.warningCount }
 }
 
+/// A record file to validate: the file, its type's position in the schema set, its id.
+typealias RecordFile = (file: SnapshotFile, type: Int, id: String)
+
 /// Checks a snapshot of a records repository: every file's format and schema, the layout of
 /// the repository, the references and rules across records, and (against an earlier
 /// version) the changes of state fields.
@@ -59,7 +62,7 @@ public struct RepositoryChecker: Sendable {
     let repository = self.repository
     let display = repository.displayPath
     var diagnostics = repository.setupDiagnostics
-    var records: [(SnapshotFile, RecordType, String)] = []
+    var records: [RecordFile] = []
     records.reserveCapacity(files.count)
     // When a schema file could not be read as a type, its records look unassigned: say so
     // once instead of warning about each of them.
@@ -69,7 +72,7 @@ public struct RepositoryChecker: Sendable {
     for (file, role) in zip(files, roles) {
       switch role {
       case .record(let typeName, let id):
-        if let type = repository.schema.type(named: typeName) { records.append((file, type, id)) }
+        if let type = repository.schema.index(named: typeName) { records.append((file, type, id)) }
       case .misplaced(let code, let severity, let message, let hint):
         if schemaBroken, code == "unassigned-file" {
           unassigned += 1
@@ -116,6 +119,8 @@ public struct RepositoryChecker: Sendable {
       diagnostics += TransitionChecker(schema: repository.schema).check(reported, against: baseline)
     }
     diagnostics.sort(by: Diagnostic.sortOrder)
+    ExitLifetime.keep(summaries)
+    ExitLifetime.keep(files)
     return CheckReport(
       diagnostics: diagnostics, recordCount: records.count, fileCount: files.count,
       files: Self.filesNamed(in: diagnostics, from: files, display: display))
@@ -142,11 +147,12 @@ public struct RepositoryChecker: Sendable {
 
   /// Each record's summary and diagnostics, from the cache when it has them.
   func validate(
-    _ records: [(SnapshotFile, RecordType, String)], cache: CheckCache?,
+    _ records: [RecordFile], cache: CheckCache?,
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) -> [(RecordSummary?, [Diagnostic])] {
     let display = repository.displayPath
     let validator = RecordValidator(schema: repository.schema, today: today)
+    let types = repository.schema.types
     return parallelMap(records, batch: 64, progress: progress) { (file, type, id) -> (RecordSummary?, [Diagnostic]) in
       if let cached = cache?.lookup(file) { return (cached.summary, cached.diagnostics) }
       let shown = display(file.path)
@@ -161,7 +167,7 @@ public struct RepositoryChecker: Sendable {
         cache?.store(file, .init(summary: nil, diagnostics: parsed.diagnostics))
         return (nil, parsed.diagnostics)
       }
-      let (summary, found) = validator.validate(tree, type: type, id: id, path: shown)
+      let (summary, found) = validator.validate(tree, type: types[type], id: id, path: shown)
       cache?.store(file, .init(summary: summary, diagnostics: parsed.diagnostics + found))
       return (summary, parsed.diagnostics + found)
     }
@@ -171,9 +177,9 @@ public struct RepositoryChecker: Sendable {
   /// (from the cache when it has them).
   public func baseline(files: [SnapshotFile], name: String, cache: CheckCache?) -> TransitionChecker.Baseline {
     var baseline = TransitionChecker.Baseline(name: name)
-    let records = files.compactMap { file -> (SnapshotFile, RecordType, String)? in
+    let records = files.compactMap { file -> RecordFile? in
       guard case .record(let typeName, let id) = repository.role(of: file.path),
-        let type = repository.schema.type(named: typeName)
+        let type = repository.schema.index(named: typeName)
       else { return nil }
       return (file, type, id)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import TallyGit
+import TallyRecords
 import TallyText
 
 @main
@@ -16,6 +17,8 @@ struct Tally: ParsableCommand {
 
   static func main() {
     MemoryTuning.keepFreedMemory()
+    // One command per process: large results are left for the exit to reclaim.
+    ExitLifetime.enabled = true
     let arguments = PathArguments.spill(Array(CommandLine.arguments.dropFirst()))
     do {
       var command = try parseAsRoot(arguments)

@@ -81,3 +81,105 @@ struct FailingSource: RecordSource {
     #expect(TimeZones.offsetMinutes("America/New_York", at: 1_768_000_000) == -300)
   }
 }
+
+@Suite struct CheckCacheStoreTests {
+  func repository() -> RecordsRepository {
+    let person = """
+      version: 1
+      type: person
+      directory: people
+      id:
+        pattern: ^P-[0-9]{2}$
+      fields:
+        name: text
+
+      """
+    let note = """
+      version: 1
+      type: note
+      directory: notes
+      id:
+        pattern: ^N-[0-9]+$
+      fields:
+        title:
+          type: text
+          unique: true
+        author:
+          type: ref
+          to: person
+
+      """
+    let (set, problems) = SchemaLoader.load(files: [
+      ("schema/person.yaml", Array(person.utf8)), ("schema/note.yaml", Array(note.utf8)),
+    ])
+    #expect(problems.isEmpty)
+    return RecordsRepository(
+      root: "/records", config: RepositoryConfig(), schema: set, setupDiagnostics: [], displayPath: { $0 })
+  }
+
+  /// Files with content keys (as git snapshots have), so that the cache applies: a person
+  /// (kept whole for references, so never stored) and notes that refer to them.
+  func files(count: Int) -> [SnapshotFile] {
+    let person = SnapshotFile(path: "people/P-01.yaml", contentKey: "person") { Array("name: Li\n".utf8) }
+    return [person]
+      + (1...count).map { number in
+        let text = "title: Note \(number)\nauthor: P-01\n"
+        return SnapshotFile(path: "notes/N-\(number).yaml", contentKey: "key-\(number)") { Array(text.utf8) }
+      }
+  }
+
+  @Test func storedResultsAreReadBackAndUsed() throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.path + "/check-cache"
+    let today = CivilDate(year: 2026, month: 1, day: 1)
+    let checker = RepositoryChecker(repository: repository(), today: today)
+    let first = CheckCache(schemaKey: "schema-1")
+    let report = checker.check(files: files(count: 40), cache: first)
+    #expect(report.diagnostics.isEmpty)
+    #expect(first.computed == 41)
+    CheckCacheStore.save(first, to: path, today: today)
+
+    let second = CheckCache(schemaKey: "schema-1")
+    CheckCacheStore.load(into: second, from: path, schemaKey: "schema-1", today: today, repository: repository())
+    #expect(second.preloaded == 40)
+    // A broken reference in a new file is found against the cached records.
+    var changed = files(count: 40)
+    changed.append(
+      SnapshotFile(path: "notes/N-41.yaml", contentKey: "key-41") { Array("title: Note 41\nauthor: P-99\n".utf8) })
+    let again = checker.check(files: changed, cache: second)
+    #expect(second.hits == 40)
+    #expect(second.computed == 2)
+    #expect(again.diagnostics.map(\.code) == ["broken-ref"])
+
+    // Another schema or another day: nothing is trusted.
+    let otherSchema = CheckCache(schemaKey: "schema-2")
+    CheckCacheStore.load(into: otherSchema, from: path, schemaKey: "schema-2", today: today, repository: repository())
+    #expect(otherSchema.preloaded == 0)
+    let otherDay = CheckCache(schemaKey: "schema-1")
+    CheckCacheStore.load(
+      into: otherDay, from: path, schemaKey: "schema-1", today: CivilDate(year: 2026, month: 1, day: 2),
+      repository: repository())
+    #expect(otherDay.preloaded == 0)
+  }
+
+  @Test func aDamagedFileIsIgnoredAsAWhole() throws {
+    let directory = try TemporaryDirectory()
+    let path = directory.path + "/check-cache"
+    let today = CivilDate(year: 2026, month: 1, day: 1)
+    let cache = CheckCache(schemaKey: "k")
+    _ = RepositoryChecker(repository: repository(), today: today).check(files: files(count: 3000), cache: cache)
+    CheckCacheStore.save(cache, to: path, today: today)
+    let bytes = try FileSystem.read(path)
+    var damaged: [[UInt8]] = [Array(bytes.prefix(bytes.count / 2)), bytes + [0]]
+    // A flipped byte near the end: the last chunk decodes wrongly, the earlier ones well.
+    var flipped = bytes
+    flipped[bytes.count - 3] ^= 0xFF
+    damaged.append(flipped)
+    for version in damaged {
+      try FileSystem.writeAtomically(path, version)
+      let loaded = CheckCache(schemaKey: "k")
+      CheckCacheStore.load(into: loaded, from: path, schemaKey: "k", today: today, repository: repository())
+      #expect(loaded.preloaded == 0)
+    }
+  }
+}

@@ -18,8 +18,16 @@ public struct SchemaSet: Sendable {
     byName[name].map { types[$0] }
   }
 
+  /// Where the type named `name` is in ``types``.
+  public func index(named name: String) -> Int? { byName[name] }
+
   public func type(forDirectory directory: String) -> RecordType? {
     byDirectory[directory].map { types[$0] }
+  }
+
+  /// The name of the type whose files live in `directory` (cheaper than copying the type).
+  public func typeName(forDirectory directory: String) -> String? {
+    byDirectory[directory].map { types[$0].name }
   }
 
   /// The record type whose files live in the directory of `relativePath` (a path relative
