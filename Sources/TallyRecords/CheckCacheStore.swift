@@ -61,9 +61,10 @@ enum CheckCacheStore {
       else { return nil }
       var entries: [(String, CheckCache.Entry)] = []
       entries.reserveCapacity(chunk.count)
+      var lastType: RecordType?
       for index in chunk {
         var entryReader = Reader(bytes: bytes, position: base + entryStarts[index])
-        guard let entry = decodeEntry(&entryReader, repository: repository),
+        guard let entry = decodeEntry(&entryReader, repository: repository, lastType: &lastType),
           entryReader.position == base + entryStarts[index + 1]
         else { return nil }
         entries.append(entry)
@@ -81,10 +82,16 @@ enum CheckCacheStore {
   }
 
   /// One entry: its cache key and the record's summary.
-  static func decodeEntry(_ reader: inout Reader, repository: RecordsRepository) -> (String, CheckCache.Entry)? {
-    guard let key = reader.string(), let path = reader.string(), let type = reader.string(), let id = reader.string(),
-      let recordType = repository.schema.type(named: type)
+  ///
+  /// `lastType` keeps the record type of the previous entry: entries of one type follow each
+  /// other, and looking a type up copies it.
+  static func decodeEntry(
+    _ reader: inout Reader, repository: RecordsRepository, lastType: inout RecordType?
+  ) -> (String, CheckCache.Entry)? {
+    guard let key = reader.string(), let path = reader.string(), let type = reader.string(), let id = reader.string()
     else { return nil }
+    if lastType?.name != type { lastType = repository.schema.type(named: type) }
+    guard let recordType = lastType else { return nil }
     var summary = RecordSummary(type: type, id: id, path: repository.displayPath(path))
     guard let references = reader.int() else { return nil }
     for _ in 0..<references {

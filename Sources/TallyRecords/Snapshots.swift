@@ -81,11 +81,11 @@ public final class CheckCache: @unchecked Sendable {
   struct Entry {
     var summary: RecordSummary?
     var diagnostics: [Diagnostic]
+    /// Looked up or stored in this process: what the stored cache keeps.
+    var touched = false
   }
 
   private var entries: [String: Entry] = [:]
-  /// Keys looked up or stored in this process: what the stored cache keeps.
-  private var touched = Set<String>()
   /// Entries computed in this process (not read from the stored cache).
   public private(set) var computed = 0
   private let lock = NSLock()
@@ -105,21 +105,23 @@ public final class CheckCache: @unchecked Sendable {
   func lookup(_ file: SnapshotFile) -> Entry? {
     guard let key = Self.key(file) else { return nil }
     return lock.withLock {
-      if let entry = entries[key] {
-        hits += 1
-        touched.insert(key)
-        return entry
+      // One hash of the key, to find the entry and to mark it.
+      guard let position = entries.index(forKey: key) else {
+        misses += 1
+        return nil
       }
-      misses += 1
-      return nil
+      hits += 1
+      entries.values[position].touched = true
+      return entries.values[position]
     }
   }
 
   func store(_ file: SnapshotFile, _ entry: Entry) {
     guard let key = Self.key(file) else { return }
+    var entry = entry
+    entry.touched = true
     lock.withLock {
       entries[key] = entry
-      touched.insert(key)
       computed += 1
     }
   }
@@ -141,8 +143,8 @@ public final class CheckCache: @unchecked Sendable {
   func storable() -> [(key: String, path: String, summary: RecordSummary)] {
     lock.withLock {
       var result: [(key: String, path: String, summary: RecordSummary)] = []
-      result.reserveCapacity(touched.count)
-      for key in touched.sorted() {
+      result.reserveCapacity(entries.count)
+      for key in entries.compactMap({ $0.value.touched ? $0.key : nil }).sorted() {
         guard let entry = entries[key], let summary = entry.summary, entry.diagnostics.isEmpty,
           summary.value == nil, summary.deferredRules.isEmpty,
           let separator = key.firstIndex(of: "\u{0}")

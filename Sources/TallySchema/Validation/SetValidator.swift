@@ -52,10 +52,16 @@ public struct SetValidator: Sendable {
     }
     func reported(_ summary: RecordSummary) -> Bool { only?.contains(summary.path) ?? true }
     var conditionOutcomes: [ConditionKey: ConditionOutcome] = [:]
+    // Whether a condition reads `source`, for the condition last seen (references of one
+    // field follow each other, and share the schema's string, so comparing is quick).
+    var lastCondition: (source: String, readsSource: Bool)?
 
-    for position in summaries.indices where reported(summaries[position]) {
+    for position in summaries.indices {
+      // Only the fields needed are read from the summary: copying it whole retains every
+      // array and string it holds, 100,000 times.
+      if summaries[position].references.isEmpty && summaries[position].deferredRules.isEmpty { continue }
+      guard reported(summaries[position]) else { continue }
       let summary = summaries[position]
-      if summary.references.isEmpty && summary.deferredRules.isEmpty { continue }
       for use in summary.references {
         guard let targetPosition = index.position(use.target, use.id) else {
           var hint: String?
@@ -79,7 +85,13 @@ public struct SetValidator: Sendable {
         else { continue }
         // Most conditions read only the target (`role in [...]`): evaluate those once per
         // target, not once per reference — 100,000 customers have a few dozen owners.
-        let readsSource = condition.mentions("source")
+        let readsSource: Bool
+        if let lastCondition, lastCondition.source == condition.source {
+          readsSource = lastCondition.readsSource
+        } else {
+          readsSource = condition.mentions("source")
+          lastCondition = (condition.source, readsSource)
+        }
         let key = ConditionKey(condition: condition.source, target: targetPosition)
         let outcome: ConditionOutcome
         if !readsSource, let known = conditionOutcomes[key] {
@@ -229,6 +241,7 @@ public struct SetValidator: Sendable {
     let order =
       inOrder ? Array(summaries.indices) : summaries.indices.sorted { summaries[$0].path < summaries[$1].path }
     for index in order {
+      if summaries[index].uniqueValues.isEmpty { continue }
       let summary = summaries[index]
       for (uniqueIndex, unique) in summary.uniqueValues.enumerated() {
         let key = Key(type: summary.type, field: unique.field, value: unique.value)
