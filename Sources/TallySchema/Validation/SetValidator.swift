@@ -18,9 +18,14 @@ public struct SetValidator: Sendable {
 
     public init(_ summaries: [RecordSummary]) {
       self.summaries = summaries
-      for (index, summary) in summaries.enumerated() {
-        byType[summary.type, default: [:]][summary.id] = index
+      var byType: [String: [String: Int]] = [:]
+      summaries.withUnsafeBufferPointer { all in
+        for index in all.indices {
+          // Read in place: copying a summary retains everything it holds.
+          byType[all[index].type, default: [:]][all[index].id] = index
+        }
       }
+      self.byType = byType
     }
 
     public func record(_ type: String, _ id: String) -> RecordSummary? {
@@ -56,114 +61,129 @@ public struct SetValidator: Sendable {
     // field follow each other, and share the schema's string, so comparing is quick).
     var lastCondition: (source: String, readsSource: Bool)?
 
-    for position in summaries.indices {
-      // Only the fields needed are read from the summary: copying it whole retains every
-      // array and string it holds, 100,000 times.
-      if summaries[position].references.isEmpty && summaries[position].deferredRules.isEmpty { continue }
-      guard reported(summaries[position]) else { continue }
-      let summary = summaries[position]
-      for use in summary.references {
-        guard let targetPosition = index.position(use.target, use.id) else {
-          var hint: String?
-          if let ids = index.ids(of: use.target), ids.count <= 5000,
-            let suggestion = Suggestions.closest(to: use.id, among: ids, maxDistance: 1)
-          {
-            hint = "did you mean \(suggestion)?"
-          } else {
-            hint = "create \(schema.type(named: use.target)?.directory ?? use.target)/\(use.id).yaml, or correct the id"
+    // Summaries and references are read in place, through pointers: copying them retains
+    // every array and string they hold, for 100,000 records and their references.
+    summaries.withUnsafeBufferPointer { all in
+      for position in all.indices {
+        let summary = all.baseAddress! + position
+        if summary.pointee.references.isEmpty && summary.pointee.deferredRules.isEmpty { continue }
+        guard reported(summary.pointee) else { continue }
+        summary.pointee.references.withUnsafeBufferPointer { uses in
+          for usePosition in uses.indices {
+            let use = uses.baseAddress! + usePosition
+            guard let targetPosition = index.position(use.pointee.target, use.pointee.id) else {
+              var hint: String?
+              if let ids = index.ids(of: use.pointee.target), ids.count <= 5000,
+                let suggestion = Suggestions.closest(to: use.pointee.id, among: ids, maxDistance: 1)
+              {
+                hint = "did you mean \(suggestion)?"
+              } else {
+                hint =
+                  "create \(schema.type(named: use.pointee.target)?.directory ?? use.pointee.target)/\(use.pointee.id).yaml, or correct the id"
+              }
+              diagnostics.append(
+                Diagnostic(
+                  .error, code: "broken-ref",
+                  message: "'\(use.pointee.field)': there is no \(use.pointee.target) '\(use.pointee.id)'",
+                  path: summary.pointee.path, range: use.pointee.range, hint: hint, field: use.pointee.field.description
+                ))
+              continue
+            }
+            guard let condition = use.pointee.spec.condition else { continue }
+            // Most conditions read only the target (`role in [...]`): evaluate those once per
+            // target, not once per reference — 100,000 customers have a few dozen owners.
+            let readsSource: Bool
+            if let lastCondition, lastCondition.source == condition.source {
+              readsSource = lastCondition.readsSource
+            } else {
+              readsSource = condition.mentions("source")
+              lastCondition = (condition.source, readsSource)
+            }
+            let key = ConditionKey(condition: condition.source, target: targetPosition)
+            var known = readsSource ? nil : conditionOutcomes[key]
+            if known == nil {
+              let target = index.summaries[targetPosition]
+              if let targetValue = target.value,
+                let targetType = schema.type(named: use.pointee.target),
+                let sourceType = schema.type(named: summary.pointee.type)
+              {
+                let targetView = ObjectView(
+                  value: targetValue, spec: targetType.object, recordType: targetType.name, id: target.id)
+                let sourceView = summary.pointee.value.map {
+                  ObjectView(value: $0, spec: sourceType.object, recordType: sourceType.name, id: summary.pointee.id)
+                }
+                let context = EvaluationContext(
+                  scope: targetView, record: targetView, source: sourceView, resolve: resolve, today: today)
+                do throws(EvaluationError) {
+                  known = .value(try condition.evaluate(in: context))
+                } catch {
+                  known = .error(error.message, hint: error.hint)
+                }
+              } else {
+                known = .unchecked
+              }
+              if !readsSource { conditionOutcomes[key] = known }
+            }
+            guard let outcome = known else { continue }
+            switch outcome {
+            case .value(.bool(false)):
+              let targetPath = index.summaries[targetPosition].path
+              let message =
+                use.pointee.spec.conditionMessage.map { "'\(use.pointee.field)': \($0)" }
+                ?? "'\(use.pointee.field)': \(use.pointee.target) \(use.pointee.id) does not meet the condition \(condition.source)"
+              diagnostics.append(
+                Diagnostic(
+                  .error, code: "ref-condition", message: message, path: summary.pointee.path, range: use.pointee.range,
+                  hint: "\(use.pointee.id) is in \(targetPath); the condition is: \(condition.source)",
+                  notes: [
+                    Diagnostic.Note(message: "\(use.pointee.target) \(use.pointee.id)", path: targetPath, range: nil)
+                  ],
+                  field: use.pointee.field.description))
+            case .value(.bool), .value(.invalid), .unchecked:
+              break
+            case .value(let result):
+              diagnostics.append(
+                Diagnostic(
+                  .error, code: "rule-error",
+                  message:
+                    "the condition of '\(use.pointee.field)' must be true or false, but it is \(result.typeName)",
+                  path: summary.pointee.path, range: use.pointee.range))
+            case .error(let message, let hint):
+              diagnostics.append(
+                Diagnostic(
+                  .error, code: "rule-error",
+                  message: "the condition of '\(use.pointee.field)' cannot be checked: \(message)",
+                  path: summary.pointee.path, range: use.pointee.range, hint: hint))
+            }
           }
-          diagnostics.append(
-            Diagnostic(
-              .error, code: "broken-ref", message: "'\(use.field)': there is no \(use.target) '\(use.id)'",
-              path: summary.path, range: use.range, hint: hint, field: use.field.description))
-          continue
         }
-        guard let condition = use.spec.condition else { continue }
-        let target = index.summaries[targetPosition]
-        guard let targetValue = target.value,
-          let targetType = schema.type(named: use.target), let sourceType = schema.type(named: summary.type)
-        else { continue }
-        // Most conditions read only the target (`role in [...]`): evaluate those once per
-        // target, not once per reference — 100,000 customers have a few dozen owners.
-        let readsSource: Bool
-        if let lastCondition, lastCondition.source == condition.source {
-          readsSource = lastCondition.readsSource
-        } else {
-          readsSource = condition.mentions("source")
-          lastCondition = (condition.source, readsSource)
-        }
-        let key = ConditionKey(condition: condition.source, target: targetPosition)
-        let outcome: ConditionOutcome
-        if !readsSource, let known = conditionOutcomes[key] {
-          outcome = known
-        } else {
-          let targetView = ObjectView(
-            value: targetValue, spec: targetType.object, recordType: targetType.name, id: target.id)
-          let sourceView = summary.value.map {
-            ObjectView(value: $0, spec: sourceType.object, recordType: sourceType.name, id: summary.id)
+        for deferred in summary.pointee.deferredRules {
+          guard let value = summary.pointee.value, let type = schema.type(named: summary.pointee.type) else { continue }
+          let root = ObjectView(value: value, spec: type.object, recordType: type.name, id: summary.pointee.id)
+          var scope = root
+          if !deferred.objectPath.isEmpty {
+            guard let objectValue = value[deferred.objectPath],
+              case .object(let objectSpec)? = type.object.field(at: deferred.objectPath)?.type
+                ?? listItemType(type.object, deferred.objectPath)
+            else { continue }
+            scope = ObjectView(value: objectValue, spec: objectSpec)
           }
-          let context = EvaluationContext(
-            scope: targetView, record: targetView, source: sourceView, resolve: resolve, today: today)
-          do {
-            outcome = .value(try condition.evaluate(in: context))
-          } catch {
-            outcome = .error(error.message, hint: error.hint)
+          let context = EvaluationContext(scope: scope, record: root, resolve: resolve, today: today)
+          switch RuleOutcome.evaluate(deferred.rule, context) {
+          case .passed, .unknown:
+            break
+          case .failed:
+            diagnostics.append(
+              Diagnostic(
+                deferred.rule.severity, code: "rule", message: deferred.rule.message, path: summary.pointee.path,
+                range: deferred.range, hint: deferred.rule.ruleHint(type: type)))
+          case .error(let message, let hint):
+            diagnostics.append(
+              Diagnostic(
+                deferred.rule.severity, code: "rule-error",
+                message: "the rule '\(deferred.rule.name ?? deferred.rule.check.source)' cannot be checked: \(message)",
+                path: summary.pointee.path, range: deferred.range, hint: hint ?? deferred.rule.ruleHint(type: type)))
           }
-          if !readsSource { conditionOutcomes[key] = outcome }
-        }
-        switch outcome {
-        case .value(.bool(false)):
-          let message =
-            use.spec.conditionMessage.map { "'\(use.field)': \($0)" }
-            ?? "'\(use.field)': \(use.target) \(use.id) does not meet the condition \(condition.source)"
-          diagnostics.append(
-            Diagnostic(
-              .error, code: "ref-condition", message: message, path: summary.path, range: use.range,
-              hint: "\(use.id) is in \(target.path); the condition is: \(condition.source)",
-              notes: [Diagnostic.Note(message: "\(use.target) \(use.id)", path: target.path, range: nil)],
-              field: use.field.description))
-        case .value(.bool), .value(.invalid):
-          break
-        case .value(let result):
-          diagnostics.append(
-            Diagnostic(
-              .error, code: "rule-error",
-              message: "the condition of '\(use.field)' must be true or false, but it is \(result.typeName)",
-              path: summary.path, range: use.range))
-        case .error(let message, let hint):
-          diagnostics.append(
-            Diagnostic(
-              .error, code: "rule-error",
-              message: "the condition of '\(use.field)' cannot be checked: \(message)",
-              path: summary.path, range: use.range, hint: hint))
-        }
-      }
-      for deferred in summary.deferredRules {
-        guard let value = summary.value, let type = schema.type(named: summary.type) else { continue }
-        let root = ObjectView(value: value, spec: type.object, recordType: type.name, id: summary.id)
-        var scope = root
-        if !deferred.objectPath.isEmpty {
-          guard let objectValue = value[deferred.objectPath],
-            case .object(let objectSpec)? = type.object.field(at: deferred.objectPath)?.type
-              ?? listItemType(type.object, deferred.objectPath)
-          else { continue }
-          scope = ObjectView(value: objectValue, spec: objectSpec)
-        }
-        let context = EvaluationContext(scope: scope, record: root, resolve: resolve, today: today)
-        switch RuleOutcome.evaluate(deferred.rule, context) {
-        case .passed, .unknown:
-          break
-        case .failed:
-          diagnostics.append(
-            Diagnostic(
-              deferred.rule.severity, code: "rule", message: deferred.rule.message, path: summary.path,
-              range: deferred.range, hint: deferred.rule.ruleHint(type: type)))
-        case .error(let message, let hint):
-          diagnostics.append(
-            Diagnostic(
-              deferred.rule.severity, code: "rule-error",
-              message: "the rule '\(deferred.rule.name ?? deferred.rule.check.source)' cannot be checked: \(message)",
-              path: summary.path, range: deferred.range, hint: hint ?? deferred.rule.ruleHint(type: type)))
         }
       }
     }
@@ -181,6 +201,8 @@ public struct SetValidator: Sendable {
   enum ConditionOutcome {
     case value(RuleValue)
     case error(String, hint: String?)
+    /// The target's value is not known (it is not kept): nothing to say.
+    case unchecked
   }
 
   /// The object spec of a list item at `path` (`follow_ups[2]`).
@@ -188,12 +210,30 @@ public struct SetValidator: Sendable {
     object.field(at: path)?.type
   }
 
+  /// Whether `object` has (maybe inside lists and objects) an acyclic reference to `type`.
+  static func hasAcyclicReference(_ object: ObjectSpec, to type: String) -> Bool {
+    object.fields.contains { field in
+      var fieldType = field.type
+      while case .list(let list) = fieldType { fieldType = list.items.type }
+      switch fieldType {
+      case .reference(let reference): return reference.acyclic && reference.target == type
+      case .object(let inner): return hasAcyclicReference(inner, to: type)
+      default: return false
+      }
+    }
+  }
+
   /// References that must not loop (`acyclic: true`) and do.
   func cycles(_ summaries: [RecordSummary], index: Index, reported: (RecordSummary) -> Bool) -> [Diagnostic] {
     var edges: [String: [String: (String, RecordSummary.ReferenceUse)]] = [:]  // type -> id -> next
-    for summary in summaries {
-      for use in summary.references where use.spec.acyclic && use.target == summary.type {
-        edges[summary.type, default: [:]][summary.id] = (use.id, use)
+    let acyclicTypes = Set(schema.types.filter { Self.hasAcyclicReference($0.object, to: $0.name) }.map(\.name))
+    if acyclicTypes.isEmpty { return [] }
+    summaries.withUnsafeBufferPointer { all in
+      for summary in all.indices.lazy.map({ all.baseAddress! + $0 })
+      where acyclicTypes.contains(summary.pointee.type) {
+        for use in summary.pointee.references where use.spec.acyclic && use.target == summary.pointee.type {
+          edges[summary.pointee.type, default: [:]][summary.pointee.id] = (use.id, use)
+        }
       }
     }
     var diagnostics: [Diagnostic] = []
@@ -240,26 +280,29 @@ public struct SetValidator: Sendable {
     let inOrder = summaries.indices.dropFirst().allSatisfy { summaries[$0 - 1].path <= summaries[$0].path }
     let order =
       inOrder ? Array(summaries.indices) : summaries.indices.sorted { summaries[$0].path < summaries[$1].path }
-    for index in order {
-      if summaries[index].uniqueValues.isEmpty { continue }
-      let summary = summaries[index]
-      for (uniqueIndex, unique) in summary.uniqueValues.enumerated() {
-        let key = Key(type: summary.type, field: unique.field, value: unique.value)
-        if let (otherIndex, otherUnique) = first[key] {
-          if reported(summary) {
-            let other = summaries[otherIndex]
-            let otherValue = other.uniqueValues[otherUnique]
-            diagnostics.append(
-              Diagnostic(
-                .error, code: "not-unique",
-                message:
-                  "'\(unique.field)' must be unique across \(summary.type) records, and '\(unique.value)' is also used by \(other.id)",
-                path: summary.path, range: unique.range, hint: "change one of them",
-                notes: [Diagnostic.Note(message: "also in \(other.id)", path: other.path, range: otherValue.range)],
-                field: unique.field))
+    summaries.withUnsafeBufferPointer { all in
+      for index in order {
+        // In place: a copy of the summary would retain everything it holds.
+        let summary = all.baseAddress! + index
+        if summary.pointee.uniqueValues.isEmpty { continue }
+        for (uniqueIndex, unique) in summary.pointee.uniqueValues.enumerated() {
+          let key = Key(type: summary.pointee.type, field: unique.field, value: unique.value)
+          if let (otherIndex, otherUnique) = first[key] {
+            if reported(summary.pointee) {
+              let other = all[otherIndex]
+              let otherValue = other.uniqueValues[otherUnique]
+              diagnostics.append(
+                Diagnostic(
+                  .error, code: "not-unique",
+                  message:
+                    "'\(unique.field)' must be unique across \(summary.pointee.type) records, and '\(unique.value)' is also used by \(other.id)",
+                  path: summary.pointee.path, range: unique.range, hint: "change one of them",
+                  notes: [Diagnostic.Note(message: "also in \(other.id)", path: other.path, range: otherValue.range)],
+                  field: unique.field))
+            }
+          } else {
+            first[key] = (index, uniqueIndex)
           }
-        } else {
-          first[key] = (index, uniqueIndex)
         }
       }
     }
