@@ -545,21 +545,9 @@ public struct RecordEditing: Sendable {
   }
 
   /// The type's canonical printer (numbers, dates and booleans plain), for edits.
-  ///
-  /// When ``Document`` editing splices in a list item it names the item's index twice in
-  /// the paths it asks about (`follow_ups[8][8].date`), so that path is looked up with
-  /// the repeated index removed too; otherwise a new item's dates would be quoted.
   static func printer(for type: RecordType) -> CanonicalPrinter {
     let object = type.object
-    return CanonicalPrinter(isTyped: { path in
-      if let field = object.field(at: path) { return field.type.isTypedScalar }
-      var components: [FieldPath.Component] = []
-      for component in path.components {
-        if case .index = component, case .index? = components.last { continue }
-        components.append(component)
-      }
-      return object.field(at: FieldPath(components))?.type.isTypedScalar ?? false
-    })
+    return CanonicalPrinter(isTyped: { path in object.field(at: path)?.type.isTypedScalar ?? false })
   }
 
   /// Where a key goes among `keys` so that the fields stay in schema order: after the last

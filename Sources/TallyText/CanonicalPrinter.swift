@@ -61,15 +61,18 @@ public struct CanonicalPrinter: Sendable {
     return writer.out
   }
 
-  /// The canonical lines of a sequence item at `indent`, ending in a newline.
+  /// The canonical lines of a sequence item at `indent`, ending in a newline. `path` is the
+  /// item's own path (`follow_ups[2]`): the writer adds the index to the list's path.
   func printItem(_ item: Node.Sequence.Item, indent: Int, path: FieldPath) -> [UInt8] {
     var writer = Writer(isTyped: isTyped)
-    writer.path = path
-    writer.items(
-      [item], indent: indent,
-      firstIndex: path.last.flatMap {
-        if case .index(let i) = $0 { return i } else { return nil }
-      } ?? 0)
+    var index = 0
+    if case .index(let position)? = path.last, let list = path.parent {
+      writer.path = list
+      index = position
+    } else {
+      writer.path = path
+    }
+    writer.items([item], indent: indent, firstIndex: index)
     return writer.out
   }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import TallyText
@@ -66,6 +67,25 @@ struct EditingTests {
         == original.replacing(
           "outcome:   callback   # ask again\n",
           with: "outcome:   callback   # ask again\n- date: '2026-03-16'\n  outcome: ordered\n"))
+  }
+
+  /// The printer is asked about a new item's fields by their paths in the record
+  /// (`follow_ups[2].date`), so a typed date is written plain.
+  @Test func appendedAndReplacedItemsAskTheirOwnPaths() throws {
+    let asked = Paths()
+    let printer = CanonicalPrinter(isTyped: { path in
+      asked.add(path.description)
+      return path.description.hasSuffix(".date")
+    })
+    let item = map(["date": t("2026-03-16"), "outcome": t("ordered")])
+    let appended = try document(original).appending(item, to: path("follow_ups"), printer: printer)
+    #expect(text(appended).contains("- date: 2026-03-16\n  outcome: ordered\n"))
+    #expect(asked.all.contains("follow_ups[2].date"))
+    #expect(!asked.all.contains { $0.contains("][") })
+    let replaced = try document(original).setting(path("follow_ups[1]"), to: item, printer: printer)
+    #expect(text(replaced).contains("- date: 2026-03-16\n  outcome: ordered\n"))
+    #expect(asked.all.contains("follow_ups[1].date"))
+    #expect(!asked.all.contains { $0.contains("][") })
   }
 
   @Test func appendToAFlowListKeepsFlowStyle() throws {
@@ -142,4 +162,13 @@ struct FieldPathTests {
   func rejectsMalformed(text: String) {
     #expect(FieldPath(parsing: text) == nil)
   }
+}
+
+/// Paths a printer was asked about (the printer's closure is `@Sendable`).
+final class Paths: @unchecked Sendable {
+  private var paths: [String] = []
+  private let lock = NSLock()
+
+  func add(_ path: String) { lock.withLock { paths.append(path) } }
+  var all: [String] { lock.withLock { paths } }
 }
