@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import TallyText
 
 /// The checks across records: references exist and meet their conditions, references that
@@ -49,6 +51,30 @@ public struct SetValidator: Sendable {
   public func validate(_ summaries: [RecordSummary], only: Set<String>? = nil) -> [Diagnostic] {
     let index = Index(summaries)
     var diagnostics: [Diagnostic] = []
+    // The references and deferred rules of each record, in chunks on all cores.
+    let chunkSize = max(2048, summaries.count / (ProcessInfo.processInfo.activeProcessorCount * 4) + 1)
+    let chunks = stride(from: 0, to: summaries.count, by: chunkSize).map {
+      $0..<min($0 + chunkSize, summaries.count)
+    }
+    var found = [[Diagnostic]](repeating: [], count: chunks.count)
+    found.withUnsafeMutableBufferPointer { out in
+      nonisolated(unsafe) let out = out
+      DispatchQueue.concurrentPerform(iterations: chunks.count) { chunk in
+        out[chunk] = checkReferencesAndRules(summaries, in: chunks[chunk], index: index, only: only)
+      }
+    }
+    for part in found { diagnostics += part }
+    func reported(_ summary: RecordSummary) -> Bool { only?.contains(summary.path) ?? true }
+    diagnostics += cycles(summaries, index: index, reported: reported)
+    diagnostics += duplicates(summaries, reported: reported)
+    return diagnostics
+  }
+
+  /// The references and the rules that read other records, of the records in `range`.
+  func checkReferencesAndRules(
+    _ summaries: [RecordSummary], in range: Range<Int>, index: Index, only: Set<String>?
+  ) -> [Diagnostic] {
+    var diagnostics: [Diagnostic] = []
     let schema = self.schema
     let resolve: @Sendable (String, String) -> ObjectView? = { type, id in
       guard let record = index.record(type, id), let value = record.value, let recordType = schema.type(named: type)
@@ -64,7 +90,7 @@ public struct SetValidator: Sendable {
     // Summaries and references are read in place, through pointers: copying them retains
     // every array and string they hold, for 100,000 records and their references.
     summaries.withUnsafeBufferPointer { all in
-      for position in all.indices {
+      for position in range {
         let summary = all.baseAddress! + position
         if summary.pointee.references.isEmpty && summary.pointee.deferredRules.isEmpty { continue }
         guard reported(summary.pointee) else { continue }
@@ -187,8 +213,6 @@ public struct SetValidator: Sendable {
         }
       }
     }
-    diagnostics += cycles(summaries, index: index, reported: reported)
-    diagnostics += duplicates(summaries, reported: reported)
     return diagnostics
   }
 
