@@ -21,27 +21,37 @@ public enum HistoryCache {
 
   /// The entries of the file at `path` (empty when it is missing; as many as are intact
   /// when it is damaged), and whether the file was damaged.
+  ///
+  /// Every entry is checked (checksum, then structure) but its values are left encoded in
+  /// the file's bytes and decoded when read (``LazyValue``).
   public static func load(_ path: String) -> (entries: [ObjectID: CommitChanges], damaged: Bool, bytes: [UInt8]?) {
     guard let bytes = try? FileSystem.read(path) else { return ([:], false, nil) }
-    var reader = ByteReader(bytes)
-    guard reader.take(magic.count) == magic else { return ([:], true, nil) }
+    let shared = SharedBytes(bytes)
     // First the entries' bounds (a torn tail ends the list), then decoding on every core.
     var bounds: [(start: Int, length: Int, checksum: UInt64)] = []
     var damaged = false
-    while !reader.atEnd {
-      guard let length = reader.fixed64(), let checksum = reader.fixed64(), length <= UInt64(reader.remaining) else {
-        damaged = true
-        break
+    let magicIntact = shared.read { buffer in
+      var reader = ByteReader(buffer)
+      guard reader.take(magic.count) == magic else { return false }
+      while !reader.atEnd {
+        guard let length = reader.fixed64(), let checksum = reader.fixed64(), length <= UInt64(reader.remaining) else {
+          damaged = true
+          break
+        }
+        bounds.append((reader.position, Int(length), checksum))
+        reader.position += Int(length)
       }
-      bounds.append((reader.position, Int(length), checksum))
-      reader.position += Int(length)
+      return true
     }
+    guard magicIntact else { return ([:], true, nil) }
     let decoded = parallelMap(bounds, batch: 256) { bound -> CommitChanges? in
-      let body = Array(bytes[bound.start..<(bound.start + bound.length)])
-      guard fnv1a(body) == bound.checksum else { return nil }
-      var entry = ByteReader(body)
-      guard let commit = decodeCommit(&entry), entry.atEnd else { return nil }
-      return commit
+      shared.read { buffer in
+        let body = UnsafeBufferPointer(rebasing: buffer[bound.start..<(bound.start + bound.length)])
+        guard fnv1a(body) == bound.checksum else { return nil }
+        var entry = ByteReader(body)
+        guard let commit = decodeCommit(&entry, values: shared, base: bound.start), entry.atEnd else { return nil }
+        return commit
+      }
     }
     var result: [ObjectID: CommitChanges] = [:]
     result.reserveCapacity(decoded.count)
@@ -120,8 +130,12 @@ public enum HistoryCache {
     }
   }
 
-  static func decodeCommit(_ reader: inout ByteReader) -> CommitChanges? {
-    guard let id = reader.id(), let parentCount = reader.int(), parentCount < 1 << 16 else { return nil }
+  /// Decodes one entry read by `reader`, whose bytes start at `base` in `values`: the values
+  /// are checked and left there, to be decoded when read.
+  static func decodeCommit(_ reader: inout ByteReader, values: SharedBytes, base: Int) -> CommitChanges? {
+    guard let id = reader.id(), let parentCount = reader.int(), parentCount >= 0, parentCount < 1 << 16 else {
+      return nil
+    }
     var parents: [ObjectID] = []
     for _ in 0..<parentCount {
       guard let parent = reader.id() else { return nil }
@@ -134,26 +148,37 @@ public enum HistoryCache {
       else { return nil }
       signatures.append(Signature(name: name, email: email, time: Int64(time), offsetMinutes: offset))
     }
-    guard let message = reader.string(), let flag = reader.byte(), let count = reader.int() else { return nil }
+    guard let message = reader.string(), let flag = reader.byte(), let count = reader.int(), count >= 0,
+      count <= reader.remaining
+    else { return nil }
+    /// The value at the reader's position, checked and stepped over.
+    func lazyValue(_ reader: inout ByteReader) -> LazyValue? {
+      let start = reader.position
+      guard reader.skipOptionalValue() else { return nil }
+      return LazyValue(encodedIn: values, at: base + start)
+    }
     var records: [RecordChange] = []
+    records.reserveCapacity(count)
     for _ in 0..<count {
       guard let kindByte = reader.byte(), let kind = RecordChange.Kind(rawValue: kindByte), let type = reader.string(),
         let id = reader.string(), let oldType = reader.optionalString(), let oldID = reader.optionalString(),
-        let oldBlob = reader.optionalID(), let newBlob = reader.optionalID(), let fieldCount = reader.int()
+        let oldBlob = reader.optionalID(), let newBlob = reader.optionalID(), let fieldCount = reader.int(),
+        fieldCount >= 0, fieldCount <= reader.remaining
       else { return nil }
       var fields: [FieldChange] = []
+      fields.reserveCapacity(fieldCount)
       for _ in 0..<fieldCount {
         guard let fieldKindByte = reader.byte(), let fieldKind = FieldChange.Kind(rawValue: fieldKindByte),
           let pathText = reader.string(), let path = pathText.isEmpty ? FieldPath() : FieldPath(parsing: pathText),
-          let old = reader.optionalValue(), let new = reader.optionalValue()
+          let old = lazyValue(&reader), let new = lazyValue(&reader)
         else { return nil }
-        fields.append(FieldChange(path: path, kind: fieldKind, old: old, new: new))
+        fields.append(FieldChange(path: path, kind: fieldKind, storedOld: old, storedNew: new))
       }
-      guard let value = reader.optionalValue() else { return nil }
+      guard let value = lazyValue(&reader) else { return nil }
       records.append(
         RecordChange(
           kind: kind, type: type, id: id, oldType: oldType, oldID: oldID, oldBlob: oldBlob, newBlob: newBlob,
-          fields: fields, value: value))
+          fields: fields, storedValue: value))
     }
     return CommitChanges(
       id: id, parents: parents, author: signatures[0], committer: signatures[1], message: message, records: records,
@@ -223,6 +248,10 @@ public enum HistoryCache {
   }
 
   static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
+    bytes.withUnsafeBufferPointer { fnv1a($0) }
+  }
+
+  static func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in bytes {
       hash ^= UInt64(byte)
@@ -234,139 +263,5 @@ public enum HistoryCache {
   static func hex(_ value: UInt64) -> String {
     let digits = String(value, radix: 16)
     return String(repeating: "0", count: 16 - digits.count) + digits
-  }
-}
-
-/// Reads what ``HistoryCache`` wrote; every read checks bounds and returns nil past the end.
-struct ByteReader {
-  let bytes: [UInt8]
-  var position = 0
-
-  init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-  var atEnd: Bool { position >= bytes.count }
-  var remaining: Int { bytes.count - position }
-
-  mutating func take(_ count: Int) -> [UInt8]? {
-    guard count >= 0, count <= remaining else { return nil }
-    defer { position += count }
-    return Array(bytes[position..<(position + count)])
-  }
-
-  mutating func byte() -> UInt8? {
-    guard position < bytes.count else { return nil }
-    defer { position += 1 }
-    return bytes[position]
-  }
-
-  mutating func fixed64() -> UInt64? {
-    guard remaining >= 8 else { return nil }
-    var value: UInt64 = 0
-    for index in 0..<8 { value |= UInt64(bytes[position + index]) << UInt64(index * 8) }
-    position += 8
-    return value
-  }
-
-  mutating func int() -> Int? {
-    var value: UInt64 = 0
-    var shift: UInt64 = 0
-    while position < bytes.count, shift < 64 {
-      let byte = bytes[position]
-      position += 1
-      value |= UInt64(byte & 0x7F) << shift
-      if byte < 0x80 {
-        let decoded = Int64(bitPattern: (value >> 1) ^ (0 &- (value & 1)))
-        return Int(decoded)
-      }
-      shift += 7
-    }
-    return nil
-  }
-
-  mutating func string() -> String? {
-    guard let count = int(), count >= 0, count <= remaining else { return nil }
-    defer { position += count }
-    return String(decoding: bytes[position..<(position + count)], as: UTF8.self)
-  }
-
-  mutating func id() -> ObjectID? {
-    guard let raw = take(20) else { return nil }
-    return ObjectID(bytes: raw)
-  }
-
-  /// `.some(nil)` for an absent value, nil on damage.
-  mutating func optionalString() -> String?? {
-    guard let flag = byte() else { return nil }
-    if flag == 0 { return .some(nil) }
-    guard flag == 1, let text = string() else { return nil }
-    return .some(text)
-  }
-
-  mutating func optionalID() -> ObjectID?? {
-    guard let flag = byte() else { return nil }
-    if flag == 0 { return .some(nil) }
-    guard flag == 1, let id = id() else { return nil }
-    return .some(id)
-  }
-
-  mutating func optionalValue() -> Value?? {
-    guard let flag = byte() else { return nil }
-    if flag == 0 { return .some(nil) }
-    guard flag == 1, let value = value(depth: 0) else { return nil }
-    return .some(value)
-  }
-
-  mutating func value(depth: Int) -> Value? {
-    guard depth < 80, let tag = byte() else { return nil }
-    switch tag {
-    case 0:
-      return .null
-    case 1:
-      guard let code = byte(), let style = ScalarStyle(code: code), let text = string() else { return nil }
-      return .scalar(text, style: style)
-    case 2:
-      guard let count = int(), count >= 0, count <= remaining else { return nil }
-      var items: [Value] = []
-      items.reserveCapacity(count)
-      for _ in 0..<count {
-        guard let item = value(depth: depth + 1) else { return nil }
-        items.append(item)
-      }
-      return .sequence(items)
-    case 3:
-      guard let count = int(), count >= 0, count <= remaining else { return nil }
-      var pairs: [Value.Pair] = []
-      pairs.reserveCapacity(count)
-      for _ in 0..<count {
-        guard let key = string(), let item = value(depth: depth + 1) else { return nil }
-        pairs.append(Value.Pair(key: key, value: item))
-      }
-      return .mapping(pairs)
-    default:
-      return nil
-    }
-  }
-}
-
-extension ScalarStyle {
-  var code: UInt8 {
-    switch self {
-    case .plain: 0
-    case .singleQuoted: 1
-    case .doubleQuoted: 2
-    case .literal: 3
-    case .folded: 4
-    }
-  }
-
-  init?(code: UInt8) {
-    switch code {
-    case 0: self = .plain
-    case 1: self = .singleQuoted
-    case 2: self = .doubleQuoted
-    case 3: self = .literal
-    case 4: self = .folded
-    default: return nil
-    }
   }
 }

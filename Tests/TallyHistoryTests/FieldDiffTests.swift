@@ -84,6 +84,32 @@ struct HistoryCacheFileTests {
     #expect(entries.values.first == sample())
   }
 
+  /// Values are decoded when read, but checked when the file is loaded: an entry whose
+  /// checksum is right and whose value is not an encoding is damage.
+  @Test func valuesAreCheckedWhenLoadedAndDecodedWhenRead() throws {
+    let directory = try TemporaryDirectoryForHistory()
+    let path = directory.path + "/history"
+    HistoryCache.save([sample()], to: path)
+    let (entries, _, _) = HistoryCache.load(path)
+    let fields = try #require(entries.values.first?.records.first?.fields)
+    #expect(fields[1].new == value("date: 2026-03-09\nsummary: 签约\n"))
+    #expect(fields[1].old == nil)
+
+    var body: [UInt8] = []
+    HistoryCache.encodeCommit(sample(), into: &body)
+    // The last value is the record's (absent: 0); make it a value with an unknown tag.
+    #expect(body.last == 0)
+    body[body.count - 1] = 1
+    body.append(9)
+    var out = HistoryCache.magic
+    HistoryCache.putFixed64(UInt64(body.count), into: &out)
+    HistoryCache.putFixed64(HistoryCache.fnv1a(body), into: &out)
+    out.append(contentsOf: body)
+    try FileSystemBytes.write(path, out)
+    let (none, damaged, _) = HistoryCache.load(path)
+    #expect(damaged && none.isEmpty)
+  }
+
   @Test func aTornFileKeepsTheGoodEntriesAndSaysSo() throws {
     let directory = try TemporaryDirectoryForHistory()
     let path = directory.path + "/history"

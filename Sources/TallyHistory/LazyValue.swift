@@ -1,0 +1,55 @@
+import TallyText
+
+/// A record's or a field's value in the change data: either a value, or where it is encoded
+/// in a cache file's bytes, decoded each time it is read.
+///
+/// Loading the history cache used to decode every value of every change — most of the file —
+/// while a report reads a few fields of some changes and `tally log` one record's. Entries
+/// are checked when the file is loaded (checksum and structure), so decoding later cannot
+/// fail. Readers that look at a value several times should bind it once.
+struct LazyValue: Sendable {
+  private enum Storage: Sendable {
+    case decoded(Value?)
+    /// The bytes and the offset of an optional value (its presence flag) in them.
+    case encoded(SharedBytes, Int)
+  }
+
+  private var storage: Storage
+
+  init(_ value: Value?) { storage = .decoded(value) }
+
+  /// The optional value at `offset` in `bytes`, already checked by
+  /// ``ByteReader/skipOptionalValue()``.
+  init(encodedIn bytes: SharedBytes, at offset: Int) {
+    storage = bytes.bytes[offset] == 0 ? .decoded(nil) : .encoded(bytes, offset)
+  }
+
+  var value: Value? {
+    switch storage {
+    case .decoded(let value):
+      return value
+    case .encoded(let bytes, let offset):
+      return bytes.read { buffer in
+        var reader = ByteReader(buffer)
+        reader.position = offset
+        return reader.optionalValue() ?? nil
+      }
+    }
+  }
+}
+
+extension LazyValue: Equatable {
+  static func == (lhs: LazyValue, rhs: LazyValue) -> Bool { lhs.value == rhs.value }
+}
+
+/// Bytes read once and shared, read-only, by everything decoded from them.
+final class SharedBytes: Sendable {
+  let bytes: [UInt8]
+
+  init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+  /// Runs `body` with a pointer to the bytes (valid only during the call).
+  func read<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+    try bytes.withUnsafeBufferPointer(body)
+  }
+}
