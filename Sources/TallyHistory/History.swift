@@ -28,6 +28,16 @@ public final class History: @unchecked Sendable {
   private var computedEntries: [CommitChanges] = []
   private var treeOfCommit: [ObjectID: ObjectID] = [:]
   private let values = BlobValues(limit: 12_000)
+  private var valueStore: ValueStore?
+
+  /// Parsed values of whole records by blob id, for reading the records as of a commit
+  /// (kept in the git directory between runs when ``persistent``).
+  public var recordValues: ValueStore {
+    if let valueStore { return valueStore }
+    let store = ValueStore(gitDirectory: git.gitDirectory, persistent: persistent)
+    valueStore = store
+    return store
+  }
 
   /// Where the time went, for `tally history build --stats`.
   public struct Stats: Sendable {
@@ -116,10 +126,12 @@ public final class History: @unchecked Sendable {
     return result
   }
 
-  /// Writes the cache if this run computed anything. When the file read at the start was
+  /// Writes the cache if this run computed anything (and the record values, if any were
+  /// parsed: ``ValueStore/save()``). When the file read at the start was
   /// intact, the new entries are appended to its bytes (nothing is encoded twice); otherwise
   /// the whole cache is written. Either way the file is replaced by a rename.
   public func save() {
+    valueStore?.save()
     guard persistent, cacheDirty else { return }
     timed("cache save") {
       let path = HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey)
