@@ -48,7 +48,7 @@ public enum ComplaintsReport: ReportDefinition {
       return true
     }
     /// The customer as the segments read it: at the period's end, else as it is now.
-    func customer(_ id: String) -> Value? { atEnd[id] ?? current[id] }
+    func customer(_ id: String) -> EncodedValue? { atEnd[id] ?? current[id] }
     func owner(of id: String, at day: CivilDate) -> String {
       if let history = owners[id], !history.isEmpty {
         return history.last(where: { $0.day <= day })?.owner ?? history[0].owner

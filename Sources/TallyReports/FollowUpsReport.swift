@@ -31,8 +31,8 @@ public enum FollowUpsReport: ReportDefinition {
   static let fallbackChannels = ["phone", "email", "sms", "wechat", "visit"]
 
   /// The latest follow-up dated on or before `day`.
-  static func lastContact(_ customer: Value, onOrBefore day: CivilDate) -> Value? {
-    var latest: (CivilDate, Value)?
+  static func lastContact<Record: RecordFields>(_ customer: Record, onOrBefore day: CivilDate) -> Record? {
+    var latest: (CivilDate, Record)?
     for item in customer.items("follow_ups") {
       guard let date = item.date("date"), date <= day else { continue }
       if latest == nil || date >= latest!.0 { latest = (date, item) }
