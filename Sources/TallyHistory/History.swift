@@ -20,7 +20,12 @@ public final class History: @unchecked Sendable {
   /// Keep per-commit data in the git directory between runs.
   public var persistent = true
 
-  private var cache: [ObjectID: CommitChanges] = [:]
+  /// The change data known so far (from the cache file, then computed), and where each
+  /// commit's is: by the first 8 bytes of its id (hashing whole ids, arrays, took longer
+  /// than reading the cache), with the rare ids that share them kept apart.
+  private var entries: [CommitChanges] = []
+  private var byPrefix: [UInt64: Int] = [:]
+  private var sharingPrefix: [ObjectID: Int] = [:]
   private var cacheLoaded = false
   private var cacheDirty = false
   /// The cache file as read (when intact), and the entries computed since: saved by appending.
@@ -89,8 +94,8 @@ public final class History: @unchecked Sendable {
       var current: ObjectID? = try git.commit(revision)
       var uncached = 0
       while let id = current {
-        if let known = cache[id] {
-          current = known.parents.first
+        if let index = position(of: id) {
+          current = entries[index].parents.first
         } else {
           // A few new commits are read one by one; a long uncached stretch is walked by git.
           uncached += 1
@@ -113,12 +118,12 @@ public final class History: @unchecked Sendable {
     loadCache()
     stats.commits = commits.count
     var missing: [ObjectID] = []
-    for id in commits where cache[id] == nil { missing.append(id) }
+    for id in commits where position(of: id) == nil { missing.append(id) }
     stats.fromCache = commits.count - missing.count
     if !missing.isEmpty {
       try compute(missing, progress: progress)
     }
-    let result = commits.map { cache[$0]! }
+    let result = commits.map { entries[position(of: $0)!] }
     for commit in result {
       stats.recordChanges += commit.records.count
       for record in commit.records { stats.fieldChanges += record.fields.count }
@@ -138,8 +143,10 @@ public final class History: @unchecked Sendable {
       if let loadedBytes {
         HistoryCache.save(appending: computedEntries, to: loadedBytes, at: path)
       } else {
+        // One entry per commit (the one `position(of:)` finds), oldest first.
+        let current = entries.indices.filter { position(of: entries[$0].id) == $0 }.map { entries[$0] }
         HistoryCache.save(
-          cache.values.sorted {
+          current.sorted {
             $0.author.time < $1.author.time || ($0.author.time == $1.author.time && $0.id < $1.id)
           },
           to: path)
@@ -155,9 +162,28 @@ public final class History: @unchecked Sendable {
     timed("cache load") {
       let (entries, damaged, bytes) = HistoryCache.load(
         HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey))
-      cache = entries
+      self.entries = entries
+      byPrefix.reserveCapacity(entries.count)
+      for index in entries.indices { remember(index) }
       stats.cacheDamaged = damaged
       if damaged { cacheDirty = true } else { loadedBytes = bytes }
+    }
+  }
+
+  /// Where the change data of `id` is in `entries`.
+  private func position(of id: ObjectID) -> Int? {
+    if let index = byPrefix[id.prefix64], entries[index].id == id { return index }
+    return sharingPrefix.isEmpty ? nil : sharingPrefix[id]
+  }
+
+  /// Records where `entries[index]` is (a later entry for the same commit wins).
+  private func remember(_ index: Int) {
+    let id = entries[index].id
+    let prefix = id.prefix64
+    if let other = byPrefix[prefix], entries[other].id != id {
+      sharingPrefix[id] = index
+    } else {
+      byPrefix[prefix] = index
     }
   }
 
@@ -252,7 +278,8 @@ public final class History: @unchecked Sendable {
     for (item, result) in zip(pending, done) { commits[item.commit].records.append(try result.get()) }
     for index in commits.indices {
       commits[index].records.sort { ($0.type, $0.id) < ($1.type, $1.id) }
-      cache[commits[index].id] = commits[index]
+      entries.append(commits[index])
+      remember(entries.count - 1)
       computedEntries.append(commits[index])
     }
     progress?(ids.count, ids.count)

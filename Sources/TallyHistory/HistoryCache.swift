@@ -19,13 +19,13 @@ public enum HistoryCache {
     gitDirectory + "/tally/history-" + hex(fnv1a(Array(schemaKey.utf8)))
   }
 
-  /// The entries of the file at `path` (empty when it is missing; as many as are intact
-  /// when it is damaged), and whether the file was damaged.
+  /// The entries of the file at `path` in file order (empty when it is missing; as many as
+  /// are intact when it is damaged), and whether the file was damaged.
   ///
   /// Every entry is checked (checksum, then structure) but its values are left encoded in
   /// the file's bytes and decoded when read (``LazyValue``).
-  public static func load(_ path: String) -> (entries: [ObjectID: CommitChanges], damaged: Bool, bytes: [UInt8]?) {
-    guard let bytes = try? FileSystem.read(path) else { return ([:], false, nil) }
+  public static func load(_ path: String) -> (entries: [CommitChanges], damaged: Bool, bytes: [UInt8]?) {
+    guard let bytes = try? FileSystem.read(path) else { return ([], false, nil) }
     let shared = SharedBytes(bytes)
     // First the entries' bounds (a torn tail ends the list), then decoding on every core.
     var bounds: [(start: Int, length: Int, checksum: UInt64)] = []
@@ -43,17 +43,24 @@ public enum HistoryCache {
       }
       return true
     }
-    guard magicIntact else { return ([:], true, nil) }
-    let decoded = parallelMap(bounds, batch: 256) { bound -> CommitChanges? in
+    guard magicIntact else { return ([], true, nil) }
+    // In chunks, each with its own table of the field paths it has read: most repeat.
+    let found = bounds
+    let chunks = stride(from: 0, to: found.count, by: 128).map { $0..<min($0 + 128, found.count) }
+    let decoded = parallelMap(chunks, batch: 1) { chunk -> [CommitChanges?] in
       shared.read { buffer in
-        let body = UnsafeBufferPointer(rebasing: buffer[bound.start..<(bound.start + bound.length)])
-        guard fnv1a(body) == bound.checksum else { return nil }
-        var entry = ByteReader(body)
-        guard let commit = decodeCommit(&entry, values: shared, base: bound.start), entry.atEnd else { return nil }
-        return commit
+        var paths: [String: FieldPath] = [:]
+        return found[chunk].map { bound -> CommitChanges? in
+          let body = UnsafeBufferPointer(rebasing: buffer[bound.start..<(bound.start + bound.length)])
+          guard fnv1a(body) == bound.checksum else { return nil }
+          var entry = ByteReader(body)
+          guard let commit = decodeCommit(&entry, values: shared, base: bound.start, paths: &paths), entry.atEnd
+          else { return nil }
+          return commit
+        }
       }
-    }
-    var result: [ObjectID: CommitChanges] = [:]
+    }.joined()
+    var result: [CommitChanges] = []
     result.reserveCapacity(decoded.count)
     for commit in decoded {
       // Entries after a damaged one are not trusted either.
@@ -61,7 +68,7 @@ public enum HistoryCache {
         damaged = true
         break
       }
-      result[commit.id] = commit
+      result.append(commit)
     }
     return (result, damaged, damaged ? nil : bytes)
   }
@@ -131,8 +138,11 @@ public enum HistoryCache {
   }
 
   /// Decodes one entry read by `reader`, whose bytes start at `base` in `values`: the values
-  /// are checked and left there, to be decoded when read.
-  static func decodeCommit(_ reader: inout ByteReader, values: SharedBytes, base: Int) -> CommitChanges? {
+  /// are checked and left there, to be decoded when read. `paths` keeps the field paths
+  /// read so far, by their text.
+  static func decodeCommit(
+    _ reader: inout ByteReader, values: SharedBytes, base: Int, paths: inout [String: FieldPath]
+  ) -> CommitChanges? {
     guard let id = reader.id(), let parentCount = reader.int(), parentCount >= 0, parentCount < 1 << 16 else {
       return nil
     }
@@ -141,13 +151,13 @@ public enum HistoryCache {
       guard let parent = reader.id() else { return nil }
       parents.append(parent)
     }
-    var signatures: [Signature] = []
-    for _ in 0..<2 {
+    func signature(_ reader: inout ByteReader) -> Signature? {
       guard let name = reader.string(), let email = reader.string(), let time = reader.int(),
         let offset = reader.int()
       else { return nil }
-      signatures.append(Signature(name: name, email: email, time: Int64(time), offsetMinutes: offset))
+      return Signature(name: name, email: email, time: Int64(time), offsetMinutes: offset)
     }
+    guard let author = signature(&reader), let committer = signature(&reader) else { return nil }
     guard let message = reader.string(), let flag = reader.byte(), let count = reader.int(), count >= 0,
       count <= reader.remaining
     else { return nil }
@@ -169,9 +179,17 @@ public enum HistoryCache {
       fields.reserveCapacity(fieldCount)
       for _ in 0..<fieldCount {
         guard let fieldKindByte = reader.byte(), let fieldKind = FieldChange.Kind(rawValue: fieldKindByte),
-          let pathText = reader.string(), let path = pathText.isEmpty ? FieldPath() : FieldPath(parsing: pathText),
-          let old = lazyValue(&reader), let new = lazyValue(&reader)
+          let pathText = reader.string()
         else { return nil }
+        let path: FieldPath
+        if let known = paths[pathText] {
+          path = known
+        } else {
+          guard let parsed = pathText.isEmpty ? FieldPath() : FieldPath(parsing: pathText) else { return nil }
+          paths[pathText] = parsed
+          path = parsed
+        }
+        guard let old = lazyValue(&reader), let new = lazyValue(&reader) else { return nil }
         fields.append(FieldChange(path: path, kind: fieldKind, storedOld: old, storedNew: new))
       }
       guard let value = lazyValue(&reader) else { return nil }
@@ -181,7 +199,7 @@ public enum HistoryCache {
           fields: fields, storedValue: value))
     }
     return CommitChanges(
-      id: id, parents: parents, author: signatures[0], committer: signatures[1], message: message, records: records,
+      id: id, parents: parents, author: author, committer: committer, message: message, records: records,
       schemaChanged: flag != 0)
   }
 

@@ -70,14 +70,17 @@ public final class ValueStore: @unchecked Sendable {
     var missingSeen = Set<ObjectID>()
     file.read { buffer in
       for blob in blobs where memo[blob] == nil {
-        if let start = entries[Self.prefix(blob)], let offset = Self.entryValue(buffer, at: start, blob: blob) {
-          memo.updateValue(offset.map { EncodedValue(file, at: $0) }, forKey: blob)
-          used.append(start)
-          stats.fromFile += 1
-        } else {
-          if entries.removeValue(forKey: Self.prefix(blob)) != nil { damaged = true }
-          if missingSeen.insert(blob).inserted { missing.append(blob) }
+        if let start = entries[blob.prefix64], buffer[start..<(start + 20)].elementsEqual(blob.bytes) {
+          if let offset = Self.entryValue(buffer, at: start) {
+            memo.updateValue(offset.map { EncodedValue(file, at: $0) }, forKey: blob)
+            used.append(start)
+            stats.fromFile += 1
+            continue
+          }
+          entries.removeValue(forKey: blob.prefix64)
+          damaged = true
         }
+        if missingSeen.insert(blob).inserted { missing.append(blob) }
       }
     }
     if !missing.isEmpty { try parse(missing) }
@@ -104,7 +107,7 @@ public final class ValueStore: @unchecked Sendable {
     let shared = SharedBytes(batch)
     shared.read { buffer in
       for place in places {
-        let offset = Self.entryValue(buffer, at: place.start, blob: place.blob) ?? nil
+        let offset = Self.entryValue(buffer, at: place.start) ?? nil
         memo.updateValue(offset.map { EncodedValue(shared, at: $0) }, forKey: place.blob)
       }
     }
@@ -172,11 +175,6 @@ public final class ValueStore: @unchecked Sendable {
     damaged = torn
   }
 
-  /// The first 8 bytes of a blob id, as a key.
-  static func prefix(_ blob: ObjectID) -> UInt64 {
-    blob.bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-  }
-
   static func prefix(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int) -> UInt64 {
     UnsafeRawBufferPointer(buffer).loadUnaligned(fromByteOffset: start, as: UInt64.self)
   }
@@ -205,12 +203,10 @@ public final class ValueStore: @unchecked Sendable {
     out.append(contentsOf: body)
   }
 
-  /// The entry at `start` when it is intact and for `blob`: `.some(offset)` of its value,
-  /// `.some(nil)` for a blob without one, nil when it is not usable.
-  static func entryValue(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int, blob: ObjectID) -> Int?? {
-    guard let end = entryEnd(buffer, at: start),
-      buffer[start..<(start + 20)].elementsEqual(blob.bytes)
-    else { return nil }
+  /// The entry at `start` when it is intact: `.some(offset)` of its value, `.some(nil)` for
+  /// a blob without one, nil when it fails its checksum.
+  static func entryValue(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int) -> Int?? {
+    guard let end = entryEnd(buffer, at: start) else { return nil }
     let body = UnsafeBufferPointer(rebasing: buffer[(start + headerSize)..<end])
     guard !body.isEmpty, checksum(body) == fixed64(buffer, at: start + 28) else { return nil }
     switch body[0] {

@@ -81,7 +81,7 @@ struct HistoryCacheFileTests {
     HistoryCache.save([sample()], to: path)
     let (entries, damaged, _) = HistoryCache.load(path)
     #expect(!damaged)
-    #expect(entries.values.first == sample())
+    #expect(entries.first == sample())
   }
 
   /// Values are decoded when read, but checked when the file is loaded: an entry whose
@@ -91,7 +91,7 @@ struct HistoryCacheFileTests {
     let path = directory.path + "/history"
     HistoryCache.save([sample()], to: path)
     let (entries, _, _) = HistoryCache.load(path)
-    let fields = try #require(entries.values.first?.records.first?.fields)
+    let fields = try #require(entries.first?.records.first?.fields)
     #expect(fields[1].new == value("date: 2026-03-09\nsummary: 签约\n"))
     #expect(fields[1].old == nil)
 
