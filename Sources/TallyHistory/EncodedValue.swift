@@ -1,8 +1,8 @@
 import TallyText
 
-/// A record's value read in place from its encoding in ``ValueStore``: only what is asked
-/// for is decoded, so reading two fields of ten thousand records costs two lookups each,
-/// not ten thousand parsed files.
+/// A record's value read in place from its encoding (in ``ValueStore`` or in the history
+/// cache): only what is asked for is decoded, so reading two fields of ten thousand records
+/// costs two lookups each, not ten thousand parsed files.
 ///
 /// It reads like ``Value``: `value["status"]?.text`, `value["follow_ups"]?.items`. Equal
 /// content gives equal answers; ``decoded`` gives the whole value.
@@ -10,16 +10,43 @@ import TallyText
 /// The encoding: a tag byte (0 null, 1 scalar, 2 list, 3 mapping); a scalar is its style
 /// byte and its text (length, UTF-8); a list or a mapping is the length in bytes of what
 /// follows, the number of items, then the items (a mapping's: key text, value). With the
-/// length a reader steps over a whole list in one step. Every read checks its bounds: bytes
-/// that are not such an encoding read as null, never past the end.
+/// length a reader steps over a whole list in one step. The history cache writes the same
+/// without the lengths (``lengthPrefixed`` false): stepping over a list there walks it,
+/// still without making values. Every read checks its bounds: bytes that are not such an
+/// encoding read as null, never past the end.
 public struct EncodedValue: Sendable {
   let storage: SharedBytes
   /// Where the value's tag is in `storage`.
   let offset: Int
+  /// Whether lists and mappings carry their length in bytes.
+  let lengthPrefixed: Bool
 
-  init(_ storage: SharedBytes, at offset: Int) {
+  init(_ storage: SharedBytes, at offset: Int, lengthPrefixed: Bool = true) {
     self.storage = storage
     self.offset = offset
+    self.lengthPrefixed = lengthPrefixed
+  }
+
+  /// `value`, encoded on its own.
+  init(encoding value: Value) {
+    var bytes: [UInt8] = []
+    Self.encode(value, into: &bytes)
+    self.init(SharedBytes(bytes), at: 0)
+  }
+
+  func at(_ offset: Int) -> EncodedValue { EncodedValue(storage, at: offset, lengthPrefixed: lengthPrefixed) }
+
+  /// Reads a list's or a mapping's header after its tag: the length, when there is one, and
+  /// the number of items.
+  func count(_ reader: inout ByteReader) -> Int? {
+    if lengthPrefixed && reader.int() == nil { return nil }
+    guard let count = reader.int(), count >= 0, count <= reader.remaining else { return nil }
+    return count
+  }
+
+  /// Steps over one encoded value; false when it is not one.
+  func skip(_ reader: inout ByteReader) -> Bool {
+    lengthPrefixed ? Self.skip(&reader) : reader.skipValue(depth: 0)
   }
 
   static let nullTag: UInt8 = 0
@@ -34,9 +61,9 @@ public struct EncodedValue: Sendable {
       storage.read { buffer -> EncodedValue? in
         var reader = ByteReader(buffer)
         reader.position = offset
-        guard reader.byte() == Self.mappingTag, reader.int() != nil, let count = reader.int() else { return nil }
+        guard reader.byte() == Self.mappingTag, let count = count(&reader) else { return nil }
         let wantedIsASCII = wanted.allSatisfy { $0 < 0x80 }
-        for _ in 0..<max(count, 0) {
+        for _ in 0..<count {
           guard let length = reader.int(), length >= 0, length <= reader.remaining else { return nil }
           let stored = UnsafeBufferPointer(rebasing: buffer[reader.position..<(reader.position + length)])
           reader.position += length
@@ -46,8 +73,8 @@ public struct EncodedValue: Sendable {
             stored.elementsEqual(wanted)
             || (!(wantedIsASCII && stored.allSatisfy { $0 < 0x80 })
               && String(decoding: stored, as: UTF8.self) == String(decoding: wanted, as: UTF8.self))
-          if matches { return EncodedValue(storage, at: reader.position) }
-          guard Self.skip(&reader) else { return nil }
+          if matches { return at(reader.position) }
+          guard skip(&reader) else { return nil }
         }
         return nil
       }
@@ -69,14 +96,12 @@ public struct EncodedValue: Sendable {
     storage.read { buffer in
       var reader = ByteReader(buffer)
       reader.position = offset
-      guard reader.byte() == Self.listTag, reader.int() != nil, let count = reader.int(), count >= 0,
-        count <= reader.remaining
-      else { return nil }
+      guard reader.byte() == Self.listTag, let count = count(&reader) else { return nil }
       var result: [EncodedValue] = []
       result.reserveCapacity(count)
       for _ in 0..<count {
-        result.append(EncodedValue(storage, at: reader.position))
-        guard Self.skip(&reader) else { return nil }
+        result.append(at(reader.position))
+        guard skip(&reader) else { return nil }
       }
       return result
     }
@@ -87,15 +112,13 @@ public struct EncodedValue: Sendable {
     storage.read { buffer in
       var reader = ByteReader(buffer)
       reader.position = offset
-      guard reader.byte() == Self.mappingTag, reader.int() != nil, let count = reader.int(), count >= 0,
-        count <= reader.remaining
-      else { return nil }
+      guard reader.byte() == Self.mappingTag, let count = count(&reader) else { return nil }
       var result: [(key: String, value: EncodedValue)] = []
       result.reserveCapacity(count)
       for _ in 0..<count {
         guard let key = reader.string() else { return nil }
-        result.append((key, EncodedValue(storage, at: reader.position)))
-        guard Self.skip(&reader) else { return nil }
+        result.append((key, at(reader.position)))
+        guard skip(&reader) else { return nil }
       }
       return result
     }
@@ -110,7 +133,7 @@ public struct EncodedValue: Sendable {
     storage.read { buffer in
       var reader = ByteReader(buffer)
       reader.position = offset
-      return Self.decode(&reader, depth: 0) ?? .null
+      return decode(&reader, depth: 0) ?? .null
     }
   }
 
@@ -161,18 +184,18 @@ public struct EncodedValue: Sendable {
     }
   }
 
-  static func decode(_ reader: inout ByteReader, depth: Int) -> Value? {
+  func decode(_ reader: inout ByteReader, depth: Int) -> Value? {
     guard depth < 80, let tag = reader.byte() else { return nil }
     switch tag {
-    case nullTag:
+    case Self.nullTag:
       return .null
-    case scalarTag:
+    case Self.scalarTag:
       guard let code = reader.byte(), let style = ScalarStyle(code: code), let text = reader.string() else {
         return nil
       }
       return .scalar(text, style: style)
-    case listTag:
-      guard reader.int() != nil, let count = reader.int(), count >= 0, count <= reader.remaining else { return nil }
+    case Self.listTag:
+      guard let count = count(&reader) else { return nil }
       var items: [Value] = []
       items.reserveCapacity(count)
       for _ in 0..<count {
@@ -180,8 +203,8 @@ public struct EncodedValue: Sendable {
         items.append(item)
       }
       return .sequence(items)
-    case mappingTag:
-      guard reader.int() != nil, let count = reader.int(), count >= 0, count <= reader.remaining else { return nil }
+    case Self.mappingTag:
+      guard let count = count(&reader) else { return nil }
       var pairs: [Value.Pair] = []
       pairs.reserveCapacity(count)
       for _ in 0..<count {

@@ -66,6 +66,9 @@ public struct RecordChange: Sendable, Equatable {
   }
   var storedValue: LazyValue
 
+  /// ``value`` read in place: for reading a few fields of it without decoding the rest.
+  public var encodedValue: EncodedValue? { storedValue.encoded }
+
   public init(
     kind: Kind, type: String, id: String, oldType: String? = nil, oldID: String? = nil, oldBlob: ObjectID?,
     newBlob: ObjectID?, fields: [FieldChange] = [], value: Value? = nil

@@ -24,6 +24,16 @@ struct LazyValue: Sendable {
     storage = bytes.bytes[offset] == 0 ? .decoded(nil) : .encoded(bytes, offset)
   }
 
+  /// The value read in place (encoded on its own first when it was given decoded).
+  var encoded: EncodedValue? {
+    switch storage {
+    case .decoded(let value):
+      return value.map(EncodedValue.init(encoding:))
+    case .encoded(let bytes, let offset):
+      return EncodedValue(bytes, at: offset + 1, lengthPrefixed: false)
+    }
+  }
+
   var value: Value? {
     switch storage {
     case .decoded(let value):

@@ -86,6 +86,38 @@ struct EncodedValueTests {
     }
   }
 
+  /// The history cache's layout (lists and mappings without their length) reads the same.
+  @Test func theHistoryLayoutReadsAlike() {
+    var random = SeededRandom(seed: 61)
+    for _ in 0..<300 {
+      let value = randomValue(&random)
+      var bytes: [UInt8] = []
+      HistoryCache.putValue(value, into: &bytes)
+      expectReadsAlike(EncodedValue(SharedBytes(bytes), at: 0, lengthPrefixed: false), value)
+    }
+  }
+
+  /// A record change's value reads in place whether it came from the cache file or not.
+  @Test func recordChangesHandOutTheirValueInPlace() throws {
+    let created = value("name: 王芳\nstatus: lead\nfollow_ups:\n  - date: 2026-03-01\n")
+    let change = RecordChange(
+      kind: .added, type: "customer", id: "C-0001", oldBlob: nil,
+      newBlob: ObjectID(hex: "2222222222222222222222222222222222222222")!, value: created)
+    #expect(change.encodedValue?["status"]?.text == "lead")
+    let author = Signature(name: "王芳", email: "wang@example.cn", time: 1_772_416_800, offsetMinutes: 480)
+    let commit = CommitChanges(
+      id: ObjectID(hex: "0123456789abcdef0123456789abcdef01234567")!, parents: [], author: author,
+      committer: author, message: "add\n", records: [change], schemaChanged: false)
+    let directory = try TemporaryDirectoryForHistory()
+    HistoryCache.save([commit], to: directory.path + "/history")
+    let loaded = try #require(HistoryCache.load(directory.path + "/history").entries.first?.records.first)
+    expectReadsAlike(try #require(loaded.encodedValue), created)
+    #expect(loaded.value == created)
+    var removed = loaded
+    removed.value = nil
+    #expect(removed.encodedValue == nil)
+  }
+
   @Test func bytesThatAreNotAnEncodingReadAsNothing() {
     var bytes: [UInt8] = []
     EncodedValue.encode(value("a: [1, 2]\nb: text\n"), into: &bytes)
@@ -204,3 +236,4 @@ struct ValueStoreTests {
     #expect(third.stats.fromFile == 2 && third.stats.parsed == 10)
   }
 }
+
