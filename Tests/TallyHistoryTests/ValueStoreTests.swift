@@ -237,3 +237,23 @@ struct ValueStoreTests {
   }
 }
 
+@Suite("Commit days")
+struct CommitDayTests {
+  /// `days` (one zone lookup) gives what `day` gives for each signature, in a region zone
+  /// (with summer time), UTC, a fixed offset and names that are not zones.
+  @Test func manyDaysAtOnceAreEachDay() throws {
+    let times: [Int64] = [0, 1_772_416_800, 1_772_452_800, 1_741_500_000, 1_762_000_000, -86_401, 1_800_000_000]
+    let signatures = times.flatMap { time in
+      [-300, 0, 480].map { Signature(name: "a", email: "a@example.org", time: time, offsetMinutes: $0) }
+    }
+    for zone in ["Asia/Shanghai", "America/New_York", "UTC", "+05:30", "-0800", "Nowhere/Zone", "local"] {
+      let directory = try TemporaryDirectoryForHistory()
+      try FileSystemBytes.write(
+        directory.path + "/tally.yaml", Array("version: 1\nschema_dir: schema\ntime_zone: \(zone)\n".utf8))
+      try FileManager.default.createDirectory(atPath: directory.path + "/schema", withIntermediateDirectories: true)
+      let records = try RecordsRepository.open(root: directory.path, from: directory.path, displayBase: directory.path)
+      let text = ChangeText(records: records, people: People.load(records))
+      #expect(text.days(signatures) == signatures.map(text.day), "time_zone: \(zone)")
+    }
+  }
+}
