@@ -66,7 +66,7 @@ struct PipelineTimeline {
         switch change.kind {
         case .added:
           guard change.type == "customer" else { continue }
-          let value = change.value
+          let value = change.encodedValue
           let state = State(
             status: value?.string("status") ?? defaultStatus, owner: value?.string("owner"),
             name: value?.string("name") ?? change.id, churnReason: value?.string("churn_reason"), since: day)

@@ -88,7 +88,7 @@ public final class ReportContext: @unchecked Sendable {
     self.commits = commits
     self.today = today
     self.at = today
-    self.commitDays = commits.map { text.day($0.author) }
+    self.commitDays = text.days(commits.map(\.author))
   }
 
   /// The commit current at the end of `day` (nil before the history starts): the last
@@ -121,11 +121,12 @@ public final class ReportContext: @unchecked Sendable {
     let tree = try git.tree(ofCommit: commit)
     var set = RecordSet()
     if let root = try git.subtree(tree, at: prefix), let directory = try git.subtree(root, at: recordType.directory) {
-      let files = try git.files(inTree: directory).filter { $0.path.hasSuffix(".yaml") && !$0.path.contains("/") }
+      // The `.yaml` files directly in the type's directory.
+      let files = try git.entries(ofTree: directory).filter { !$0.isTree && $0.name.hasSuffix(".yaml") }
       let values = try history.recordValues.values(files.map(\.id))
       set.records.reserveCapacity(files.count)
       for (file, value) in zip(files, values) {
-        if let value { set.records[String(file.path.dropLast(5))] = value }
+        if let value { set.records[String(file.name.dropLast(5))] = value }
       }
     }
     lock.lock()
