@@ -81,27 +81,73 @@ public enum ReportRenderer {
   /// "title","columns":[{"key","title"}],"rows":[{column key: value}],"notes"}]}`; numbers
   /// are JSON numbers (decimals as strings, exact), percentages as ratios, dates as strings.
   public static func json(_ report: Report) -> [UInt8] {
-    var out = "{\"version\":1,\"report\":\(quote(report.name)),\"title\":\(quote(report.title)),"
-    out += "\"commit\":\(quote(report.commit)),\"commit_date\":\(quote(report.commitDate)),"
-    out += "\"scope\":\(quote(report.scope)),\"sections\":["
+    // Written as bytes: a call-back report has tens of thousands of cells, and building a
+    // string per cell took longer than computing them.
+    var out: [UInt8] = []
+    func raw(_ text: String) { out.append(contentsOf: text.utf8) }
+    func quoted(_ text: String) { JSON.writeString(text, into: &out) }
+    raw("{\"version\":1,\"report\":")
+    quoted(report.name)
+    raw(",\"title\":")
+    quoted(report.title)
+    raw(",\"commit\":")
+    quoted(report.commit)
+    raw(",\"commit_date\":")
+    quoted(report.commitDate)
+    raw(",\"scope\":")
+    quoted(report.scope)
+    raw(",\"sections\":[")
     for (index, section) in report.sections.enumerated() {
-      if index > 0 { out += "," }
-      out += "\n{\"key\":\(quote(section.key)),\"title\":\(quote(section.title)),\"columns\":["
-      out += section.table.columns.map { "{\"key\":\(quote($0.key)),\"title\":\(quote($0.title))}" }.joined(
-        separator: ",")
-      out += "],\"rows\":["
-      for (rowIndex, row) in section.table.rows.enumerated() {
-        if rowIndex > 0 { out += "," }
-        out += "\n{"
-        out += zip(section.table.columns, row).map { column, cell in
-          "\(quote(column.key)):\(jsonValue(cell))"
-        }.joined(separator: ",")
-        out += "}"
+      if index > 0 { raw(",") }
+      raw("\n{\"key\":")
+      quoted(section.key)
+      raw(",\"title\":")
+      quoted(section.title)
+      raw(",\"columns\":[")
+      for (columnIndex, column) in section.table.columns.enumerated() {
+        if columnIndex > 0 { raw(",") }
+        raw("{\"key\":")
+        quoted(column.key)
+        raw(",\"title\":")
+        quoted(column.title)
+        raw("}")
       }
-      out += "],\"notes\":[" + section.notes.map(quote).joined(separator: ",") + "]}"
+      raw("],\"rows\":[")
+      // Each column's key, quoted once: `"key":`.
+      let keys = section.table.columns.map { column -> [UInt8] in
+        var key: [UInt8] = []
+        JSON.writeString(column.key, into: &key)
+        key.append(UInt8(ascii: ":"))
+        return key
+      }
+      for (rowIndex, row) in section.table.rows.enumerated() {
+        if rowIndex > 0 { raw(",") }
+        raw("\n{")
+        for (cellIndex, (key, cell)) in zip(keys, row).enumerated() {
+          if cellIndex > 0 { raw(",") }
+          out.append(contentsOf: key)
+          writeJSON(cell, into: &out)
+        }
+        raw("}")
+      }
+      raw("],\"notes\":[")
+      for (noteIndex, note) in section.notes.enumerated() {
+        if noteIndex > 0 { raw(",") }
+        quoted(note)
+      }
+      raw("]}")
     }
-    out += "\n]}\n"
-    return Array(out.utf8)
+    raw("\n]}\n")
+    return out
+  }
+
+  static func writeJSON(_ cell: Cell, into out: inout [UInt8]) {
+    switch cell {
+    case .text(let value): JSON.writeString(value, into: &out)
+    case .decimal(let value): JSON.writeString(value.description, into: &out)
+    case .date(let value): JSON.writeString(value.description, into: &out)
+    default: out.append(contentsOf: jsonValue(cell).utf8)
+    }
   }
 
   static func jsonValue(_ cell: Cell) -> String {
