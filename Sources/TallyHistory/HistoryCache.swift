@@ -24,9 +24,8 @@ public enum HistoryCache {
   ///
   /// Every entry is checked (checksum, then structure) but its values are left encoded in
   /// the file's bytes and decoded when read (``LazyValue``).
-  public static func load(_ path: String) -> (entries: [CommitChanges], damaged: Bool, bytes: [UInt8]?) {
-    guard let bytes = try? FileSystem.read(path) else { return ([], false, nil) }
-    let shared = SharedBytes(bytes)
+  static func load(_ path: String) -> (entries: [CommitChanges], damaged: Bool, file: SharedBytes?) {
+    guard let shared = SharedBytes(contentsOf: path) else { return ([], false, nil) }
     // First the entries' bounds (a torn tail ends the list), then decoding on every core.
     var bounds: [(start: Int, length: Int, checksum: UInt64)] = []
     var damaged = false
@@ -70,7 +69,7 @@ public enum HistoryCache {
       }
       result.append(commit)
     }
-    return (result, damaged, damaged ? nil : bytes)
+    return (result, damaged, damaged ? nil : shared)
   }
 
   /// Writes `entries` to `path` atomically. Failures are ignored: the cache is a speed-up.

@@ -21,7 +21,7 @@ struct LazyValue: Sendable {
   /// The optional value at `offset` in `bytes`, already checked by
   /// ``ByteReader/skipOptionalValue()``.
   init(encodedIn bytes: SharedBytes, at offset: Int) {
-    storage = bytes.bytes[offset] == 0 ? .decoded(nil) : .encoded(bytes, offset)
+    storage = bytes.read { $0[offset] } == 0 ? .decoded(nil) : .encoded(bytes, offset)
   }
 
   /// The value read in place (encoded on its own first when it was given decoded).
@@ -50,16 +50,4 @@ struct LazyValue: Sendable {
 
 extension LazyValue: Equatable {
   static func == (lhs: LazyValue, rhs: LazyValue) -> Bool { lhs.value == rhs.value }
-}
-
-/// Bytes read once and shared, read-only, by everything decoded from them.
-final class SharedBytes: Sendable {
-  let bytes: [UInt8]
-
-  init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-  /// Runs `body` with a pointer to the bytes (valid only during the call).
-  func read<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-    try bytes.withUnsafeBufferPointer(body)
-  }
 }

@@ -30,11 +30,12 @@ public final class ValueStore: @unchecked Sendable {
   private let lock = NSLock()
   private var loaded = false
   private var file = SharedBytes([])
-  /// The start of each entry in `file`, by the first 8 bytes of its blob id (the whole id is
-  /// compared when it is used).
-  private var entries: [UInt64: Int] = [:]
-  /// The values found this run, and the file's entries they came from.
-  private var memo: [ObjectID: EncodedValue?] = [:]
+  /// The start of each entry in `file`, by its blob id.
+  private var entries: [ObjectKey: Int] = [:]
+  /// The values found this run (by ``ObjectKey``; ids that are not 20 bytes long, which
+  /// the file cannot hold, by ``ObjectID``), and the file's entries they came from.
+  private var memo: [ObjectKey: EncodedValue?] = [:]
+  private var oddMemo: [ObjectID: EncodedValue?] = [:]
   private var used: [Int] = []
   /// Entries parsed this run, to be added to the file.
   private var added: [UInt8] = []
@@ -69,22 +70,39 @@ public final class ValueStore: @unchecked Sendable {
     var missing: [ObjectID] = []
     var missingSeen = Set<ObjectID>()
     file.read { buffer in
-      for blob in blobs where memo[blob] == nil {
-        if let start = entries[blob.prefix64], buffer[start..<(start + 20)].elementsEqual(blob.bytes) {
+      for blob in blobs {
+        if remembered(blob) != nil {
+          stats.fromMemory += 1
+          continue
+        }
+        if let key = ObjectKey(blob), let start = entries[key] {
           if let offset = Self.entryValue(buffer, at: start) {
-            memo.updateValue(offset.map { EncodedValue(file, at: $0) }, forKey: blob)
+            remember(blob, offset.map { EncodedValue(file, at: $0) })
             used.append(start)
             stats.fromFile += 1
             continue
           }
-          entries.removeValue(forKey: blob.prefix64)
+          entries.removeValue(forKey: key)
           damaged = true
         }
         if missingSeen.insert(blob).inserted { missing.append(blob) }
       }
     }
     if !missing.isEmpty { try parse(missing) }
-    return blobs.map { memo[$0] ?? nil }
+    return blobs.map { remembered($0) ?? nil }
+  }
+
+  private func remembered(_ blob: ObjectID) -> EncodedValue?? {
+    if let key = ObjectKey(blob) { return memo[key] }
+    return oddMemo[blob]
+  }
+
+  private func remember(_ blob: ObjectID, _ value: EncodedValue?) {
+    if let key = ObjectKey(blob) {
+      memo.updateValue(value, forKey: key)
+    } else {
+      oddMemo.updateValue(value, forKey: blob)
+    }
   }
 
   /// Parses `blobs` on every core and remembers their values (and, when they could be read,
@@ -108,10 +126,10 @@ public final class ValueStore: @unchecked Sendable {
     shared.read { buffer in
       for place in places {
         let offset = Self.entryValue(buffer, at: place.start) ?? nil
-        memo.updateValue(offset.map { EncodedValue(shared, at: $0) }, forKey: place.blob)
+        remember(place.blob, offset.map { EncodedValue(shared, at: $0) })
       }
     }
-    for (index, place) in places.enumerated() where place.readable && path != nil {
+    for (index, place) in places.enumerated() where place.readable && path != nil && place.blob.bytes.count == 20 {
       let end = index + 1 < places.count ? places[index + 1].start : batch.count
       added.append(contentsOf: batch[place.start..<end])
     }
@@ -127,7 +145,7 @@ public final class ValueStore: @unchecked Sendable {
     let addedCount = Self.countEntries(added)
     let keepAll = entries.count + addedCount <= Self.growth * max(used.count + addedCount, 1)
     var out: [UInt8]
-    if keepAll && !damaged && !file.bytes.isEmpty {
+    if keepAll && !damaged && file.count > 0 {
       out = file.bytes
     } else {
       out = Self.magic
@@ -152,13 +170,13 @@ public final class ValueStore: @unchecked Sendable {
   private func load() {
     guard !loaded else { return }
     loaded = true
-    guard let path, let bytes = try? FileSystem.read(path) else { return }
-    guard bytes.starts(with: Self.magic) else {
+    guard let path, let mapped = SharedBytes(contentsOf: path) else { return }
+    guard mapped.read({ $0.starts(with: Self.magic) }) else {
       damaged = true
       return
     }
-    file = SharedBytes(bytes)
-    var found: [UInt64: Int] = [:]
+    file = mapped
+    var found: [ObjectKey: Int] = [:]
     var torn = false
     file.read { buffer in
       var start = Self.magic.count
@@ -167,16 +185,12 @@ public final class ValueStore: @unchecked Sendable {
           torn = true
           break
         }
-        found[Self.prefix(buffer, at: start)] = start
+        found[ObjectKey(UnsafeRawBufferPointer(buffer), at: start)] = start
         start = end
       }
     }
     entries = found
     damaged = torn
-  }
-
-  static func prefix(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int) -> UInt64 {
-    UnsafeRawBufferPointer(buffer).loadUnaligned(fromByteOffset: start, as: UInt64.self)
   }
 
   /// A little-endian 64-bit number at `offset` (in bounds).
@@ -197,7 +211,9 @@ public final class ValueStore: @unchecked Sendable {
   static func appendEntry(_ blob: ObjectID, _ value: Value?, to out: inout [UInt8]) {
     var body: [UInt8] = [value == nil ? 0 : 1]
     if let value { EncodedValue.encode(value, into: &body) }
-    out.append(contentsOf: blob.bytes)
+    // The id field is 20 bytes; an id of another length is not kept in the file.
+    out.append(contentsOf: blob.bytes.prefix(20))
+    out.append(contentsOf: repeatElement(0, count: max(0, 20 - blob.bytes.count)))
     HistoryCache.putFixed64(UInt64(body.count), into: &out)
     HistoryCache.putFixed64(body.withUnsafeBufferPointer(checksum), into: &out)
     out.append(contentsOf: body)
