@@ -188,9 +188,9 @@ public enum PipelineReport: ReportDefinition {
 
     // Conversion: per customer, its state at the start, then its events in the period.
     var conversionTotals = [Conversion](repeating: Conversion(), count: conversionSteps.count)
-    let eventsByCustomer = timeline.eventsByCustomer
-    for customer in eventsByCustomer.keys.sorted() {
-      let events = eventsByCustomer[customer]!
+    // Each customer counts once per step; the order of customers does not matter.
+    for positions in timeline.eventsByCustomer.values {
+      let events = positions.lazy.map { timeline.events[$0] }
       for (step, (from, to)) in conversionSteps.enumerated() {
         var status: String?
         var owner: String?

@@ -1,3 +1,4 @@
+import TallySchema
 import TallyText
 
 /// The output formats of `tally report`.
@@ -145,9 +146,28 @@ public enum ReportRenderer {
     switch cell {
     case .text(let value): JSON.writeString(value, into: &out)
     case .decimal(let value): JSON.writeString(value.description, into: &out)
-    case .date(let value): JSON.writeString(value.description, into: &out)
+    case .date(let value): writeJSON(value, into: &out)
     default: out.append(contentsOf: jsonValue(cell).utf8)
     }
+  }
+
+  /// `"2026-03-09"`, digit by digit (as `CivilDate.description` writes it).
+  static func writeJSON(_ date: CivilDate, into out: inout [UInt8]) {
+    guard (1000...9999).contains(date.year) else { return JSON.writeString(date.description, into: &out) }
+    func digits(_ value: Int, _ count: Int) {
+      var divisor = count == 4 ? 1000 : 10
+      while divisor > 0 {
+        out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+        divisor /= 10
+      }
+    }
+    out.append(UInt8(ascii: "\""))
+    digits(date.year, 4)
+    out.append(UInt8(ascii: "-"))
+    digits(date.month, 2)
+    out.append(UInt8(ascii: "-"))
+    digits(date.day, 2)
+    out.append(UInt8(ascii: "\""))
   }
 
   static func jsonValue(_ cell: Cell) -> String {
