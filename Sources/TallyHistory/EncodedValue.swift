@@ -62,16 +62,16 @@ public struct EncodedValue: Sendable {
         var reader = ByteReader(buffer)
         reader.position = offset
         guard reader.byte() == Self.mappingTag, let count = count(&reader) else { return nil }
-        let wantedIsASCII = wanted.allSatisfy { $0 < 0x80 }
+        let wantedIsASCII = Self.isASCII(wanted)
         for _ in 0..<count {
           guard let length = reader.int(), length >= 0, length <= reader.remaining else { return nil }
           let stored = UnsafeBufferPointer(rebasing: buffer[reader.position..<(reader.position + length)])
           reader.position += length
-          // Bytes decide for ASCII keys; otherwise String equality (canonical equivalence),
-          // as `Value` compares keys.
+          // Bytes decide between ASCII keys; otherwise String equality (canonical
+          // equivalence), as `Value` compares keys.
           let matches =
-            stored.elementsEqual(wanted)
-            || (!(wantedIsASCII && stored.allSatisfy { $0 < 0x80 })
+            (length == wanted.count && Self.sameBytes(stored, wanted))
+            || (!(wantedIsASCII && Self.isASCII(stored))
               && String(decoding: stored, as: UTF8.self) == String(decoding: wanted, as: UTF8.self))
           if matches { return at(reader.position) }
           guard skip(&reader) else { return nil }
@@ -79,6 +79,18 @@ public struct EncodedValue: Sendable {
         return nil
       }
     }
+  }
+
+  static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var all: UInt8 = 0
+    for byte in bytes { all |= byte }
+    return all < 0x80
+  }
+
+  /// Whether two buffers of the same length hold the same bytes.
+  static func sameBytes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    for index in 0..<a.count where a[index] != b[index] { return false }
+    return true
   }
 
   /// The scalar's text, or nil for anything else.
