@@ -1,7 +1,8 @@
 import TallyGit
 import TallyText
 
-/// Reads what ``HistoryCache`` wrote; every read checks bounds and returns nil past the end.
+/// Reads what ``HistoryCache`` and ``ValueStore`` wrote; every read checks bounds and returns
+/// nil past the end.
 ///
 /// It reads through a pointer, not an array, so reading a byte costs no reference counting:
 /// use it only inside the `withUnsafeBufferPointer` (or ``SharedBytes/read(_:)``) call that
@@ -87,73 +88,6 @@ struct ByteReader {
     if flag == 0 { return .some(nil) }
     guard flag == 1, let id = id() else { return nil }
     return .some(id)
-  }
-
-  mutating func optionalValue() -> Value?? {
-    guard let flag = byte() else { return nil }
-    if flag == 0 { return .some(nil) }
-    guard flag == 1, let value = value(depth: 0) else { return nil }
-    return .some(value)
-  }
-
-  mutating func value(depth: Int) -> Value? {
-    guard depth < 80, let tag = byte() else { return nil }
-    switch tag {
-    case 0:
-      return .null
-    case 1:
-      guard let code = byte(), let style = ScalarStyle(code: code), let text = string() else { return nil }
-      return .scalar(text, style: style)
-    case 2:
-      guard let count = int(), count >= 0, count <= remaining else { return nil }
-      var items: [Value] = []
-      items.reserveCapacity(count)
-      for _ in 0..<count {
-        guard let item = value(depth: depth + 1) else { return nil }
-        items.append(item)
-      }
-      return .sequence(items)
-    case 3:
-      guard let count = int(), count >= 0, count <= remaining else { return nil }
-      var pairs: [Value.Pair] = []
-      pairs.reserveCapacity(count)
-      for _ in 0..<count {
-        guard let key = string(), let item = value(depth: depth + 1) else { return nil }
-        pairs.append(Value.Pair(key: key, value: item))
-      }
-      return .mapping(pairs)
-    default:
-      return nil
-    }
-  }
-
-  /// Steps over an optional value, checking it as ``optionalValue()`` would read it (so that
-  /// reading it later cannot fail), without making it. False on damage.
-  mutating func skipOptionalValue() -> Bool {
-    guard let flag = byte() else { return false }
-    if flag == 0 { return true }
-    return flag == 1 && skipValue(depth: 0)
-  }
-
-  mutating func skipValue(depth: Int) -> Bool {
-    guard depth < 80, let tag = byte() else { return false }
-    switch tag {
-    case 0:
-      return true
-    case 1:
-      guard let code = byte(), ScalarStyle(code: code) != nil else { return false }
-      return skipString()
-    case 2:
-      guard let count = int(), count >= 0, count <= remaining else { return false }
-      for _ in 0..<count where !skipValue(depth: depth + 1) { return false }
-      return true
-    case 3:
-      guard let count = int(), count >= 0, count <= remaining else { return false }
-      for _ in 0..<count where !(skipString() && skipValue(depth: depth + 1)) { return false }
-      return true
-    default:
-      return false
-    }
   }
 }
 

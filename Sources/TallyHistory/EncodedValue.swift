@@ -1,8 +1,8 @@
 import TallyText
 
-/// A record's value read in place from its encoding (in ``ValueStore`` or in the history
-/// cache): only what is asked for is decoded, so reading two fields of ten thousand records
-/// costs two lookups each, not ten thousand parsed files.
+/// A record's value read in place from its encoding (in ``ValueStore`` or ``HistoryCache``):
+/// only what is asked for is decoded, so reading two fields of ten thousand records costs
+/// two lookups each, not ten thousand parsed files.
 ///
 /// It reads like ``Value``: `value["status"]?.text`, `value["follow_ups"]?.items`. Equal
 /// content gives equal answers; ``decoded`` gives the whole value.
@@ -10,21 +10,16 @@ import TallyText
 /// The encoding: a tag byte (0 null, 1 scalar, 2 list, 3 mapping); a scalar is its style
 /// byte and its text (length, UTF-8); a list or a mapping is the length in bytes of what
 /// follows, the number of items, then the items (a mapping's: key text, value). With the
-/// length a reader steps over a whole list in one step. The history cache writes the same
-/// without the lengths (``lengthPrefixed`` false): stepping over a list there walks it,
-/// still without making values. Every read checks its bounds: bytes that are not such an
-/// encoding read as null, never past the end.
+/// length a reader steps over a whole list in one step. Every read checks its bounds: bytes
+/// that are not such an encoding read as null, never past the end.
 public struct EncodedValue: Sendable {
   let storage: SharedBytes
   /// Where the value's tag is in `storage`.
   let offset: Int
-  /// Whether lists and mappings carry their length in bytes.
-  let lengthPrefixed: Bool
 
-  init(_ storage: SharedBytes, at offset: Int, lengthPrefixed: Bool = true) {
+  init(_ storage: SharedBytes, at offset: Int) {
     self.storage = storage
     self.offset = offset
-    self.lengthPrefixed = lengthPrefixed
   }
 
   /// `value`, encoded on its own.
@@ -34,20 +29,16 @@ public struct EncodedValue: Sendable {
     self.init(SharedBytes(bytes), at: 0)
   }
 
-  func at(_ offset: Int) -> EncodedValue { EncodedValue(storage, at: offset, lengthPrefixed: lengthPrefixed) }
+  func at(_ offset: Int) -> EncodedValue { EncodedValue(storage, at: offset) }
 
-  /// Reads a list's or a mapping's header after its tag: the length, when there is one, and
-  /// the number of items.
+  /// Reads a list's or a mapping's header after its tag: its length in bytes, then the
+  /// number of items.
   func count(_ reader: inout ByteReader) -> Int? {
-    if lengthPrefixed && reader.int() == nil { return nil }
-    guard let count = reader.int(), count >= 0, count <= reader.remaining else { return nil }
+    guard reader.int() != nil, let count = reader.int(), count >= 0, count <= reader.remaining else { return nil }
     return count
   }
 
-  /// Steps over one encoded value; false when it is not one.
-  func skip(_ reader: inout ByteReader) -> Bool {
-    lengthPrefixed ? Self.skip(&reader) : reader.skipValue(depth: 0)
-  }
+  func skip(_ reader: inout ByteReader) -> Bool { Self.skip(&reader) }
 
   static let nullTag: UInt8 = 0
   static let scalarTag: UInt8 = 1

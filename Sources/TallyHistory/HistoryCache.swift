@@ -7,13 +7,18 @@ import TallyText
 /// tree): `.git/tally/history-<key>`, where the key covers the schemas the data was computed
 /// with and the format version — a schema change starts a new file.
 ///
-/// The file is a header and a sequence of entries, each with its length and a checksum. A
-/// torn file (a killed writer, a full disk) or one that fails a checksum is not trusted: the
+/// The file is a header (its magic: the format) and a sequence of entries, each with its
+/// length and a checksum (``Checksum``); values inside are ``EncodedValue``s, left in place
+/// when the file is loaded. A file of an older format is recomputed and replaced. A torn
+/// file (a killed writer, a full disk) or one that fails a checksum is not trusted: the
 /// good entries before the damage are kept and the rest is recomputed. Writers write a
 /// temporary file and rename it into place, so concurrent runs never see half a file; the
 /// last writer wins, and both files are complete.
 public enum HistoryCache {
-  static let magic = Array("TALLYHC1".utf8)
+  static let magic = Array("TALLYHC2".utf8)
+  /// What every format's magic starts with: a file of another format is not damage, only
+  /// old (it is replaced without saying so).
+  static let magicStem = Array("TALLYHC".utf8)
 
   public static func path(gitDirectory: String, schemaKey: String) -> String {
     gitDirectory + "/tally/history-" + hex(fnv1a(Array(schemaKey.utf8)))
@@ -31,7 +36,7 @@ public enum HistoryCache {
     var damaged = false
     let magicIntact = shared.read { buffer in
       var reader = ByteReader(buffer)
-      guard reader.take(magic.count) == magic else { return false }
+      guard let start = reader.take(magic.count), start == magic else { return false }
       while !reader.atEnd {
         guard let length = reader.fixed64(), let checksum = reader.fixed64(), length <= UInt64(reader.remaining) else {
           damaged = true
@@ -42,7 +47,10 @@ public enum HistoryCache {
       }
       return true
     }
-    guard magicIntact else { return ([], true, nil) }
+    guard magicIntact else {
+      let oldFormat = shared.read { $0.starts(with: magicStem) }
+      return ([], !oldFormat, nil)
+    }
     // In chunks, each with its own table of the field paths it has read: most repeat.
     let found = bounds
     let chunks = stride(from: 0, to: found.count, by: 128).map { $0..<min($0 + 128, found.count) }
@@ -51,7 +59,7 @@ public enum HistoryCache {
         var paths: [String: FieldPath] = [:]
         return found[chunk].map { bound -> CommitChanges? in
           let body = UnsafeBufferPointer(rebasing: buffer[bound.start..<(bound.start + bound.length)])
-          guard fnv1a(body) == bound.checksum else { return nil }
+          guard Checksum.of(body) == bound.checksum else { return nil }
           var entry = ByteReader(body)
           guard let commit = decodeCommit(&entry, values: shared, base: bound.start, paths: &paths), entry.atEnd
           else { return nil }
@@ -80,7 +88,7 @@ public enum HistoryCache {
       body.removeAll(keepingCapacity: true)
       encodeCommit(commit, into: &body)
       putFixed64(UInt64(body.count), into: &out)
-      putFixed64(fnv1a(body), into: &out)
+      putFixed64(Checksum.of(body), into: &out)
       out.append(contentsOf: body)
     }
     try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
@@ -95,7 +103,7 @@ public enum HistoryCache {
       body.removeAll(keepingCapacity: true)
       encodeCommit(commit, into: &body)
       putFixed64(UInt64(body.count), into: &out)
-      putFixed64(fnv1a(body), into: &out)
+      putFixed64(Checksum.of(body), into: &out)
       out.append(contentsOf: body)
     }
     try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
@@ -160,11 +168,15 @@ public enum HistoryCache {
     guard let message = reader.string(), let flag = reader.byte(), let count = reader.int(), count >= 0,
       count <= reader.remaining
     else { return nil }
-    /// The value at the reader's position, checked and stepped over.
+    /// The value at the reader's position (a presence flag, then ``EncodedValue``'s
+    /// encoding), stepped over: left in the file's bytes.
     func lazyValue(_ reader: inout ByteReader) -> LazyValue? {
       let start = reader.position
-      guard reader.skipOptionalValue() else { return nil }
-      return LazyValue(encodedIn: values, at: base + start)
+      switch reader.byte() {
+      case 0: return LazyValue(nil)
+      case 1: return EncodedValue.skip(&reader) ? LazyValue(encodedIn: values, at: base + start + 1) : nil
+      default: return nil
+      }
     }
     var records: [RecordChange] = []
     records.reserveCapacity(count)
@@ -236,39 +248,15 @@ public enum HistoryCache {
     out.append(contentsOf: id.bytes)
   }
 
+  /// A presence flag, then ``EncodedValue``'s encoding (lists and mappings carry their
+  /// length, so a reader steps over them).
   static func putOptionalValue(_ value: Value?, into out: inout [UInt8]) {
     guard let value else { return out.append(0) }
     out.append(1)
-    putValue(value, into: &out)
-  }
-
-  static func putValue(_ value: Value, into out: inout [UInt8]) {
-    switch value {
-    case .null:
-      out.append(0)
-    case .scalar(let text, let style):
-      out.append(1)
-      out.append(style.code)
-      putString(text, into: &out)
-    case .sequence(let items):
-      out.append(2)
-      putInt(items.count, into: &out)
-      for item in items { putValue(item, into: &out) }
-    case .mapping(let pairs):
-      out.append(3)
-      putInt(pairs.count, into: &out)
-      for pair in pairs {
-        putString(pair.key, into: &out)
-        putValue(pair.value, into: &out)
-      }
-    }
+    EncodedValue.encode(value, into: &out)
   }
 
   static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
-    bytes.withUnsafeBufferPointer { fnv1a($0) }
-  }
-
-  static func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in bytes {
       hash ^= UInt64(byte)

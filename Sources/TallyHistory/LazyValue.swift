@@ -5,12 +5,13 @@ import TallyText
 ///
 /// Loading the history cache used to decode every value of every change — most of the file —
 /// while a report reads a few fields of some changes and `tally log` one record's. Entries
-/// are checked when the file is loaded (checksum and structure), so decoding later cannot
-/// fail. Readers that look at a value several times should bind it once.
+/// are checked when the file is loaded (checksum, and each value's extent), and read with
+/// bounds checks. Readers that look at a value several times should bind it once, or read
+/// it in place (``encoded``).
 struct LazyValue: Sendable {
   private enum Storage: Sendable {
     case decoded(Value?)
-    /// The bytes and the offset of an optional value (its presence flag) in them.
+    /// The bytes and the offset of an ``EncodedValue`` in them.
     case encoded(SharedBytes, Int)
   }
 
@@ -18,32 +19,21 @@ struct LazyValue: Sendable {
 
   init(_ value: Value?) { storage = .decoded(value) }
 
-  /// The optional value at `offset` in `bytes`, already checked by
-  /// ``ByteReader/skipOptionalValue()``.
-  init(encodedIn bytes: SharedBytes, at offset: Int) {
-    storage = bytes.read { $0[offset] } == 0 ? .decoded(nil) : .encoded(bytes, offset)
-  }
+  /// The ``EncodedValue`` at `offset` in `bytes`.
+  init(encodedIn bytes: SharedBytes, at offset: Int) { storage = .encoded(bytes, offset) }
 
   /// The value read in place (encoded on its own first when it was given decoded).
   var encoded: EncodedValue? {
     switch storage {
-    case .decoded(let value):
-      return value.map(EncodedValue.init(encoding:))
-    case .encoded(let bytes, let offset):
-      return EncodedValue(bytes, at: offset + 1, lengthPrefixed: false)
+    case .decoded(let value): value.map(EncodedValue.init(encoding:))
+    case .encoded(let bytes, let offset): EncodedValue(bytes, at: offset)
     }
   }
 
   var value: Value? {
     switch storage {
-    case .decoded(let value):
-      return value
-    case .encoded(let bytes, let offset):
-      return bytes.read { buffer in
-        var reader = ByteReader(buffer)
-        reader.position = offset
-        return reader.optionalValue() ?? nil
-      }
+    case .decoded(let value): value
+    case .encoded(let bytes, let offset): EncodedValue(bytes, at: offset).decoded
     }
   }
 }

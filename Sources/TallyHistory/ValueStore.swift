@@ -215,7 +215,7 @@ public final class ValueStore: @unchecked Sendable {
     out.append(contentsOf: blob.bytes.prefix(20))
     out.append(contentsOf: repeatElement(0, count: max(0, 20 - blob.bytes.count)))
     HistoryCache.putFixed64(UInt64(body.count), into: &out)
-    HistoryCache.putFixed64(body.withUnsafeBufferPointer(checksum), into: &out)
+    HistoryCache.putFixed64(Checksum.of(body), into: &out)
     out.append(contentsOf: body)
   }
 
@@ -224,7 +224,7 @@ public final class ValueStore: @unchecked Sendable {
   static func entryValue(_ buffer: UnsafeBufferPointer<UInt8>, at start: Int) -> Int?? {
     guard let end = entryEnd(buffer, at: start) else { return nil }
     let body = UnsafeBufferPointer(rebasing: buffer[(start + headerSize)..<end])
-    guard !body.isEmpty, checksum(body) == fixed64(buffer, at: start + 28) else { return nil }
+    guard !body.isEmpty, Checksum.of(body) == fixed64(buffer, at: start + 28) else { return nil }
     switch body[0] {
     case 0: return .some(nil)
     case 1: return .some(start + headerSize + 1)
@@ -242,28 +242,5 @@ public final class ValueStore: @unchecked Sendable {
       }
       return count
     }
-  }
-
-  /// A checksum that reads 8 bytes at a step (entries are checked on every run that uses
-  /// them, so it must be cheap).
-  static func checksum(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    let raw = UnsafeRawBufferPointer(bytes)
-    var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
-    var index = 0
-    while index + 8 <= raw.count {
-      let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-      hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
-      hash ^= hash >> 32
-      index += 8
-    }
-    var tail: UInt64 = 0
-    var shift: UInt64 = 0
-    while index < raw.count {
-      tail |= UInt64(raw[index]) << shift
-      shift += 8
-      index += 1
-    }
-    hash = (hash ^ tail) &* 0xFF51_AFD7_ED55_8CCD
-    return hash ^ (hash >> 29)
   }
 }

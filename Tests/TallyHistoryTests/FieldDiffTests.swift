@@ -103,11 +103,22 @@ struct HistoryCacheFileTests {
     body.append(9)
     var out = HistoryCache.magic
     HistoryCache.putFixed64(UInt64(body.count), into: &out)
-    HistoryCache.putFixed64(HistoryCache.fnv1a(body), into: &out)
+    HistoryCache.putFixed64(Checksum.of(body), into: &out)
     out.append(contentsOf: body)
     try FileSystemBytes.write(path, out)
     let (none, damaged, _) = HistoryCache.load(path)
     #expect(damaged && none.isEmpty)
+  }
+
+  /// A file of an older format is not damage: it is read as empty (and replaced).
+  @Test func anOlderFormatIsNotDamage() throws {
+    let directory = try TemporaryDirectoryForHistory()
+    let path = directory.path + "/history"
+    try FileSystemBytes.write(path, Array("TALLYHC1".utf8) + [UInt8](repeating: 7, count: 40))
+    let (entries, damaged, _) = HistoryCache.load(path)
+    #expect(entries.isEmpty && !damaged)
+    try FileSystemBytes.write(path, Array("SOMETHING ELSE".utf8))
+    #expect(HistoryCache.load(path).damaged)
   }
 
   @Test func aTornFileKeepsTheGoodEntriesAndSaysSo() throws {

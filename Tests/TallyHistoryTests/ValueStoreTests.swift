@@ -86,17 +86,6 @@ struct EncodedValueTests {
     }
   }
 
-  /// The history cache's layout (lists and mappings without their length) reads the same.
-  @Test func theHistoryLayoutReadsAlike() {
-    var random = SeededRandom(seed: 61)
-    for _ in 0..<300 {
-      let value = randomValue(&random)
-      var bytes: [UInt8] = []
-      HistoryCache.putValue(value, into: &bytes)
-      expectReadsAlike(EncodedValue(SharedBytes(bytes), at: 0, lengthPrefixed: false), value)
-    }
-  }
-
   /// A record change's value reads in place whether it came from the cache file or not.
   @Test func recordChangesHandOutTheirValueInPlace() throws {
     let created = value("name: 王芳\nstatus: lead\nfollow_ups:\n  - date: 2026-03-01\n")
