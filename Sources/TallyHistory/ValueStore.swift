@@ -9,7 +9,8 @@ import TallyText
 /// (``EncodedValue``).
 ///
 /// A blob id names its content, so an entry never goes stale; values depend only on the
-/// parser, whose format is in the file's magic. The file is a header and entries — blob
+/// parser (not on the schemas): change the magic when the parser reads a file differently,
+/// and every value is parsed again. The file is a header and entries — blob
 /// id, length, checksum, the value — read once per run; an entry's checksum is checked when
 /// it is first used. A torn tail or an entry that fails its checksum is parsed again and the
 /// file rewritten. Writers write a temporary file and rename it into place. The file keeps
@@ -42,7 +43,7 @@ public final class ValueStore: @unchecked Sendable {
   /// True when the file must be rewritten: torn, or an entry failed its checksum.
   private var damaged = false
 
-  /// How the values were found, for `--stats`-like reporting and tests.
+  /// How the values were found (for tests and measurements).
   public private(set) var stats = Stats()
 
   public struct Stats: Sendable, Equatable {
