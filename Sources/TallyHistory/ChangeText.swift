@@ -1,3 +1,4 @@
+import Foundation
 import TallyGit
 import TallyRecords
 import TallySchema
@@ -27,6 +28,26 @@ public struct ChangeText: Sendable {
   /// The civil date of a signature in the repository's time zone.
   public func day(_ signature: Signature) -> CivilDate {
     let offset = TimeZones.offsetMinutes(records.config.timeZone, at: Int(signature.time)) ?? signature.offsetMinutes
+    return Self.day(signature, offsetMinutes: offset)
+  }
+
+  /// ``day(_:)`` of each signature, with the time zone looked up once (making a zone for
+  /// every commit was a tenth of a report's time on 20,000 commits).
+  public func days(_ signatures: [Signature]) -> [CivilDate] {
+    let name = records.config.timeZone
+    // Only a region name (it has a "/") has an offset that changes with the time; for any
+    // other name `TimeZones` gives the same offset, or none, at every time.
+    guard name.contains("/"), let zone = TimeZone(identifier: name) else {
+      let fixed = TimeZones.offsetMinutes(name, at: 0)
+      return signatures.map { Self.day($0, offsetMinutes: fixed ?? $0.offsetMinutes) }
+    }
+    return signatures.map { signature in
+      let instant = Date(timeIntervalSince1970: TimeInterval(signature.time))
+      return Self.day(signature, offsetMinutes: zone.secondsFromGMT(for: instant) / 60)
+    }
+  }
+
+  static func day(_ signature: Signature, offsetMinutes offset: Int) -> CivilDate {
     let local = Int(signature.time) + offset * 60
     return CivilDate(dayNumber: local >= 0 ? local / 86400 : (local - 86399) / 86400)
   }

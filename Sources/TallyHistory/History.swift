@@ -20,14 +20,31 @@ public final class History: @unchecked Sendable {
   /// Keep per-commit data in the git directory between runs.
   public var persistent = true
 
-  private var cache: [ObjectID: CommitChanges] = [:]
+  /// The change data known so far (from the cache file, then computed), and where each
+  /// commit's is (by ``ObjectKey``; ids that are not 20 bytes long, by ``ObjectID``).
+  private var entries: [CommitChanges] = []
+  private var positions: [ObjectKey: Int] = [:]
+  private var oddPositions: [ObjectID: Int] = [:]
+  /// The last first-parent walk (``commits(_:firstParent:)``) and where its commits are:
+  /// ``changes(_:progress:)`` of the same ids looks none of them up again.
+  private var lastWalk: (ids: [ObjectID], positions: [Int])?
   private var cacheLoaded = false
   private var cacheDirty = false
   /// The cache file as read (when intact), and the entries computed since: saved by appending.
-  private var loadedBytes: [UInt8]?
+  private var loadedFile: SharedBytes?
   private var computedEntries: [CommitChanges] = []
   private var treeOfCommit: [ObjectID: ObjectID] = [:]
   private let values = BlobValues(limit: 12_000)
+  private var valueStore: ValueStore?
+
+  /// Parsed values of whole records by blob id, for reading the records as of a commit
+  /// (kept in the git directory between runs when ``persistent``).
+  public var recordValues: ValueStore {
+    if let valueStore { return valueStore }
+    let store = ValueStore(gitDirectory: git.gitDirectory, persistent: persistent)
+    valueStore = store
+    return store
+  }
 
   /// Where the time went, for `tally history build --stats`.
   public struct Stats: Sendable {
@@ -76,11 +93,13 @@ public final class History: @unchecked Sendable {
       // there, and ask git only for the part before the cache (or after it: new commits).
       loadCache()
       var chain: [ObjectID] = []
+      var found: [Int] = []
       var current: ObjectID? = try git.commit(revision)
       var uncached = 0
       while let id = current {
-        if let known = cache[id] {
-          current = known.parents.first
+        if let index = position(of: id) {
+          current = entries[index].parents.first
+          found.append(index)
         } else {
           // A few new commits are read one by one; a long uncached stretch is walked by git.
           uncached += 1
@@ -90,10 +109,13 @@ public final class History: @unchecked Sendable {
         chain.append(id)
       }
       if let rest = current {
+        lastWalk = nil
         let older = try git.commits(inRange: rest.hex, firstParent: true)
         return older + chain.reversed()
       }
-      return chain.reversed()
+      let ids = Array(chain.reversed())
+      lastWalk = uncached == 0 ? (ids, found.reversed()) : nil
+      return ids
     }
   }
 
@@ -102,13 +124,21 @@ public final class History: @unchecked Sendable {
   public func changes(_ commits: [ObjectID], progress: ((Int, Int) -> Void)? = nil) throws -> [CommitChanges] {
     loadCache()
     stats.commits = commits.count
+    // The ids of the last walk are the same arrays: comparing them is one step each.
+    var found: [Int?]
+    if let walk = lastWalk, walk.ids.count == commits.count, walk.ids.elementsEqual(commits) {
+      found = walk.positions
+    } else {
+      found = commits.map(position(of:))
+    }
     var missing: [ObjectID] = []
-    for id in commits where cache[id] == nil { missing.append(id) }
+    for (id, index) in zip(commits, found) where index == nil { missing.append(id) }
     stats.fromCache = commits.count - missing.count
     if !missing.isEmpty {
       try compute(missing, progress: progress)
+      for index in found.indices where found[index] == nil { found[index] = position(of: commits[index]) }
     }
-    let result = commits.map { cache[$0]! }
+    let result = found.map { entries[$0!] }
     for commit in result {
       stats.recordChanges += commit.records.count
       for record in commit.records { stats.fieldChanges += record.fields.count }
@@ -116,18 +146,22 @@ public final class History: @unchecked Sendable {
     return result
   }
 
-  /// Writes the cache if this run computed anything. When the file read at the start was
+  /// Writes the cache if this run computed anything (and the record values, if any were
+  /// parsed: ``ValueStore/save()``). When the file read at the start was
   /// intact, the new entries are appended to its bytes (nothing is encoded twice); otherwise
   /// the whole cache is written. Either way the file is replaced by a rename.
   public func save() {
+    valueStore?.save()
     guard persistent, cacheDirty else { return }
     timed("cache save") {
       let path = HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey)
-      if let loadedBytes {
-        HistoryCache.save(appending: computedEntries, to: loadedBytes, at: path)
+      if let loadedFile {
+        HistoryCache.save(appending: computedEntries, to: loadedFile.bytes, at: path)
       } else {
+        // One entry per commit (the one `position(of:)` finds), oldest first.
+        let current = entries.indices.filter { position(of: entries[$0].id) == $0 }.map { entries[$0] }
         HistoryCache.save(
-          cache.values.sorted {
+          current.sorted {
             $0.author.time < $1.author.time || ($0.author.time == $1.author.time && $0.id < $1.id)
           },
           to: path)
@@ -141,12 +175,26 @@ public final class History: @unchecked Sendable {
     cacheLoaded = true
     guard persistent else { return }
     timed("cache load") {
-      let (entries, damaged, bytes) = HistoryCache.load(
+      let (entries, damaged, file) = HistoryCache.load(
         HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey))
-      cache = entries
+      self.entries = entries
+      positions.reserveCapacity(entries.count)
+      for index in entries.indices { remember(index) }
       stats.cacheDamaged = damaged
-      if damaged { cacheDirty = true } else { loadedBytes = bytes }
+      if damaged { cacheDirty = true } else { loadedFile = file }
     }
+  }
+
+  /// Where the change data of `id` is in `entries`.
+  private func position(of id: ObjectID) -> Int? {
+    if let key = ObjectKey(id) { return positions[key] }
+    return oddPositions[id]
+  }
+
+  /// Records where `entries[index]` is (a later entry for the same commit wins).
+  private func remember(_ index: Int) {
+    let id = entries[index].id
+    if let key = ObjectKey(id) { positions[key] = index } else { oddPositions[id] = index }
   }
 
   /// The record directories (first path components) and the settings paths, at the records
@@ -240,7 +288,8 @@ public final class History: @unchecked Sendable {
     for (item, result) in zip(pending, done) { commits[item.commit].records.append(try result.get()) }
     for index in commits.indices {
       commits[index].records.sort { ($0.type, $0.id) < ($1.type, $1.id) }
-      cache[commits[index].id] = commits[index]
+      entries.append(commits[index])
+      remember(entries.count - 1)
       computedEntries.append(commits[index])
     }
     progress?(ids.count, ids.count)

@@ -7,43 +7,67 @@ import TallyText
 /// tree): `.git/tally/history-<key>`, where the key covers the schemas the data was computed
 /// with and the format version — a schema change starts a new file.
 ///
-/// The file is a header and a sequence of entries, each with its length and a checksum. A
-/// torn file (a killed writer, a full disk) or one that fails a checksum is not trusted: the
+/// The file is a header (its magic: the format) and a sequence of entries, each with its
+/// length and a checksum (``Checksum``); values inside are ``EncodedValue``s, left in place
+/// when the file is loaded. A file of an older format is recomputed and replaced. A torn
+/// file (a killed writer, a full disk) or one that fails a checksum is not trusted: the
 /// good entries before the damage are kept and the rest is recomputed. Writers write a
 /// temporary file and rename it into place, so concurrent runs never see half a file; the
 /// last writer wins, and both files are complete.
 public enum HistoryCache {
-  static let magic = Array("TALLYHC1".utf8)
+  static let magic = Array("TALLYHC2".utf8)
+  /// What every format's magic starts with: a file of another format is not damage, only
+  /// old (it is replaced without saying so).
+  static let magicStem = Array("TALLYHC".utf8)
 
   public static func path(gitDirectory: String, schemaKey: String) -> String {
     gitDirectory + "/tally/history-" + hex(fnv1a(Array(schemaKey.utf8)))
   }
 
-  /// The entries of the file at `path` (empty when it is missing; as many as are intact
-  /// when it is damaged), and whether the file was damaged.
-  public static func load(_ path: String) -> (entries: [ObjectID: CommitChanges], damaged: Bool, bytes: [UInt8]?) {
-    guard let bytes = try? FileSystem.read(path) else { return ([:], false, nil) }
-    var reader = ByteReader(bytes)
-    guard reader.take(magic.count) == magic else { return ([:], true, nil) }
+  /// The entries of the file at `path` in file order (empty when it is missing; as many as
+  /// are intact when it is damaged), and whether the file was damaged.
+  ///
+  /// Every entry is checked (checksum, then structure) but its values are left encoded in
+  /// the file's bytes and decoded when read (``LazyValue``).
+  static func load(_ path: String) -> (entries: [CommitChanges], damaged: Bool, file: SharedBytes?) {
+    guard let shared = SharedBytes(contentsOf: path) else { return ([], false, nil) }
     // First the entries' bounds (a torn tail ends the list), then decoding on every core.
     var bounds: [(start: Int, length: Int, checksum: UInt64)] = []
     var damaged = false
-    while !reader.atEnd {
-      guard let length = reader.fixed64(), let checksum = reader.fixed64(), length <= UInt64(reader.remaining) else {
-        damaged = true
-        break
+    let magicIntact = shared.read { buffer in
+      var reader = ByteReader(buffer)
+      guard let start = reader.take(magic.count), start == magic else { return false }
+      while !reader.atEnd {
+        guard let length = reader.fixed64(), let checksum = reader.fixed64(), length <= UInt64(reader.remaining) else {
+          damaged = true
+          break
+        }
+        bounds.append((reader.position, Int(length), checksum))
+        reader.position += Int(length)
       }
-      bounds.append((reader.position, Int(length), checksum))
-      reader.position += Int(length)
+      return true
     }
-    let decoded = parallelMap(bounds, batch: 256) { bound -> CommitChanges? in
-      let body = Array(bytes[bound.start..<(bound.start + bound.length)])
-      guard fnv1a(body) == bound.checksum else { return nil }
-      var entry = ByteReader(body)
-      guard let commit = decodeCommit(&entry), entry.atEnd else { return nil }
-      return commit
+    guard magicIntact else {
+      let oldFormat = shared.read { $0.starts(with: magicStem) }
+      return ([], !oldFormat, nil)
     }
-    var result: [ObjectID: CommitChanges] = [:]
+    // In chunks, each with its own table of the field paths it has read: most repeat.
+    let found = bounds
+    let chunks = stride(from: 0, to: found.count, by: 128).map { $0..<min($0 + 128, found.count) }
+    let decoded = parallelMap(chunks, batch: 1) { chunk -> [CommitChanges?] in
+      shared.read { buffer in
+        var paths: [String: FieldPath] = [:]
+        return found[chunk].map { bound -> CommitChanges? in
+          let body = UnsafeBufferPointer(rebasing: buffer[bound.start..<(bound.start + bound.length)])
+          guard Checksum.of(body) == bound.checksum else { return nil }
+          var entry = ByteReader(body)
+          guard let commit = decodeCommit(&entry, values: shared, base: bound.start, paths: &paths), entry.atEnd
+          else { return nil }
+          return commit
+        }
+      }
+    }.joined()
+    var result: [CommitChanges] = []
     result.reserveCapacity(decoded.count)
     for commit in decoded {
       // Entries after a damaged one are not trusted either.
@@ -51,9 +75,9 @@ public enum HistoryCache {
         damaged = true
         break
       }
-      result[commit.id] = commit
+      result.append(commit)
     }
-    return (result, damaged, damaged ? nil : bytes)
+    return (result, damaged, damaged ? nil : shared)
   }
 
   /// Writes `entries` to `path` atomically. Failures are ignored: the cache is a speed-up.
@@ -64,7 +88,7 @@ public enum HistoryCache {
       body.removeAll(keepingCapacity: true)
       encodeCommit(commit, into: &body)
       putFixed64(UInt64(body.count), into: &out)
-      putFixed64(fnv1a(body), into: &out)
+      putFixed64(Checksum.of(body), into: &out)
       out.append(contentsOf: body)
     }
     try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
@@ -79,7 +103,7 @@ public enum HistoryCache {
       body.removeAll(keepingCapacity: true)
       encodeCommit(commit, into: &body)
       putFixed64(UInt64(body.count), into: &out)
-      putFixed64(fnv1a(body), into: &out)
+      putFixed64(Checksum.of(body), into: &out)
       out.append(contentsOf: body)
     }
     try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
@@ -120,43 +144,73 @@ public enum HistoryCache {
     }
   }
 
-  static func decodeCommit(_ reader: inout ByteReader) -> CommitChanges? {
-    guard let id = reader.id(), let parentCount = reader.int(), parentCount < 1 << 16 else { return nil }
+  /// Decodes one entry read by `reader`, whose bytes start at `base` in `values`: the values
+  /// are checked and left there, to be decoded when read. `paths` keeps the field paths
+  /// read so far, by their text.
+  static func decodeCommit(
+    _ reader: inout ByteReader, values: SharedBytes, base: Int, paths: inout [String: FieldPath]
+  ) -> CommitChanges? {
+    guard let id = reader.id(), let parentCount = reader.int(), parentCount >= 0, parentCount < 1 << 16 else {
+      return nil
+    }
     var parents: [ObjectID] = []
     for _ in 0..<parentCount {
       guard let parent = reader.id() else { return nil }
       parents.append(parent)
     }
-    var signatures: [Signature] = []
-    for _ in 0..<2 {
+    func signature(_ reader: inout ByteReader) -> Signature? {
       guard let name = reader.string(), let email = reader.string(), let time = reader.int(),
         let offset = reader.int()
       else { return nil }
-      signatures.append(Signature(name: name, email: email, time: Int64(time), offsetMinutes: offset))
+      return Signature(name: name, email: email, time: Int64(time), offsetMinutes: offset)
     }
-    guard let message = reader.string(), let flag = reader.byte(), let count = reader.int() else { return nil }
+    guard let author = signature(&reader), let committer = signature(&reader) else { return nil }
+    guard let message = reader.string(), let flag = reader.byte(), let count = reader.int(), count >= 0,
+      count <= reader.remaining
+    else { return nil }
+    /// The value at the reader's position (a presence flag, then ``EncodedValue``'s
+    /// encoding), stepped over: left in the file's bytes.
+    func lazyValue(_ reader: inout ByteReader) -> LazyValue? {
+      let start = reader.position
+      switch reader.byte() {
+      case 0: return LazyValue(nil)
+      case 1: return EncodedValue.skip(&reader) ? LazyValue(encodedIn: values, at: base + start + 1) : nil
+      default: return nil
+      }
+    }
     var records: [RecordChange] = []
+    records.reserveCapacity(count)
     for _ in 0..<count {
       guard let kindByte = reader.byte(), let kind = RecordChange.Kind(rawValue: kindByte), let type = reader.string(),
         let id = reader.string(), let oldType = reader.optionalString(), let oldID = reader.optionalString(),
-        let oldBlob = reader.optionalID(), let newBlob = reader.optionalID(), let fieldCount = reader.int()
+        let oldBlob = reader.optionalID(), let newBlob = reader.optionalID(), let fieldCount = reader.int(),
+        fieldCount >= 0, fieldCount <= reader.remaining
       else { return nil }
       var fields: [FieldChange] = []
+      fields.reserveCapacity(fieldCount)
       for _ in 0..<fieldCount {
         guard let fieldKindByte = reader.byte(), let fieldKind = FieldChange.Kind(rawValue: fieldKindByte),
-          let pathText = reader.string(), let path = pathText.isEmpty ? FieldPath() : FieldPath(parsing: pathText),
-          let old = reader.optionalValue(), let new = reader.optionalValue()
+          let pathText = reader.string()
         else { return nil }
-        fields.append(FieldChange(path: path, kind: fieldKind, old: old, new: new))
+        let path: FieldPath
+        if let known = paths[pathText] {
+          path = known
+        } else {
+          guard let parsed = pathText.isEmpty ? FieldPath() : FieldPath(parsing: pathText) else { return nil }
+          paths[pathText] = parsed
+          path = parsed
+        }
+        guard let old = lazyValue(&reader), let new = lazyValue(&reader) else { return nil }
+        fields.append(FieldChange(path: path, kind: fieldKind, storedOld: old, storedNew: new))
       }
-      guard let value = reader.optionalValue() else { return nil }
+      guard let value = lazyValue(&reader) else { return nil }
       records.append(
         RecordChange(
           kind: kind, type: type, id: id, oldType: oldType, oldID: oldID, oldBlob: oldBlob, newBlob: newBlob,
-          fields: fields, value: value))
+          fields: fields, storedValue: value))
     }
     return CommitChanges(
-      id: id, parents: parents, author: signatures[0], committer: signatures[1], message: message, records: records,
+      id: id, parents: parents, author: author, committer: committer, message: message, records: records,
       schemaChanged: flag != 0)
   }
 
@@ -194,32 +248,12 @@ public enum HistoryCache {
     out.append(contentsOf: id.bytes)
   }
 
+  /// A presence flag, then ``EncodedValue``'s encoding (lists and mappings carry their
+  /// length, so a reader steps over them).
   static func putOptionalValue(_ value: Value?, into out: inout [UInt8]) {
     guard let value else { return out.append(0) }
     out.append(1)
-    putValue(value, into: &out)
-  }
-
-  static func putValue(_ value: Value, into out: inout [UInt8]) {
-    switch value {
-    case .null:
-      out.append(0)
-    case .scalar(let text, let style):
-      out.append(1)
-      out.append(style.code)
-      putString(text, into: &out)
-    case .sequence(let items):
-      out.append(2)
-      putInt(items.count, into: &out)
-      for item in items { putValue(item, into: &out) }
-    case .mapping(let pairs):
-      out.append(3)
-      putInt(pairs.count, into: &out)
-      for pair in pairs {
-        putString(pair.key, into: &out)
-        putValue(pair.value, into: &out)
-      }
-    }
+    EncodedValue.encode(value, into: &out)
   }
 
   static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
@@ -234,139 +268,5 @@ public enum HistoryCache {
   static func hex(_ value: UInt64) -> String {
     let digits = String(value, radix: 16)
     return String(repeating: "0", count: 16 - digits.count) + digits
-  }
-}
-
-/// Reads what ``HistoryCache`` wrote; every read checks bounds and returns nil past the end.
-struct ByteReader {
-  let bytes: [UInt8]
-  var position = 0
-
-  init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-  var atEnd: Bool { position >= bytes.count }
-  var remaining: Int { bytes.count - position }
-
-  mutating func take(_ count: Int) -> [UInt8]? {
-    guard count >= 0, count <= remaining else { return nil }
-    defer { position += count }
-    return Array(bytes[position..<(position + count)])
-  }
-
-  mutating func byte() -> UInt8? {
-    guard position < bytes.count else { return nil }
-    defer { position += 1 }
-    return bytes[position]
-  }
-
-  mutating func fixed64() -> UInt64? {
-    guard remaining >= 8 else { return nil }
-    var value: UInt64 = 0
-    for index in 0..<8 { value |= UInt64(bytes[position + index]) << UInt64(index * 8) }
-    position += 8
-    return value
-  }
-
-  mutating func int() -> Int? {
-    var value: UInt64 = 0
-    var shift: UInt64 = 0
-    while position < bytes.count, shift < 64 {
-      let byte = bytes[position]
-      position += 1
-      value |= UInt64(byte & 0x7F) << shift
-      if byte < 0x80 {
-        let decoded = Int64(bitPattern: (value >> 1) ^ (0 &- (value & 1)))
-        return Int(decoded)
-      }
-      shift += 7
-    }
-    return nil
-  }
-
-  mutating func string() -> String? {
-    guard let count = int(), count >= 0, count <= remaining else { return nil }
-    defer { position += count }
-    return String(decoding: bytes[position..<(position + count)], as: UTF8.self)
-  }
-
-  mutating func id() -> ObjectID? {
-    guard let raw = take(20) else { return nil }
-    return ObjectID(bytes: raw)
-  }
-
-  /// `.some(nil)` for an absent value, nil on damage.
-  mutating func optionalString() -> String?? {
-    guard let flag = byte() else { return nil }
-    if flag == 0 { return .some(nil) }
-    guard flag == 1, let text = string() else { return nil }
-    return .some(text)
-  }
-
-  mutating func optionalID() -> ObjectID?? {
-    guard let flag = byte() else { return nil }
-    if flag == 0 { return .some(nil) }
-    guard flag == 1, let id = id() else { return nil }
-    return .some(id)
-  }
-
-  mutating func optionalValue() -> Value?? {
-    guard let flag = byte() else { return nil }
-    if flag == 0 { return .some(nil) }
-    guard flag == 1, let value = value(depth: 0) else { return nil }
-    return .some(value)
-  }
-
-  mutating func value(depth: Int) -> Value? {
-    guard depth < 80, let tag = byte() else { return nil }
-    switch tag {
-    case 0:
-      return .null
-    case 1:
-      guard let code = byte(), let style = ScalarStyle(code: code), let text = string() else { return nil }
-      return .scalar(text, style: style)
-    case 2:
-      guard let count = int(), count >= 0, count <= remaining else { return nil }
-      var items: [Value] = []
-      items.reserveCapacity(count)
-      for _ in 0..<count {
-        guard let item = value(depth: depth + 1) else { return nil }
-        items.append(item)
-      }
-      return .sequence(items)
-    case 3:
-      guard let count = int(), count >= 0, count <= remaining else { return nil }
-      var pairs: [Value.Pair] = []
-      pairs.reserveCapacity(count)
-      for _ in 0..<count {
-        guard let key = string(), let item = value(depth: depth + 1) else { return nil }
-        pairs.append(Value.Pair(key: key, value: item))
-      }
-      return .mapping(pairs)
-    default:
-      return nil
-    }
-  }
-}
-
-extension ScalarStyle {
-  var code: UInt8 {
-    switch self {
-    case .plain: 0
-    case .singleQuoted: 1
-    case .doubleQuoted: 2
-    case .literal: 3
-    case .folded: 4
-    }
-  }
-
-  init?(code: UInt8) {
-    switch code {
-    case 0: self = .plain
-    case 1: self = .singleQuoted
-    case 2: self = .doubleQuoted
-    case 3: self = .literal
-    case 4: self = .folded
-    default: return nil
-    }
   }
 }

@@ -13,14 +13,28 @@ public struct FieldChange: Sendable, Equatable {
   /// (shown with the item's key; the stored path uses the item's index in the new version).
   public var path: FieldPath
   public var kind: Kind
-  public var old: Value?
-  public var new: Value?
+  /// The value before (nil for an addition); decoded from the cache each time it is read.
+  public var old: Value? {
+    get { storedOld.value }
+    set { storedOld = LazyValue(newValue) }
+  }
+  /// The value after (nil for a removal); decoded from the cache each time it is read.
+  public var new: Value? {
+    get { storedNew.value }
+    set { storedNew = LazyValue(newValue) }
+  }
+  var storedOld: LazyValue
+  var storedNew: LazyValue
 
   public init(path: FieldPath, kind: Kind, old: Value?, new: Value?) {
+    self.init(path: path, kind: kind, storedOld: LazyValue(old), storedNew: LazyValue(new))
+  }
+
+  init(path: FieldPath, kind: Kind, storedOld: LazyValue, storedNew: LazyValue) {
     self.path = path
     self.kind = kind
-    self.old = old
-    self.new = new
+    self.storedOld = storedOld
+    self.storedNew = storedNew
   }
 }
 
@@ -44,12 +58,29 @@ public struct RecordChange: Sendable, Equatable {
   public var newBlob: ObjectID?
   /// For modifications: the fields that changed. Empty when only the formatting changed.
   public var fields: [FieldChange]
-  /// For additions: the record as it was created.
-  public var value: Value?
+  /// For additions: the record as it was created; decoded from the cache each time it is
+  /// read (bind it once).
+  public var value: Value? {
+    get { storedValue.value }
+    set { storedValue = LazyValue(newValue) }
+  }
+  var storedValue: LazyValue
+
+  /// ``value`` read in place: for reading a few fields of it without decoding the rest.
+  public var encodedValue: EncodedValue? { storedValue.encoded }
 
   public init(
     kind: Kind, type: String, id: String, oldType: String? = nil, oldID: String? = nil, oldBlob: ObjectID?,
     newBlob: ObjectID?, fields: [FieldChange] = [], value: Value? = nil
+  ) {
+    self.init(
+      kind: kind, type: type, id: id, oldType: oldType, oldID: oldID, oldBlob: oldBlob, newBlob: newBlob,
+      fields: fields, storedValue: LazyValue(value))
+  }
+
+  init(
+    kind: Kind, type: String, id: String, oldType: String?, oldID: String?, oldBlob: ObjectID?, newBlob: ObjectID?,
+    fields: [FieldChange], storedValue: LazyValue
   ) {
     self.kind = kind
     self.type = type
@@ -59,7 +90,7 @@ public struct RecordChange: Sendable, Equatable {
     self.oldBlob = oldBlob
     self.newBlob = newBlob
     self.fields = fields
-    self.value = value
+    self.storedValue = storedValue
   }
 
   /// `customer/C-0042`.

@@ -48,7 +48,7 @@ public enum ComplaintsReport: ReportDefinition {
       return true
     }
     /// The customer as the segments read it: at the period's end, else as it is now.
-    func customer(_ id: String) -> Value? { atEnd[id] ?? current[id] }
+    func customer(_ id: String) -> EncodedValue? { atEnd[id] ?? current[id] }
     func owner(of id: String, at day: CivilDate) -> String {
       if let history = owners[id], !history.isEmpty {
         return history.last(where: { $0.day <= day })?.owner ?? history[0].owner
@@ -77,6 +77,9 @@ public enum ComplaintsReport: ReportDefinition {
     // complaint in the period whose record was written later.
     var base = Set(atEnd.ids.filter { kept(owner(of: $0, at: end)) })
     for complaint in received { base.insert(complaint.customer) }
+    // Each base customer's owner at the end, read once (not once per owner and customer).
+    var ownedAtEnd: [String: Int] = [:]
+    for id in base { ownedAtEnd[owner(of: id, at: end), default: 0] += 1 }
 
     let severities = labels(context, "complaints.severity")
     let industries = labels(context, "industry")
@@ -105,10 +108,15 @@ public enum ComplaintsReport: ReportDefinition {
         .init("complaints", "Complaints", numeric: true), .init("rate", "Complaint rate", numeric: true),
       ])
       let segmentOf = { (id: String) in customer(id)?.string(field) ?? "" }
-      let extra = Set(base.map(segmentOf)).union(received.map { segmentOf($0.customer) }).subtracting(spec.values)
+      // Each customer's segment, read once (not once per segment and customer).
+      var customersIn: [String: Int] = [:]
+      for id in base { customersIn[segmentOf(id), default: 0] += 1 }
+      var receivedIn: [String: Int] = [:]
+      for complaint in received { receivedIn[segmentOf(complaint.customer), default: 0] += 1 }
+      let extra = Set(customersIn.keys).union(receivedIn.keys).subtracting(spec.values)
       for value in spec.values + extra.sorted() {
-        let customers = base.filter { segmentOf($0) == value }.count
-        let count = received.filter { segmentOf($0.customer) == value }.count
+        let customers = customersIn[value] ?? 0
+        let count = receivedIn[value] ?? 0
         guard customers > 0 || count > 0 else { continue }
         table.rows.append([
           .text(show(value)), .int(customers), .int(count),
@@ -126,15 +134,12 @@ public enum ComplaintsReport: ReportDefinition {
       .init("resolved", "Resolved", numeric: true), .init("open_at_end", "Open at end", numeric: true),
       .init("avg_days_to_resolve", "Avg days to resolve", numeric: true),
     ])
-    var ownerIDs = Set(base.map { owner(of: $0, at: end) })
+    var ownerIDs = Set(ownedAtEnd.keys)
     ownerIDs.formUnion(received.map(\.owner))
     ownerIDs.formUnion(open.map(\.owner))
     ownerIDs.formUnion(resolved.map(\.owner))
     let ownerRows = ownerIDs.map { id in
-      (
-        id: id, customers: base.filter { owner(of: $0, at: end) == id }.count,
-        received: received.filter { $0.owner == id }
-      )
+      (id: id, customers: ownedAtEnd[id] ?? 0, received: received.filter { $0.owner == id })
     }.sorted { ($1.received.count, $0.id) < ($0.received.count, $1.id) }
     for row in ownerRows {
       let mine = resolved.filter { $0.owner == row.id }
@@ -229,7 +234,7 @@ public enum ComplaintsReport: ReportDefinition {
       for change in commit.records where change.type == "customer" {
         switch change.kind {
         case .added:
-          if let owner = change.value?.string("owner") { result[change.id, default: []].append((day, owner)) }
+          if let owner = change.encodedValue?.string("owner") { result[change.id, default: []].append((day, owner)) }
         case .renamed:
           if change.oldType == "customer", let oldID = change.oldID, let moved = result.removeValue(forKey: oldID) {
             result[change.id] = moved

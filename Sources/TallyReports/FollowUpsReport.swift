@@ -31,8 +31,8 @@ public enum FollowUpsReport: ReportDefinition {
   static let fallbackChannels = ["phone", "email", "sms", "wechat", "visit"]
 
   /// The latest follow-up dated on or before `day`.
-  static func lastContact(_ customer: Value, onOrBefore day: CivilDate) -> Value? {
-    var latest: (CivilDate, Value)?
+  static func lastContact<Record: RecordFields>(_ customer: Record, onOrBefore day: CivilDate) -> Record? {
+    var latest: (CivilDate, Record)?
     for item in customer.items("follow_ups") {
       guard let date = item.date("date"), date <= day else { continue }
       if latest == nil || date >= latest!.0 { latest = (date, item) }
@@ -49,6 +49,8 @@ public enum FollowUpsReport: ReportDefinition {
     let snapshot = try context.records("customer", at: at)
     var intervals: [String: Int] = [:]
     for (tier, days) in context.records.config.followUpIntervals { intervals[tier] = days }
+    let labelStatus = people.labeler("customer", "status")
+    let labelSeverity = people.labeler("customer", "complaints.severity")
 
     var overdue = ReportTable(columns: [
       .init("customer", "Customer"), .init("name", "Name"), .init("owner", "Owner"), .init("status", "Status"),
@@ -71,7 +73,7 @@ public enum FollowUpsReport: ReportDefinition {
     for id in snapshot.ids {
       guard let customer = snapshot[id], people.keeps(customer.string("owner")) else { continue }
       let status = customer.string("status") ?? timeline.defaultStatus
-      let statusLabel = people.label("customer", "status", status)
+      let statusLabel = labelStatus(status)
       let name = customer.string("name") ?? ""
       let owner = people.name(customer.string("owner"))
       let last = lastContact(customer, onOrBefore: at)
@@ -114,7 +116,7 @@ public enum FollowUpsReport: ReportDefinition {
         var reasons: [String] = []
         if silent { reasons.append(lastDay == nil ? "never contacted" : "no contact for \(daysSince!) days") }
         for complaint in open {
-          let severity = people.label("customer", "complaints.severity", complaint.string("severity"))
+          let severity = labelSeverity(complaint.string("severity"))
           reasons.append("open complaint since \(complaint.string("date") ?? "?") (\(severity))")
         }
         atRiskRows.append(

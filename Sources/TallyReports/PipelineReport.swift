@@ -40,6 +40,18 @@ public enum PipelineReport: ReportDefinition {
     var churned = 0
     var conversions = [Conversion](repeating: Conversion(), count: PipelineReport.conversionSteps.count)
 
+    /// Counts a transition of the owner's.
+    mutating func count(_ event: PipelineTimeline.Event) {
+      if event.kind == .added { added += 1 }
+      if event.to == "prospect" { toProspect += 1 }
+      if PipelineReport.isNewActive(event) { newActive.insert(event.customer) }
+      if event.kind == .status {
+        if event.to == "dormant" { toDormant += 1 }
+        if event.to == "churned" { churned += 1 }
+        if PipelineReport.isWinBack(from: event.from, to: event.to) { winBacks += 1 }
+      }
+    }
+
     mutating func add(_ other: OwnerTally) {
       atEnd += other.atEnd
       added += other.added
@@ -81,8 +93,7 @@ public enum PipelineReport: ReportDefinition {
     let after = try context.records("customer", at: period.end)
     func counts(_ set: RecordSet) -> [String: Int] {
       var result: [String: Int] = [:]
-      for id in set.ids {
-        guard let value = set[id], people.keeps(value.string("owner")) else { continue }
+      for value in set.records.values where people.keeps(value.string("owner")) {
         result[value.string("status") ?? defaultStatus, default: 0] += 1
       }
       return result
@@ -150,14 +161,10 @@ public enum PipelineReport: ReportDefinition {
         .text(event.to.map(label) ?? "(removed)"), .text(people.name(event.owner)),
         .text(people.team(of: event.owner) ?? ""), .text(churnReason),
       ])
-      var tally = byOwner[owner] ?? OwnerTally()
-      if event.kind == .added { tally.added += 1 }
-      if event.to == "prospect" { tally.toProspect += 1 }
-      if isNewActive(event) { tally.newActive.insert(event.customer) }
+      // In place: a copy of the tally would copy its set of new customers at every event.
+      byOwner[owner, default: OwnerTally()].count(event)
       if event.kind == .status {
-        if event.to == "dormant" { tally.toDormant += 1 }
         if event.to == "churned" {
-          tally.churned += 1
           reasons[event.churnReason ?? "(no reason)", default: 0] += 1
           churn.rows.append([
             .date(event.day), .text(event.customer), .text(event.name), .text(label(event.from)),
@@ -165,7 +172,6 @@ public enum PipelineReport: ReportDefinition {
           ])
         }
         if isWinBack(from: event.from, to: event.to) {
-          tally.winBacks += 1
           winBacks.rows.append([
             .date(event.day), .text(event.customer), .text(event.name), .text(label(event.from)),
             .text(label(event.to)), .text(people.name(event.owner)),
@@ -175,18 +181,16 @@ public enum PipelineReport: ReportDefinition {
           stints[from, default: []].append(event.day.dayNumber - since.dayNumber)
         }
       }
-      byOwner[owner] = tally
     }
-    for id in after.ids {
-      guard let value = after[id], people.keeps(value.string("owner")) else { continue }
+    for value in after.records.values where people.keeps(value.string("owner")) {
       byOwner[value.string("owner") ?? "", default: OwnerTally()].atEnd += 1
     }
 
     // Conversion: per customer, its state at the start, then its events in the period.
     var conversionTotals = [Conversion](repeating: Conversion(), count: conversionSteps.count)
-    let eventsByCustomer = timeline.eventsByCustomer
-    for customer in eventsByCustomer.keys.sorted() {
-      let events = eventsByCustomer[customer]!
+    // Each customer counts once per step; the order of customers does not matter.
+    for positions in timeline.eventsByCustomer.values {
+      let events = positions.lazy.map { timeline.events[$0] }
       for (step, (from, to)) in conversionSteps.enumerated() {
         var status: String?
         var owner: String?
@@ -228,14 +232,12 @@ public enum PipelineReport: ReportDefinition {
           attributed = owner
         }
         guard inBase, people.keeps(attributed) else { continue }
-        var tally = byOwner[attributed ?? ""] ?? OwnerTally()
-        tally.conversions[step].base += 1
+        byOwner[attributed ?? "", default: OwnerTally()].conversions[step].base += 1
         conversionTotals[step].base += 1
         if converted {
-          tally.conversions[step].converted += 1
+          byOwner[attributed ?? "", default: OwnerTally()].conversions[step].converted += 1
           conversionTotals[step].converted += 1
         }
-        byOwner[attributed ?? ""] = tally
       }
     }
     var conversion = ReportTable(columns: [

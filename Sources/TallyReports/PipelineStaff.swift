@@ -56,7 +56,13 @@ struct PipelineStaff {
 
   /// The label of one enum value, or the value itself.
   func label(_ type: String, _ path: String, _ value: String?) -> String {
-    guard let value else { return "" }
-    return enumValues(type, path, fallback: []).first(where: { $0.value == value })?.label ?? value
+    labeler(type, path)(value)
+  }
+
+  /// ``label(_:_:_:)`` for one enum, with the schema read once: for labelling every record.
+  func labeler(_ type: String, _ path: String) -> (String?) -> String {
+    var labels: [String: String] = [:]
+    for (value, label) in enumValues(type, path, fallback: []) where labels[value] == nil { labels[value] = label }
+    return { value in value.map { labels[$0] ?? $0 } ?? "" }
   }
 }

@@ -66,7 +66,7 @@ struct PipelineTimeline {
         switch change.kind {
         case .added:
           guard change.type == "customer" else { continue }
-          let value = change.value
+          let value = change.encodedValue
           let state = State(
             status: value?.string("status") ?? defaultStatus, owner: value?.string("owner"),
             name: value?.string("name") ?? change.id, churnReason: value?.string("churn_reason"), since: day)
@@ -102,10 +102,12 @@ struct PipelineTimeline {
                 owner: state.owner, name: state.name, churnReason: state.churnReason, since: state.since))
           }
         case .modified:
-          guard var state = states[change.id] else { continue }
+          // Most changes touch none of the fields followed here: the state stays as it is.
+          guard change.fields.contains(where: { Self.followedKey($0.path) != nil }), var state = states[change.id]
+          else { continue }
           let before = state
           for field in change.fields {
-            guard field.path.components.count == 1, case .key(let key) = field.path.components[0] else { continue }
+            guard let key = Self.followedKey(field.path) else { continue }
             switch key {
             case "status": state.status = field.new?.text ?? defaultStatus
             case "owner": state.owner = field.new?.text
@@ -133,6 +135,12 @@ struct PipelineTimeline {
     }
   }
 
+  /// The top-level field a path names, when it is one the timeline follows.
+  static func followedKey(_ path: FieldPath) -> String? {
+    guard path.components.count == 1, case .key(let key) = path.components[0] else { return nil }
+    return key == "status" || key == "owner" || key == "name" || key == "churn_reason" ? key : nil
+  }
+
   /// The customer's owner at the end of `day`: nil when it did not exist then.
   func owner(of customer: String, atEndOf day: CivilDate) -> String? {
     guard let spans = owners[customer] else { return nil }
@@ -149,8 +157,10 @@ struct PipelineTimeline {
     return owners[customer]?.first(where: { $0.day > day && $0.owner != nil })?.owner
   }
 
-  /// Events of customers, grouped by customer, in commit order.
-  var eventsByCustomer: [String: [Event]] {
-    Dictionary(grouping: events, by: \.customer)
+  /// The positions in ``events`` of each customer's events, in commit order.
+  var eventsByCustomer: [String: [Int]] {
+    var result: [String: [Int]] = [:]
+    for (index, event) in events.enumerated() { result[event.customer, default: []].append(index) }
+    return result
   }
 }

@@ -51,7 +51,7 @@ public enum PlanReport: ReportDefinition {
     func metricLabel(_ metric: String) -> String { metrics.first(where: { $0.value == metric })?.label ?? metric }
 
     let planSet = try context.records("plan", at: period.end)
-    var plans: [(id: String, value: Value, period: Period)] = []
+    var plans: [(id: String, value: EncodedValue, period: Period)] = []
     for id in planSet.ids {
       guard let value = planSet[id], let planPeriod = value.string("period").flatMap(Period.parse),
         planPeriod.start <= period.end, planPeriod.end >= period.start

@@ -1,3 +1,4 @@
+import TallySchema
 import TallyText
 
 /// The output formats of `tally report`.
@@ -81,27 +82,92 @@ public enum ReportRenderer {
   /// "title","columns":[{"key","title"}],"rows":[{column key: value}],"notes"}]}`; numbers
   /// are JSON numbers (decimals as strings, exact), percentages as ratios, dates as strings.
   public static func json(_ report: Report) -> [UInt8] {
-    var out = "{\"version\":1,\"report\":\(quote(report.name)),\"title\":\(quote(report.title)),"
-    out += "\"commit\":\(quote(report.commit)),\"commit_date\":\(quote(report.commitDate)),"
-    out += "\"scope\":\(quote(report.scope)),\"sections\":["
+    // Written as bytes: a call-back report has tens of thousands of cells, and building a
+    // string per cell took longer than computing them.
+    var out: [UInt8] = []
+    func raw(_ text: String) { out.append(contentsOf: text.utf8) }
+    func quoted(_ text: String) { JSON.writeString(text, into: &out) }
+    raw("{\"version\":1,\"report\":")
+    quoted(report.name)
+    raw(",\"title\":")
+    quoted(report.title)
+    raw(",\"commit\":")
+    quoted(report.commit)
+    raw(",\"commit_date\":")
+    quoted(report.commitDate)
+    raw(",\"scope\":")
+    quoted(report.scope)
+    raw(",\"sections\":[")
     for (index, section) in report.sections.enumerated() {
-      if index > 0 { out += "," }
-      out += "\n{\"key\":\(quote(section.key)),\"title\":\(quote(section.title)),\"columns\":["
-      out += section.table.columns.map { "{\"key\":\(quote($0.key)),\"title\":\(quote($0.title))}" }.joined(
-        separator: ",")
-      out += "],\"rows\":["
-      for (rowIndex, row) in section.table.rows.enumerated() {
-        if rowIndex > 0 { out += "," }
-        out += "\n{"
-        out += zip(section.table.columns, row).map { column, cell in
-          "\(quote(column.key)):\(jsonValue(cell))"
-        }.joined(separator: ",")
-        out += "}"
+      if index > 0 { raw(",") }
+      raw("\n{\"key\":")
+      quoted(section.key)
+      raw(",\"title\":")
+      quoted(section.title)
+      raw(",\"columns\":[")
+      for (columnIndex, column) in section.table.columns.enumerated() {
+        if columnIndex > 0 { raw(",") }
+        raw("{\"key\":")
+        quoted(column.key)
+        raw(",\"title\":")
+        quoted(column.title)
+        raw("}")
       }
-      out += "],\"notes\":[" + section.notes.map(quote).joined(separator: ",") + "]}"
+      raw("],\"rows\":[")
+      // Each column's key, quoted once: `"key":`.
+      let keys = section.table.columns.map { column -> [UInt8] in
+        var key: [UInt8] = []
+        JSON.writeString(column.key, into: &key)
+        key.append(UInt8(ascii: ":"))
+        return key
+      }
+      for (rowIndex, row) in section.table.rows.enumerated() {
+        if rowIndex > 0 { raw(",") }
+        raw("\n{")
+        for (cellIndex, (key, cell)) in zip(keys, row).enumerated() {
+          if cellIndex > 0 { raw(",") }
+          out.append(contentsOf: key)
+          writeJSON(cell, into: &out)
+        }
+        raw("}")
+      }
+      raw("],\"notes\":[")
+      for (noteIndex, note) in section.notes.enumerated() {
+        if noteIndex > 0 { raw(",") }
+        quoted(note)
+      }
+      raw("]}")
     }
-    out += "\n]}\n"
-    return Array(out.utf8)
+    raw("\n]}\n")
+    return out
+  }
+
+  static func writeJSON(_ cell: Cell, into out: inout [UInt8]) {
+    switch cell {
+    case .text(let value): JSON.writeString(value, into: &out)
+    case .decimal(let value): JSON.writeString(value.description, into: &out)
+    case .date(let value): writeJSON(value, into: &out)
+    default: out.append(contentsOf: jsonValue(cell).utf8)
+    }
+  }
+
+  /// `"2026-03-09"`, digit by digit (as `CivilDate.description` writes it).
+  static func writeJSON(_ date: CivilDate, into out: inout [UInt8]) {
+    guard (1000...9999).contains(date.year) else { return JSON.writeString(date.description, into: &out) }
+    func digits(_ value: Int, _ count: Int) {
+      var divisor = count == 4 ? 1000 : 10
+      while divisor > 0 {
+        out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+        divisor /= 10
+      }
+    }
+    out.append(UInt8(ascii: "\""))
+    digits(date.year, 4)
+    out.append(UInt8(ascii: "-"))
+    digits(date.month, 2)
+    out.append(UInt8(ascii: "-"))
+    digits(date.day, 2)
+    out.append(UInt8(ascii: "\""))
   }
 
   static func jsonValue(_ cell: Cell) -> String {

@@ -5,24 +5,34 @@ import TallyRecords
 import TallySchema
 import TallyText
 
-/// The records of one type in a snapshot, by id, with their values.
+/// The records of one type in a snapshot, by id, with their values (read in place: only the
+/// fields a report reads are decoded).
 public struct RecordSet: Sendable {
-  public var records: [String: Value] = [:]
+  public var records: [String: EncodedValue] = [:]
 
-  public init(records: [String: Value] = [:]) { self.records = records }
+  public init(records: [String: EncodedValue] = [:]) { self.records = records }
 
   /// Ids in order.
   public var ids: [String] { records.keys.sorted() }
-  public subscript(id: String) -> Value? { records[id] }
+  public subscript(id: String) -> EncodedValue? { records[id] }
   public var count: Int { records.count }
 }
 
-extension Value {
+/// What reports read from a record's value, the same way whether it is decoded (``Value``,
+/// from the history) or read in place (``EncodedValue``, from the records as of a day).
+public protocol RecordFields {
   /// The value of a top-level key of a mapping.
-  public subscript(key: String) -> Value? {
-    pairs?.first(where: { $0.key == key })?.value
-  }
+  subscript(key: String) -> Self? { get }
+  /// The scalar's text (nil for anything else).
+  var text: String? { get }
+  /// A list's items (nil for anything else).
+  var items: [Self]? { get }
+}
 
+extension Value: RecordFields {}
+extension EncodedValue: RecordFields {}
+
+extension RecordFields {
   /// The text of a top-level scalar field (nil when absent or null).
   public func string(_ key: String) -> String? { self[key]?.text }
 
@@ -33,10 +43,7 @@ extension Value {
   public func decimal(_ key: String) -> ExactDecimal? { string(key).flatMap(ExactDecimal.init) }
 
   /// The items of a list field (empty when absent).
-  public func items(_ key: String) -> [Value] {
-    if case .sequence(let items)? = self[key] { return items }
-    return []
-  }
+  public func items(_ key: String) -> [Self] { self[key]?.items ?? [] }
 
   /// The texts of a list of scalars.
   public func strings(_ key: String) -> [String] { items(key).compactMap(\.text) }
@@ -81,7 +88,7 @@ public final class ReportContext: @unchecked Sendable {
     self.commits = commits
     self.today = today
     self.at = today
-    self.commitDays = commits.map { text.day($0.author) }
+    self.commitDays = text.days(commits.map(\.author))
   }
 
   /// The commit current at the end of `day` (nil before the history starts): the last
@@ -114,13 +121,13 @@ public final class ReportContext: @unchecked Sendable {
     let tree = try git.tree(ofCommit: commit)
     var set = RecordSet()
     if let root = try git.subtree(tree, at: prefix), let directory = try git.subtree(root, at: recordType.directory) {
-      let files = try git.files(inTree: directory).filter { $0.path.hasSuffix(".yaml") && !$0.path.contains("/") }
-      let git = self.git
-      let parsed = parallelMap(files, batch: 128) { file -> (String, Value?) in
-        let bytes = (try? git.blob(file.id)) ?? []
-        return (String(file.path.dropLast(5)), SyntaxTree.parse(bytes).tree?.value)
+      // The `.yaml` files directly in the type's directory.
+      let files = try git.entries(ofTree: directory).filter { !$0.isTree && $0.name.hasSuffix(".yaml") }
+      let values = try history.recordValues.values(files.map(\.id))
+      set.records.reserveCapacity(files.count)
+      for (file, value) in zip(files, values) {
+        if let value { set.records[String(file.name.dropLast(5))] = value }
       }
-      for case let (id, value?) in parsed { set.records[id] = value }
     }
     lock.lock()
     snapshotCache[commit, default: [:]][type] = set

@@ -1,3 +1,4 @@
+import TallyHistory
 import TallySchema
 import TallyText
 
@@ -25,7 +26,7 @@ public enum RosterReport: ReportDefinition {
     var left: CivilDate?
     var status: String
 
-    init(id: String, value: Value, fallbackName: String) {
+    init(id: String, value: EncodedValue, fallbackName: String) {
       self.id = id
       name = value.string("name") ?? fallbackName
       role = value.string("role") ?? ""

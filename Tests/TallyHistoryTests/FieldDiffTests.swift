@@ -81,7 +81,44 @@ struct HistoryCacheFileTests {
     HistoryCache.save([sample()], to: path)
     let (entries, damaged, _) = HistoryCache.load(path)
     #expect(!damaged)
-    #expect(entries.values.first == sample())
+    #expect(entries.first == sample())
+  }
+
+  /// Values are decoded when read, but checked when the file is loaded: an entry whose
+  /// checksum is right and whose value is not an encoding is damage.
+  @Test func valuesAreCheckedWhenLoadedAndDecodedWhenRead() throws {
+    let directory = try TemporaryDirectoryForHistory()
+    let path = directory.path + "/history"
+    HistoryCache.save([sample()], to: path)
+    let (entries, _, _) = HistoryCache.load(path)
+    let fields = try #require(entries.first?.records.first?.fields)
+    #expect(fields[1].new == value("date: 2026-03-09\nsummary: 签约\n"))
+    #expect(fields[1].old == nil)
+
+    var body: [UInt8] = []
+    HistoryCache.encodeCommit(sample(), into: &body)
+    // The last value is the record's (absent: 0); make it a value with an unknown tag.
+    #expect(body.last == 0)
+    body[body.count - 1] = 1
+    body.append(9)
+    var out = HistoryCache.magic
+    HistoryCache.putFixed64(UInt64(body.count), into: &out)
+    HistoryCache.putFixed64(Checksum.of(body), into: &out)
+    out.append(contentsOf: body)
+    try FileSystemBytes.write(path, out)
+    let (none, damaged, _) = HistoryCache.load(path)
+    #expect(damaged && none.isEmpty)
+  }
+
+  /// A file of an older format is not damage: it is read as empty (and replaced).
+  @Test func anOlderFormatIsNotDamage() throws {
+    let directory = try TemporaryDirectoryForHistory()
+    let path = directory.path + "/history"
+    try FileSystemBytes.write(path, Array("TALLYHC1".utf8) + [UInt8](repeating: 7, count: 40))
+    let (entries, damaged, _) = HistoryCache.load(path)
+    #expect(entries.isEmpty && !damaged)
+    try FileSystemBytes.write(path, Array("SOMETHING ELSE".utf8))
+    #expect(HistoryCache.load(path).damaged)
   }
 
   @Test func aTornFileKeepsTheGoodEntriesAndSaysSo() throws {

@@ -329,5 +329,6 @@ struct PlanReportTests {
     Golden.check(ReportRenderer.csv(report), against: directory + "plan-2026-Q1.csv")
     Golden.check(ReportRenderer.markdown(report), against: directory + "plan-2026-Q1.md")
     Golden.check(HTMLRenderer.page(report), against: directory + "plan-2026-Q1.html")
+    Golden.check(String(decoding: ReportRenderer.json(report), as: UTF8.self), against: directory + "plan-2026-Q1.json")
   }
 }

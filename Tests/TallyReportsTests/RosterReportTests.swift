@@ -237,5 +237,6 @@ struct RosterReportTests {
     Golden.check(ReportRenderer.csv(report), against: directory + "/roster.csv")
     Golden.check(ReportRenderer.markdown(report), against: directory + "/roster.md")
     Golden.check(HTMLRenderer.page(report), against: directory + "/roster.html")
+    Golden.check(String(decoding: ReportRenderer.json(report), as: UTF8.self), against: directory + "/roster.json")
   }
 }

@@ -120,6 +120,7 @@ struct ReportCommand: ParsableCommand {
       throw Exit.failure
     }
     Console.out(ReportRenderer.render(report, as: format, width: Console.terminalWidth, bom: bom))
+    history.history.save()
   }
 
   func writeSite(_ context: ReportContext, to directory: String) throws {
@@ -135,6 +136,7 @@ struct ReportCommand: ParsableCommand {
       progress.update(index + 1, of: Reports.all.count)
     }
     progress.finish()
+    context.history.save()
     do {
       let written = try ReportSite.write(reports, to: FileSystem.absolute(directory))
       Console.out("wrote \(written.count) pages to \(directory)\n")
