@@ -56,7 +56,7 @@ enum CheckCacheStore {
       (number, chunk) -> [(String, CheckCache.Entry)]? in
       let range = (base + entryStarts[chunk.lowerBound])..<(base + entryStarts[chunk.upperBound])
       guard
-        bytes.withUnsafeBufferPointer({ FNV1a.hash(UnsafeBufferPointer(rebasing: $0[range])) })
+        bytes.withUnsafeBufferPointer({ Checksum.of(UnsafeBufferPointer(rebasing: $0[range])) })
           == chunkChecksums[number]
       else { return nil }
       var entries: [(String, CheckCache.Entry)] = []
@@ -158,7 +158,7 @@ enum CheckCacheStore {
     var start = 0
     for chunk in stride(from: 0, to: entries.count, by: chunkSize) {
       let end = starts[min(chunk + chunkSize, entries.count)]
-      let checksum = body.withUnsafeBufferPointer { FNV1a.hash(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+      let checksum = body.withUnsafeBufferPointer { Checksum.of(UnsafeBufferPointer(rebasing: $0[start..<end])) }
       withUnsafeBytes(of: checksum.littleEndian) { out.append(contentsOf: $0) }
       start = end
     }

@@ -77,19 +77,3 @@ public enum ExitLifetime {
     lock.withLock { kept.append(value) }
   }
 }
-
-/// The 64-bit FNV-1a hash: a fast checksum for cache files (not for security).
-public enum FNV1a {
-  public static func hash(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in bytes {
-      hash ^= UInt64(byte)
-      hash = hash &* 0x100_0000_01b3
-    }
-    return hash
-  }
-
-  public static func hash(_ bytes: [UInt8]) -> UInt64 {
-    bytes.withUnsafeBufferPointer { hash($0) }
-  }
-}

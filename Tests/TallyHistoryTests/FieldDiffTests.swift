@@ -1,4 +1,5 @@
 import TallyGit
+import TallyRecords
 import TallySchema
 import TallyText
 import Testing

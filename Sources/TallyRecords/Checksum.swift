@@ -1,8 +1,8 @@
 /// The checksum of the entries of Tally's cache files: 8 bytes at a step (every entry is
 /// checked on every run that reads it, so it must be cheap; byte-at-a-time FNV-1a was a
 /// fifth of loading the history cache).
-enum Checksum {
-  static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
+public enum Checksum {
+  public static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
     let raw = UnsafeRawBufferPointer(bytes)
     var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
     var index = 0
@@ -23,5 +23,5 @@ enum Checksum {
     return hash ^ (hash >> 29)
   }
 
-  static func of(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBufferPointer(of) }
+  public static func of(_ bytes: [UInt8]) -> UInt64 { bytes.withUnsafeBufferPointer(of) }
 }
