@@ -68,14 +68,16 @@ public final class History: @unchecked Sendable {
   }
 
   /// A key for the schemas and the format of the change data: `tally.yaml` and the schema
-  /// files as they are in the working tree.
+  /// files as they are in the working tree, by their paths in the repository (not on disk:
+  /// a clone elsewhere, such as a CI checkout, finds the same cache).
   static func schemaKey(_ records: RecordsRepository) -> String {
     var key = "history-format-1;"
     let config = FileSystem.joinPath(records.root, RecordsRoot.markerFile)
     key += String(decoding: (try? FileSystem.read(config)) ?? [], as: UTF8.self)
     let schemaRoot = FileSystem.joinPath(records.root, records.config.schemaDirectory)
     for file in (try? FileSystem.files(under: schemaRoot, suffixes: [".yaml"])) ?? [] {
-      key += "\u{0}" + file + "\u{0}" + String(decoding: (try? FileSystem.read(file)) ?? [], as: UTF8.self)
+      key += "\u{0}" + FileSystem.relative(file, to: records.root) + "\u{0}"
+      key += String(decoding: (try? FileSystem.read(file)) ?? [], as: UTF8.self)
     }
     return key
   }
@@ -155,6 +157,7 @@ public final class History: @unchecked Sendable {
     guard persistent, cacheDirty else { return }
     timed("cache save") {
       let path = HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey)
+      HistoryCache.removeStale(besides: path)
       if let loadedFile {
         HistoryCache.save(appending: computedEntries, to: loadedFile.bytes, at: path)
       } else {

@@ -24,6 +24,24 @@ public enum HistoryCache {
     gitDirectory + "/tally/history-" + hex(fnv1a(Array(schemaKey.utf8)))
   }
 
+  /// How long a cache for other schemas (another branch's, an older version's) is kept
+  /// unused before a save removes it.
+  static let staleAfter: TimeInterval = 14 * 24 * 3600
+
+  /// Removes the history caches next to `path` (for other schemas) that have not been
+  /// written for ``staleAfter``: each can be tens of megabytes, and a schema change leaves
+  /// the previous one behind for good.
+  static func removeStale(besides path: String, now: Date = Date()) {
+    let directory = FileSystem.parentDirectory(of: path)
+    for name in (try? FileSystem.contents(of: directory)) ?? [] where name.hasPrefix("history-") {
+      let other = FileSystem.joinPath(directory, name)
+      guard other != path, let modified = FileSystem.modificationTime(other),
+        now.timeIntervalSince1970 - modified > staleAfter
+      else { continue }
+      try? FileSystem.remove(other)
+    }
+  }
+
   /// The entries of the file at `path` in file order (empty when it is missing; as many as
   /// are intact when it is damaged), and whether the file was damaged.
   ///

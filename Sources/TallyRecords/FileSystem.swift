@@ -147,6 +147,13 @@ public enum FileSystem {
 
   public static func exists(_ path: String) -> Bool { kind(of: path) != nil }
 
+  /// When the file at `path` was last written (seconds since 1970), or nil when it is missing.
+  public static func modificationTime(_ path: String) -> Double? {
+    var info = stat()
+    guard stat(path, &info) == 0 else { return nil }
+    return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+  }
+
   public static func isDirectory(_ path: String) -> Bool { kind(of: path) == .directory }
 
   /// The entries of a directory (names, without `.` and `..`), sorted.
