@@ -24,7 +24,8 @@ struct HistoryCacheKeyTests {
     // A different schema is a different key.
     try FileSystemBytes.write(
       second.path + "/elsewhere/schema/person.yaml",
-      Array("version: 1\ntype: person\ndirectory: people\nid:\n  pattern: ^P-[0-9]+$\nfields:\n  name: multiline\n".utf8))
+      Array(
+        "version: 1\ntype: person\ndirectory: people\nid:\n  pattern: ^P-[0-9]+$\nfields:\n  name: multiline\n".utf8))
     #expect(History.schemaKey(here) != History.schemaKey(there))
   }
 
