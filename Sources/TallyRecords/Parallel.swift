@@ -21,7 +21,6 @@ public func parallelMap<T: Sendable, R: Sendable>(
   if workers <= 1 && progress == nil { return items.map(transform) }
   let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: count)
   results.initialize(repeating: nil)
-  defer { results.deallocate() }
   let next = AtomicCounter()
   let done = AtomicCounter()
   nonisolated(unsafe) let output = results
@@ -36,7 +35,13 @@ public func parallelMap<T: Sendable, R: Sendable>(
       if let progress { progress(done.add(end - start) + end - start, count) }
     }
   }
-  return results.map { $0! }
+  // Moved out, not copied: a copy retains everything a result holds, and the buffer's
+  // elements must be deinitialised before it is freed anyway.
+  var collected: [R] = []
+  collected.reserveCapacity(count)
+  for index in 0..<count { collected.append((results.baseAddress! + index).move()!) }
+  results.deallocate()
+  return collected
 }
 
 /// A counter shared between threads.

@@ -53,12 +53,30 @@ public struct OverlaySource: RecordSource {
   }
 
   public func files() throws -> [SnapshotFile] {
-    var result = base.filter { changes[$0.path] == nil }
+    var added: [SnapshotFile] = []
     for (path, bytes) in changes {
       guard let bytes else { continue }
-      result.append(SnapshotFile(path: path, contentKey: Repository.blobID(of: bytes).hex) { bytes })
+      added.append(SnapshotFile(path: path, contentKey: Repository.blobID(of: bytes).hex) { bytes })
     }
-    return result.sorted { $0.path < $1.path }
+    added.sort { $0.path < $1.path }
+    let kept = changes.isEmpty ? base : base.filter { changes[$0.path] == nil }
+    // The base is usually in order already (an index, a tree): merge the few changed files
+    // in instead of sorting 100,000 paths again.
+    guard kept.indices.dropFirst().allSatisfy({ kept[$0 - 1].path < kept[$0].path }) else {
+      return (kept + added).sorted { $0.path < $1.path }
+    }
+    var result: [SnapshotFile] = []
+    result.reserveCapacity(kept.count + added.count)
+    var next = added.startIndex
+    for file in kept {
+      while next < added.endIndex, added[next].path < file.path {
+        result.append(added[next])
+        next += 1
+      }
+      result.append(file)
+    }
+    result += added[next...]
+    return result
   }
 }
 

@@ -1,3 +1,4 @@
+import TallyGit
 import TallySchema
 import TallyTestSupport
 import TallyText
@@ -180,6 +181,23 @@ struct FailingSource: RecordSource {
       let loaded = CheckCache(schemaKey: "k")
       CheckCacheStore.load(into: loaded, from: path, schemaKey: "k", today: today, repository: repository())
       #expect(loaded.preloaded == 0)
+    }
+  }
+}
+
+@Suite struct OverlaySourceTests {
+  func file(_ path: String) -> SnapshotFile { SnapshotFile(path: path, contentKey: path) { Array(path.utf8) } }
+
+  @Test func changesAreMergedInPathOrder() throws {
+    let changes: [String: [UInt8]?] = [
+      "a/0.yaml": Array("new".utf8), "b/2.yaml": Array("changed".utf8), "b/3.yaml": nil, "z.yaml": Array("z".utf8),
+    ]
+    for base in [["b/1.yaml", "b/2.yaml", "b/3.yaml", "c/1.yaml"], ["c/1.yaml", "b/3.yaml", "b/1.yaml", "b/2.yaml"]] {
+      let files = try OverlaySource(base: base.map(file), changes: changes, name: "test").files()
+      #expect(files.map(\.path) == ["a/0.yaml", "b/1.yaml", "b/2.yaml", "c/1.yaml", "z.yaml"])
+      #expect(try files[2].bytes() == Array("changed".utf8))
+      #expect(files[2].contentKey == Repository.blobID(of: Array("changed".utf8)).hex)
+      #expect(try files[1].bytes() == Array("b/1.yaml".utf8))
     }
   }
 }
