@@ -90,26 +90,3 @@ struct ByteReader {
     return .some(id)
   }
 }
-
-extension ScalarStyle {
-  var code: UInt8 {
-    switch self {
-    case .plain: 0
-    case .singleQuoted: 1
-    case .doubleQuoted: 2
-    case .literal: 3
-    case .folded: 4
-    }
-  }
-
-  init?(code: UInt8) {
-    switch code {
-    case 0: self = .plain
-    case 1: self = .singleQuoted
-    case 2: self = .doubleQuoted
-    case 3: self = .literal
-    case 4: self = .folded
-    default: return nil
-    }
-  }
-}

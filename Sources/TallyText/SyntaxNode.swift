@@ -215,8 +215,8 @@ public struct SyntaxNode: Sendable {
 }
 
 extension ScalarStyle {
-  /// The compact code the flat syntax tree stores.
-  var code: UInt8 {
+  /// The compact code the flat syntax tree (and the history cache) stores.
+  public var code: UInt8 {
     switch self {
     case .plain: 0
     case .singleQuoted: 1
@@ -226,15 +226,20 @@ extension ScalarStyle {
     }
   }
 
-  static func code(_ code: UInt8) -> ScalarStyle {
+  /// The style of a stored code; nil for a code that names none.
+  public init?(code: UInt8) {
     switch code {
-    case 1: .singleQuoted
-    case 2: .doubleQuoted
-    case 3: .literal
-    case 4: .folded
-    default: .plain
+    case 0: self = .plain
+    case 1: self = .singleQuoted
+    case 2: self = .doubleQuoted
+    case 3: self = .literal
+    case 4: self = .folded
+    default: return nil
     }
   }
+
+  /// The style of a code from a syntax tree this process built (plain for any other).
+  static func code(_ code: UInt8) -> ScalarStyle { ScalarStyle(code: code) ?? .plain }
 }
 
 extension Node.Scalar.Chomping {

@@ -13,23 +13,28 @@ struct FailingSource: RecordSource {
   }
 }
 
-@Suite struct RepositoryCheckerTests {
-  func repository() -> RecordsRepository {
-    let schema = """
-      version: 1
-      type: person
-      directory: people
-      id:
-        pattern: ^P-[0-9]{2}$
-      fields:
-        name: text
+/// A person: the record type most of these tests use.
+let personSchema = """
+  version: 1
+  type: person
+  directory: people
+  id:
+    pattern: ^P-[0-9]{2}$
+  fields:
+    name: text
 
-      """
-    let (set, problems) = SchemaLoader.load(files: [("schema/person.yaml", Array(schema.utf8))])
-    #expect(problems.isEmpty)
-    return RecordsRepository(
-      root: "/records", config: RepositoryConfig(), schema: set, setupDiagnostics: [], displayPath: { $0 })
-  }
+  """
+
+/// A records repository at `/records` (nothing on disk) with `schemas` (file name, text).
+func memoryRepository(_ schemas: [(String, String)]) -> RecordsRepository {
+  let (set, problems) = SchemaLoader.load(files: schemas.map { ("schema/" + $0.0, Array($0.1.utf8)) })
+  #expect(problems.isEmpty)
+  return RecordsRepository(
+    root: "/records", config: RepositoryConfig(), schema: set, setupDiagnostics: [], displayPath: { $0 })
+}
+
+@Suite struct RepositoryCheckerTests {
+  func repository() -> RecordsRepository { memoryRepository([("person.yaml", personSchema)]) }
 
   @Test func unreadableFilesAreReportedAndTheRestChecked() throws {
     let checker = RepositoryChecker(repository: repository(), today: CivilDate(year: 2026, month: 1, day: 1))
@@ -85,16 +90,6 @@ struct FailingSource: RecordSource {
 
 @Suite struct CheckCacheStoreTests {
   func repository() -> RecordsRepository {
-    let person = """
-      version: 1
-      type: person
-      directory: people
-      id:
-        pattern: ^P-[0-9]{2}$
-      fields:
-        name: text
-
-      """
     let note = """
       version: 1
       type: note
@@ -110,12 +105,7 @@ struct FailingSource: RecordSource {
           to: person
 
       """
-    let (set, problems) = SchemaLoader.load(files: [
-      ("schema/person.yaml", Array(person.utf8)), ("schema/note.yaml", Array(note.utf8)),
-    ])
-    #expect(problems.isEmpty)
-    return RecordsRepository(
-      root: "/records", config: RepositoryConfig(), schema: set, setupDiagnostics: [], displayPath: { $0 })
+    return memoryRepository([("person.yaml", personSchema), ("note.yaml", note)])
   }
 
   /// Files with content keys (as git snapshots have), so that the cache applies: a person
