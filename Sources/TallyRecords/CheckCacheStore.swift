@@ -62,9 +62,10 @@ enum CheckCacheStore {
       var entries: [(String, CheckCache.Entry)] = []
       entries.reserveCapacity(chunk.count)
       var lastType: RecordType?
+      var specs: [String: ReferenceSpec] = [:]
       for index in chunk {
         var entryReader = Reader(bytes: bytes, position: base + entryStarts[index])
-        guard let entry = decodeEntry(&entryReader, repository: repository, lastType: &lastType),
+        guard let entry = decodeEntry(&entryReader, repository: repository, lastType: &lastType, specs: &specs),
           entryReader.position == base + entryStarts[index + 1]
         else { return nil }
         entries.append(entry)
@@ -85,20 +86,35 @@ enum CheckCacheStore {
   ///
   /// `lastType` keeps the record type of the previous entry: entries of one type follow each
   /// other, and looking a type up copies it.
+  ///
+  /// `specs` keeps the reference specs found for `lastType` by the shape of their field's
+  /// path (`follow_ups[].by`): finding one walks the schema, copying what it passes.
   static func decodeEntry(
-    _ reader: inout Reader, repository: RecordsRepository, lastType: inout RecordType?
+    _ reader: inout Reader, repository: RecordsRepository, lastType: inout RecordType?,
+    specs: inout [String: ReferenceSpec]
   ) -> (String, CheckCache.Entry)? {
     guard let key = reader.string(), let path = reader.string(), let type = reader.string(), let id = reader.string()
     else { return nil }
-    if lastType?.name != type { lastType = repository.schema.type(named: type) }
+    if lastType?.name != type {
+      lastType = repository.schema.type(named: type)
+      specs = [:]
+    }
     guard let recordType = lastType else { return nil }
     var summary = RecordSummary(type: type, id: id, path: repository.displayPath(path))
     guard let references = reader.int() else { return nil }
     for _ in 0..<references {
       guard let field = reader.fieldPath(), let target = reader.string(),
-        let targetID = reader.string(), let range = reader.range(),
-        let spec = recordType.referenceSpec(at: field)
+        let targetID = reader.string(), let range = reader.range()
       else { return nil }
+      let shape = Self.shape(of: field)
+      let spec: ReferenceSpec
+      if let known = specs[shape] {
+        spec = known
+      } else {
+        guard let found = recordType.referenceSpec(at: field) else { return nil }
+        specs[shape] = found
+        spec = found
+      }
       summary.references.append(.init(field: field, target: target, id: targetID, range: range, spec: spec))
     }
     guard let uniques = reader.int() else { return nil }
@@ -112,6 +128,22 @@ enum CheckCacheStore {
       summary.states.append(.init(field: field, value: value, range: range))
     }
     return (key, CheckCache.Entry(summary: summary, diagnostics: []))
+  }
+
+  /// A field path without its list positions (`follow_ups[].by`, written with control
+  /// characters that no key holds): paths of one shape have the same spec.
+  static func shape(of path: FieldPath) -> String {
+    var shape = ""
+    for component in path.components {
+      switch component {
+      case .key(let key):
+        shape += "\u{0}"
+        shape += key
+      case .index:
+        shape += "\u{1}"
+      }
+    }
+    return shape
   }
 
   static func save(_ cache: CheckCache, to file: String, today: CivilDate) {

@@ -103,6 +103,11 @@ func memoryRepository(_ schemas: [(String, String)]) -> RecordsRepository {
         author:
           type: ref
           to: person
+        reviewers:
+          type: list
+          items:
+            type: ref
+            to: person
 
       """
     return memoryRepository([("person.yaml", personSchema), ("note.yaml", note)])
@@ -114,7 +119,7 @@ func memoryRepository(_ schemas: [(String, String)]) -> RecordsRepository {
     let person = SnapshotFile(path: "people/P-01.yaml", contentKey: "person") { Array("name: Li\n".utf8) }
     return [person]
       + (1...count).map { number in
-        let text = "title: Note \(number)\nauthor: P-01\n"
+        let text = "title: Note \(number)\nauthor: P-01\nreviewers:\n  - P-01\n  - P-01\n"
         return SnapshotFile(path: "notes/N-\(number).yaml", contentKey: "key-\(number)") { Array(text.utf8) }
       }
   }
@@ -136,11 +141,22 @@ func memoryRepository(_ schemas: [(String, String)]) -> RecordsRepository {
     // A broken reference in a new file is found against the cached records.
     var changed = files(count: 40)
     changed.append(
-      SnapshotFile(path: "notes/N-41.yaml", contentKey: "key-41") { Array("title: Note 41\nauthor: P-99\n".utf8) })
+      SnapshotFile(path: "notes/N-41.yaml", contentKey: "key-41") {
+        Array("title: Note 41\nauthor: P-01\nreviewers:\n  - P-01\n  - P-99\n".utf8)
+      })
     let again = checker.check(files: changed, cache: second)
     #expect(second.hits == 40)
     #expect(second.computed == 2)
     #expect(again.diagnostics.map(\.code) == ["broken-ref"])
+    #expect(again.diagnostics.first?.field == "reviewers[1]")
+    // The cached notes' list references were read back with their specs: deleting the
+    // person breaks all three references of every note.
+    let withoutPerson = changed.filter { $0.path != "people/P-01.yaml" }
+    let broken = checker.check(files: withoutPerson, cache: second)
+    #expect(
+      broken.diagnostics.filter { $0.path == "notes/N-7.yaml" }.compactMap(\.field).sorted() == [
+        "author", "reviewers[0]", "reviewers[1]",
+      ])
 
     // Another schema or another day: nothing is trusted.
     let otherSchema = CheckCache(schemaKey: "schema-2")
