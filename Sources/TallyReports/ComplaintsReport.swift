@@ -81,9 +81,9 @@ public enum ComplaintsReport: ReportDefinition {
     var ownedAtEnd: [String: Int] = [:]
     for id in base { ownedAtEnd[owner(of: id, at: end), default: 0] += 1 }
 
-    let severities = labels(context, "complaints.severity")
-    let industries = labels(context, "industry")
-    let tiers = labels(context, "tier")
+    let severities = context.enumLabels("customer", "complaints.severity")
+    let industries = context.enumLabels("customer", "industry")
+    let tiers = context.enumLabels("customer", "tier")
 
     var bySeverity = ReportTable(columns: [
       .init("severity", "Severity"), .init("received", "Received", numeric: true),
@@ -102,7 +102,7 @@ public enum ComplaintsReport: ReportDefinition {
     }
     bySeverity.rows.append([.text("All")] + counts(received: received, resolved: resolved, open: open))
 
-    func segments(_ field: String, _ spec: Labels, show: (String) -> String) -> ReportTable {
+    func segments(_ field: String, _ spec: EnumLabels, show: (String) -> String) -> ReportTable {
       var table = ReportTable(columns: [
         .init(field, field == "tier" ? "Tier" : "Industry"), .init("customers", "Customers", numeric: true),
         .init("complaints", "Complaints", numeric: true), .init("rate", "Complaint rate", numeric: true),
@@ -248,20 +248,5 @@ public enum ComplaintsReport: ReportDefinition {
       }
     }
     return result
-  }
-
-  /// The values of an enum field, in schema order, with their labels.
-  struct Labels {
-    var values: [String] = []
-    var labels: [String: String] = [:]
-
-    func label(_ value: String) -> String { labels[value] ?? value }
-  }
-
-  static func labels(_ context: ReportContext, _ path: String) -> Labels {
-    guard let path = FieldPath(parsing: path),
-      case .enumeration(let spec)? = context.records.schema.type(named: "customer")?.object.field(at: path)?.type
-    else { return Labels() }
-    return Labels(values: spec.values, labels: spec.labels)
   }
 }

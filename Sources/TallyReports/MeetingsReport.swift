@@ -57,7 +57,7 @@ public enum MeetingsReport: ReportDefinition {
       if let wanted = context.team, (staffAtEnd[person] ?? staffNow[person])?.string("team") != wanted { return false }
       return true
     }
-    let kinds = labels(context, "kind")
+    let kinds = context.enumLabels("minutes", "kind")
 
     // Attendance over the minutes dated in the period.
     let meetings = minutes.ids.filter { id in minutes[id]!.date("date").map(period.contains) ?? false }
@@ -255,20 +255,5 @@ public enum MeetingsReport: ReportDefinition {
       }
     }
     return result
-  }
-
-  /// The values of an enum field of minutes, with their labels.
-  struct Labels {
-    var values: [String] = []
-    var labels: [String: String] = [:]
-
-    func label(_ value: String) -> String { labels[value] ?? value }
-  }
-
-  static func labels(_ context: ReportContext, _ path: String) -> Labels {
-    guard let path = FieldPath(parsing: path),
-      case .enumeration(let spec)? = context.records.schema.type(named: "minutes")?.object.field(at: path)?.type
-    else { return Labels() }
-    return Labels(values: spec.values, labels: spec.labels)
   }
 }

@@ -173,3 +173,22 @@ public enum Reports {
     all.first { $0.name == name }
   }
 }
+
+/// The values of an enum field, in schema order, with their labels (a Chinese display name).
+struct EnumLabels {
+  var values: [String] = []
+  var labels: [String: String] = [:]
+
+  func label(_ value: String) -> String { labels[value] ?? value }
+}
+
+extension ReportContext {
+  /// The values and labels of the enum field at `path` (`complaints.severity`) of `type`;
+  /// none when the schema has no such enum.
+  func enumLabels(_ type: String, _ path: String) -> EnumLabels {
+    guard let path = FieldPath(parsing: path),
+      case .enumeration(let spec)? = records.schema.type(named: type)?.object.field(at: path)?.type
+    else { return EnumLabels() }
+    return EnumLabels(values: spec.values, labels: spec.labels)
+  }
+}

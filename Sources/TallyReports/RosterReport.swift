@@ -57,8 +57,8 @@ public enum RosterReport: ReportDefinition {
 
   public static func compute(_ context: ReportContext) throws -> Report {
     let at = context.at
-    let roles = enumLabels(context, "role")
-    let statuses = enumLabels(context, "status")
+    let roles = context.enumLabels("staff", "role")
+    let statuses = context.enumLabels("staff", "status")
     let roleOrder = roles.values
 
     let snapshot = try context.records("staff", at: at)
@@ -150,7 +150,7 @@ public enum RosterReport: ReportDefinition {
 
   /// Joins, leaves and turnover for each month of the period (cut to the period), and the
   /// people who joined or left.
-  static func movement(_ context: ReportContext, period: Period, roles: Labels) throws -> [ReportSection] {
+  static func movement(_ context: ReportContext, period: Period, roles: EnumLabels) throws -> [ReportSection] {
     var everyone: [String: Person] = [:]
     let atEnd = try context.records("staff", at: period.end)
     for id in atEnd.ids {
@@ -234,20 +234,5 @@ public enum RosterReport: ReportDefinition {
       result[person.id] = person
     }
     return result
-  }
-
-  /// The values of an enum field of staff, in schema order, with their labels.
-  struct Labels {
-    var values: [String] = []
-    var labels: [String: String] = [:]
-
-    func label(_ value: String) -> String { labels[value] ?? value }
-  }
-
-  static func enumLabels(_ context: ReportContext, _ field: String) -> Labels {
-    guard case .enumeration(let spec)? = context.records.schema.type(named: "staff")?.object[field]?.type else {
-      return Labels()
-    }
-    return Labels(values: spec.values, labels: spec.labels)
   }
 }
