@@ -36,7 +36,18 @@ extension Repository {
   /// `GIT_INDEX_FILE` set (`git commit -a`, `git commit PATH` prepare a temporary index),
   /// that index is the one the commit will record, so it is the one read.
   public func indexEntries() throws(GitError) -> [IndexEntry] {
-    try locked { () throws(GitError) -> [IndexEntry] in
+    try indexEntries(comparedWith: nil, under: "").entries
+  }
+
+  /// The index's entries and, with `tree`, the paths under `prefix` (from the top of the
+  /// working tree) whose staged content differs from it — added, changed or removed, as
+  /// `git diff --cached --name-only TREE -- PREFIX` lists them — from one read of the index
+  /// (`git_diff_tree_to_index`, which skips nothing but compares in C, without listing the
+  /// tree's 100,000 files as strings).
+  public func indexEntries(
+    comparedWith tree: ObjectID?, under prefix: String
+  ) throws(GitError) -> (entries: [IndexEntry], changed: [String]?) {
+    try locked { () throws(GitError) -> ([IndexEntry], [String]?) in
       var index: OpaquePointer?
       if let file = getenvString("GIT_INDEX_FILE"), !file.isEmpty {
         let path = file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file
@@ -45,8 +56,40 @@ extension Repository {
         try check(git_repository_index(&index, handle), "git_repository_index")
       }
       defer { git_index_free(index) }
-      try check(git_index_read(index, 1), "git_index_read")
-      return IndexEntry.all(in: index)
+      // Opening an index reads it; reading it again (not forced) re-reads the file only when
+      // it changed on disk since (libgit2 compares its time, size and inode) — an index of
+      // 100,000 entries is not parsed twice.
+      try check(git_index_read(index, 0), "git_index_read")
+      let entries = IndexEntry.all(in: index)
+      guard let tree else { return (entries, nil) }
+      var treeObject: OpaquePointer?
+      var oid = tree.raw
+      try check(git_tree_lookup(&treeObject, handle, &oid), "git_tree_lookup")
+      defer { git_tree_free(treeObject) }
+      var options = git_diff_options()
+      try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
+      var diff: OpaquePointer?
+      let rc = (prefix.isEmpty ? "" : prefix + "/").withCString { spec -> Int32 in
+        var pointer: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer(mutating: spec)
+        return withUnsafeMutablePointer(to: &pointer) { strings in
+          if !prefix.isEmpty {
+            options.pathspec = git_strarray(strings: strings, count: 1)
+            options.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH.rawValue
+          }
+          return git_diff_tree_to_index(&diff, handle, treeObject, index, &options)
+        }
+      }
+      try check(rc, "git_diff_tree_to_index")
+      defer { git_diff_free(diff) }
+      var changed: [String] = []
+      for position in 0..<git_diff_num_deltas(diff) {
+        guard let delta = git_diff_get_delta(diff, position) else { continue }
+        if let path = delta.pointee.new_file.path { changed.append(String(cString: path)) }
+        if let path = delta.pointee.old_file.path, changed.last != String(cString: path) {
+          changed.append(String(cString: path))
+        }
+      }
+      return (entries, changed)
     }
   }
 
@@ -89,10 +132,17 @@ public enum StagedChange: Sendable {
 /// cleanly instead of overwriting what this one writes. Nothing on disk changes until
 /// ``commit(message:author:committer:)`` succeeds; ``release()`` (or `deinit`) gives the lock
 /// back and leaves the index as it was.
+///
+/// The transaction works on a copy of the index file (`index.tally` in the git directory),
+/// read once and written once: libgit2 keeps the copy's cached trees (git's `TREE`
+/// extension), so writing the commit's tree hashes only the directories that changed, and
+/// the last step is renaming the copy over the index, as git renames `index.lock`.
 public final class IndexTransaction: @unchecked Sendable {
   public let repository: Repository
   let index: OpaquePointer
   let lockPath: String
+  /// The copy of the index the transaction changes and writes.
+  let copyPath: String
   private var held = true
 
   /// Points where a test can make the transaction fail (`TALLY_INJECT_FAILURE`), to prove
@@ -107,10 +157,11 @@ public final class IndexTransaction: @unchecked Sendable {
   /// whose files changed in that second or later may look clean when they are not.
   let indexWrittenAt: Int?
 
-  init(repository: Repository, index: OpaquePointer, lockPath: String, indexWrittenAt: Int?) {
+  init(repository: Repository, index: OpaquePointer, lockPath: String, copyPath: String, indexWrittenAt: Int?) {
     self.repository = repository
     self.index = index
     self.lockPath = lockPath
+    self.copyPath = copyPath
     self.indexWrittenAt = indexWrittenAt
   }
 
@@ -123,6 +174,7 @@ public final class IndexTransaction: @unchecked Sendable {
   public func release() {
     guard held else { return }
     held = false
+    unlink(copyPath)
     unlink(lockPath)
   }
 
@@ -142,22 +194,40 @@ public final class IndexTransaction: @unchecked Sendable {
           let rc = git_index_remove(index, path, 0)
           if rc != GIT_ENOTFOUND.rawValue { try check(rc, "git_index_remove") }
         case .write(let path, let bytes, let executable):
-          let onDisk = repository.workingDirectory.flatMap {
-            try? Data(contentsOf: URL(fileURLWithPath: $0 + "/" + path))
-          }
-          if let onDisk, onDisk.elementsEqual(bytes) {
-            try check(git_index_add_bypath(index, path), "git_index_add_bypath")
-          } else {
-            var entry = git_index_entry()
-            entry.mode = executable ? 0o100755 : 0o100644
-            let rc = path.withCString { cPath -> Int32 in
-              entry.path = cPath
-              return bytes.withUnsafeBytes { buffer in
-                git_index_add_from_buffer(index, &entry, buffer.baseAddress, buffer.count)
-              }
+          var entry = git_index_entry()
+          entry.mode = executable ? 0o100755 : 0o100644
+          if let workingDirectory = repository.workingDirectory {
+            let file = workingDirectory + "/" + path
+            var info = stat()
+            if lstat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == bytes.count,
+              let onDisk = try? Data(contentsOf: URL(fileURLWithPath: file)), onDisk.elementsEqual(bytes)
+            {
+              entry.ctime = git_index_time(
+                seconds: Int32(truncatingIfNeeded: info.st_ctim.tv_sec),
+                nanoseconds: UInt32(truncatingIfNeeded: info.st_ctim.tv_nsec))
+              entry.mtime = git_index_time(
+                seconds: Int32(truncatingIfNeeded: info.st_mtim.tv_sec),
+                nanoseconds: UInt32(truncatingIfNeeded: info.st_mtim.tv_nsec))
+              entry.dev = UInt32(truncatingIfNeeded: info.st_dev)
+              entry.ino = UInt32(truncatingIfNeeded: info.st_ino)
+              entry.uid = info.st_uid
+              entry.gid = info.st_gid
             }
-            try check(rc, "git_index_add_from_buffer")
           }
+          // The blob goes to the object database first: the transaction's index is a copy
+          // that belongs to no repository, so libgit2 cannot write it from the index.
+          var oid = git_oid()
+          let written = bytes.withUnsafeBytes { buffer in
+            git_blob_create_from_buffer(&oid, repository.handle, buffer.baseAddress, buffer.count)
+          }
+          try check(written, "git_blob_create_from_buffer")
+          entry.id = oid
+          entry.file_size = UInt32(truncatingIfNeeded: bytes.count)
+          let rc = path.withCString { cPath -> Int32 in
+            entry.path = cPath
+            return git_index_add(index, &entry)
+          }
+          try check(rc, "git_index_add")
         }
       }
     }
@@ -179,6 +249,7 @@ public final class IndexTransaction: @unchecked Sendable {
     }
     try Self.inject(.afterStaging)
     let head = try repository.headState()
+    try smudgeRacilyClean()
     let tree = try repository.locked { () throws(GitError) -> ObjectID in
       var oid = git_oid()
       try check(git_index_write_tree_to(&oid, index, repository.handle), "git_index_write_tree_to")
@@ -188,25 +259,18 @@ public final class IndexTransaction: @unchecked Sendable {
       tree: tree, parents: head.commit.map { [$0] } ?? [], message: message, author: author, committer: committer)
     try Self.inject(.afterCommitObject)
     // Write the new index next to the real one first, so that the last step is a rename.
-    let staging = lockPath + ".tally"
-    try writeIndexCopy(to: staging)
-    do {
-      try repository.moveBranch(
-        head.reference, to: commit, from: head.commit, message: "commit (tally): " + message.firstLine)
-    } catch {
-      unlink(staging)
-      throw error
-    }
+    try repository.locked { () throws(GitError) -> Void in try check(git_index_write(index), "git_index_write") }
+    try repository.moveBranch(
+      head.reference, to: commit, from: head.commit, message: "commit (tally): " + message.firstLine)
     do throws(GitError) {
       try Self.inject(.afterBranchUpdate)
-      guard rename(staging, String(lockPath.dropLast(5))) == 0 else {
+      guard rename(copyPath, String(lockPath.dropLast(5))) == 0 else {
         throw GitError(
           code: .other(-1), message: "cannot replace the index: \(String(cString: strerror(errno)))",
           function: "rename")
       }
     } catch {
       // Put the branch back where it was: the commit must not exist without its index.
-      unlink(staging)
       try? repository.moveBranch(head.reference, to: head.commit, from: commit, message: "tally: undo failed commit")
       throw error
     }
@@ -214,32 +278,20 @@ public final class IndexTransaction: @unchecked Sendable {
     return commit
   }
 
-  /// Writes this transaction's index to `path` (through a separate in-memory index bound to
-  /// that file, keeping each entry's stat data).
-  ///
-  /// Racily clean entries are smudged, as git does when it writes an index: a file changed
-  /// in the same second as the old index was written keeps the size and time its entry
+  /// Smudges racily clean entries, as git does when it writes an index: a file changed in
+  /// the same second as the old index was written keeps the size and time its entry
   /// records, and git re-reads it only while the index is no newer than it. The new index
   /// is newer, so such an entry's size is set to 0 — git then compares the content — unless
-  /// the file still has the staged content.
-  private func writeIndexCopy(to path: String) throws(GitError) {
-    unlink(path)
+  /// the file still has the staged content. (libgit2 does this only for an index that
+  /// belongs to a repository; the transaction's copy does not.)
+  private func smudgeRacilyClean() throws(GitError) {
     try repository.locked { () throws(GitError) in
-      var copy: OpaquePointer?
-      try check(git_index_open(&copy, path), "git_index_open")
-      defer { git_index_free(copy) }
-      let count = git_index_entrycount(index)
-      for position in 0..<count {
-        guard let entry = git_index_get_byindex(index, position) else { continue }
-        if isRacilyClean(entry.pointee) {
-          var smudged = entry.pointee
-          smudged.file_size = 0
-          try check(git_index_add(copy, &smudged), "git_index_add")
-        } else {
-          try check(git_index_add(copy, entry), "git_index_add")
-        }
+      for position in 0..<git_index_entrycount(index) {
+        guard let entry = git_index_get_byindex(index, position), isRacilyClean(entry.pointee) else { continue }
+        var smudged = entry.pointee
+        smudged.file_size = 0
+        try check(git_index_add(index, &smudged), "git_index_add")
       }
-      try check(git_index_write(copy), "git_index_write")
     }
   }
 
@@ -278,20 +330,29 @@ extension Repository {
         function: "open")
     }
     close(fd)
-    do {
-      // Use the repository's own index object (it knows the working directory), re-read.
-      let repoIndex = try locked { () throws(GitError) -> OpaquePointer in
+    let indexPath = gitDirectory + "/index"
+    let copyPath = gitDirectory + "/index.tally"
+    do throws(GitError) {
+      var info = stat()
+      let writtenAt = stat(indexPath, &info) == 0 ? Int(info.st_mtim.tv_sec) : nil
+      // A copy of the index (none: an empty index), read once.
+      unlink(copyPath)
+      if writtenAt != nil {
+        guard let bytes = FileManager.default.contents(atPath: indexPath),
+          FileManager.default.createFile(atPath: copyPath, contents: bytes)
+        else {
+          throw GitError(code: .other(-1), message: "cannot copy the index to '\(copyPath)'", function: "copy")
+        }
+      }
+      let index = try locked { () throws(GitError) -> OpaquePointer in
         var index: OpaquePointer?
-        try check(git_repository_index(&index, handle), "git_repository_index")
-        let rc = git_index_read(index, 1)
-        if rc < 0 { git_index_free(index) }
-        try check(rc, "git_index_read")
+        try check(git_index_open(&index, copyPath), "git_index_open")
         return index!
       }
-      var info = stat()
-      let writtenAt = stat(gitDirectory + "/index", &info) == 0 ? Int(info.st_mtim.tv_sec) : nil
-      return IndexTransaction(repository: self, index: repoIndex, lockPath: lockPath, indexWrittenAt: writtenAt)
+      return IndexTransaction(
+        repository: self, index: index, lockPath: lockPath, copyPath: copyPath, indexWrittenAt: writtenAt)
     } catch {
+      unlink(copyPath)
       unlink(lockPath)
       throw error
     }

@@ -36,6 +36,24 @@ extension Repository {
     }
   }
 
+  /// The id of the file (blob) at `path` inside `tree` (nil when there is none, or it is
+  /// a directory), via `git_tree_entry_bypath`.
+  public func blobID(in tree: ObjectID, at path: String) throws(GitError) -> ObjectID? {
+    try locked { () throws(GitError) -> ObjectID? in
+      var oid = tree.raw
+      var root: OpaquePointer?
+      try check(git_tree_lookup(&root, handle, &oid), "git_tree_lookup")
+      defer { git_tree_free(root) }
+      var entry: OpaquePointer?
+      let rc = git_tree_entry_bypath(&entry, root, path)
+      if rc == GIT_ENOTFOUND.rawValue { return nil }
+      try check(rc, "git_tree_entry_bypath")
+      defer { git_tree_entry_free(entry) }
+      guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
+      return ObjectID(git_tree_entry_id(entry)!)
+    }
+  }
+
   /// The id of the tree at `path` inside `tree` (nil when there is none), via
   /// `git_tree_entry_bypath`. An empty path is the tree itself.
   public func subtree(_ tree: ObjectID, at path: String) throws(GitError) -> ObjectID? {
@@ -79,21 +97,23 @@ extension Repository {
     }
   }
 
-  /// Every file below `tree` (recursively), with paths relative to it, sorted.
+  /// Every file below `tree` (recursively), with paths relative to it, in git's order: the
+  /// order of the paths' bytes, as in the index (git sorts a tree's entries so that walking
+  /// it depth first gives that order, a sub-tree's name counting as if it ended in `/`).
   public func files(inTree tree: ObjectID) throws(GitError) -> [TreeFile] {
     var result: [TreeFile] = []
-    var stack: [(ObjectID, String)] = [(tree, "")]
-    while let (current, prefix) = stack.popLast() {
-      for entry in try entries(ofTree: current) {
+    func walk(_ tree: ObjectID, _ prefix: String) throws(GitError) {
+      for entry in try entries(ofTree: tree) {
         let path = prefix.isEmpty ? entry.name : prefix + "/" + entry.name
         if entry.isTree {
-          stack.append((entry.id, path))
+          try walk(entry.id, path)
         } else {
           result.append(TreeFile(path: path, id: entry.id, mode: entry.mode))
         }
       }
     }
-    return result.sorted { $0.path < $1.path }
+    try walk(tree, "")
+    return result
   }
 
   /// A blob's bytes (`git_blob_lookup`, `git_blob_rawcontent`).

@@ -60,7 +60,7 @@ final class RawTree: @unchecked Sendable {
   }
 
   func id(_ entry: Entry) -> ObjectID {
-    ObjectID(bytes: Array(UnsafeRawBufferPointer(rebasing: data[entry.idStart..<(entry.idStart + 20)])))
+    ObjectID(raw: data.baseAddress! + entry.idStart)
   }
 
   func sameID(_ entry: Entry, _ other: RawTree, _ otherEntry: Entry) -> Bool {
