@@ -69,23 +69,27 @@ public final class Committer {
     if staged.contains(where: { $0.stage != 0 }) {
       throw SnapshotError.conflicted(staged.first { $0.stage != 0 }!.path)
     }
-    var indexByPath: [String: ObjectID] = [:]
-    for entry in index { indexByPath[String(entry.path.dropFirst(lead.count))] = entry.id }
-    let head = try git.headState()
-    var headByPath: [String: ObjectID] = [:]
-    if let commit = head.commit {
-      let tree = try git.tree(ofCommit: commit)
-      if let root = try git.subtree(tree, at: prefix) {
-        for file in try git.files(inTree: root) { headByPath[file.path] = file.id }
-      }
+    let git = self.git
+    let baseFiles = index.map { entry -> SnapshotFile in
+      let id = entry.id
+      return SnapshotFile(path: String(entry.path.dropFirst(lead.count)), contentKey: id.hex) { try git.blob(id) }
     }
+    // HEAD's files, listed once: for what changed, and as the earlier version to check
+    // state changes against.
+    let head = try git.headState()
+    let headFiles =
+      try head.commit.map {
+        try GitRevisionSource(repository: git, revision: $0.hex, prefix: prefix, name: "HEAD").files()
+      } ?? []
+    let indexFiles = FileLookup(baseFiles)
+    let headLookup = FileLookup(headFiles)
+    Trace.mark("plan: index and HEAD files")
     // What the commit would contain before formatting: path -> bytes (nil: deleted).
     var proposed: [String: [UInt8]?] = [:]
     var fromWorkingTree = Set<String>()
-    for (path, id) in indexByPath where headByPath[path] != id {
-      proposed[path] = .some(try git.blob(id))
+    for (path, inIndex, _) in FileLookup.differences(baseFiles, headFiles) {
+      proposed[path] = .some(try inIndex.map { try $0.bytes() })
     }
-    for path in headByPath.keys where indexByPath[path] == nil { proposed[path] = .some(nil) }
     switch selection {
     case .staged:
       break
@@ -106,13 +110,13 @@ public final class Committer {
             proposed[relative] = .some(try FileSystem.read(file))
             fromWorkingTree.insert(relative)
           }
-          for known in Set(indexByPath.keys).union(headByPath.keys)
+          for known in Set(baseFiles.map(\.path)).union(headFiles.map(\.path))
           where (inside.isEmpty || known.hasPrefix(inside)) && !FileSystem.exists(records.root + "/" + known) {
             proposed[known] = .some(nil)
             fromWorkingTree.insert(known)
           }
         case .none:
-          guard indexByPath[path] != nil || headByPath[path] != nil else {
+          guard indexFiles.file(path) != nil || headLookup.file(path) != nil else {
             throw CommitError.unknownPath(path)
           }
           proposed[path] = .some(nil)
@@ -123,12 +127,8 @@ public final class Committer {
         }
       }
     }
+    Trace.mark("plan: proposed changes")
     // Formatting, with the schemas the commit will have.
-    let baseFiles = index.map { entry -> SnapshotFile in
-      let id = entry.id
-      let git = self.git
-      return SnapshotFile(path: String(entry.path.dropFirst(lead.count)), contentKey: id.hex) { try git.blob(id) }
-    }
     let draft = try checker.snapshot(
       OverlaySource(base: baseFiles, changes: proposed, name: "the commit"))
     let policy = FormattingPolicy(repository: draft.repository)
@@ -136,7 +136,7 @@ public final class Committer {
     var final: [String: [UInt8]?] = [:]
     for path in proposed.keys.sorted() {
       let bytes = proposed[path]!
-      let old = try headByPath[path].map { try git.blob($0) }
+      let old = try headLookup.file(path).map { try $0.bytes() }
       var new = bytes
       var reformatted = false
       if let bytes, path.hasSuffix(".yaml"), let document = Document.parse(bytes).document {
@@ -157,9 +157,20 @@ public final class Committer {
       }
       changes.append(change)
     }
+    Trace.mark("plan: format")
     let snapshot = try checker.snapshot(
       files: try OverlaySource(base: baseFiles, changes: final, name: "the commit").files(), name: "the commit")
-    let report = checker.check(snapshot, against: try checker.headSnapshot())
+    Trace.mark("plan: snapshot of the commit")
+    var headSnapshot: GitChecker.Snapshot?
+    if !headFiles.isEmpty {
+      do {
+        headSnapshot = try checker.snapshot(files: headFiles, name: "HEAD")
+      } catch SnapshotError.missingConfig {
+        headSnapshot = nil  // HEAD has no records yet
+      }
+    }
+    Trace.mark("plan: HEAD snapshot")
+    let report = checker.check(snapshot, against: headSnapshot)
     checker.persist(snapshot)
     let text = message ?? CommitMessage.generate(changes, repository: snapshot.repository)
     return Plan(changes: changes, report: report, message: text)
@@ -168,9 +179,12 @@ public final class Committer {
   /// Plans and makes the commit while holding the index. Returns the plan and the new
   /// commit (nil when the plan was refused, or there was nothing to commit).
   public func commit(_ selection: Selection, message: String?) throws -> (Plan, ObjectID?) {
+    Trace.mark("start")
     let transaction = try git.beginIndexTransaction()
     defer { transaction.release() }
-    let plan = try self.plan(selection, message: message, staged: transaction.entries())
+    let entries = transaction.entries()
+    Trace.mark("commit: read the index under its lock")
+    let plan = try self.plan(selection, message: message, staged: entries)
     guard !plan.isRefused else { return (plan, nil) }
     guard !plan.changes.isEmpty || selection.allowsEmpty else { throw CommitError.nothingToCommit }
     let author = try git.defaultSignature("AUTHOR")
@@ -189,7 +203,9 @@ public final class Committer {
           if let new = change.new { return .write(path: lead + change.path, bytes: new, executable: false) }
           return .remove(path: lead + change.path)
         })
+      Trace.mark("commit: stage")
       let id = try transaction.commit(message: Self.cleanMessage(plan.message), author: author, committer: committer)
+      Trace.mark("commit: tree, commit, index, branch")
       return (plan, id)
     } catch {
       for (path, original) in rewritten.reversed() {
@@ -230,5 +246,64 @@ public enum CommitError: Error, CustomStringConvertible {
     case .unknownPath(let path): "\(path) is neither in the working tree nor known to git"
     case .emptyMessage: "the commit message is empty"
     }
+  }
+}
+
+/// Files of a snapshot found by path: by binary search when they are in git's order (an
+/// index, a tree), else through a dictionary.
+struct FileLookup {
+  let files: [SnapshotFile]
+  let sorted: Bool
+  private let byPath: [String: Int]
+
+  init(_ files: [SnapshotFile]) {
+    self.files = files
+    sorted = RepositoryChecker.inByteOrder(files)
+    byPath = sorted ? [:] : Dictionary(files.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { $1 })
+  }
+
+  func file(_ path: String) -> SnapshotFile? {
+    if sorted { return RepositoryChecker.position(of: path, in: files).map { files[$0] } }
+    return byPath[path].map { files[$0] }
+  }
+
+  /// The paths whose content differs between `new` and `old` (added, changed, removed), with
+  /// each side's file.
+  static func differences(
+    _ new: [SnapshotFile], _ old: [SnapshotFile]
+  ) -> [(path: String, new: SnapshotFile?, old: SnapshotFile?)] {
+    var result: [(path: String, new: SnapshotFile?, old: SnapshotFile?)] = []
+    if RepositoryChecker.inByteOrder(new) && RepositoryChecker.inByteOrder(old) {
+      var i = 0
+      var j = 0
+      while i < new.count || j < old.count {
+        let order =
+          i == new.count ? 1 : (j == old.count ? -1 : RepositoryChecker.compareBytes(new[i].path, old[j].path))
+        if order < 0 {
+          result.append((new[i].path, new[i], nil))
+          i += 1
+        } else if order > 0 {
+          result.append((old[j].path, nil, old[j]))
+          j += 1
+        } else {
+          if new[i].contentKey != old[j].contentKey || new[i].contentKey == nil {
+            result.append((new[i].path, new[i], old[j]))
+          }
+          i += 1
+          j += 1
+        }
+      }
+      return result
+    }
+    let oldLookup = FileLookup(old)
+    let newLookup = FileLookup(new)
+    for file in new {
+      let before = oldLookup.file(file.path)
+      if before == nil || before!.contentKey != file.contentKey || file.contentKey == nil {
+        result.append((file.path, file, before))
+      }
+    }
+    for file in old where newLookup.file(file.path) == nil { result.append((file.path, nil, file)) }
+    return result
   }
 }

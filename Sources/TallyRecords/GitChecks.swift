@@ -25,6 +25,37 @@ public final class GitChecker: @unchecked Sendable {
     self.today = today
   }
 
+  /// The state of the last snapshot checked (see ``CheckState``), read on first use.
+  private var state: CheckState?
+  private var stateRead = false
+  /// The state differs from the stored one.
+  private var stateChanged = false
+
+  private func currentState() -> CheckState? {
+    if !stateRead {
+      stateRead = true
+      if persistent { state = CheckState.load(from: CheckState.path(gitDirectory: git.gitDirectory)) }
+    }
+    return state
+  }
+
+  /// Takes the state of the snapshot just checked. It is written back only when it differs
+  /// from the stored one in more than a few files: rewriting it costs more than checking a
+  /// few files again next time.
+  private func adopt(_ next: CheckState?, differingFiles: Int?) {
+    guard let next else { return }
+    if let differingFiles, differingFiles <= Self.stateRewriteThreshold {
+      if state == nil { state = next }
+      return
+    }
+    state = next
+    stateChanged = true
+  }
+
+  /// How many files a snapshot may differ from the stored state before the state is
+  /// rewritten.
+  static let stateRewriteThreshold = 64
+
   deinit {
     // The per-file caches can hold 100,000 entries.
     ExitLifetime.keep(caches)
@@ -48,14 +79,16 @@ public final class GitChecker: @unchecked Sendable {
     let cache: CheckCache
     if let existing = caches[key] {
       cache = existing
+    } else if persistent {
+      let file = CheckCacheStore.path(gitDirectory: git.gitDirectory)
+      let today = self.today
+      cache = CheckCache(schemaKey: key) { cache in
+        CheckCacheStore.load(into: cache, from: file, schemaKey: key, today: today, repository: repository)
+      }
+      caches[key] = cache
     } else {
       cache = CheckCache(schemaKey: key)
       caches[key] = cache
-      if persistent {
-        CheckCacheStore.load(
-          into: cache, from: CheckCacheStore.path(gitDirectory: git.gitDirectory), schemaKey: key, today: today,
-          repository: repository)
-      }
     }
     return Snapshot(name: name, files: files, repository: repository, cache: cache)
   }
@@ -66,7 +99,12 @@ public final class GitChecker: @unchecked Sendable {
   }
 
   /// Checks `snapshot`; with `against`, state changes since that snapshot too.
-  public func check(_ snapshot: Snapshot, against earlier: Snapshot?, only: Set<String>? = nil) -> CheckReport {
+  ///
+  /// `changed`, when given, lists the paths that differ between the two snapshots; then
+  /// `earlier` needs only its configuration, schemas and its versions of those files.
+  public func check(
+    _ snapshot: Snapshot, against earlier: Snapshot?, only: Set<String>? = nil, changed known: Set<String>? = nil
+  ) -> CheckReport {
     let checker = RepositoryChecker(repository: snapshot.repository, today: today)
     var baseline: TransitionChecker.Baseline?
     var changed: Set<String>?
@@ -74,24 +112,82 @@ public final class GitChecker: @unchecked Sendable {
       var baselineFiles = earlier.files
       // With blob ids on both sides, only the files that differ can have changed state:
       // the baseline needs only those (a one-record change reads one earlier record).
-      if snapshot.files.allSatisfy({ $0.contentKey != nil }) && earlier.files.allSatisfy({ $0.contentKey != nil }) {
-        var before: [String: String] = [:]
-        before.reserveCapacity(earlier.files.count)
-        for file in earlier.files { before[file.path] = file.contentKey }
-        let differing = Set(snapshot.files.lazy.filter { before[$0.path] != $0.contentKey }.map(\.path))
-        baselineFiles = earlier.files.filter { differing.contains($0.path) }
+      if let known {
+        baselineFiles = earlier.files.filter { known.contains($0.path) }
+        changed = known
+      } else if let (differing, before) = Self.differences(snapshot.files, from: earlier.files) {
+        baselineFiles = before
         changed = differing
       }
+      // A few files are quicker to validate than the stored cache is to read.
       baseline = RepositoryChecker(repository: earlier.repository, today: today)
-        .baseline(files: baselineFiles, name: earlier.name, cache: earlier.cache)
+        .baseline(
+          files: baselineFiles, name: earlier.name, cache: baselineFiles.count > 256 ? earlier.cache : nil)
     }
-    return checker.check(
+    Trace.mark("transition baseline")
+    _ = currentState()
+    Trace.mark("state read")
+    if let state,
+      let report = checker.checkIncrementally(
+        files: snapshot.files, state: state, only: only, baseline: baseline, changed: changed)
+    {
+      Trace.mark("incremental check")
+      adopt(report.state, differingFiles: report.differingFiles)
+      return report
+    }
+    let report = checker.check(
       files: snapshot.files, only: only, baseline: baseline, cache: snapshot.cache, changed: changed,
-      progress: progress)
+      progress: progress, recordState: true)
+    Trace.mark("full check")
+    adopt(report.state, differingFiles: nil)
+    return report
+  }
+
+  /// The paths of `files` that are new or differ from `earlier`, and the earlier versions of
+  /// those; nil when a file has no blob id. Both lists are in git's order (the order of the
+  /// paths' bytes) as indexes and trees give them, so they are merged, not hashed.
+  static func differences(
+    _ files: [SnapshotFile], from earlier: [SnapshotFile]
+  ) -> (Set<String>, [SnapshotFile])? {
+    guard files.allSatisfy({ $0.contentKey != nil }) && earlier.allSatisfy({ $0.contentKey != nil }) else {
+      return nil
+    }
+    var differing = Set<String>()
+    var before: [SnapshotFile] = []
+    if RepositoryChecker.inByteOrder(files) && RepositoryChecker.inByteOrder(earlier) {
+      var next = 0
+      for file in files {
+        var order = 1
+        while next < earlier.count {
+          order = RepositoryChecker.compareBytes(earlier[next].path, file.path)
+          if order >= 0 { break }
+          next += 1
+        }
+        if next < earlier.count, order == 0 {
+          if earlier[next].contentKey != file.contentKey {
+            differing.insert(file.path)
+            before.append(earlier[next])
+          }
+          next += 1
+        } else {
+          differing.insert(file.path)
+        }
+      }
+      return (differing, before)
+    }
+    var keys: [String: String] = [:]
+    keys.reserveCapacity(earlier.count)
+    for file in earlier { keys[file.path] = file.contentKey }
+    differing = Set(files.lazy.filter { keys[$0.path] != $0.contentKey }.map(\.path))
+    return (differing, earlier.filter { differing.contains($0.path) })
   }
 
   /// Stores `snapshot`'s cache in the git directory when this run computed anything new.
   public func persist(_ snapshot: Snapshot) {
+    if persistent, stateChanged, let state {
+      state.save(to: CheckState.path(gitDirectory: git.gitDirectory))
+      stateChanged = false
+    }
     // Rewriting a large cache for a handful of new entries costs more than validating them
     // again next time.
     let cache = snapshot.cache
@@ -115,10 +211,55 @@ public final class GitChecker: @unchecked Sendable {
   /// The staged records, with state changes checked against `HEAD` (none on an unborn
   /// branch).
   public func checkStaged(only: Set<String>? = nil) throws -> CheckReport {
-    let staged = try snapshot(IndexSource(repository: git, prefix: prefix))
-    let report = check(staged, against: try headSnapshot(), only: only)
+    Trace.mark("start")
+    guard let commit = try git.headState().commit else {
+      let staged = try snapshot(IndexSource(repository: git, prefix: prefix))
+      let report = check(staged, against: nil, only: only)
+      persist(staged)
+      return report
+    }
+    // What is staged, and which files differ from HEAD, from one read of the index: HEAD's
+    // files are not listed, only its configuration, schemas and the files that differ.
+    let headTree = try git.tree(ofCommit: commit)
+    let headRoot = try git.subtree(headTree, at: prefix)
+    let (entries, changedTop) = try git.indexEntries(comparedWith: headRoot == nil ? nil : headTree, under: prefix)
+    let staged = try snapshot(
+      files: try IndexSource.files(of: entries, prefix: prefix, repository: git), name: "the index")
+    Trace.mark("index snapshot")
+    let lead = prefix.isEmpty ? "" : prefix + "/"
+    let changed = Set((changedTop ?? []).map { String($0.dropFirst(lead.count)) })
+    var head: Snapshot?
+    if let headRoot, let files = try headFiles(root: headRoot, paths: changed) {
+      head = try snapshot(files: files, name: "HEAD")
+    }
+    Trace.mark("HEAD snapshot")
+    let report = check(staged, against: head, only: only, changed: head == nil ? nil : changed)
     persist(staged)
+    Trace.mark("persist")
     return report
+  }
+
+  /// HEAD's configuration and schema files, and its versions of `paths`: what checking the
+  /// state changes of staged files needs. Nil when HEAD has no `tally.yaml` (no records
+  /// yet).
+  func headFiles(root: ObjectID, paths: Set<String>) throws -> [SnapshotFile]? {
+    let git = self.git
+    func file(_ path: String, _ id: ObjectID) -> SnapshotFile {
+      SnapshotFile(path: path, contentKey: id.hex) { try git.blob(id) }
+    }
+    guard let configID = try git.blobID(in: root, at: RecordsRoot.markerFile) else { return nil }
+    var files = [file(RecordsRoot.markerFile, configID)]
+    let schemaDirectory = RepositoryConfig.load(try git.blob(configID), path: RecordsRoot.markerFile).0.schemaDirectory
+    if let schemaTree = try git.subtree(root, at: schemaDirectory) {
+      for entry in try git.files(inTree: schemaTree) {
+        files.append(file(schemaDirectory + "/" + entry.path, entry.id))
+      }
+    }
+    for path in paths where path != RecordsRoot.markerFile && !path.hasPrefix(schemaDirectory + "/") {
+      if let id = try git.blobID(in: root, at: path) { files.append(file(path, id)) }
+    }
+    files.sort { RepositoryChecker.compareBytes($0.path, $1.path) < 0 }
+    return files
   }
 
   /// One commit of a range: its problems that its first parent did not have.

@@ -11,6 +11,10 @@ public struct CheckReport: Sendable {
   public var fileCount: Int
   /// The files by the path diagnostics name, to show excerpts from.
   var files: [String: SnapshotFile]
+  /// What checking the next snapshot incrementally needs (when asked for).
+  var state: CheckState?
+  /// For an incremental check: how many files differed from the state it started from.
+  var differingFiles: Int?
 
   /// The bytes of the file a diagnostic names.
   public func source(_ displayPath: String) -> SourceFile? {
@@ -57,28 +61,36 @@ public struct RepositoryChecker: Sendable {
   /// their number.
   public func check(
     files: [SnapshotFile], only: Set<String>? = nil, baseline: TransitionChecker.Baseline? = nil,
-    cache: CheckCache? = nil, changed: Set<String>? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil
+    cache: CheckCache? = nil, changed: Set<String>? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+    recordState: Bool = false
   ) -> CheckReport {
     let repository = self.repository
     let display = repository.displayPath
     var diagnostics = repository.setupDiagnostics
     var records: [RecordFile] = []
     records.reserveCapacity(files.count)
+    // For the state: which file each record is, and the problems with where files are.
+    var recordFiles: [Int] = []
+    var layoutProblems: [Int: Diagnostic] = [:]
     // When a schema file could not be read as a type, its records look unassigned: say so
     // once instead of warning about each of them.
     let schemaBroken = repository.unloadedSchemas > 0
     var unassigned = 0
     let roles = parallelMap(files, batch: 1024) { repository.role(of: $0.path) }
-    for (file, role) in zip(files, roles) {
+    for (position, (file, role)) in zip(files, roles).enumerated() {
       switch role {
       case .record(let typeName, let id):
-        if let type = repository.schema.index(named: typeName) { records.append((file, type, id)) }
+        if let type = repository.schema.index(named: typeName) {
+          records.append((file, type, id))
+          recordFiles.append(position)
+        }
       case .misplaced(let code, let severity, let message, let hint):
         if schemaBroken, code == "unassigned-file" {
           unassigned += 1
-        } else if only == nil || only!.contains(file.path) {
-          diagnostics.append(
-            Diagnostic(severity, code: code, message: message, path: display(file.path), hint: hint))
+        } else if recordState || only == nil || only!.contains(file.path) {
+          let problem = Diagnostic(severity, code: code, message: message, path: display(file.path), hint: hint)
+          diagnostics.append(problem)
+          if recordState { layoutProblems[position] = problem }
         }
       case .config, .schema, .other:
         break
@@ -96,19 +108,29 @@ public struct RepositoryChecker: Sendable {
     var summaries: [RecordSummary] = []
     summaries.reserveCapacity(results.count)
     let shownOnly = only.map { Set($0.map(display)) }
+    // Recording a state needs every problem; those outside `only` are dropped at the end.
+    let filter = recordState ? nil : shownOnly
+    var builder = recordState ? StateBuilder(files: files, repository: repository, today: today) : nil
     for index in results.indices {
+      let found = results[index].1
+      builder?.record(recordFiles[index], type: records[index].type, summary: results[index].0, found)
       // Moved out, not copied: a summary holds many references, and there are 100,000.
       if let summary = results[index].0.take() { summaries.append(summary) }
-      let found = results[index].1
       if found.isEmpty { continue }
-      if let shownOnly {
-        diagnostics += found.filter { shownOnly.contains($0.path) }
+      if let filter {
+        diagnostics += found.filter { filter.contains($0.path) }
       } else {
         diagnostics += found
       }
     }
     results = []
-    diagnostics += SetValidator(schema: repository.schema, today: today).validate(summaries, only: shownOnly)
+    let across = SetValidator(schema: repository.schema, today: today).validate(summaries, only: filter)
+    diagnostics += across
+    let state = builder?.build(layoutProblems: layoutProblems, across: across)
+    if recordState, let shownOnly {
+      let setup = Set(repository.setupDiagnostics)
+      diagnostics = diagnostics.filter { shownOnly.contains($0.path) || setup.contains($0) }
+    }
     if let baseline {
       var reported = shownOnly.map { set in summaries.filter { set.contains($0.path) } } ?? summaries
       // Records whose content did not change since the baseline cannot have changed state.
@@ -123,7 +145,7 @@ public struct RepositoryChecker: Sendable {
     ExitLifetime.keep(files)
     return CheckReport(
       diagnostics: diagnostics, recordCount: records.count, fileCount: files.count,
-      files: Self.filesNamed(in: diagnostics, from: files, display: display))
+      files: Self.filesNamed(in: diagnostics, from: files, display: display), state: state)
   }
 
   /// The files that diagnostics (and their notes) name, by the path they name them by: what
@@ -151,6 +173,7 @@ public struct RepositoryChecker: Sendable {
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) -> [(RecordSummary?, [Diagnostic])] {
     let display = repository.displayPath
+    cache?.prepare()
     let validator = RecordValidator(schema: repository.schema, today: today)
     let types = repository.schema.types
     return parallelMap(records, batch: 64, progress: progress) { (file, type, id) -> (RecordSummary?, [Diagnostic]) in

@@ -19,12 +19,17 @@ public struct IndexSource: RecordSource {
   public var name: String { "the index" }
 
   public func files() throws -> [SnapshotFile] {
-    let entries = try repository.indexEntries()
+    try Self.files(of: try repository.indexEntries(), prefix: prefix, repository: repository)
+  }
+
+  /// The snapshot files of index entries under `prefix`: paths relative to it, blob ids as
+  /// content keys. Throws when an entry is in conflict.
+  static func files(of entries: [IndexEntry], prefix: String, repository: Repository) throws -> [SnapshotFile] {
+    Trace.mark("read the index")
     let lead = prefix.isEmpty ? "" : prefix + "/"
     var seen = Set<String>()
     var result: [SnapshotFile] = []
     result.reserveCapacity(entries.count)
-    let repository = self.repository
     for entry in entries where lead.isEmpty || entry.path.hasPrefix(lead) {
       let path = String(entry.path.dropFirst(lead.count))
       if entry.stage != 0 {
@@ -112,8 +117,26 @@ public final class CheckCache: @unchecked Sendable {
   public private(set) var hits = 0
   public private(set) var misses = 0
 
+  /// Reads the stored cache: run by the first check that uses this cache (an incremental
+  /// check needs none of it).
+  private var loader: ((CheckCache) -> Void)?
+
   public init(schemaKey: String) {
     self.schemaKey = schemaKey
+  }
+
+  init(schemaKey: String, loader: @escaping (CheckCache) -> Void) {
+    self.schemaKey = schemaKey
+    self.loader = loader
+  }
+
+  /// Loads the stored entries, the first time.
+  func prepare() {
+    let load = lock.withLock {
+      defer { loader = nil }
+      return loader
+    }
+    load?(self)
   }
 
   static func key(_ file: SnapshotFile) -> String? {

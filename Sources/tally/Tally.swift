@@ -16,6 +16,7 @@ struct Tally: ParsableCommand {
   )
 
   static func main() {
+    Trace.mark("tally started")
     MemoryTuning.keepFreedMemory()
     // One command per process: large results are left for the exit to reclaim.
     ExitLifetime.enabled = true
@@ -23,7 +24,9 @@ struct Tally: ParsableCommand {
     do {
       var command = try parseAsRoot(arguments)
       try command.run()
+      Trace.mark("done")
     } catch {
+      Trace.mark("done")
       exit(withError: error)
     }
   }

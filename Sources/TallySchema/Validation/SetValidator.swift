@@ -7,6 +7,9 @@ import TallyText
 public struct SetValidator: Sendable {
   public let schema: SchemaSet
   public let today: CivilDate
+  /// The ids of every record of a type, for "did you mean" hints, when the summaries given
+  /// are not all of them (an incremental check); nil: the summaries are all.
+  public var knownIDs: (@Sendable (String) -> [String])?
 
   public init(schema: SchemaSet, today: CivilDate) {
     self.schema = schema
@@ -76,6 +79,7 @@ public struct SetValidator: Sendable {
   ) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     let schema = self.schema
+    let knownIDs = self.knownIDs
     let resolve: @Sendable (String, String) -> ObjectView? = { type, id in
       guard let record = index.record(type, id), let value = record.value, let recordType = schema.type(named: type)
       else { return nil }
@@ -99,9 +103,16 @@ public struct SetValidator: Sendable {
             let use = uses.baseAddress! + usePosition
             guard let targetPosition = index.position(use.pointee.target, use.pointee.id) else {
               var hint: String?
-              if let ids = index.ids(of: use.pointee.target), ids.count <= 5000,
-                let suggestion = Suggestions.closest(to: use.pointee.id, among: ids, maxDistance: 1)
-              {
+              var suggestion: String?
+              if let knownIDs {
+                let ids = knownIDs(use.pointee.target)
+                if ids.count <= 5000 {
+                  suggestion = Suggestions.closest(to: use.pointee.id, among: ids, maxDistance: 1)
+                }
+              } else if let ids = index.ids(of: use.pointee.target), ids.count <= 5000 {
+                suggestion = Suggestions.closest(to: use.pointee.id, among: ids, maxDistance: 1)
+              }
+              if let suggestion {
                 hint = "did you mean \(suggestion)?"
               } else {
                 hint =
@@ -235,7 +246,7 @@ public struct SetValidator: Sendable {
   }
 
   /// Whether `object` has (maybe inside lists and objects) an acyclic reference to `type`.
-  static func hasAcyclicReference(_ object: ObjectSpec, to type: String) -> Bool {
+  public static func hasAcyclicReference(_ object: ObjectSpec, to type: String) -> Bool {
     object.fields.contains { field in
       var fieldType = field.type
       while case .list(let list) = fieldType { fieldType = list.items.type }

@@ -15,7 +15,11 @@ public enum Suggestions {
       guard abs(other.count - lowered.count) <= limit else { continue }
       let distance = editDistance(lowered, other, limit: limit)
       guard distance <= limit else { continue }
-      if best == nil || distance < best!.1 { best = (candidate, distance) }
+      // Ties go to the smallest candidate: the same hint whatever order candidates come in
+      // (the ids of a type come from a dictionary).
+      if best == nil || distance < best!.1 || (distance == best!.1 && candidate < best!.0) {
+        best = (candidate, distance)
+      }
     }
     return best?.0
   }

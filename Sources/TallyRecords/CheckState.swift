@@ -1,0 +1,380 @@
+import Foundation
+import TallySchema
+import TallyText
+
+/// The outcome of the last check of a git snapshot, file by file, with what it takes to
+/// check the next snapshot incrementally: `.git/tally/check-state`.
+///
+/// Per file (in the snapshot's path order): its path and blob id, whether it is a record
+/// (of which type, and whether it parsed), the records it refers to and its unique values
+/// (as 64-bit hashes), and every diagnostic reported on it. A snapshot that differs in a few
+/// files is then checked by validating those files, the records whose cross-record checks
+/// they can change (those that refer to them, directly or through other records; those that
+/// share a unique value; all records of a type whose references must not loop), and the
+/// records those read — the diagnostics of every other file are taken from here.
+///
+/// Hashes only ever widen what is checked again (two keys with one hash make a record look
+/// affected when it is not), so a collision costs time, never a missed problem.
+///
+/// Like the check cache, the file is valid for one schema key, one day and one way of
+/// showing paths; it is checksummed as a whole and written atomically, and anything it does
+/// not match is ignored (the next check is a full one, which writes a new state).
+final class CheckState: @unchecked Sendable {
+  static let magic = Array("TALLYCS1".utf8)
+
+  let schemaKey: String
+  let today: String
+  let displayProbe: String
+  /// The entries, one after another (see ``Entry``).
+  let bytes: [UInt8]
+  let layouts: [Layout]
+
+  /// Where one entry's parts are in `bytes`.
+  struct Layout {
+    var start: Int32
+    var end: Int32
+    var path: Int32
+    var pathLength: Int32
+    var key: Int32
+    var keyLength: Int32
+    /// 0: not a record; 1: a record that did not parse; 2: a record with a summary.
+    var kind: Int8
+    var type: Int32
+    var edges: Int32
+    var edgeCount: Int32
+    var uniques: Int32
+    var uniqueCount: Int32
+    var diagnostics: Int32
+    var diagnosticsLength: Int32
+  }
+
+  var count: Int { layouts.count }
+
+  init(schemaKey: String, today: String, displayProbe: String, bytes: [UInt8], layouts: [Layout]) {
+    self.schemaKey = schemaKey
+    self.today = today
+    self.displayProbe = displayProbe
+    self.bytes = bytes
+    self.layouts = layouts
+  }
+
+  /// What a way of showing paths looks like, to tell whether stored diagnostics name files
+  /// the way this run does (running from another directory shows them differently).
+  static func displayProbe(_ display: (String) -> String) -> String { display("probe/file.yaml") }
+
+  func matches(schemaKey: String, today: CivilDate, displayProbe: String) -> Bool {
+    self.schemaKey == schemaKey && self.today == today.description && self.displayProbe == displayProbe
+  }
+
+  // MARK: Reading entries
+
+  func path(_ entry: Int) -> String {
+    let layout = layouts[entry]
+    return String(decoding: bytes[Int(layout.path)..<Int(layout.path + layout.pathLength)], as: UTF8.self)
+  }
+
+  /// Compares `text`'s UTF-8 bytes with the stored bytes at `start` (`length` of them).
+  func compare(_ text: String, _ start: Int32, _ length: Int32) -> Int {
+    var text = text
+    return text.withUTF8 { utf8 in
+      bytes.withUnsafeBufferPointer { all in
+        let count = min(utf8.count, Int(length))
+        let order = count == 0 ? 0 : memcmp(utf8.baseAddress!, all.baseAddress! + Int(start), count)
+        if order != 0 { return order < 0 ? -1 : 1 }
+        return utf8.count == Int(length) ? 0 : (utf8.count < Int(length) ? -1 : 1)
+      }
+    }
+  }
+
+  func edges(_ entry: Int) -> UnsafeWords { words(layouts[entry].edges, layouts[entry].edgeCount) }
+  func uniques(_ entry: Int) -> UnsafeWords { words(layouts[entry].uniques, layouts[entry].uniqueCount) }
+
+  /// 64-bit words stored at `start` (little-endian).
+  struct UnsafeWords: Sequence {
+    let bytes: [UInt8]
+    let start: Int
+    let count: Int
+
+    func makeIterator() -> AnyIterator<UInt64> {
+      var index = 0
+      return AnyIterator {
+        guard index < count else { return nil }
+        defer { index += 1 }
+        return bytes.withUnsafeBytes {
+          UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: start + index * 8, as: UInt64.self))
+        }
+      }
+    }
+
+    func contains(anyOf set: Set<UInt64>) -> Bool {
+      if count == 0 || set.isEmpty { return false }
+      return bytes.withUnsafeBytes { raw in
+        for index in 0..<count
+        where set.contains(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + index * 8, as: UInt64.self)))
+        {
+          return true
+        }
+        return false
+      }
+    }
+  }
+
+  private func words(_ start: Int32, _ count: Int32) -> UnsafeWords {
+    UnsafeWords(bytes: bytes, start: Int(start), count: Int(count))
+  }
+
+  func diagnostics(_ entry: Int) -> [Diagnostic] {
+    let layout = layouts[entry]
+    if layout.diagnosticsLength <= 1 { return [] }
+    var reader = CheckCacheStore.Reader(bytes: bytes, position: Int(layout.diagnostics))
+    return Self.readDiagnostics(&reader) ?? []
+  }
+
+  /// The bytes of an entry as stored, to copy into the next state unchanged.
+  func entryBytes(_ entry: Int) -> ArraySlice<UInt8> {
+    bytes[Int(layouts[entry].start)..<Int(layouts[entry].end)]
+  }
+
+  // MARK: Writing entries
+
+  /// One entry, encoded: what ``Builder`` appends.
+  struct Entry {
+    var path: String
+    var key: String
+    var kind: Int8
+    var type: Int
+    var edges: [UInt64]
+    var uniques: [UInt64]
+    var diagnostics: [Diagnostic]
+
+    /// The entry of a file that is not a record, or of a record with its summary (nil: it
+    /// did not parse).
+    init(path: String, key: String, record: (type: Int, summary: RecordSummary?)?, diagnostics: [Diagnostic]) {
+      self.path = path
+      self.key = key
+      self.diagnostics = diagnostics
+      guard let record else {
+        kind = 0
+        type = 0
+        edges = []
+        uniques = []
+        return
+      }
+      type = record.type
+      guard let summary = record.summary else {
+        kind = 1
+        edges = []
+        uniques = []
+        return
+      }
+      kind = 2
+      var seen = Set<UInt64>()
+      edges = summary.references.compactMap { use in
+        let hash = CheckState.recordKey(type: use.target, id: use.id)
+        return seen.insert(hash).inserted ? hash : nil
+      }
+      uniques = summary.uniqueValues.map {
+        CheckState.uniqueKey(type: summary.type, field: $0.field, value: $0.value)
+      }
+    }
+
+    func encode(into out: inout [UInt8]) {
+      CheckCacheStore.Writer.string(path, into: &out)
+      CheckCacheStore.Writer.string(key, into: &out)
+      out.append(UInt8(kind))
+      CheckCacheStore.Writer.int(type, into: &out)
+      CheckCacheStore.Writer.int(edges.count, into: &out)
+      for edge in edges { withUnsafeBytes(of: edge.littleEndian) { out.append(contentsOf: $0) } }
+      CheckCacheStore.Writer.int(uniques.count, into: &out)
+      for unique in uniques { withUnsafeBytes(of: unique.littleEndian) { out.append(contentsOf: $0) } }
+      var encoded: [UInt8] = []
+      if !diagnostics.isEmpty { CheckState.writeDiagnostics(diagnostics, into: &encoded) }
+      CheckCacheStore.Writer.int(encoded.count, into: &out)
+      out += encoded
+    }
+  }
+
+  /// Collects entries into a state.
+  struct Builder {
+    var bytes: [UInt8] = []
+    var count = 0
+
+    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
+    mutating func append(_ entry: Entry) {
+      entry.encode(into: &bytes)
+      count += 1
+    }
+
+    mutating func append(copyOf entry: Int, in state: CheckState) {
+      bytes += state.entryBytes(entry)
+      count += 1
+    }
+
+    func build(schemaKey: String, today: CivilDate, displayProbe: String) -> CheckState? {
+      guard let layouts = CheckState.layouts(of: bytes, count: count) else { return nil }
+      return CheckState(
+        schemaKey: schemaKey, today: today.description, displayProbe: displayProbe, bytes: bytes, layouts: layouts)
+    }
+  }
+
+  /// The entries' layouts, or nil when the bytes do not hold `count` well-formed entries.
+  static func layouts(of bytes: [UInt8], count: Int) -> [Layout]? {
+    guard bytes.count < Int(Int32.max) else { return nil }
+    var layouts: [Layout] = []
+    layouts.reserveCapacity(count)
+    var reader = CheckCacheStore.Reader(bytes: bytes)
+    for _ in 0..<count {
+      let start = reader.position
+      guard let pathLength = reader.int(), pathLength >= 0, reader.position + pathLength <= bytes.count else {
+        return nil
+      }
+      let path = reader.position
+      reader.position += pathLength
+      guard let keyLength = reader.int(), keyLength >= 0, reader.position + keyLength <= bytes.count else {
+        return nil
+      }
+      let key = reader.position
+      reader.position += keyLength
+      guard reader.position < bytes.count else { return nil }
+      let kind = bytes[reader.position]
+      reader.position += 1
+      guard kind <= 2, let type = reader.int(), type >= 0, type < Int(Int32.max),
+        let edgeCount = reader.int(), edgeCount >= 0, reader.position + edgeCount * 8 <= bytes.count
+      else { return nil }
+      let edges = reader.position
+      reader.position += edgeCount * 8
+      guard let uniqueCount = reader.int(), uniqueCount >= 0, reader.position + uniqueCount * 8 <= bytes.count
+      else { return nil }
+      let uniques = reader.position
+      reader.position += uniqueCount * 8
+      guard let diagnosticsLength = reader.int(), diagnosticsLength >= 0,
+        reader.position + diagnosticsLength <= bytes.count
+      else { return nil }
+      let diagnostics = reader.position
+      reader.position += diagnosticsLength
+      layouts.append(
+        Layout(
+          start: Int32(start), end: Int32(reader.position), path: Int32(path), pathLength: Int32(pathLength),
+          key: Int32(key), keyLength: Int32(keyLength), kind: Int8(kind), type: Int32(type), edges: Int32(edges),
+          edgeCount: Int32(edgeCount), uniques: Int32(uniques), uniqueCount: Int32(uniqueCount),
+          diagnostics: Int32(diagnostics), diagnosticsLength: Int32(diagnosticsLength)))
+    }
+    return reader.atEnd ? layouts : nil
+  }
+
+  // MARK: Keys
+
+  /// The hash of a record's identity, as references name it.
+  static func recordKey(type: String, id: String) -> UInt64 { hash(type, id) }
+
+  /// The hash of a value of a unique field.
+  static func uniqueKey(type: String, field: String, value: String) -> UInt64 { hash(type, field, value) }
+
+  private static func hash(_ parts: String...) -> UInt64 {
+    var bytes: [UInt8] = []
+    for part in parts {
+      bytes += part.utf8
+      bytes.append(0)
+    }
+    return Checksum.of(bytes)
+  }
+
+  // MARK: Diagnostics
+
+  static func writeDiagnostics(_ diagnostics: [Diagnostic], into out: inout [UInt8]) {
+    typealias W = CheckCacheStore.Writer
+    W.int(diagnostics.count, into: &out)
+    for diagnostic in diagnostics {
+      let severity: UInt8 =
+        switch diagnostic.severity {
+        case .error: 0
+        case .warning: 1
+        case .note: 2
+        }
+      out.append(severity)
+      W.string(diagnostic.code, into: &out)
+      W.string(diagnostic.message, into: &out)
+      W.string(diagnostic.path, into: &out)
+      W.range(diagnostic.range, into: &out)
+      optional(diagnostic.hint, into: &out)
+      optional(diagnostic.field, into: &out)
+      W.int(diagnostic.notes.count, into: &out)
+      for note in diagnostic.notes {
+        W.string(note.message, into: &out)
+        optional(note.path, into: &out)
+        W.range(note.range, into: &out)
+      }
+    }
+  }
+
+  private static func optional(_ text: String?, into out: inout [UInt8]) {
+    guard let text else {
+      out.append(0)
+      return
+    }
+    out.append(1)
+    CheckCacheStore.Writer.string(text, into: &out)
+  }
+
+  static func readDiagnostics(_ reader: inout CheckCacheStore.Reader) -> [Diagnostic]? {
+    guard let count = reader.int(), count >= 0, count < 1 << 24 else { return nil }
+    var diagnostics: [Diagnostic] = []
+    for _ in 0..<count {
+      guard let severity = reader.int(), severity <= 2, let code = reader.string(), let message = reader.string(),
+        let path = reader.string(), let range = reader.range(), let hint = readOptional(&reader),
+        let field = readOptional(&reader), let noteCount = reader.int(), noteCount >= 0, noteCount < 1 << 16
+      else { return nil }
+      var notes: [Diagnostic.Note] = []
+      for _ in 0..<noteCount {
+        guard let message = reader.string(), let path = readOptional(&reader), let range = reader.range() else {
+          return nil
+        }
+        notes.append(Diagnostic.Note(message: message, path: path, range: range))
+      }
+      diagnostics.append(
+        Diagnostic(
+          [Severity.error, .warning, .note][severity], code: code, message: message, path: path, range: range,
+          hint: hint, notes: notes, field: field))
+    }
+    return diagnostics
+  }
+
+  private static func readOptional(_ reader: inout CheckCacheStore.Reader) -> String?? {
+    guard let flag = reader.int() else { return nil }
+    if flag == 0 { return .some(nil) }
+    guard flag == 1, let text = reader.string() else { return nil }
+    return .some(text)
+  }
+
+  // MARK: The file
+
+  static func path(gitDirectory: String) -> String { gitDirectory + "/tally/check-state" }
+
+  /// The stored state, or nil when there is none or it is damaged.
+  static func load(from file: String) -> CheckState? {
+    guard let bytes = try? FileSystem.read(file) else { return nil }
+    var reader = CheckCacheStore.Reader(bytes: bytes)
+    guard reader.bytes(magic.count) == magic, let schemaKey = reader.string(), let today = reader.string(),
+      let probe = reader.string(), let count = reader.int(), count >= 0, count <= bytes.count,
+      let checksum = reader.fixed64()
+    else { return nil }
+    let body = Array(bytes[reader.position...])
+    guard Checksum.of(body) == checksum, let layouts = layouts(of: body, count: count) else { return nil }
+    return CheckState(schemaKey: schemaKey, today: today, displayProbe: probe, bytes: body, layouts: layouts)
+  }
+
+  /// Writes the state (to a temporary file renamed into place).
+  func save(to file: String) {
+    var out = Self.magic
+    out.reserveCapacity(bytes.count + 4096)
+    CheckCacheStore.Writer.string(schemaKey, into: &out)
+    CheckCacheStore.Writer.string(today, into: &out)
+    CheckCacheStore.Writer.string(displayProbe, into: &out)
+    CheckCacheStore.Writer.int(count, into: &out)
+    withUnsafeBytes(of: Checksum.of(bytes).littleEndian) { out.append(contentsOf: $0) }
+    out += bytes
+    try? FileSystem.createDirectory(FileSystem.parentDirectory(of: file))
+    try? FileSystem.writeAtomically(file, out)
+  }
+}

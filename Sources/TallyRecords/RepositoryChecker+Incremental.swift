@@ -1,0 +1,367 @@
+import Foundation
+import TallySchema
+import TallyText
+
+/// Collects the state of a full check (see ``CheckState``), file by file.
+struct StateBuilder {
+  let files: [SnapshotFile]
+  let repository: RecordsRepository
+  let today: CivilDate
+  private var entries: [CheckState.Entry?]
+
+  init(files: [SnapshotFile], repository: RecordsRepository, today: CivilDate) {
+    self.files = files
+    self.repository = repository
+    self.today = today
+    entries = Array(repeating: nil, count: files.count)
+  }
+
+  mutating func record(_ position: Int, type: Int, summary: RecordSummary?, _ found: [Diagnostic]) {
+    let file = files[position]
+    entries[position] = CheckState.Entry(
+      path: file.path, key: file.contentKey ?? "", record: (type, summary), diagnostics: found)
+  }
+
+  /// The state, or nil when the snapshot cannot have one: files without blob ids, not in
+  /// byte order, or schemas with errors (records of unknown types).
+  func build(layoutProblems: [Int: Diagnostic], across: [Diagnostic]) -> CheckState? {
+    guard repository.unloadedSchemas == 0, files.allSatisfy({ $0.contentKey != nil }),
+      RepositoryChecker.inByteOrder(files)
+    else { return nil }
+    var entries = self.entries
+    if !across.isEmpty {
+      let display = repository.displayPath
+      var byPath: [String: [Diagnostic]] = [:]
+      for diagnostic in across { byPath[diagnostic.path, default: []].append(diagnostic) }
+      for (position, file) in files.enumerated() {
+        guard let found = byPath[display(file.path)], entries[position] != nil else { continue }
+        entries[position]!.diagnostics += found
+      }
+    }
+    var builder = CheckState.Builder(capacity: files.count * 128)
+    for (position, file) in files.enumerated() {
+      builder.append(
+        entries[position]
+          ?? CheckState.Entry(
+            path: file.path, key: file.contentKey!, record: nil,
+            diagnostics: layoutProblems[position].map { [$0] } ?? []))
+    }
+    return builder.build(
+      schemaKey: RecordsRepository.schemaKey(of: files, schemaDirectory: repository.config.schemaDirectory),
+      today: today, displayProbe: CheckState.displayProbe(repository.displayPath))
+  }
+}
+
+extension RepositoryChecker {
+  /// Whether the files' paths are in the order of their UTF-8 bytes (git's order).
+  static func inByteOrder(_ files: [SnapshotFile]) -> Bool {
+    files.indices.dropFirst().allSatisfy { compareBytes(files[$0 - 1].path, files[$0].path) < 0 }
+  }
+
+  static func compareBytes(_ a: String, _ b: String) -> Int {
+    var a = a
+    var b = b
+    return a.withUTF8 { x in
+      b.withUTF8 { y in
+        let count = min(x.count, y.count)
+        let order = count == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, count)
+        if order != 0 { return order < 0 ? -1 : 1 }
+        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+      }
+    }
+  }
+
+  /// How many files may differ from the state for an incremental check to be worth it.
+  static let incrementalChangeLimit = 2000
+  /// How many records an incremental check may validate again.
+  static let incrementalRecordLimit = 20000
+
+  /// Checks a snapshot that differs from the one `state` was made for in a few files: the
+  /// result is the same as a full check's (``check(files:only:baseline:cache:changed:progress:recordState:)``),
+  /// and its `state` describes this snapshot. Nil when an incremental check does not apply
+  /// (other schemas or day, files without blob ids or not in git's order, too many
+  /// changes): check in full.
+  func checkIncrementally(
+    files: [SnapshotFile], state: CheckState, only: Set<String>? = nil,
+    baseline: TransitionChecker.Baseline? = nil, changed: Set<String>? = nil
+  ) -> CheckReport? {
+    let repository = self.repository
+    let display = repository.displayPath
+    let schema = repository.schema
+    // Transitions of every record (no list of changed files): a full check reads them all.
+    guard baseline == nil || changed != nil, repository.unloadedSchemas == 0,
+      state.matches(
+        schemaKey: RecordsRepository.schemaKey(of: files, schemaDirectory: repository.config.schemaDirectory),
+        today: today, displayProbe: CheckState.displayProbe(display))
+    else { return nil }
+
+    // 1. Which files differ: the state's files and the snapshot's, merged in path order.
+    var oldOf = [Int](repeating: -1, count: files.count)
+    var newOf = [Int](repeating: -1, count: state.count)
+    var differing: [Int] = []  // positions in `files`: new, or with other content
+    var removed: [Int] = []  // positions in `state`
+    var next = 0
+    for (position, file) in files.enumerated() {
+      guard let key = file.contentKey else { return nil }
+      if position > 0, Self.compareBytes(files[position - 1].path, file.path) >= 0 { return nil }
+      var order = 1
+      while next < state.count {
+        let layout = state.layouts[next]
+        order = state.compare(file.path, layout.path, layout.pathLength)
+        if order <= 0 { break }
+        removed.append(next)
+        next += 1
+      }
+      if next < state.count, order == 0 {
+        oldOf[position] = next
+        newOf[next] = position
+        let layout = state.layouts[next]
+        if state.compare(key, layout.key, layout.keyLength) != 0 { differing.append(position) }
+        next += 1
+      } else {
+        differing.append(position)
+      }
+      if differing.count + removed.count > Self.incrementalChangeLimit { return nil }
+    }
+    removed += next..<state.count
+    guard differing.count + removed.count <= Self.incrementalChangeLimit else { return nil }
+
+    Trace.mark("incremental: compare with the state")
+    // 2. What the changes can affect: records that refer to a changed record (directly or
+    // through others), share a unique value with one, or are of a type whose references must
+    // not loop when a record of that type changed.
+    let acyclic = Set(
+      schema.types.indices.filter {
+        SetValidator.hasAcyclicReference(schema.types[$0].object, to: schema.types[$0].name)
+      })
+    var frontier = Set<UInt64>()
+    var uniqueValues = Set<UInt64>()
+    var loopTypes = Set<Int>()
+    func noteOld(_ entry: Int) {
+      let layout = state.layouts[entry]
+      guard layout.kind != 0, case .record(let type, let id) = repository.role(of: state.path(entry)) else { return }
+      frontier.insert(CheckState.recordKey(type: type, id: id))
+      uniqueValues.formUnion(state.uniques(entry))
+      if acyclic.contains(Int(layout.type)) { loopTypes.insert(Int(layout.type)) }
+    }
+    for entry in removed { noteOld(entry) }
+    var fresh: [Int: (record: RecordFile?, problem: Diagnostic?)] = [:]
+    for position in differing {
+      if oldOf[position] >= 0 { noteOld(oldOf[position]) }
+      let file = files[position]
+      switch repository.role(of: file.path) {
+      case .record(let typeName, let id):
+        guard let type = schema.index(named: typeName) else { return nil }
+        fresh[position] = ((file, type, id), nil)
+        frontier.insert(CheckState.recordKey(type: typeName, id: id))
+        if acyclic.contains(type) { loopTypes.insert(type) }
+      case .misplaced(let code, let severity, let message, let hint):
+        fresh[position] = (
+          nil, Diagnostic(severity, code: code, message: message, path: display(file.path), hint: hint)
+        )
+      case .config, .schema, .other:
+        fresh[position] = (nil, nil)
+      }
+    }
+    var results: [Int: (RecordSummary?, [Diagnostic])] = [:]
+    let changedRecords = differing.filter { fresh[$0]?.record != nil }
+    for (position, result) in zip(changedRecords, validate(changedRecords.map { fresh[$0]!.record! }, cache: nil)) {
+      results[position] = result
+      if let summary = result.0 {
+        for unique in summary.uniqueValues {
+          uniqueValues.insert(CheckState.uniqueKey(type: summary.type, field: unique.field, value: unique.value))
+        }
+      }
+    }
+    var affected = Set<Int>()  // positions in `files` of unchanged records to check again
+    var skip = [Bool](repeating: false, count: files.count)
+    for position in fresh.keys { skip[position] = true }
+    var firstRound = true
+    while !frontier.isEmpty || firstRound {
+      var reached = Set<UInt64>()
+      for entry in 0..<state.count {
+        let position = newOf[entry]
+        let layout = state.layouts[entry]
+        guard position >= 0, layout.kind == 2, !skip[position] else { continue }
+        let hit =
+          state.edges(entry).contains(anyOf: frontier)
+          || (firstRound
+            && (loopTypes.contains(Int(layout.type)) || state.uniques(entry).contains(anyOf: uniqueValues)))
+        guard hit else { continue }
+        affected.insert(position)
+        skip[position] = true
+        if case .record(let type, let id) = repository.role(of: files[position].path) {
+          reached.insert(CheckState.recordKey(type: type, id: id))
+        }
+        if affected.count > Self.incrementalRecordLimit { return nil }
+      }
+      frontier = reached
+      firstRound = false
+    }
+
+    Trace.mark("incremental: affected records")
+    // 3. The summaries the checks across records read: the changed and affected records, and
+    // every record they refer to, and so on.
+    func recordFile(_ position: Int) -> RecordFile? {
+      guard case .record(let typeName, let id) = repository.role(of: files[position].path),
+        let type = schema.index(named: typeName)
+      else { return nil }
+      return (files[position], type, id)
+    }
+    var batch = affected.sorted()
+    var checked = changedRecords
+    repeat {
+      let loading = batch.compactMap { position in recordFile(position).map { (position, $0) } }
+      for ((position, _), result) in zip(loading, validate(loading.map(\.1), cache: nil)) {
+        results[position] = result
+      }
+      checked += batch
+      var targets = Set<Int>()
+      for position in checked {
+        guard let summary = results[position]?.0 else { continue }
+        for use in summary.references {
+          guard let directory = schema.type(named: use.target)?.directory,
+            let target = Self.position(of: directory + "/" + use.id + ".yaml", in: files),
+            results[target] == nil
+          else { continue }
+          targets.insert(target)
+        }
+      }
+      // Next round: the targets, then their own targets.
+      batch = targets.sorted()
+      checked = []
+      if results.count + batch.count > Self.incrementalRecordLimit { return nil }
+    } while !batch.isEmpty
+
+    Trace.mark("incremental: summaries")
+    // 4. The checks across records, reported on the changed and affected records.
+    let loaded = results.keys.sorted()
+    var summaries: [RecordSummary] = []
+    summaries.reserveCapacity(loaded.count)
+    for position in loaded { if let summary = results[position]?.0 { summaries.append(summary) } }
+    let recheck = Set(changedRecords).union(affected)
+    let reported = Set(recheck.map { display(files[$0].path) })
+    var validator = SetValidator(schema: schema, today: today)
+    let ids = KnownIDs(files: files, state: state, oldOf: oldOf, results: results, repository: repository)
+    validator.knownIDs = { ids.ids(of: $0) }
+    let across = validator.validate(summaries, only: reported)
+    var acrossByPath: [String: [Diagnostic]] = [:]
+    for diagnostic in across { acrossByPath[diagnostic.path, default: []].append(diagnostic) }
+
+    Trace.mark("incremental: checks across records")
+    // 5. Every file's problems (this run's where it was checked again, else the state's),
+    // and the next state.
+    var diagnostics = repository.setupDiagnostics
+    var builder = CheckState.Builder(capacity: state.bytes.count + differing.count * 256)
+    var recordCount = 0
+    for (position, file) in files.enumerated() {
+      if let (record, problem) = fresh[position] {
+        var found: [Diagnostic] = problem.map { [$0] } ?? []
+        if let record {
+          recordCount += 1
+          let (summary, perFile) = results[position] ?? (nil, [])
+          found = perFile + (acrossByPath[display(file.path)] ?? [])
+          builder.append(
+            CheckState.Entry(path: file.path, key: file.contentKey!, record: (record.type, summary), diagnostics: found)
+          )
+        } else {
+          builder.append(CheckState.Entry(path: file.path, key: file.contentKey!, record: nil, diagnostics: found))
+        }
+        diagnostics += found
+      } else if affected.contains(position) {
+        recordCount += 1
+        let (summary, perFile) = results[position] ?? (nil, [])
+        let found = perFile + (acrossByPath[display(file.path)] ?? [])
+        builder.append(
+          CheckState.Entry(
+            path: file.path, key: file.contentKey!, record: (Int(state.layouts[oldOf[position]].type), summary),
+            diagnostics: found))
+        diagnostics += found
+      } else {
+        let entry = oldOf[position]
+        if state.layouts[entry].kind != 0 { recordCount += 1 }
+        if state.layouts[entry].diagnosticsLength > 1 { diagnostics += state.diagnostics(entry) }
+        builder.append(copyOf: entry, in: state)
+      }
+    }
+    if let only {
+      let shown = Set(only.map(display))
+      let setup = Set(repository.setupDiagnostics)
+      diagnostics = diagnostics.filter { shown.contains($0.path) || setup.contains($0) }
+    }
+    if let baseline {
+      // Only records whose content changed since the baseline can have changed state.
+      let shownOnly = only.map { Set($0.map(display)) }
+      let shownChanged = changed.map { Set($0.map(display)) }
+      var candidates: [RecordSummary] = []
+      for position in (changed ?? []).compactMap({ Self.position(of: $0, in: files) }).sorted() {
+        if results[position] == nil, let record = recordFile(position) {
+          results[position] = validate([record], cache: nil)[0]
+        }
+        if let summary = results[position]?.0 { candidates.append(summary) }
+      }
+      let reportedSummaries = candidates.filter {
+        (shownOnly?.contains($0.path) ?? true) && (shownChanged?.contains($0.path) ?? true)
+      }
+      diagnostics += TransitionChecker(schema: schema).check(reportedSummaries, against: baseline)
+    }
+    diagnostics.sort(by: Diagnostic.sortOrder)
+    return CheckReport(
+      diagnostics: diagnostics, recordCount: recordCount, fileCount: files.count,
+      files: Self.filesNamed(in: diagnostics, from: files, display: display),
+      state: builder.build(schemaKey: state.schemaKey, today: today, displayProbe: state.displayProbe),
+      differingFiles: differing.count + removed.count)
+  }
+
+  /// Where `path` is in `files` (in git's order), by binary search.
+  static func position(of path: String, in files: [SnapshotFile]) -> Int? {
+    var low = 0
+    var high = files.count
+    while low < high {
+      let middle = (low + high) / 2
+      let order = compareBytes(files[middle].path, path)
+      if order == 0 { return middle }
+      if order < 0 { low = middle + 1 } else { high = middle }
+    }
+    return nil
+  }
+}
+
+/// The ids of a type's records in a snapshot checked incrementally, for "did you mean"
+/// hints: worked out only when a reference is broken.
+final class KnownIDs: @unchecked Sendable {
+  private let files: [SnapshotFile]
+  private let state: CheckState
+  private let oldOf: [Int]
+  private let results: [Int: (RecordSummary?, [Diagnostic])]
+  private let repository: RecordsRepository
+  private var known: [String: [String]] = [:]
+  private let lock = NSLock()
+
+  init(
+    files: [SnapshotFile], state: CheckState, oldOf: [Int], results: [Int: (RecordSummary?, [Diagnostic])],
+    repository: RecordsRepository
+  ) {
+    self.files = files
+    self.state = state
+    self.oldOf = oldOf
+    self.results = results
+    self.repository = repository
+  }
+
+  func ids(of type: String) -> [String] {
+    lock.withLock {
+      if let ids = known[type] { return ids }
+      var ids: [String] = []
+      for (position, file) in files.enumerated() {
+        guard case .record(type, let id) = repository.role(of: file.path) else { continue }
+        // Records with a summary: those the full check's index holds.
+        let parsed =
+          results[position].map { $0.0 != nil } ?? (oldOf[position] >= 0 && state.layouts[oldOf[position]].kind == 2)
+        if parsed { ids.append(id) }
+      }
+      known[type] = ids
+      return ids
+    }
+  }
+}
