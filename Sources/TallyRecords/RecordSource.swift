@@ -1,3 +1,5 @@
+import Foundation
+
 /// One file of a snapshot of the records: its path relative to the records root, and how to
 /// get its bytes.
 public struct SnapshotFile: Sendable {
@@ -27,19 +29,29 @@ public protocol RecordSource: Sendable {
 public struct WorkingTreeSource: RecordSource {
   public let root: String
   public var name: String { "the working tree" }
+  /// Give each file a content key made of its stat data (modification and change times,
+  /// size, inode), as git's index does, so that a check can tell unchanged files without
+  /// reading them (see ``RepositoryChecker/checkWorkingTree(only:baseline:gitDirectory:progress:)``).
+  public var statKeys = false
 
-  public init(root: String) {
+  public init(root: String, statKeys: Bool = false) {
     self.root = root
+    self.statKeys = statKeys
   }
 
   public func files() throws -> [SnapshotFile] {
     let root = self.root
-    let all = try FileSystem.files(under: root, suffixes: [""])
-    let prefix = root.hasSuffix("/") ? root.count : root.count + 1
-    return all.map { absolute in
-      // Every path starts with the root and a slash.
-      let relative = String(absolute.dropFirst(prefix))
-      return SnapshotFile(path: relative) { try FileSystem.read(absolute) }
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    // Files changed in the last two seconds are read again next time ("racily clean", as git
+    // calls it): another change within the same tick of the file system's clock could keep
+    // their time and perhaps their size. Their key is unique to this run.
+    let tree = try FileSystem.tree(under: root, statKeys: statKeys, racyAfter: Int(now.tv_sec) - 2)
+    let run = "r\(getpid()).\(now.tv_nsec)"
+    let lead = root.hasSuffix("/") ? root : root + "/"
+    return tree.map { path, key in
+      let contentKey: String? = statKeys ? (key.map { String($0, radix: 36) } ?? run) : nil
+      return SnapshotFile(path: path, contentKey: contentKey) { try FileSystem.read(lead + path) }
     }
   }
 }

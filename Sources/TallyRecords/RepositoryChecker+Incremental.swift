@@ -313,6 +313,35 @@ extension RepositoryChecker {
       differingFiles: differing.count + removed.count)
   }
 
+  /// Checks the working tree. With `gitDirectory`, incrementally from the state of its last
+  /// check (`.git/tally/worktree-state`, see ``CheckState``): files
+  /// are told apart by their stat data, as git's index does, and only the files that changed
+  /// since the stored state — and the records their checks across records reach — are read
+  /// and validated; the result is a full check's. The state is written when the check was a
+  /// full one or the files differ from it in more than a few places.
+  public func checkWorkingTree(
+    only: Set<String>? = nil, baseline: TransitionChecker.Baseline? = nil, gitDirectory: String?,
+    progress: (@Sendable (Int, Int) -> Void)? = nil
+  ) throws -> CheckReport {
+    let stateFile = gitDirectory.map { CheckState.workingTreePath(gitDirectory: $0) }
+    let files = try WorkingTreeSource(root: repository.root, statKeys: stateFile != nil).files()
+    Trace.mark("working tree listed")
+    guard let stateFile, files.allSatisfy({ $0.contentKey != nil }) else {
+      return check(files: files, only: only, baseline: baseline, progress: progress)
+    }
+    if baseline == nil, let state = CheckState.load(from: stateFile),
+      let report = checkIncrementally(files: files, state: state, only: only)
+    {
+      Trace.mark("incremental check")
+      if (report.differingFiles ?? 0) > GitChecker.stateRewriteThreshold { report.state?.save(to: stateFile) }
+      return report
+    }
+    let report = check(files: files, only: only, baseline: baseline, progress: progress, recordState: true)
+    Trace.mark("full check")
+    report.state?.save(to: stateFile)
+    return report
+  }
+
   /// Where `path` is in `files` (in git's order), by binary search.
   static func position(of path: String, in files: [SnapshotFile]) -> Int? {
     var low = 0

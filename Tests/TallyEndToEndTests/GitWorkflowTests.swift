@@ -390,3 +390,67 @@ struct CommitCommandTests {
     #expect(try git(["fsck", "--strict"], in: dir.path).status == 0)
   }
 }
+
+@Suite("The working tree's check state")
+struct WorkingTreeStateTests {
+  /// Sets every file's modification time to an hour ago and waits until their change times
+  /// are more than two seconds old: files changed in the last two seconds are always read
+  /// again, so a test of what the state remembers needs old files.
+  func age(_ dir: TemporaryDirectory) throws {
+    defer { Thread.sleep(forTimeInterval: 3) }
+    for path in try git(["ls-files", "-z"], in: dir.path).stdout.split(separator: "\0") {
+      try FileManager.default.setAttributes(
+        [.modificationDate: Date(timeIntervalSinceNow: -3600)], ofItemAtPath: dir.path + "/" + path)
+    }
+  }
+
+  @Test func aRepeatedCheckReadsOnlyWhatChangedAndSaysWhatAFullCheckSays() throws {
+    let dir = try makeCommittedTeamRepository()
+    let state = dir.path + "/.git/tally/worktree-state"
+    try age(dir)
+    #expect(try TallyProcess.run(["check"], in: dir.path).stdout == "checked 5 records: no problems\n")
+    #expect(FileManager.default.fileExists(atPath: state))
+    #expect(try git(["status", "--porcelain", "--ignored"], in: dir.path).stdout.isEmpty)
+
+    // A deleted staff record breaks references in files that did not change.
+    try FileManager.default.removeItem(atPath: dir.path + "/staff/S-0012.yaml")
+    let deleted = try TallyProcess.run(["check"], in: dir.path)
+    #expect(deleted.status == 1)
+    #expect(deleted.stdout.contains("customers/C-0042.yaml:5:8: error[broken-ref]"))
+    try git(["checkout", "-q", "--", "staff/S-0012.yaml"], in: dir.path)
+    #expect(try TallyProcess.run(["check"], in: dir.path).status == 0)
+  }
+
+  @Test func aChangeThatKeepsSizeAndModificationTimeIsStillSeen() throws {
+    let dir = try makeCommittedTeamRepository()
+    try age(dir)
+    #expect(try TallyProcess.run(["check"], in: dir.path).status == 0)
+    // Same size, same modification time as before: only the change time (which no one can
+    // set back) tells the new content from the old.
+    // (`touch -r` copies the time to the nanosecond.)
+    try TallyProcess.runProgram("cp", ["-p", "customers/C-0042.yaml", ".git/reference"], in: dir.path)
+    try dir.write("customers/C-0042.yaml", try dir.read("customers/C-0042.yaml").replacing("tier: A", with: "tier: Q"))
+    try TallyProcess.runProgram("touch", ["-m", "-r", ".git/reference", "customers/C-0042.yaml"], in: dir.path)
+    let stats = try TallyProcess.runProgram(
+      "stat", ["-c", "%y %s", "customers/C-0042.yaml", ".git/reference"], in: dir.path
+    ).stdout.split(separator: "\n")
+    #expect(stats.count == 2 && stats[0] == stats[1])
+    // Past the two seconds in which a changed file is read again whatever its stat data says.
+    Thread.sleep(forTimeInterval: 2.5)
+    let result = try TallyProcess.run(["check"], in: dir.path)
+    #expect(result.stdout.contains("customers/C-0042.yaml:3:7: error[not-in-enum]"))
+  }
+
+  @Test func aDamagedStateIsIgnored() throws {
+    let dir = try makeCommittedTeamRepository()
+    try age(dir)
+    #expect(try TallyProcess.run(["check"], in: dir.path).status == 0)
+    let state = dir.path + "/.git/tally/worktree-state"
+    var bytes = try Data(contentsOf: URL(fileURLWithPath: state))
+    bytes[bytes.count - 5] ^= 0x01
+    try bytes.write(to: URL(fileURLWithPath: state))
+    try dir.write("customers/C-0042.yaml", try dir.read("customers/C-0042.yaml").replacing("tier: A", with: "tier: Q"))
+    #expect(try TallyProcess.run(["check"], in: dir.path).stdout.contains("error[not-in-enum]"))
+    #expect(try TallyProcess.run(["check"], in: dir.path).stdout.contains("error[not-in-enum]"))
+  }
+}

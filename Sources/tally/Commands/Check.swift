@@ -98,7 +98,10 @@ struct Check: ParsableCommand {
       // Large repositories take seconds: show how far the check is (on a terminal only).
       let progress = Progress(label: "checking records")
       defer { progress.finish() }
-      report = try checker.check(WorkingTreeSource(root: repo.root), only: only, baseline: baseline) {
+      // In a git repository, the outcome is kept in the git directory to check only what
+      // changed next time.
+      let gitDirectory = (try? repo.gitRepository())?.0.gitDirectory
+      report = try checker.checkWorkingTree(only: only, baseline: baseline, gitDirectory: gitDirectory) {
         progress.update($0, of: $1)
       }
     } catch {
