@@ -4,7 +4,9 @@
 # JSON Schema `tally schema export` writes, in the same run.
 #
 # Goals (issue 3): tally check on 100k records under 2 s wall on 2 cores, using both cores,
-# at least 20x faster than check-jsonschema, peak memory under 1 GB.
+# at least 20x faster than check-jsonschema, peak memory under 1 GB. The goals are judged on
+# the cold check (`--no-cache`: every file read, parsed and validated); the warm figure (a
+# repeated check with nothing changed, from the state in the git directory) is shown beside it.
 #
 # Environment: BENCH_RUNS (default 3), BENCH_SIZES (default "10000 100000"),
 # BENCH_SEED (default 7), BENCH_STRICT=1 to exit 1 when a goal is missed.
@@ -69,7 +71,12 @@ for size in $sizes; do
   (cd "$repo" && "$tally" check >"$root/$out/check-$size.txt") || { tail -20 "$out/check-$size.txt"; exit 1; }
   tail -1 "$out/check-$size.txt"
 
-  read -r t_wall t_cpu t_rss < <(cd "$repo" && measure "$tally" check)
+  # Cold: every file read, parsed and validated (--no-cache: no state from an earlier run;
+  # the generated repository lies inside this project's git repository, which would keep one).
+  read -r t_wall t_cpu t_rss < <(cd "$repo" && measure "$tally" check --no-cache)
+  # Warm: a repeated check of the unchanged files, from the state of the run before.
+  (cd "$repo" && "$tally" check >/dev/null)
+  read -r w_wall w_cpu w_rss < <(cd "$repo" && measure "$tally" check)
   rm -rf "$repo/.tally-json-schema"
   (cd "$repo" && "$tally" schema export --json-schema .tally-json-schema >/dev/null)
 
@@ -92,7 +99,8 @@ EOF
 
   ratio=$(python3 -c "print(f'{$c_wall / $t_wall:.1f}')")
   cores=$(python3 -c "print(f'{$t_cpu / $t_wall:.2f}')")
-  printf '  %-36s %9s s wall %9s s CPU (%s cores)  peak %6d MB\n' "tally check" "$t_wall" "$t_cpu" "$cores" "$((t_rss / 1024))"
+  printf '  %-36s %9s s wall %9s s CPU (%s cores)  peak %6d MB\n' "tally check (cold, --no-cache)" "$t_wall" "$t_cpu" "$cores" "$((t_rss / 1024))"
+  printf '  %-36s %9s s wall %9s s CPU               peak %6d MB\n' "tally check (warm, nothing changed)" "$w_wall" "$w_cpu" "$((w_rss / 1024))"
   printf '  %-36s %9s s wall %9s s CPU               peak %6d MB\n' "check-jsonschema (per-file schema only)" "$c_wall" "$c_cpu" "$((c_rss / 1024))"
   printf '  check-jsonschema / tally check: %sx\n' "$ratio"
   summary[$size]="$t_wall $t_cpu $t_rss $c_wall $ratio $cores $records"
@@ -107,7 +115,7 @@ goal() { # name, ok(0/1), detail
 for size in $sizes; do
   read -r t_wall t_cpu t_rss c_wall ratio cores records <<<"${summary[$size]}"
   if [ "$size" -ge 100000 ]; then
-    goal "tally check on $records records < 2 s" "$(python3 -c "print(int($t_wall < 2.0))")" "${t_wall} s"
+    goal "tally check (cold) on $records records < 2 s" "$(python3 -c "print(int($t_wall < 2.0))")" "${t_wall} s"
     goal "using both cores (CPU/wall > 1.5)" "$(python3 -c "print(int($cores > 1.5))")" "${cores}"
     goal "peak memory < 1 GB" "$(python3 -c "print(int($t_rss < 1024*1024))")" "$((t_rss / 1024)) MB"
   fi

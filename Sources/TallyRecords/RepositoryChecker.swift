@@ -96,6 +96,7 @@ public struct RepositoryChecker: Sendable {
         break
       }
     }
+    Trace.mark("check: roles")
     if unassigned > 0 {
       diagnostics.append(
         Diagnostic(
@@ -105,6 +106,7 @@ public struct RepositoryChecker: Sendable {
           path: display(repository.config.schemaDirectory)))
     }
     var results = validate(records, cache: cache, progress: progress)
+    Trace.mark("check: records parsed and validated")
     var summaries: [RecordSummary] = []
     summaries.reserveCapacity(results.count)
     let shownOnly = only.map { Set($0.map(display)) }
@@ -126,6 +128,7 @@ public struct RepositoryChecker: Sendable {
     results = []
     let across = SetValidator(schema: repository.schema, today: today).validate(summaries, only: filter)
     diagnostics += across
+    Trace.mark("check: checks across records")
     let state = builder?.build(layoutProblems: layoutProblems, across: across)
     if recordState, let shownOnly {
       let setup = Set(repository.setupDiagnostics)

@@ -441,6 +441,16 @@ struct WorkingTreeStateTests {
     #expect(result.stdout.contains("customers/C-0042.yaml:3:7: error[not-in-enum]"))
   }
 
+  @Test func noCacheNeitherReadsNorWritesIt() throws {
+    let dir = try makeCommittedTeamRepository()
+    let tally = dir.path + "/.git/tally"
+    #expect(try TallyProcess.run(["check", "--no-cache"], in: dir.path).status == 0)
+    #expect(try TallyProcess.run(["check", "--staged", "--no-cache"], in: dir.path).status == 0)
+    #expect(!FileManager.default.fileExists(atPath: tally))
+    #expect(try TallyProcess.run(["check"], in: dir.path).status == 0)
+    #expect(FileManager.default.fileExists(atPath: tally + "/worktree-state"))
+  }
+
   @Test func aDamagedStateIsIgnored() throws {
     let dir = try makeCommittedTeamRepository()
     try age(dir)

@@ -23,6 +23,11 @@ struct Check: ParsableCommand {
       changed in ways their schema allows since that revision, and that new records start \
       in an allowed state.
 
+      In a git repository the outcome is kept in .git/tally, and the next check (of the \
+      working tree, the index or a range) reads and validates only the files that changed and \
+      the records they affect; the result is the same as a full check's. --no-cache checks \
+      everything from scratch.
+
       Output: every problem, sorted by file and position, then a summary. --format json is \
       documented in docs/diagnostics.md; --format github prints GitHub Actions annotations.
 
@@ -62,6 +67,14 @@ struct Check: ParsableCommand {
   @Flag(help: "With --range, follow only first parents (the branch's own timeline).")
   var firstParent = false
 
+  @Flag(
+    help: ArgumentHelp(
+      "Check every file from scratch: neither read nor write the results kept in the git directory.",
+      discussion:
+        "By default tally keeps the outcome of each check in .git/tally and the next check reads and validates only what changed."
+    ))
+  var noCache = false
+
   @OptionGroup var repository: RepositoryOptions
   @OptionGroup var global: GlobalOptions
 
@@ -100,7 +113,7 @@ struct Check: ParsableCommand {
       defer { progress.finish() }
       // In a git repository, the outcome is kept in the git directory to check only what
       // changed next time.
-      let gitDirectory = (try? repo.gitRepository())?.0.gitDirectory
+      let gitDirectory = noCache ? nil : (try? repo.gitRepository())?.0.gitDirectory
       report = try checker.checkWorkingTree(only: only, baseline: baseline, gitDirectory: gitDirectory) {
         progress.update($0, of: $1)
       }
@@ -118,6 +131,7 @@ struct Check: ParsableCommand {
     do {
       let (git, prefix) = try repo.gitRepository()
       checker = GitChecker(records: repo, git: git, prefix: prefix, today: today(in: repo))
+      checker.persistent = !noCache
     } catch {
       Console.err("tally: \(error)\n")
       throw Exit.failure
