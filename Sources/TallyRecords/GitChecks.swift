@@ -15,6 +15,9 @@ public final class GitChecker: @unchecked Sendable {
   private var caches: [String: CheckCache] = [:]
   /// Keep per-file results in the git directory between runs (see ``CheckCacheStore``).
   public var persistent = true
+  /// Check each snapshot from the state of the one checked before (in this process, or
+  /// stored when `persistent`) instead of in full (see ``CheckState``).
+  public var incremental = true
   /// Called (from worker threads) with the records validated so far and their number.
   public var progress: (@Sendable (Int, Int) -> Void)?
 
@@ -127,7 +130,7 @@ public final class GitChecker: @unchecked Sendable {
     Trace.mark("transition baseline")
     _ = currentState()
     Trace.mark("state read")
-    if let state,
+    if incremental, let state,
       let report = checker.checkIncrementally(
         files: snapshot.files, state: state, only: only, baseline: baseline, changed: changed)
     {
@@ -137,7 +140,7 @@ public final class GitChecker: @unchecked Sendable {
     }
     let report = checker.check(
       files: snapshot.files, only: only, baseline: baseline, cache: snapshot.cache, changed: changed,
-      progress: progress, recordState: true)
+      progress: progress, recordState: incremental)
     Trace.mark("full check")
     adopt(report.state, differingFiles: nil)
     return report

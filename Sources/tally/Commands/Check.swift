@@ -132,6 +132,7 @@ struct Check: ParsableCommand {
       let (git, prefix) = try repo.gitRepository()
       checker = GitChecker(records: repo, git: git, prefix: prefix, today: today(in: repo))
       checker.persistent = !noCache
+      checker.incremental = !noCache
     } catch {
       Console.err("tally: \(error)\n")
       throw Exit.failure
