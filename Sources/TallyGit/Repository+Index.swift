@@ -335,8 +335,11 @@ extension Repository {
     do throws(GitError) {
       var info = stat()
       let writtenAt = stat(indexPath, &info) == 0 ? Int(info.st_mtim.tv_sec) : nil
-      // A copy of the index (none: an empty index), read once.
+      // A copy of the index (none: an empty index), read once. What a killed run may have
+      // left (the copy, libgit2's lock on it) goes first: holding index.lock, no other tally
+      // is using them.
       unlink(copyPath)
+      unlink(copyPath + ".lock")
       if writtenAt != nil {
         guard let bytes = FileManager.default.contents(atPath: indexPath),
           FileManager.default.createFile(atPath: copyPath, contents: bytes)

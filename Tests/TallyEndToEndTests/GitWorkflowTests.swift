@@ -389,6 +389,20 @@ struct CommitCommandTests {
     #expect(try git(["ls-files"], in: dir.path).stdout.contains("customers/C-0042.yaml\n"))
     #expect(try git(["fsck", "--strict"], in: dir.path).status == 0)
   }
+
+  @Test func leftoversOfAKilledCommitDoNotStopTheNext() throws {
+    let dir = try makeCommittedTeamRepository()
+    // A tally commit killed while writing its copy of the index leaves the copy and
+    // libgit2's lock on it (never git's own index.lock: that one tally removes or renames).
+    try dir.write(".git/index.tally", "half an index")
+    try dir.write(".git/index.tally.lock", "")
+    try dir.write("customers/C-0042.yaml", activeWithFollowUp)
+    let result = try TallyProcess.run(["commit", "--all"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir.path + "/.git/index.tally"))
+    #expect(!FileManager.default.fileExists(atPath: dir.path + "/.git/index.tally.lock"))
+    #expect(try git(["status", "--porcelain"], in: dir.path).stdout.isEmpty)
+  }
 }
 
 @Suite("The working tree's check state")
