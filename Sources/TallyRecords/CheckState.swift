@@ -78,10 +78,7 @@ final class CheckState: @unchecked Sendable {
     var text = text
     return text.withUTF8 { utf8 in
       bytes.withUnsafeBufferPointer { all in
-        let count = min(utf8.count, Int(length))
-        let order = count == 0 ? 0 : memcmp(utf8.baseAddress!, all.baseAddress! + Int(start), count)
-        if order != 0 { return order < 0 ? -1 : 1 }
-        return utf8.count == Int(length) ? 0 : (utf8.count < Int(length) ? -1 : 1)
+        RepositoryChecker.compareBytes(utf8, UnsafeBufferPointer(rebasing: all[Int(start)..<Int(start + length)]))
       }
     }
   }

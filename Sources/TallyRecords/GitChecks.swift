@@ -128,9 +128,9 @@ public final class GitChecker: @unchecked Sendable {
           files: baselineFiles, name: earlier.name, cache: baselineFiles.count > 256 ? earlier.cache : nil)
     }
     Trace.mark("transition baseline")
-    _ = currentState()
+    let state = incremental ? currentState() : nil
     Trace.mark("state read")
-    if incremental, let state,
+    if let state,
       let report = checker.checkIncrementally(
         files: snapshot.files, state: state, only: only, baseline: baseline, changed: changed)
     {
@@ -147,8 +147,7 @@ public final class GitChecker: @unchecked Sendable {
   }
 
   /// The paths of `files` that are new or differ from `earlier`, and the earlier versions of
-  /// those; nil when a file has no blob id. Both lists are in git's order (the order of the
-  /// paths' bytes) as indexes and trees give them, so they are merged, not hashed.
+  /// those; nil when a file has no blob id.
   static func differences(
     _ files: [SnapshotFile], from earlier: [SnapshotFile]
   ) -> (Set<String>, [SnapshotFile])? {
@@ -157,32 +156,11 @@ public final class GitChecker: @unchecked Sendable {
     }
     var differing = Set<String>()
     var before: [SnapshotFile] = []
-    if RepositoryChecker.inByteOrder(files) && RepositoryChecker.inByteOrder(earlier) {
-      var next = 0
-      for file in files {
-        var order = 1
-        while next < earlier.count {
-          order = RepositoryChecker.compareBytes(earlier[next].path, file.path)
-          if order >= 0 { break }
-          next += 1
-        }
-        if next < earlier.count, order == 0 {
-          if earlier[next].contentKey != file.contentKey {
-            differing.insert(file.path)
-            before.append(earlier[next])
-          }
-          next += 1
-        } else {
-          differing.insert(file.path)
-        }
-      }
-      return (differing, before)
+    for (path, new, old) in FileLookup.differences(files, earlier) where new != nil {
+      differing.insert(path)
+      if let old { before.append(old) }
     }
-    var keys: [String: String] = [:]
-    keys.reserveCapacity(earlier.count)
-    for file in earlier { keys[file.path] = file.contentKey }
-    differing = Set(files.lazy.filter { keys[$0.path] != $0.contentKey }.map(\.path))
-    return (differing, earlier.filter { differing.contains($0.path) })
+    return (differing, before)
   }
 
   /// Stores `snapshot`'s cache in the git directory when this run computed anything new.

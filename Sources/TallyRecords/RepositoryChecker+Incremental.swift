@@ -61,14 +61,15 @@ extension RepositoryChecker {
   static func compareBytes(_ a: String, _ b: String) -> Int {
     var a = a
     var b = b
-    return a.withUTF8 { x in
-      b.withUTF8 { y in
-        let count = min(x.count, y.count)
-        let order = count == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, count)
-        if order != 0 { return order < 0 ? -1 : 1 }
-        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
-      }
-    }
+    return a.withUTF8 { x in b.withUTF8 { y in compareBytes(x, y) } }
+  }
+
+  /// -1, 0 or 1 as `x` sorts before, with or after `y`, byte by byte.
+  static func compareBytes(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Int {
+    let count = min(x.count, y.count)
+    let order = count == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, count)
+    if order != 0 { return order < 0 ? -1 : 1 }
+    return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
   }
 
   /// How many files may differ from the state for an incremental check to be worth it.
@@ -284,11 +285,7 @@ extension RepositoryChecker {
         builder.append(copyOf: entry, in: state)
       }
     }
-    if let only {
-      let shown = Set(only.map(display))
-      let setup = Set(repository.setupDiagnostics)
-      diagnostics = diagnostics.filter { shown.contains($0.path) || setup.contains($0) }
-    }
+    if let only { diagnostics = reportedOn(Set(only.map(display)), diagnostics) }
     if let baseline {
       // Only records whose content changed since the baseline can have changed state.
       let shownOnly = only.map { Set($0.map(display)) }
@@ -340,6 +337,13 @@ extension RepositoryChecker {
     Trace.mark("full check")
     report.state?.save(to: stateFile)
     return report
+  }
+
+  /// The diagnostics about the files shown as `shown`, and the repository's own (its
+  /// configuration and schemas), which are always reported.
+  func reportedOn(_ shown: Set<String>, _ diagnostics: [Diagnostic]) -> [Diagnostic] {
+    let setup = Set(repository.setupDiagnostics)
+    return diagnostics.filter { shown.contains($0.path) || setup.contains($0) }
   }
 
   /// Where `path` is in `files` (in git's order), by binary search.

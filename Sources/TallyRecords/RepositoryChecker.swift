@@ -130,10 +130,7 @@ public struct RepositoryChecker: Sendable {
     diagnostics += across
     Trace.mark("check: checks across records")
     let state = builder?.build(layoutProblems: layoutProblems, across: across)
-    if recordState, let shownOnly {
-      let setup = Set(repository.setupDiagnostics)
-      diagnostics = diagnostics.filter { shownOnly.contains($0.path) || setup.contains($0) }
-    }
+    if recordState, let shownOnly { diagnostics = reportedOn(shownOnly, diagnostics) }
     if let baseline {
       var reported = shownOnly.map { set in summaries.filter { set.contains($0.path) } } ?? summaries
       // Records whose content did not change since the baseline cannot have changed state.
