@@ -198,26 +198,74 @@ public struct EnumSpec: Sendable {
   }
 
   public func contains(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    utf8Values.contains { $0.elementsEqual(bytes) }
+    utf8Values.contains { bytes.hasSameBytes(as: $0) }
   }
 
   public func contains(_ value: String) -> Bool { labels[value] != nil || values.contains(value) }
 }
 
 /// A reference to a record of another (or the same) type, by id.
+///
+/// Its parts live in one shared object (copied on write): every reference a record makes
+/// carries its spec, and a repository has hundreds of thousands of them.
 public struct ReferenceSpec: Sendable {
-  public var target: String
-  /// A condition the referenced record must meet (its fields are in scope; `source` is the
-  /// referring record).
-  public var condition: Expression?
-  public var conditionMessage: String?
-  public var conditionLocation: SchemaLocation?
-  /// For references to the same type: following them must never come back (`reports_to`).
-  public var acyclic: Bool
+  final class Storage: @unchecked Sendable {
+    // Changed only through a uniquely referenced storage (copy on write).
+    var target: String
+    var condition: Expression?
+    var conditionMessage: String?
+    var conditionLocation: SchemaLocation?
+    var acyclic = false
+
+    init(target: String) { self.target = target }
+
+    func copy() -> Storage {
+      let copy = Storage(target: target)
+      copy.condition = condition
+      copy.conditionMessage = conditionMessage
+      copy.conditionLocation = conditionLocation
+      copy.acyclic = acyclic
+      return copy
+    }
+  }
+
+  private var storage: Storage
 
   public init(target: String) {
-    self.target = target
-    self.acyclic = false
+    storage = Storage(target: target)
+  }
+
+  private mutating func unique() -> Storage {
+    if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    return storage
+  }
+
+  public var target: String {
+    get { storage.target }
+    set { unique().target = newValue }
+  }
+
+  /// A condition the referenced record must meet (its fields are in scope; `source` is the
+  /// referring record).
+  public var condition: Expression? {
+    get { storage.condition }
+    set { unique().condition = newValue }
+  }
+
+  public var conditionMessage: String? {
+    get { storage.conditionMessage }
+    set { unique().conditionMessage = newValue }
+  }
+
+  public var conditionLocation: SchemaLocation? {
+    get { storage.conditionLocation }
+    set { unique().conditionLocation = newValue }
+  }
+
+  /// For references to the same type: following them must never come back (`reports_to`).
+  public var acyclic: Bool {
+    get { storage.acyclic }
+    set { unique().acyclic = newValue }
   }
 }
 
@@ -238,31 +286,92 @@ public struct ListSpec: Sendable {
 }
 
 /// A record or an object inside one: its fields, whether others are allowed, its rules.
+///
+/// Its parts live in one shared object (copied on write), so that the many views and
+/// values that carry a spec while records are checked hold one reference, not five.
 public struct ObjectSpec: Sendable {
-  public var fields: [FieldSpec]
-  public var open: Bool
-  public var rules: [Rule]
-  /// Fields the schema names but whose spec has errors: records may have them, unchecked
-  /// (the schema's error is reported instead of one error per record).
-  public var unchecked: Set<String>
-  private var index: [String: Int]
+  final class Storage: @unchecked Sendable {
+    // Changed only through a uniquely referenced storage (copy on write).
+    var fields: [FieldSpec] {
+      didSet {
+        index = Self.index(fields)
+        rules = Self.resolve(rules, in: fields)
+      }
+    }
+    var open: Bool
+    /// The rules, with the names of fields resolved to their positions.
+    var rules: [Rule]
+    var unchecked: Set<String>
+    var index: [String: Int]
+
+    init(fields: [FieldSpec], open: Bool, rules: [Rule], unchecked: Set<String>) {
+      self.fields = fields
+      self.open = open
+      self.rules = Self.resolve(rules, in: fields)
+      self.unchecked = unchecked
+      self.index = Self.index(fields)
+    }
+
+    static func index(_ fields: [FieldSpec]) -> [String: Int] {
+      var index: [String: Int] = [:]
+      for (position, field) in fields.enumerated() { index[field.name] = position }
+      return index
+    }
+
+    static func resolve(_ rules: [Rule], in fields: [FieldSpec]) -> [Rule] {
+      rules.map { rule in
+        var rule = rule
+        rule.check = rule.check.resolved(in: fields)
+        rule.condition = rule.condition?.resolved(in: fields)
+        return rule
+      }
+    }
+
+    func copy() -> Storage { Storage(fields: fields, open: open, rules: rules, unchecked: unchecked) }
+  }
+
+  private var storage: Storage
 
   public init(fields: [FieldSpec], open: Bool = false, rules: [Rule] = [], unchecked: Set<String> = []) {
-    self.fields = fields
-    self.open = open
-    self.rules = rules
-    self.unchecked = unchecked
-    var index: [String: Int] = [:]
-    for (position, field) in fields.enumerated() { index[field.name] = position }
-    self.index = index
+    storage = Storage(fields: fields, open: open, rules: rules, unchecked: unchecked)
+  }
+
+  private mutating func unique() -> Storage {
+    if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    return storage
+  }
+
+  public var fields: [FieldSpec] {
+    get { storage.fields }
+    set { unique().fields = newValue }
+  }
+
+  public var open: Bool {
+    get { storage.open }
+    set { unique().open = newValue }
+  }
+
+  public var rules: [Rule] {
+    get { storage.rules }
+    set {
+      let storage = unique()
+      storage.rules = Storage.resolve(newValue, in: storage.fields)
+    }
+  }
+
+  /// Fields the schema names but whose spec has errors: records may have them, unchecked
+  /// (the schema's error is reported instead of one error per record).
+  public var unchecked: Set<String> {
+    get { storage.unchecked }
+    set { unique().unchecked = newValue }
   }
 
   public subscript(name: String) -> FieldSpec? {
-    index[name].map { fields[$0] }
+    storage.index[name].map { storage.fields[$0] }
   }
 
   /// The position of a field in the schema (canonical key order).
-  public func position(of name: String) -> Int? { index[name] }
+  public func position(of name: String) -> Int? { storage.index[name] }
 
   /// The spec of the value at `path`: a field, or a list's item spec after an index.
   public func field(at path: FieldPath) -> FieldSpec? {
@@ -371,12 +480,7 @@ extension ObjectSpec {
       !broken.contains(rule.location) && !(rule.conditionLocation.map(broken.contains) ?? false)
     }
     copy.fields = fields.map { $0.removing(broken: broken) }
-    copy.reindex()
     return copy
-  }
-
-  mutating func reindex() {
-    self = ObjectSpec(fields: fields, open: open, rules: rules, unchecked: unchecked)
   }
 }
 
