@@ -3,6 +3,11 @@
 // Module layout and dependency direction: see ../shared/DESIGN.md and docs/architecture.md.
 import PackageDescription
 
+// The record format and the validator are called per value, hundreds of thousands of times
+// per check, from other modules: let the optimiser specialise and inline their generic
+// helpers across module boundaries (release builds only).
+let hotPath: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
   name: "Tally",
   platforms: [.macOS(.v14)],
@@ -22,9 +27,9 @@ let package = Package(
       providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
     ),
     // The record format: lossless parse with positions, canonical printing, edits.
-    .target(name: "TallyText"),
+    .target(name: "TallyText", swiftSettings: hotPath),
     // Schema files -> types; validating one record, then a whole record set.
-    .target(name: "TallySchema", dependencies: ["TallyText"]),
+    .target(name: "TallySchema", dependencies: ["TallyText"], swiftSettings: hotPath),
     // Realistic, seeded sample data for the telesales team: the example repository, the
     // demo history and the benchmark corpora.
     .target(name: "TallySampleData", dependencies: ["TallyText"]),

@@ -63,7 +63,7 @@ public struct SyntaxNode: Sendable {
   /// Whether this is a scalar whose text is `other`.
   public func hasText(_ other: String) -> Bool {
     var other = other
-    return other.withUTF8 { o in withUTF8 { $0.elementsEqual(o) } ?? false }
+    return other.withUTF8 { o in withUTF8 { $0.hasSameBytes(as: o) } ?? false }
   }
 
   /// The number of entries of a mapping or items of a sequence (0 for scalars).
@@ -77,7 +77,28 @@ public struct SyntaxNode: Sendable {
 
   /// The value of a mapping's entry with `key`.
   public subscript(key: String) -> SyntaxNode? {
-    entries.first { $0.key.hasText(key) }?.value
+    var key = key
+    return key.withUTF8 { value(forKey: $0) }
+  }
+
+  /// The value of a mapping's entry whose key's text is `key` (UTF-8): one pass over the
+  /// records, comparing bytes, without making strings.
+  public func value(forKey key: UnsafeBufferPointer<UInt8>) -> SyntaxNode? {
+    let tree = tree
+    return tree.records.withUnsafeBufferPointer { records -> SyntaxNode? in
+      let record = records[index]
+      guard record.kind == .mapping else { return nil }
+      var position = index + 1
+      for _ in 0..<Int(record.count) {
+        let keyRecord = records[position]
+        let value = position + 1
+        if keyRecord.kind == .scalar, tree.scalarBytes(keyRecord, { $0.hasSameBytes(as: key) }) {
+          return SyntaxNode(tree: tree, index: value)
+        }
+        position = value + Int(records[value].size)
+      }
+      return nil
+    }
   }
 
   /// A mapping entry: its key, its value and where it is.
@@ -257,5 +278,27 @@ extension Node.Scalar.Chomping {
     case 2: .keep
     default: .clip
     }
+  }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+  /// Whether the two byte ranges hold the same bytes (a length check, then a plain loop:
+  /// keys and enum values are short, and `elementsEqual` walks iterators).
+  @inlinable
+  public func hasSameBytes(as other: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard count == other.count else { return false }
+    var index = 0
+    while index < count {
+      if self[index] != other[index] { return false }
+      index += 1
+    }
+    return true
+  }
+
+  /// Whether the range holds exactly `bytes`.
+  @inlinable
+  public func hasSameBytes(as bytes: [UInt8]) -> Bool {
+    guard count == bytes.count else { return false }
+    return bytes.withUnsafeBufferPointer { hasSameBytes(as: $0) }
   }
 }

@@ -65,6 +65,8 @@ extension Expression {
         break
       }
       return context.scope.field(name)
+    case .field(let position, let name, _):
+      return context.scope.field(at: position, name)
     case .member(let base, let name, let span):
       let value = try evaluate(base, context)
       return try member(value, name, span, context)

@@ -13,6 +13,9 @@ public struct Expression: Sendable, CustomStringConvertible {
   indirect enum Node: Sendable {
     case literal(Literal, Span)
     case name(String, Span)
+    /// A name resolved to the field at this position of the scope's fields when the rule
+    /// was attached to its object (``resolved(in:)``): no lookup by name while checking.
+    case field(Int, String, Span)
     case member(Node, String, Span)
     case list([Node], Span)
     case unary(UnaryOperator, Node, Span)
@@ -22,7 +25,7 @@ public struct Expression: Sendable, CustomStringConvertible {
 
     var span: Span {
       switch self {
-      case .literal(_, let s), .name(_, let s), .member(_, _, let s), .list(_, let s), .unary(_, _, let s),
+      case .literal(_, let s), .name(_, let s), .field(_, _, let s), .member(_, _, let s), .list(_, let s), .unary(_, _, let s),
         .binary(_, _, _, let s), .call(_, _, let s), .lambda(_, _, let s):
         s
       }
@@ -57,6 +60,36 @@ public struct Expression: Sendable, CustomStringConvertible {
     case subtract = "-"
     case multiply = "*"
     case divide = "/"
+  }
+
+  /// The expression with the names of `fields` resolved to their positions, for evaluating
+  /// it on objects with exactly these fields (a rule on its object). Names a lambda binds,
+  /// and `record` and `source`, stay names.
+  func resolved(in fields: [FieldSpec]) -> Expression {
+    func visit(_ node: Node, _ locals: [String]) -> Node {
+      switch node {
+      case .name(let name, let span):
+        guard !locals.contains(name), name != "record", name != "source",
+          let position = fields.firstIndex(where: { $0.name == name })
+        else { return node }
+        return .field(position, name, span)
+      case .member(let base, let name, let span):
+        return .member(visit(base, locals), name, span)
+      case .list(let items, let span):
+        return .list(items.map { visit($0, locals) }, span)
+      case .unary(let op, let operand, let span):
+        return .unary(op, visit(operand, locals), span)
+      case .binary(let op, let left, let right, let span):
+        return .binary(op, visit(left, locals), visit(right, locals), span)
+      case .call(let name, let arguments, let span):
+        return .call(name, arguments.map { visit($0, locals) }, span)
+      case .lambda(let parameter, let body, let span):
+        return .lambda(parameter, visit(body, locals + [parameter]), span)
+      case .literal, .field:
+        return node
+      }
+    }
+    return Expression(source: source, root: visit(root, []))
   }
 
   /// A character range in `source`.

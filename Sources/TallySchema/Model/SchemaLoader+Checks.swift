@@ -148,7 +148,7 @@ struct PendingCheck: Sendable {
     switch node {
     case .literal:
       return .value
-    case .name(let name, let span):
+    case .name(let name, let span), .field(_, let name, let span):
       if let local = locals[name] { return local }
       if name == "record" { return record }
       if name == "source", let source { return source }

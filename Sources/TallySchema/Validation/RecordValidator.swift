@@ -7,18 +7,25 @@ public struct RecordValidator: Sendable {
   public let today: CivilDate
   /// Types whose records' values are kept for other records' rules and conditions.
   let keepValues: Set<String>
-  /// Each type's id pattern, for references (without copying the whole type per value).
-  let idPatterns: [String: SafeRegex]
+  /// Each type's name and id pattern, for references (without copying the whole type per
+  /// value; a schema has a handful of types, and their names are short).
+  let idPatterns: [(type: String, pattern: SafeRegex)]
 
   public init(schema: SchemaSet, today: CivilDate) {
     self.schema = schema
     self.today = today
-    self.idPatterns = Dictionary(schema.types.map { ($0.name, $0.idPattern) }, uniquingKeysWith: { first, _ in first })
+    self.idPatterns = schema.types.map { ($0.name, $0.idPattern) }
     var keep = Set<String>()
     for type in schema.types {
       Self.collectTargets(type.object, into: &keep)
     }
     self.keepValues = keep
+  }
+
+  /// The id pattern of the type named `type` (the first type of that name).
+  func idPattern(of type: String) -> SafeRegex? {
+    for entry in idPatterns where entry.type == type { return entry.pattern }
+    return nil
   }
 
   static func collectTargets(_ object: ObjectSpec, into targets: inout Set<String>) {
@@ -48,7 +55,7 @@ public struct RecordValidator: Sendable {
     let root = tree.root
     let rootView = ObjectView(syntax: root, spec: type.object, recordType: type.name, id: id)
     run.rootView = rootView
-    run.checkObject(root, type.object, path: FieldPath(), view: rootView)
+    run.checkObject(root, type.object, view: rootView)
     if keepValues.contains(type.name) || !run.summary.deferredRules.isEmpty || run.needsValue {
       run.summary.value = tree.value
     }
@@ -100,20 +107,29 @@ public struct RecordValidator: Sendable {
       report("bad-id", "the file name '\(id).yaml' is not a valid \(type.name) id", SourceRange(at: .start), hint: hint)
     }
 
-    mutating func checkObject(_ node: SyntaxNode, _ spec: ObjectSpec, path fieldPath: FieldPath, view: ObjectView) {
+    /// The path of the value being checked, kept as a stack while the checks descend: a
+    /// ``FieldPath`` is made only when a problem or a reference needs one.
+    var components: [FieldPath.Component] = []
+    var currentPath: FieldPath { FieldPath(components) }
+
+    mutating func checkObject(_ node: SyntaxNode, _ spec: ObjectSpec, view: ObjectView? = nil) {
       let fields = spec.fields
       // Which fields are present: a bit mask (records rarely have more than 64 fields).
-      var present = [UInt64](repeating: 0, count: (fields.count + 63) / 64)
+      var present: UInt64 = 0
+      var morePresent = fields.count > 64 ? [UInt64](repeating: 0, count: (fields.count + 63) / 64) : []
+      func isPresent(_ index: Int) -> Bool {
+        index < 64 ? present & (1 << UInt64(index)) != 0 : morePresent[index / 64] & (1 << UInt64(index % 64)) != 0
+      }
       // Canonical records have their keys in schema order: try the next field first.
       var cursor = 0
       for entry in node.entries {
         var index = -1
         _ = entry.key.withUTF8 { key in
-          if cursor < fields.count, fields[cursor].utf8Name.elementsEqual(key) {
+          if cursor < fields.count, key.hasSameBytes(as: fields[cursor].utf8Name) {
             index = cursor
             return
           }
-          for (position, field) in fields.enumerated() where field.utf8Name.elementsEqual(key) {
+          for (position, field) in fields.enumerated() where key.hasSameBytes(as: field.utf8Name) {
             index = position
             return
           }
@@ -127,17 +143,23 @@ public struct RecordValidator: Sendable {
             }
             report(
               "unknown-field", "unknown field '\(key)'", entry.key.range, hint: hint,
-              field: fieldPath.appending(key: key))
+              field: currentPath.appending(key: key))
           }
           continue
         }
-        present[index / 64] |= 1 << UInt64(index % 64)
+        if index < 64 {
+          present |= 1 << UInt64(index)
+        } else {
+          morePresent[index / 64] |= 1 << UInt64(index % 64)
+        }
         cursor = index + 1
         let field = fields[index]
-        checkValue(entry.value, field, at: LazyPath(parent: fieldPath, component: .key(field.name)), key: entry.key)
+        components.append(.key(field.name))
+        checkValue(entry.value, field, key: entry.key)
+        components.removeLast()
       }
-      for (index, field) in fields.enumerated()
-      where field.required && present[index / 64] & (1 << UInt64(index % 64)) == 0 {
+      for (index, field) in fields.enumerated() where field.required && !isPresent(index) {
+        let fieldPath = currentPath
         let where_ = fieldPath.isEmpty ? "the record" : "'\(fieldPath)'"
         let anchor = node.count > 0 ? node.entries.first(where: { _ in true })?.key.range : node.range
         report(
@@ -145,14 +167,19 @@ public struct RecordValidator: Sendable {
           hint: "add '\(field.name): …'" + (field.title.map { " (\($0))" } ?? ""),
           field: fieldPath.appending(key: field.name))
       }
-      for rule in spec.rules {
-        evaluate(rule, in: node, view: view, objectPath: fieldPath)
+      let rules = spec.rules
+      if !rules.isEmpty {
+        let view = view ?? ObjectView(syntax: node, spec: spec)
+        for rule in rules {
+          evaluate(rule, in: node, view: view)
+        }
       }
     }
 
-    mutating func checkValue(_ node: SyntaxNode, _ field: FieldSpec, at place: LazyPath, key: SyntaxNode?) {
+    /// Checks the value at the path on the stack.
+    mutating func checkValue(_ node: SyntaxNode, _ field: FieldSpec, key: SyntaxNode?) {
       // The path and position are made only when a problem is reported: most values are fine.
-      var fieldPath: FieldPath { place.path }
+      var fieldPath: FieldPath { currentPath }
       var anchor: SourceRange? { key?.range ?? node.range }
       if node.isNull {
         if field.required {
@@ -181,10 +208,13 @@ public struct RecordValidator: Sendable {
             "too-many-items", "'\(fieldPath)' has \(count) items; at most \(maximum) are allowed", anchor,
             field: fieldPath)
         }
+        let checksIdentity = list.uniqueItems || list.uniqueBy != nil
         var seen: [String: SourceRange?] = [:]
-        let listPath = fieldPath
         for (index, item) in node.items.enumerated() {
-          checkValue(item, list.items, at: LazyPath(parent: listPath, component: .index(index)), key: nil)
+          components.append(.index(index))
+          checkValue(item, list.items, key: nil)
+          components.removeLast()
+          guard checksIdentity else { continue }
           var identity: String?
           var identityNode: SyntaxNode?
           if list.uniqueItems, item.isScalar {
@@ -214,7 +244,7 @@ public struct RecordValidator: Sendable {
             hint: "write 'field: value' lines under it")
           return
         }
-        checkObject(node, object, path: fieldPath, view: ObjectView(syntax: node, spec: object))
+        checkObject(node, object)
       default:
         // Most values are fine: check them on their bytes, without making strings.
         if node.isScalar, node.withUTF8({ Self.isPlainlyValid($0, field) }) == true { return }
@@ -225,7 +255,7 @@ public struct RecordValidator: Sendable {
             node.range, field: fieldPath)
           return
         }
-        checkScalar(text, node, field, at: place, anchor: anchor)
+        checkScalar(text, node, field, anchor: anchor)
       }
     }
 
@@ -271,12 +301,11 @@ public struct RecordValidator: Sendable {
     }
 
     mutating func checkScalar(
-      _ text: String, _ node: SyntaxNode, _ field: FieldSpec, at place: LazyPath,
-      anchor makeAnchor: @autoclosure () -> SourceRange?
+      _ text: String, _ node: SyntaxNode, _ field: FieldSpec, anchor makeAnchor: @autoclosure () -> SourceRange?
     ) {
       // Paths and positions are computed only when needed: most values are fine.
       var range: SourceRange? { node.range }
-      var fieldPath: FieldPath { place.path }
+      var fieldPath: FieldPath { currentPath }
       var anchor: SourceRange? { makeAnchor() }
       if text.isEmpty {
         if field.required {
@@ -286,13 +315,17 @@ public struct RecordValidator: Sendable {
         }
         return
       }
-      let value: RuleValue
-      switch TypedScalar.check(text, type: field.type) {
-      case .failure(let problem):
-        report(problem.code, "'\(fieldPath)': \(problem.message)", range, hint: problem.hint, field: fieldPath)
-        return
-      case .success(let typed):
-        value = typed
+      var value = RuleValue.null
+      // Any text is a reference (its id is checked below); no need for its value.
+      if case .reference = field.type {
+      } else {
+        switch TypedScalar.check(text, type: field.type) {
+        case .failure(let problem):
+          report(problem.code, "'\(fieldPath)': \(problem.message)", range, hint: problem.hint, field: fieldPath)
+          return
+        case .success(let typed):
+          value = typed
+        }
       }
       if let pattern = field.pattern, !pattern.matches(text) {
         report(
@@ -318,7 +351,7 @@ public struct RecordValidator: Sendable {
       }
       switch field.type {
       case .reference(let reference):
-        if let idPattern = validator.idPatterns[reference.target] {
+        if let idPattern = validator.idPattern(of: reference.target) {
           if !idPattern.matches(text), let target = validator.schema.type(named: reference.target) {
             report(
               "bad-ref-id", "'\(fieldPath)': '\(text)' is not a \(target.name) id", range,
@@ -332,13 +365,13 @@ public struct RecordValidator: Sendable {
           }
         }
       case .enumeration where field.transitions != nil || field.initial != nil:
-        if place.depth == 1 {
+        if components.count == 1 {
           summary.states.append(RecordSummary.State(field: field.name, value: text, range: range))
         }
       default:
         break
       }
-      if field.unique, place.depth == 1 {
+      if field.unique, components.count == 1 {
         summary.uniqueValues.append(RecordSummary.UniqueValue(field: field.name, value: text, range: range))
       }
     }
@@ -380,7 +413,8 @@ public struct RecordValidator: Sendable {
       return node.range
     }
 
-    mutating func evaluate(_ rule: Rule, in node: SyntaxNode, view: ObjectView, objectPath: FieldPath) {
+    /// Evaluates a rule of the object at the path on the stack.
+    mutating func evaluate(_ rule: Rule, in node: SyntaxNode, view: ObjectView) {
       let flag = dereference
       flag.used = false
       let context = EvaluationContext(
@@ -391,29 +425,20 @@ public struct RecordValidator: Sendable {
       case .unknown:
         if flag.used {
           summary.deferredRules.append(
-            RecordSummary.DeferredRule(objectPath: objectPath, rule: rule, range: anchor(for: rule, in: node)))
+            RecordSummary.DeferredRule(objectPath: currentPath, rule: rule, range: anchor(for: rule, in: node)))
         }
       case .failed:
         report(
           "rule", rule.message, anchor(for: rule, in: node), hint: rule.ruleHint(type: type),
-          severity: rule.severity, field: ruleField(rule, objectPath))
+          severity: rule.severity, field: ruleField(rule, currentPath))
       case .error(let message, let hint):
         report(
           "rule-error", "the rule '\(rule.name ?? rule.check.source)' cannot be checked: \(message)",
           anchor(for: rule, in: node), hint: hint ?? rule.ruleHint(type: type), severity: rule.severity,
-          field: ruleField(rule, objectPath))
+          field: ruleField(rule, currentPath))
       }
     }
   }
-}
-
-/// A field's path, made only when it is needed (for a diagnostic, a reference).
-struct LazyPath {
-  let parent: FieldPath
-  let component: FieldPath.Component
-
-  var path: FieldPath { parent.appending(component) }
-  var depth: Int { parent.components.count + 1 }
 }
 
 /// Set when an evaluation asked to follow a reference.
@@ -467,7 +492,7 @@ extension Expression {
     var result: [String] = []
     func visit(_ node: Node) {
       switch node {
-      case .name(let name, _): if !result.contains(name) { result.append(name) }
+      case .name(let name, _), .field(_, let name, _): if !result.contains(name) { result.append(name) }
       case .member(let base, _, _): visit(base)
       case .list(let items, _): items.forEach(visit)
       case .unary(_, let operand, _): visit(operand)

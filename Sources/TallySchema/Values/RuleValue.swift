@@ -81,14 +81,30 @@ public struct ObjectView: Sendable {
 
   /// The typed value of field `name` (null when the field is absent).
   public func field(_ name: String) -> RuleValue {
-    let field = spec[name]
     switch storage {
     case .syntax(let node):
       guard let child = node[name] else { return .null }
-      return Self.convert(child, field?.type)
+      return Self.convert(child, spec[name]?.type)
     case .value(let pairs):
       guard let pair = pairs.first(where: { $0.key == name }) else { return .null }
-      return Self.convert(pair.value, field?.type)
+      return Self.convert(pair.value, spec[name]?.type)
+    }
+  }
+
+  /// The typed value of the field at `position` of the spec's fields, named `name`
+  /// (a resolved name, see ``Expression/resolved(in:)``).
+  func field(at position: Int, _ name: String) -> RuleValue {
+    let fields = spec.fields
+    // A view of another spec than the one the name was resolved in: look it up by name.
+    guard position < fields.count, fields[position].name == name else { return field(name) }
+    let field = fields[position]
+    switch storage {
+    case .syntax(let node):
+      guard let child = field.utf8Name.withUnsafeBufferPointer({ node.value(forKey: $0) }) else { return .null }
+      return Self.convert(child, field.type)
+    case .value(let pairs):
+      guard let pair = pairs.first(where: { $0.key == name }) else { return .null }
+      return Self.convert(pair.value, field.type)
     }
   }
 
@@ -100,6 +116,10 @@ public struct ObjectView: Sendable {
       guard let type else { return .text(node.text ?? "") }
       // Dates are what rules compare most: read them from the bytes, without a string.
       if case .date = type, let date = node.withUTF8({ CivilDate(utf8: $0) }) ?? nil { return .date(date) }
+      // Enum values are what rules compare next: an allowed value is its text.
+      if case .enumeration(let values) = type, node.withUTF8({ values.contains(utf8: $0) }) == true {
+        return .text(node.text ?? "")
+      }
       return TypedScalar.value(of: node.text ?? "", type: type)
     case .sequence:
       var itemType: FieldType?
