@@ -25,8 +25,8 @@ public struct Expression: Sendable, CustomStringConvertible {
 
     var span: Span {
       switch self {
-      case .literal(_, let s), .name(_, let s), .field(_, _, let s), .member(_, _, let s), .list(_, let s), .unary(_, _, let s),
-        .binary(_, _, _, let s), .call(_, _, let s), .lambda(_, _, let s):
+      case .literal(_, let s), .name(_, let s), .field(_, _, let s), .member(_, _, let s), .list(_, let s),
+        .unary(_, _, let s), .binary(_, _, _, let s), .call(_, _, let s), .lambda(_, _, let s):
         s
       }
     }
