@@ -88,6 +88,37 @@ struct ExpressionTests {
     #expect(try truth(expression, record) == expected, "\(expression)")
   }
 
+  /// Rules are resolved against their object's fields when attached (names become field
+  /// positions): the resolved expression must mean exactly what the written one means.
+  @Test(arguments: [
+    "left != null or joined >= date(\"2024-07-15\")",
+    "role == \"sales_rep\" implies reports_to != null",
+    "all(trainings, t => t.date > joined)",
+    // A lambda's parameter named like a field is the item, not the field.
+    "all(trainings, name => name.hours > 1)",
+    "count(trainings, joined => joined.hours < 3) == 1",
+    "starts_with(id, \"S-\") and record.name == name",
+  ])
+  func resolvedNamesMeanWhatTheNamesMean(expression: String) throws {
+    let written = try Expression(parsing: expression)
+    let resolved = written.resolved(in: staffSpec().fields)
+    #expect(String(describing: resolved.root).contains("field("), "nothing resolved in \(expression)")
+    let tree = try #require(SyntaxTree.parse(Array(record.utf8)).tree)
+    let view = ObjectView(syntax: tree.root, spec: staffSpec(), recordType: "staff", id: "S-0001")
+    let context = EvaluationContext(scope: view, record: view, today: CivilDate(year: 2026, month: 11, day: 29))
+    let expected = try written.evaluate(in: context)
+    #expect(try resolved.evaluate(in: context).description == expected.description, "\(expression)")
+    #expect(expected.description == RuleValue.bool(true).description, "\(expression)")
+    // On a view whose spec has other fields, a resolved name is still found by its name.
+    let location = SchemaLocation(path: "t", range: nil)
+    let other = ObjectSpec(fields: [FieldSpec(name: "joined", type: .date, location: location)])
+    let otherView = ObjectView(syntax: tree.root, spec: other)
+    let joined = try Expression(parsing: "joined").resolved(in: staffSpec().fields)
+    let otherContext = EvaluationContext(
+      scope: otherView, record: otherView, today: CivilDate(year: 2026, month: 1, day: 1))
+    #expect(try joined.evaluate(in: otherContext).description == "2024-07-15")
+  }
+
   @Test func nullsInComparisonsAreReportedNotIgnored() throws {
     #expect(throws: EvaluationError.self) { try evaluate("left >= joined", record) }
     do {

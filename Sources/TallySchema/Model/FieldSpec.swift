@@ -38,6 +38,20 @@ public final class FieldSpec: Sendable {
   /// The name's UTF-8 bytes, for comparing with keys without making strings.
   public let utf8Name: [UInt8]
 
+  // Facts the validator reads for every value, worked out once: reading the optional
+  // settings themselves copies them (a pattern, a transition table) on each value.
+  /// The type without its settings.
+  let kind: FieldType.Kind
+  /// A value needs more than its type's check: a pattern, a minimum length, uniqueness, or
+  /// it is a state (transitions, initial values).
+  let needsCloserLook: Bool
+  /// The field has a `minimum` or a `maximum`.
+  let isBounded: Bool
+  /// The field is a state: its values are kept for checking transitions.
+  let isState: Bool
+  /// An enum's values as UTF-8 bytes (empty for other types).
+  let enumBytes: [[UInt8]]
+
   /// A field's settings while a schema is read.
   public struct Draft: Sendable {
     public var name: String
@@ -80,6 +94,11 @@ public final class FieldSpec: Sendable {
     initial = draft.initial
     location = draft.location
     utf8Name = Array(draft.name.utf8)
+    kind = draft.type.kind
+    isState = draft.transitions != nil || draft.initial != nil
+    needsCloserLook = draft.pattern != nil || draft.unique || isState || draft.minLength != nil
+    isBounded = draft.minimum != nil || draft.maximum != nil
+    if case .enumeration(let values) = draft.type { enumBytes = values.utf8Values } else { enumBytes = [] }
   }
 
   public convenience init(name: String, type: FieldType, location: SchemaLocation) {
@@ -136,6 +155,33 @@ public indirect enum FieldType: Sendable {
   case reference(ReferenceSpec)
   case list(ListSpec)
   case object(ObjectSpec)
+
+  /// A field type without its settings, to switch on cheaply.
+  public enum Kind: UInt8, Sendable {
+    case text, multiline, int, decimal, money, percent, bool, date, datetime, enumeration, email, phone, url
+    case reference, list, object
+  }
+
+  public var kind: Kind {
+    switch self {
+    case .text: .text
+    case .multiline: .multiline
+    case .int: .int
+    case .decimal: .decimal
+    case .money: .money
+    case .percent: .percent
+    case .bool: .bool
+    case .date: .date
+    case .datetime: .datetime
+    case .enumeration: .enumeration
+    case .email: .email
+    case .phone: .phone
+    case .url: .url
+    case .reference: .reference
+    case .list: .list
+    case .object: .object
+    }
+  }
 
   /// The name used in schema files.
   public var name: String {
@@ -209,23 +255,26 @@ public struct EnumSpec: Sendable {
 /// Its parts live in one shared object (copied on write): every reference a record makes
 /// carries its spec, and a repository has hundreds of thousands of them.
 public struct ReferenceSpec: Sendable {
-  final class Storage: @unchecked Sendable {
-    // Changed only through a uniquely referenced storage (copy on write).
-    var target: String
-    var condition: Expression?
-    var conditionMessage: String?
-    var conditionLocation: SchemaLocation?
-    var acyclic = false
+  /// Immutable: a change makes a new one (specs change only while a schema is read).
+  final class Storage: Sendable {
+    let target: String
+    let condition: Expression?
+    /// The condition reads the referring record (`source.team`).
+    let conditionReadsSource: Bool
+    let conditionMessage: String?
+    let conditionLocation: SchemaLocation?
+    let acyclic: Bool
 
-    init(target: String) { self.target = target }
-
-    func copy() -> Storage {
-      let copy = Storage(target: target)
-      copy.condition = condition
-      copy.conditionMessage = conditionMessage
-      copy.conditionLocation = conditionLocation
-      copy.acyclic = acyclic
-      return copy
+    init(
+      target: String, condition: Expression? = nil, conditionMessage: String? = nil,
+      conditionLocation: SchemaLocation? = nil, acyclic: Bool = false
+    ) {
+      self.target = target
+      self.condition = condition
+      self.conditionReadsSource = condition?.mentions("source") ?? false
+      self.conditionMessage = conditionMessage
+      self.conditionLocation = conditionLocation
+      self.acyclic = acyclic
     }
   }
 
@@ -235,37 +284,45 @@ public struct ReferenceSpec: Sendable {
     storage = Storage(target: target)
   }
 
-  private mutating func unique() -> Storage {
-    if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    return storage
+  private mutating func change(
+    target: String? = nil, condition: Expression?? = nil, conditionMessage: String?? = nil,
+    conditionLocation: SchemaLocation?? = nil, acyclic: Bool? = nil
+  ) {
+    storage = Storage(
+      target: target ?? storage.target, condition: condition ?? storage.condition,
+      conditionMessage: conditionMessage ?? storage.conditionMessage,
+      conditionLocation: conditionLocation ?? storage.conditionLocation, acyclic: acyclic ?? storage.acyclic)
   }
 
   public var target: String {
     get { storage.target }
-    set { unique().target = newValue }
+    set { change(target: newValue) }
   }
 
   /// A condition the referenced record must meet (its fields are in scope; `source` is the
   /// referring record).
   public var condition: Expression? {
     get { storage.condition }
-    set { unique().condition = newValue }
+    set { change(condition: .some(newValue)) }
   }
+
+  /// Whether the condition reads the referring record (`source.…`).
+  public var conditionReadsSource: Bool { storage.conditionReadsSource }
 
   public var conditionMessage: String? {
     get { storage.conditionMessage }
-    set { unique().conditionMessage = newValue }
+    set { change(conditionMessage: .some(newValue)) }
   }
 
   public var conditionLocation: SchemaLocation? {
     get { storage.conditionLocation }
-    set { unique().conditionLocation = newValue }
+    set { change(conditionLocation: .some(newValue)) }
   }
 
   /// For references to the same type: following them must never come back (`reports_to`).
   public var acyclic: Bool {
     get { storage.acyclic }
-    set { unique().acyclic = newValue }
+    set { change(acyclic: newValue) }
   }
 }
 
@@ -290,32 +347,24 @@ public struct ListSpec: Sendable {
 /// Its parts live in one shared object (copied on write), so that the many views and
 /// values that carry a spec while records are checked hold one reference, not five.
 public struct ObjectSpec: Sendable {
-  final class Storage: @unchecked Sendable {
-    // Changed only through a uniquely referenced storage (copy on write).
-    var fields: [FieldSpec] {
-      didSet {
-        index = Self.index(fields)
-        rules = Self.resolve(rules, in: fields)
-      }
-    }
-    var open: Bool
+  /// Immutable: a change makes a new one (specs change only while a schema is read), so
+  /// reading a part needs no exclusivity check.
+  final class Storage: Sendable {
+    let fields: [FieldSpec]
+    let open: Bool
     /// The rules, with the names of fields resolved to their positions.
-    var rules: [Rule]
-    var unchecked: Set<String>
-    var index: [String: Int]
+    let rules: [Rule]
+    let unchecked: Set<String>
+    let index: [String: Int]
 
     init(fields: [FieldSpec], open: Bool, rules: [Rule], unchecked: Set<String>) {
       self.fields = fields
       self.open = open
       self.rules = Self.resolve(rules, in: fields)
       self.unchecked = unchecked
-      self.index = Self.index(fields)
-    }
-
-    static func index(_ fields: [FieldSpec]) -> [String: Int] {
       var index: [String: Int] = [:]
       for (position, field) in fields.enumerated() { index[field.name] = position }
-      return index
+      self.index = index
     }
 
     static func resolve(_ rules: [Rule], in fields: [FieldSpec]) -> [Rule] {
@@ -326,8 +375,6 @@ public struct ObjectSpec: Sendable {
         return rule
       }
     }
-
-    func copy() -> Storage { Storage(fields: fields, open: open, rules: rules, unchecked: unchecked) }
   }
 
   private var storage: Storage
@@ -336,34 +383,26 @@ public struct ObjectSpec: Sendable {
     storage = Storage(fields: fields, open: open, rules: rules, unchecked: unchecked)
   }
 
-  private mutating func unique() -> Storage {
-    if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
-    return storage
-  }
-
   public var fields: [FieldSpec] {
     get { storage.fields }
-    set { unique().fields = newValue }
+    set { storage = Storage(fields: newValue, open: open, rules: rules, unchecked: unchecked) }
   }
 
   public var open: Bool {
     get { storage.open }
-    set { unique().open = newValue }
+    set { storage = Storage(fields: fields, open: newValue, rules: rules, unchecked: unchecked) }
   }
 
   public var rules: [Rule] {
     get { storage.rules }
-    set {
-      let storage = unique()
-      storage.rules = Storage.resolve(newValue, in: storage.fields)
-    }
+    set { storage = Storage(fields: fields, open: open, rules: newValue, unchecked: unchecked) }
   }
 
   /// Fields the schema names but whose spec has errors: records may have them, unchecked
   /// (the schema's error is reported instead of one error per record).
   public var unchecked: Set<String> {
     get { storage.unchecked }
-    set { unique().unchecked = newValue }
+    set { storage = Storage(fields: fields, open: open, rules: rules, unchecked: newValue) }
   }
 
   public subscript(name: String) -> FieldSpec? {

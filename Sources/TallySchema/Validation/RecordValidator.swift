@@ -9,12 +9,23 @@ public struct RecordValidator: Sendable {
   let keepValues: Set<String>
   /// Each type's name and id pattern, for references (without copying the whole type per
   /// value; a schema has a handful of types, and their names are short).
-  let idPatterns: [(type: String, pattern: SafeRegex)]
+  let idPatterns: [IDPattern]
+
+  /// A type's id pattern, shared: reading it from an array of values would copy it.
+  final class IDPattern: Sendable {
+    let type: String
+    let pattern: SafeRegex
+
+    init(type: String, pattern: SafeRegex) {
+      self.type = type
+      self.pattern = pattern
+    }
+  }
 
   public init(schema: SchemaSet, today: CivilDate) {
     self.schema = schema
     self.today = today
-    self.idPatterns = schema.types.map { ($0.name, $0.idPattern) }
+    self.idPatterns = schema.types.map { IDPattern(type: $0.name, pattern: $0.idPattern) }
     var keep = Set<String>()
     for type in schema.types {
       Self.collectTargets(type.object, into: &keep)
@@ -22,9 +33,10 @@ public struct RecordValidator: Sendable {
     self.keepValues = keep
   }
 
-  /// The id pattern of the type named `type` (the first type of that name).
-  func idPattern(of type: String) -> SafeRegex? {
-    for entry in idPatterns where entry.type == type { return entry.pattern }
+  /// Whether `id` matches the id pattern of the type named `type` (the first type of that
+  /// name); nil when there is no such type. Matched in place, without copying the pattern.
+  func idMatches(_ id: String, ofType type: String) -> Bool? {
+    for entry in idPatterns where entry.type == type { return entry.pattern.matches(id) }
     return nil
   }
 
@@ -263,34 +275,32 @@ public struct RecordValidator: Sendable {
     /// about it needs recording (references, states, unique values are handled by
     /// `checkScalar`). False means: look closer.
     static func isPlainlyValid(_ bytes: UnsafeBufferPointer<UInt8>, _ field: FieldSpec) -> Bool {
-      guard !bytes.isEmpty, field.pattern == nil, !field.unique, field.transitions == nil, field.initial == nil,
-        field.minLength == nil
-      else { return false }
+      guard !bytes.isEmpty, !field.needsCloserLook else { return false }
       if let maximum = field.maxLength, bytes.count > maximum { return false }
-      let bounded = field.minimum != nil || field.maximum != nil
-      switch field.type {
+      switch field.kind {
       case .text:
         return !bytes.contains(0x0A)
       case .multiline:
         return true
       case .date:
         guard let date = CivilDate(utf8: bytes) else { return false }
-        if bounded {
+        if field.isBounded {
           if case .date(let minimum)? = field.minimum, date < minimum { return false }
           if case .date(let maximum)? = field.maximum, maximum < date { return false }
         }
         return true
       case .int, .decimal, .money:
         guard let number = ExactDecimal(utf8: bytes) else { return false }
-        if case .int = field.type, number.fractionDigits > 0 { return false }
-        if case .money = field.type, number.fractionDigits > 2 { return false }
-        if bounded {
+        if field.kind == .int, number.fractionDigits > 0 { return false }
+        if field.kind == .money, number.fractionDigits > 2 { return false }
+        if field.isBounded {
           if case .number(let minimum)? = field.minimum, number < minimum { return false }
           if case .number(let maximum)? = field.maximum, maximum < number { return false }
         }
         return true
-      case .enumeration(let spec):
-        return spec.contains(utf8: bytes)
+      case .enumeration:
+        for value in field.enumBytes where bytes.hasSameBytes(as: value) { return true }
+        return false
       case .phone:
         return TypedScalar.isPhone(utf8: bytes)
       case .email:
@@ -317,8 +327,7 @@ public struct RecordValidator: Sendable {
       }
       var value = RuleValue.null
       // Any text is a reference (its id is checked below); no need for its value.
-      if case .reference = field.type {
-      } else {
+      if field.kind != .reference {
         switch TypedScalar.check(text, type: field.type) {
         case .failure(let problem):
           report(problem.code, "'\(fieldPath)': \(problem.message)", range, hint: problem.hint, field: fieldPath)
@@ -327,7 +336,7 @@ public struct RecordValidator: Sendable {
           value = typed
         }
       }
-      if let pattern = field.pattern, !pattern.matches(text) {
+      if field.needsCloserLook, let pattern = field.pattern, !pattern.matches(text) {
         report(
           "pattern-mismatch", "'\(fieldPath)': '\(text)' does not match \(pattern.pattern)", range, field: fieldPath)
       }
@@ -346,13 +355,13 @@ public struct RecordValidator: Sendable {
             field: fieldPath)
         }
       }
-      if field.minimum != nil || field.maximum != nil {
+      if field.isBounded {
         checkBounds(value, field, path: fieldPath, range: range)
       }
       switch field.type {
       case .reference(let reference):
-        if let idPattern = validator.idPattern(of: reference.target) {
-          if !idPattern.matches(text), let target = validator.schema.type(named: reference.target) {
+        if let matches = validator.idMatches(text, ofType: reference.target) {
+          if !matches, let target = validator.schema.type(named: reference.target) {
             report(
               "bad-ref-id", "'\(fieldPath)': '\(text)' is not a \(target.name) id", range,
               hint: "\(target.name) ids match \(target.idPattern.pattern)"
@@ -361,10 +370,10 @@ public struct RecordValidator: Sendable {
             summary.references.append(
               RecordSummary.ReferenceUse(
                 field: fieldPath, target: reference.target, id: text, range: range, spec: reference))
-            if let condition = reference.condition, condition.mentions("source") { needsValue = true }
+            if reference.conditionReadsSource { needsValue = true }
           }
         }
-      case .enumeration where field.transitions != nil || field.initial != nil:
+      case .enumeration where field.isState:
         if components.count == 1 {
           summary.states.append(RecordSummary.State(field: field.name, value: text, range: range))
         }

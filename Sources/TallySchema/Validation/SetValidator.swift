@@ -24,12 +24,28 @@ public struct SetValidator: Sendable {
     public init(_ summaries: [RecordSummary]) {
       self.summaries = summaries
       var byType: [String: [String: Int]] = [:]
+      // Summaries come type by type (directory by directory): fill one type's table at a
+      // time, sized for the run, instead of looking the type up for every record.
+      var runType: String?
+      var run: [String: Int] = [:]
       summaries.withUnsafeBufferPointer { all in
-        for index in all.indices {
+        var index = 0
+        while index < all.count {
           // Read in place: copying a summary retains everything it holds.
-          byType[all[index].type, default: [:]][all[index].id] = index
+          let type = all[index].type
+          if type != runType {
+            if let runType { byType[runType] = run }
+            var end = index + 1
+            while end < all.count, all[end].type == type { end += 1 }
+            run = byType.removeValue(forKey: type) ?? [:]
+            run.reserveCapacity(run.count + end - index)
+            runType = type
+          }
+          run[all[index].id] = index
+          index += 1
         }
       }
+      if let runType { byType[runType] = run }
       self.byType = byType
     }
 
@@ -59,17 +75,22 @@ public struct SetValidator: Sendable {
     let chunks = stride(from: 0, to: summaries.count, by: chunkSize).map {
       $0..<min($0 + chunkSize, summaries.count)
     }
-    var found = [[Diagnostic]](repeating: [], count: chunks.count)
+    // The unique values are checked beside the references (first, as it is one piece).
+    var found = [[Diagnostic]](repeating: [], count: chunks.count + 1)
     found.withUnsafeMutableBufferPointer { out in
       nonisolated(unsafe) let out = out
-      DispatchQueue.concurrentPerform(iterations: chunks.count) { chunk in
-        out[chunk] = checkReferencesAndRules(summaries, in: chunks[chunk], index: index, only: only)
+      DispatchQueue.concurrentPerform(iterations: chunks.count + 1) { part in
+        if part == 0 {
+          out[0] = duplicates(summaries) { only?.contains($0.path) ?? true }
+        } else {
+          out[part] = checkReferencesAndRules(summaries, in: chunks[part - 1], index: index, only: only)
+        }
       }
     }
-    for part in found { diagnostics += part }
+    for part in found.dropFirst() { diagnostics += part }
     func reported(_ summary: RecordSummary) -> Bool { only?.contains(summary.path) ?? true }
     diagnostics += cycles(summaries, index: index, reported: reported)
-    diagnostics += duplicates(summaries, reported: reported)
+    diagnostics += found[0]
     return diagnostics
   }
 
@@ -87,9 +108,6 @@ public struct SetValidator: Sendable {
     }
     func reported(_ summary: RecordSummary) -> Bool { only?.contains(summary.path) ?? true }
     var conditionOutcomes: [ConditionKey: ConditionOutcome] = [:]
-    // Whether a condition reads `source`, for the condition last seen (references of one
-    // field follow each other, and share the schema's string, so comparing is quick).
-    var lastCondition: (source: String, readsSource: Bool)?
 
     // Summaries and references are read in place, through pointers: copying them retains
     // every array and string they hold, for 100,000 records and their references.
@@ -129,13 +147,7 @@ public struct SetValidator: Sendable {
             guard let condition = use.pointee.spec.condition else { continue }
             // Most conditions read only the target (`role in [...]`): evaluate those once per
             // target, not once per reference — 100,000 customers have a few dozen owners.
-            let readsSource: Bool
-            if let lastCondition, lastCondition.source == condition.source {
-              readsSource = lastCondition.readsSource
-            } else {
-              readsSource = condition.mentions("source")
-              lastCondition = (condition.source, readsSource)
-            }
+            let readsSource = use.pointee.spec.conditionReadsSource
             let key = ConditionKey(condition: condition.source, target: targetPosition)
             var known = readsSource ? nil : conditionOutcomes[key]
             if known == nil {
@@ -302,10 +314,21 @@ public struct SetValidator: Sendable {
 
   /// Values of unique fields that appear in more than one record.
   func duplicates(_ summaries: [RecordSummary], reported: (RecordSummary) -> Bool) -> [Diagnostic] {
+    /// Values are equal when their bytes are (as git and the check state compare them);
+    /// hashing the bytes spares `String`'s Unicode normalisation of every customer's name.
     struct Key: Hashable {
       var type: String
       var field: String
       var value: String
+
+      static func == (a: Key, b: Key) -> Bool {
+        a.type == b.type && a.field == b.field && a.value.utf8.elementsEqual(b.value.utf8)
+      }
+
+      func hash(into hasher: inout Hasher) {
+        var value = value
+        value.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+      }
     }
     // Indices, not copies: summaries are large, and there may be 100,000 of them.
     var first: [Key: (summary: Int, unique: Int)] = [:]
