@@ -53,7 +53,8 @@ public enum FileSystem {
     if (info.st_mode & S_IFMT) == S_IFDIR {
       throw FileError(path: path, operation: "read", reason: "it is a directory")
     }
-    var capacity = max(Int(info.st_size), 0) + 1
+    let size = max(Int(info.st_size), 0)
+    var capacity = size + 1
     var bytes = [UInt8](repeating: 0, count: capacity)
     var count = 0
     while true {
@@ -70,6 +71,9 @@ public enum FileSystem {
       }
       if n == 0 { break }
       count += n
+      // The size `fstat` gave, read with room for one byte more: a regular file ends here,
+      // with no need for another call to see the end (a file that grew fills the room).
+      if count == size, count < capacity { break }
     }
     bytes.removeLast(bytes.count - count)
     return bytes

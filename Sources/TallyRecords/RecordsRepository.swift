@@ -130,8 +130,12 @@ public struct RecordsRepository: Sendable {
     let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
     let directory = slash.map { String(path[..<$0]) } ?? ""
     if let typeName = schema.typeName(forDirectory: directory) {
-      let name = slash.map { path[path.index(after: $0)...] } ?? path[...]
-      if name.hasSuffix(".yaml") { return .record(type: typeName, id: String(name.dropLast(5))) }
+      // By bytes: `hasSuffix` on text compares characters, and this runs for every file.
+      let utf8 = path.utf8
+      let start = slash.map { utf8.index(after: $0) } ?? utf8.startIndex
+      if utf8.distance(from: start, to: utf8.endIndex) >= 5, utf8.suffix(5).elementsEqual(".yaml".utf8) {
+        return .record(type: typeName, id: String(path[start..<utf8.index(utf8.endIndex, offsetBy: -5)]))
+      }
     }
     let name = FileSystem.baseName(path)
     if let type = schema.type(forDirectory: directory) {

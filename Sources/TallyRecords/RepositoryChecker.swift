@@ -77,10 +77,13 @@ public struct RepositoryChecker: Sendable {
     let schemaBroken = repository.unloadedSchemas > 0
     var unassigned = 0
     let roles = parallelMap(files, batch: 1024) { repository.role(of: $0.path) }
+    // Records come directory by directory: look each type up once per run of its files.
+    var lastType: (name: String, index: Int?)?
     for (position, (file, role)) in zip(files, roles).enumerated() {
       switch role {
       case .record(let typeName, let id):
-        if let type = repository.schema.index(named: typeName) {
+        if lastType?.name != typeName { lastType = (typeName, repository.schema.index(named: typeName)) }
+        if let type = lastType?.index {
           records.append((file, type, id))
           recordFiles.append(position)
         }
@@ -126,6 +129,7 @@ public struct RepositoryChecker: Sendable {
       }
     }
     results = []
+    Trace.mark("check: summaries collected")
     let across = SetValidator(schema: repository.schema, today: today).validate(summaries, only: filter)
     diagnostics += across
     Trace.mark("check: checks across records")
