@@ -94,9 +94,17 @@ extension Parser {
           i += 1
           continue
         }
-        // A multi-byte character: validate it, then look for the ones YAML readers
-        // disagree on.
         ascii = false
+        // Three-byte characters that need no second look (CJK text is made of them): a lead
+        // byte with no overlong, surrogate or special forms, and two continuation bytes.
+        if b >= 0xE1, b <= 0xEE, b != 0xE2, b != 0xED, i + 2 < count, buf[i + 1] & 0xC0 == 0x80,
+          buf[i + 2] & 0xC0 == 0x80
+        {
+          i += 3
+          continue
+        }
+        // Any other multi-byte character: validate it, then look for the ones YAML readers
+        // disagree on.
         let length = Parser.utf8SequenceLength(base, i, count)
         if length == 0 { return i }
         if b == 0xC2, buf[i + 1] <= 0x9F {
