@@ -48,10 +48,10 @@ public struct WorkingTreeSource: RecordSource {
     // their time and perhaps their size. Their key is unique to this run.
     let tree = try FileSystem.tree(under: root, statKeys: statKeys, racyAfter: Int(now.tv_sec) - 2)
     let run = "r\(getpid()).\(now.tv_nsec)"
-    let lead = root.hasSuffix("/") ? root : root + "/"
+    let directory = try FileSystem.Directory(root)
     return tree.map { path, key in
       let contentKey: String? = statKeys ? (key.map { String($0, radix: 36) } ?? run) : nil
-      return SnapshotFile(path: path, contentKey: contentKey) { try FileSystem.read(lead + path) }
+      return SnapshotFile(path: path, contentKey: contentKey) { try FileSystem.read(path, in: directory) }
     }
   }
 }

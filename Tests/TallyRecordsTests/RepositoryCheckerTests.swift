@@ -207,3 +207,41 @@ func memoryRepository(_ schemas: [(String, String)]) -> RecordsRepository {
     }
   }
 }
+
+@Suite("Reading files relative to an open directory")
+struct DirectoryReadTests {
+  @Test func readsWholeFilesOfAnySizeAndNamesTheWholePathInErrors() throws {
+    let directory = try TemporaryDirectory()
+    let small = Array("name: 王芳\n".utf8)
+    // Larger than any first read, and exactly the size fstat reports.
+    let large = [UInt8]((0..<200_000).map { UInt8(truncatingIfNeeded: $0 % 251) })
+    try directory.write("customers/C-0001.yaml", bytes: small)
+    try directory.write("big.bin", bytes: large)
+    try directory.write("empty.yaml", bytes: [])
+    let open = try FileSystem.Directory(directory.path)
+    #expect(try FileSystem.read("customers/C-0001.yaml", in: open) == small)
+    #expect(try FileSystem.read("big.bin", in: open) == large)
+    #expect(try FileSystem.read("empty.yaml", in: open) == [])
+    do {
+      _ = try FileSystem.read("customers/C-9999.yaml", in: open)
+      Issue.record("a missing file was read")
+    } catch {
+      #expect(error.path == directory.path + "/customers/C-9999.yaml")
+      #expect(error.isNotFound)
+    }
+    do {
+      _ = try FileSystem.read("customers", in: open)
+      Issue.record("a directory was read as a file")
+    } catch {
+      #expect(error.description.contains("customers"))
+    }
+  }
+
+  @Test func theWorkingTreeIsReadThroughItsDirectory() throws {
+    let directory = try TemporaryDirectory()
+    try directory.write("a/b.yaml", "x: 1\n")
+    let files = try WorkingTreeSource(root: directory.path).files()
+    #expect(files.map(\.path) == ["a/b.yaml"])
+    #expect(try files[0].bytes() == Array("x: 1\n".utf8))
+  }
+}
