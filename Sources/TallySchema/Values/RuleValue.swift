@@ -1,7 +1,7 @@
 import TallyText
 
 /// A typed value as rules see it.
-public indirect enum RuleValue: Sendable, CustomStringConvertible {
+public enum RuleValue: Sendable, CustomStringConvertible {
   case null
   case bool(Bool)
   case number(ExactDecimal)
