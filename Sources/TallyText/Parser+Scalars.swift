@@ -10,6 +10,12 @@ extension Parser {
     var last = offset
     while i < end {
       let b = buf[i]
+      // Most bytes are neither blank nor ':' (all bytes of non-ASCII text are ≥ 0x80).
+      if b > 0x3A || (b > 0x20 && b < 0x3A) {
+        i += 1
+        last = i
+        continue
+      }
       if b == 0x20 {
         if i + 1 < end, buf[i + 1] == UInt8(ascii: "#") { break }
         i += 1
