@@ -182,8 +182,13 @@ public struct RecordValidator: Sendable {
       let rules = spec.rules
       if !rules.isEmpty {
         let view = view ?? ObjectView(syntax: node, spec: spec)
-        for rule in rules {
-          evaluate(rule, in: node, view: view)
+        // One context for the object's rules; the rules are read in place (a copy of a rule
+        // retains its expressions, message and locations).
+        let context = EvaluationContext(scope: view, record: rootView ?? view, resolve: probe, today: validator.today)
+        rules.withUnsafeBufferPointer { rules in
+          for index in rules.indices {
+            evaluate(rules[index], in: node, context: context)
+          }
         }
       }
     }
@@ -423,11 +428,9 @@ public struct RecordValidator: Sendable {
     }
 
     /// Evaluates a rule of the object at the path on the stack.
-    mutating func evaluate(_ rule: Rule, in node: SyntaxNode, view: ObjectView) {
+    mutating func evaluate(_ rule: Rule, in node: SyntaxNode, context: EvaluationContext) {
       let flag = dereference
       flag.used = false
-      let context = EvaluationContext(
-        scope: view, record: rootView ?? view, resolve: probe, today: validator.today)
       switch RuleOutcome.evaluate(rule, context) {
       case .passed:
         return
