@@ -33,7 +33,7 @@ extension Parser {
     guard count > begin, let base = buf.baseAddress else { return nil }
     var lineStart = begin
     var i = begin
-    lines.reserveCapacity(count / 24 + 1)
+    lines.reserveCapacity(count / 16 + 1)
     while lineStart < count {
       // Leading spaces, then the first non-blank byte.
       var j = lineStart

@@ -87,7 +87,10 @@ struct Parser {
         hint: "save the file as UTF-8 (record files are always UTF-8)")
       return SyntaxTree.ParseResult(tree: nil, diagnostics: [diagnostic])
     }
-    records.reserveCapacity(lines.count * 2 + 4)
+    // A list item's line holds up to three records (the item's mapping, a key, a value):
+    // growing the array instead costs an allocation and a copy per doubling, per file.
+    records.reserveCapacity(lines.count * 3 + 4)
+    keyStack.reserveCapacity(32)
     let (ok, header) = parseDocument()
     diagnostics.sort(by: Diagnostic.sortOrder)
     if diagnostics.count > Parser.maxDiagnostics {
