@@ -32,17 +32,30 @@ public enum MeetingsReport: ReportDefinition {
     /// The day of the commit that set the current status (done or cancelled), when the
     /// history has it.
     var recorded: CivilDate?
+    /// The item's statuses in the history, each with the day of the commit that set it.
+    var timeline: [(status: String, since: CivilDate)]
 
     enum State { case notYet, open, done, cancelled }
 
-    /// Where the item stood at the end of `day`.
-    func state(at day: CivilDate) -> State {
-      if meetingDate > day { return .notYet }
+    /// Where the item stood at the end of `day`, and when it was closed (for a done item,
+    /// its closing day and the day that was recorded).
+    func standing(at day: CivilDate) -> (state: State, closed: CivilDate?, recorded: CivilDate?) {
+      if meetingDate > day { return (.notYet, nil, nil) }
       switch status {
-      case "done": return (closed ?? meetingDate) <= day ? .done : .open
-      case "cancelled": return (recorded ?? meetingDate) <= day ? .cancelled : .open
-      default: return .open
+      case "done" where (closed ?? meetingDate) <= day: return (.done, closed, recorded)
+      case "cancelled" where (recorded ?? meetingDate) <= day: return (.cancelled, nil, nil)
+      default: break
       }
+      // Not closed by its current status; but it may have been closed on `day` and set back
+      // to open since: the history's status on `day`, when a change came after it.
+      if let at = timeline.lastIndex(where: { $0.since <= day }), at < timeline.count - 1 {
+        switch timeline[at].status {
+        case "done": return (.done, timeline[at].since, timeline[at].since)
+        case "cancelled": return (.cancelled, nil, nil)
+        default: break
+        }
+      }
+      return (.open, nil, nil)
     }
   }
 
@@ -91,7 +104,7 @@ public enum MeetingsReport: ReportDefinition {
       ? nil : Chart(kind: .bars, labels: chartLabels, series: [("Attendance %", chartValues)], reference: 100)
 
     // Action items: every item of a meeting held by the period's end.
-    let closing = try closingDays(context)
+    let timelines = try statusTimelines(context)
     var items: [ActionItem] = []
     for id in minutes.ids {
       let value = minutes[id]!
@@ -99,12 +112,17 @@ public enum MeetingsReport: ReportDefinition {
       for (index, entry) in value.items("action_items").enumerated() {
         guard let owner = entry.string("owner"), kept(owner), let due = entry.date("due") else { continue }
         let status = entry.string("status") ?? "open"
-        let recorded = closing[id]?[index]
+        let timeline = timelines[id]?[index] ?? []
+        // The day of the commit that set the current status, when it is a closing one.
+        let recorded = timeline.last.flatMap {
+          $0.status == status && (status == "done" || status == "cancelled") ? $0.since : nil
+        }
         items.append(
           ActionItem(
             minutes: id, meetingDate: meetingDate, meetingTitle: value.string("title") ?? id, index: index,
             task: entry.string("task") ?? "", owner: owner, due: due, status: status,
-            closed: status == "done" ? (entry.date("done_on") ?? recorded) : nil, recorded: recorded))
+            closed: status == "done" ? (entry.date("done_on") ?? recorded) : nil, recorded: recorded,
+            timeline: timeline))
       }
     }
     items.sort { ($0.due, $0.minutes, $0.index) < ($1.due, $1.minutes, $1.index) }
@@ -124,7 +142,8 @@ public enum MeetingsReport: ReportDefinition {
       var counts = byOwner[item.owner] ?? Counts()
       var state: String?
       var late: Int?
-      if item.state(at: cutoff) == .open {
+      let standing = item.standing(at: cutoff)
+      if standing.state == .open {
         counts.open += 1
         state = "open"
         if item.due < cutoff {
@@ -132,7 +151,7 @@ public enum MeetingsReport: ReportDefinition {
           state = "overdue"
           late = cutoff.dayNumber - item.due.dayNumber
         }
-      } else if item.status == "done", let closed = item.closed, period.contains(closed) {
+      } else if standing.state == .done, let closed = standing.closed, period.contains(closed) {
         counts.done += 1
         state = "done"
         if closed > item.due {
@@ -145,8 +164,8 @@ public enum MeetingsReport: ReportDefinition {
       byOwner[item.owner] = counts
       list.rows.append([
         .text("\(item.meetingDate) \(item.meetingTitle)"), .text(item.task), .text(context.name("staff", item.owner)),
-        .date(item.due), .text(state), state.hasPrefix("done") ? item.closed.map(Cell.date) ?? .empty : .empty,
-        state.hasPrefix("done") ? item.recorded.map(Cell.date) ?? .empty : .empty, late.map(Cell.int) ?? .empty,
+        .date(item.due), .text(state), state.hasPrefix("done") ? standing.closed.map(Cell.date) ?? .empty : .empty,
+        state.hasPrefix("done") ? standing.recorded.map(Cell.date) ?? .empty : .empty, late.map(Cell.int) ?? .empty,
       ])
     }
     var owners = ReportTable(columns: [
@@ -200,7 +219,7 @@ public enum MeetingsReport: ReportDefinition {
           key: "action_items_by_owner", title: "Action items by owner", table: owners,
           notes: [
             "open: not done or cancelled by the end of \(cutoff); overdue: open and due before \(cutoff) (the period's end, or today if earlier); done: closed in \(period.label), late when after its due day",
-            "an item is closed on its done_on day, else on the day of the commit that set it to done; an item set back to open counts as open",
+            "an item is closed on its done_on day, else on the day of the commit that set it to done; an item set back to open counts as open from the day it was, and as closed before",
           ]),
         ReportSection(
           key: "action_items", title: "Action items open, overdue or closed in \(period.label)", table: list),
@@ -210,11 +229,11 @@ public enum MeetingsReport: ReportDefinition {
   }
 
   /// For each minutes record and action item (by position, as the history diffs lists
-  /// without keys), the day of the commit that set the item's current status, when it is
-  /// done or cancelled: read from each version of the record in the first-parent history.
-  static func closingDays(_ context: ReportContext) throws -> [String: [Int: CivilDate]] {
-    // Per record: the statuses of its items and, for each, the day the status was set.
-    var latest: [String: [(status: String, since: CivilDate)]] = [:]
+  /// without keys), the item's statuses in the first-parent history, each with the day of the
+  /// commit that set it.
+  static func statusTimelines(_ context: ReportContext) throws -> [String: [Int: [(status: String, since: CivilDate)]]]
+  {
+    var timelines: [String: [[(status: String, since: CivilDate)]]] = [:]
     let itemsPath = FieldPath([.key("action_items")])
     for (index, commit) in context.commits.enumerated() {
       let day = context.commitDays[index]
@@ -222,13 +241,13 @@ public enum MeetingsReport: ReportDefinition {
         var value: Value?
         switch change.kind {
         case .removed:
-          latest[change.id] = nil
+          timelines[change.id] = nil
           continue
         case .added:
           value = change.value
         case .renamed:
           if change.oldType == "minutes", let oldID = change.oldID {
-            latest[change.id] = latest.removeValue(forKey: oldID)
+            timelines[change.id] = timelines.removeValue(forKey: oldID)
           }
           if change.fields.isEmpty { continue }
         case .modified:
@@ -240,19 +259,18 @@ public enum MeetingsReport: ReportDefinition {
           else { continue }
           value = SyntaxTree.parse(try context.git.blob(blob)).tree?.value
         }
-        let before = latest[change.id] ?? []
-        latest[change.id] = (value?.items("action_items") ?? []).enumerated().map { position, item in
+        let before = timelines[change.id] ?? []
+        timelines[change.id] = (value?.items("action_items") ?? []).enumerated().map { position, item in
           let status = item.string("status") ?? "open"
-          if position < before.count, before[position].status == status { return before[position] }
-          return (status, day)
+          var timeline = position < before.count ? before[position] : []
+          if timeline.last?.status != status { timeline.append((status, day)) }
+          return timeline
         }
       }
     }
-    var result: [String: [Int: CivilDate]] = [:]
-    for (id, items) in latest {
-      for (position, item) in items.enumerated() where item.status == "done" || item.status == "cancelled" {
-        result[id, default: [:]][position] = item.since
-      }
+    var result: [String: [Int: [(status: String, since: CivilDate)]]] = [:]
+    for (id, items) in timelines {
+      for (position, timeline) in items.enumerated() { result[id, default: [:]][position] = timeline }
     }
     return result
   }

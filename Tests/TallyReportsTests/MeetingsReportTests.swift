@@ -207,6 +207,46 @@ struct MeetingsReportTests {
       ])
   }
 
+  /// An item done on 03-05, set back to open on 04-10 and done again on 04-20: each period
+  /// sees it as it stood then, not as it stands now.
+  @Test func anItemSetBackToOpenCountsAsClosedBeforeThat() throws {
+    let f = try ReportFixture()
+    func m(_ status: String, doneOn: String? = nil) -> String {
+      minutes(
+        "2026-03-02", "weekly", "华东一组周会", chair: "S-0003", attendees: ["S-0003", "S-0004"],
+        items: [item("整理成交清单", owner: "S-0004", due: "2026-03-10", status: status, doneOn: doneOn)])
+    }
+    let path = "minutes/2026-03-02-weekly-east1.yaml"
+    try f.commit(
+      "2026-03-02",
+      [
+        "staff/S-0001.yaml": f.staff("S-0001", "陈建国", role: "manager", team: "华东销售中心", reportsTo: nil),
+        "staff/S-0002.yaml": f.staff("S-0002", "刘洋", role: "supervisor", team: "华东销售中心", reportsTo: "S-0001"),
+        "staff/S-0003.yaml": f.staff("S-0003", "张伟", role: "team_lead", team: "华东一组", reportsTo: "S-0002"),
+        "staff/S-0004.yaml": f.staff("S-0004", "王芳", role: "sales_rep", team: "华东一组", reportsTo: "S-0003"),
+        path: m("open"),
+      ])
+    try f.commit("2026-03-05", by: "S-0004", [path: m("done")])
+    try f.commit("2026-04-10", by: "S-0003", [path: m("open")])
+    try f.expectValid()
+    func listed(_ period: String) throws -> [[Cell]] {
+      let items = try section(MeetingsReport.compute(f.context(period: period, today: "2026-12-31")), "action_items")
+      return items.table.rows.map { [$0[4], $0[5], $0[7]] }
+    }
+    let day = { (text: String) in Cell.date(CivilDate(text)!) }
+    // March: done on 03-05 (the commit's day; there is no done_on), before it was due.
+    #expect(try listed("2026-03") == [[.text("done"), day("2026-03-05"), .empty]])
+    // 04-01..04-05: still done, and not closed in the period: not listed.
+    #expect(try listed("2026-04-01..2026-04-05") == [])
+    // April: open again since 04-10 and overdue at the month's end (due 03-10: 51 days).
+    #expect(try listed("2026-04") == [[.text("overdue"), .empty, .int(51)]])
+    // Done again on 04-20 (done_on): March is unchanged, April sees it done late.
+    try f.commit("2026-04-20", by: "S-0004", [path: m("done", doneOn: "2026-04-20")])
+    #expect(try listed("2026-03") == [[.text("done"), day("2026-03-05"), .empty]])
+    #expect(try listed("2026-04-11..2026-04-15") == [[.text("overdue"), .empty, .int(36)]])
+    #expect(try listed("2026-04") == [[.text("done late"), day("2026-04-20"), .int(41)]])
+  }
+
   @Test func meetingsOnThePeriodBoundaries() throws {
     let f = try history()
     func meetings(_ period: String) throws -> [Cell] {
