@@ -252,8 +252,8 @@ public struct EnumSpec: Sendable {
 
 /// A reference to a record of another (or the same) type, by id.
 ///
-/// Its parts live in one shared object (copied on write): every reference a record makes
-/// carries its spec, and a repository has hundreds of thousands of them.
+/// Its parts live in one shared, immutable object (a change makes a new one): every
+/// reference a record makes carries its spec, and a repository has hundreds of thousands.
 public struct ReferenceSpec: Sendable {
   /// Immutable: a change makes a new one (specs change only while a schema is read).
   final class Storage: Sendable {
@@ -344,8 +344,8 @@ public struct ListSpec: Sendable {
 
 /// A record or an object inside one: its fields, whether others are allowed, its rules.
 ///
-/// Its parts live in one shared object (copied on write), so that the many views and
-/// values that carry a spec while records are checked hold one reference, not five.
+/// Its parts live in one shared, immutable object (a change makes a new one), so that the
+/// many views and values that carry a spec while records are checked hold one reference.
 public struct ObjectSpec: Sendable {
   /// Immutable: a change makes a new one (specs change only while a schema is read), so
   /// reading a part needs no exclusivity check.

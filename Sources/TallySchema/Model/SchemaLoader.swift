@@ -264,8 +264,7 @@ public struct SchemaLoader {
     // With a broken id pattern (reported above) the records are still checked; only their
     // file names are not.
     guard let idPattern = idPattern ?? (try? SafeRegex("")) else { return nil }
-    var object = ObjectSpec(fields: fields, open: open, rules: rules, unchecked: unchecked)
-    object.rules = rules
+    let object = ObjectSpec(fields: fields, open: open, rules: rules, unchecked: unchecked)
     var type = RecordType(
       name: name, directory: directory, idPattern: idPattern, object: object, version: version,
       location: location(nameNode))

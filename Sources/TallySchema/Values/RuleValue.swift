@@ -81,14 +81,7 @@ public struct ObjectView: Sendable {
 
   /// The typed value of field `name` (null when the field is absent).
   public func field(_ name: String) -> RuleValue {
-    switch storage {
-    case .syntax(let node):
-      guard let child = node[name] else { return .null }
-      return Self.convert(child, spec[name]?.type)
-    case .value(let pairs):
-      guard let pair = pairs.first(where: { $0.key == name }) else { return .null }
-      return Self.convert(pair.value, spec[name]?.type)
-    }
+    read(name, spec.position(of: name).map { spec.fields[$0].type })
   }
 
   /// The typed value of the field at `position` of the spec's fields, named `name`
@@ -97,14 +90,18 @@ public struct ObjectView: Sendable {
     let fields = spec.fields
     // A view of another spec than the one the name was resolved in: look it up by name.
     guard position < fields.count, fields[position].name == name else { return field(name) }
-    let field = fields[position]
+    return read(name, fields[position].type)
+  }
+
+  /// The value of the entry `name`, typed as `type`.
+  private func read(_ name: String, _ type: FieldType?) -> RuleValue {
     switch storage {
     case .syntax(let node):
-      guard let child = field.utf8Name.withUnsafeBufferPointer({ node.value(forKey: $0) }) else { return .null }
-      return Self.convert(child, field.type)
+      guard let child = node[name] else { return .null }
+      return Self.convert(child, type)
     case .value(let pairs):
       guard let pair = pairs.first(where: { $0.key == name }) else { return .null }
-      return Self.convert(pair.value, field.type)
+      return Self.convert(pair.value, type)
     }
   }
 
