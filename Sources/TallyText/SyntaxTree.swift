@@ -104,18 +104,28 @@ public final class SyntaxTree: Sendable {
 
   /// The 1-based line and column of a byte offset (columns count Unicode scalars).
   public func position(of offset: Int) -> SourcePosition {
+    guard !lineStarts.isEmpty else { return SourcePosition(offset: offset, line: 1, column: offset + 1) }
+    return position(of: offset, onLine: lineIndex(of: offset))
+  }
+
+  /// The index of the line holding byte `offset` (a binary search of the line starts).
+  func lineIndex(of offset: Int) -> Int {
     var low = 0
     var high = lineStarts.count - 1
-    let target = Int32(offset)
+    let target = Int32(truncatingIfNeeded: offset)
     while low < high {
       let mid = (low + high + 1) >> 1
       if lineStarts[mid] & ~Self.nonASCIIBit <= target { low = mid } else { high = mid - 1 }
     }
-    guard !lineStarts.isEmpty else { return SourcePosition(offset: offset, line: 1, column: offset + 1) }
-    let entry = lineStarts[low]
+    return low
+  }
+
+  /// The position of byte `offset`, on the line at index `line`.
+  func position(of offset: Int, onLine line: Int) -> SourcePosition {
+    let entry = lineStarts[line]
     let lineStart = Int(entry & ~Self.nonASCIIBit)
     if entry & Self.nonASCIIBit == 0 {
-      return SourcePosition(offset: offset, line: low + 1, column: offset - lineStart + 1)
+      return SourcePosition(offset: offset, line: line + 1, column: offset - lineStart + 1)
     }
     var column = 1
     var i = lineStart
@@ -123,12 +133,26 @@ public final class SyntaxTree: Sendable {
       if source[i] & 0xC0 != 0x80 { column += 1 }
       i += 1
     }
-    return SourcePosition(offset: offset, line: low + 1, column: column)
+    return SourcePosition(offset: offset, line: line + 1, column: column)
   }
 
-  /// The source range of `start..<end`.
+  /// The source range of `start..<end`. The end is looked for from the start's line: most
+  /// ranges (a scalar, a key) end on the line they start on.
   public func range(_ start: Int, _ end: Int) -> SourceRange {
-    SourceRange(start: position(of: start), end: position(of: end))
+    guard !lineStarts.isEmpty, end >= start else {
+      return SourceRange(start: position(of: start), end: position(of: end))
+    }
+    let startLine = lineIndex(of: start)
+    var endLine = startLine
+    let target = Int32(truncatingIfNeeded: end)
+    while endLine + 1 < lineStarts.count, lineStarts[endLine + 1] & ~Self.nonASCIIBit <= target {
+      endLine += 1
+      if endLine - startLine > 8 {
+        endLine = lineIndex(of: end)
+        break
+      }
+    }
+    return SourceRange(start: position(of: start, onLine: startLine), end: position(of: end, onLine: endLine))
   }
 
   // MARK: - Text

@@ -289,6 +289,23 @@ struct PropertyTests {
     }
   }
 
+  /// The first node (with its children) whose range differs from the positions of its
+  /// first and last byte, each looked up on its own.
+  static func rangeProblem(_ node: SyntaxNode) -> String? {
+    let tree = node.tree
+    let record = node.record
+    let expected = SourceRange(
+      start: tree.position(of: Int(record.start)), end: tree.position(of: Int(record.end)))
+    if node.range != expected { return "node \(node.index): range \(node.range), expected \(expected)" }
+    for entry in node.entries {
+      if let problem = rangeProblem(entry.key) ?? rangeProblem(entry.value) { return problem }
+    }
+    for item in node.items {
+      if let problem = rangeProblem(item) { return problem }
+    }
+    return nil
+  }
+
   @Test func variedSourcesParseToTheirValueAndFormatIdempotently() throws {
     var generator = RecordGenerator(random: SeededRandom(seed: Self.seed &+ 1))
     for iteration in 0..<600 {
@@ -308,6 +325,12 @@ struct PropertyTests {
       var fromTree: [UInt8] = []
       tree.root.writeJSON(into: &fromTree)
       #expect(String(decoding: fromTree, as: UTF8.self) == value.json())
+      // Every node's range is where its bytes start and end (the range looks for the end
+      // from the start's line, single lines and blocks alike).
+      if let problem = Self.rangeProblem(tree.root) {
+        Issue.record("seed \(Self.seed) #\(iteration): \(problem)\n\(source)")
+        return
+      }
       if let yams = try Yams.compose(yaml: source), let problem = agreesWithYams(value, yams, checkTypes: false) {
         Issue.record("seed \(Self.seed) #\(iteration): Yams reads the source differently: \(problem)\n\(source)")
         return

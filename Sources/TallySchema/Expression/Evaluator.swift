@@ -8,19 +8,23 @@ public struct EvaluationError: Error, Sendable {
 }
 
 /// What rules can see while they are evaluated.
-public struct EvaluationContext: Sendable {
+///
+/// A shared, immutable object: evaluation passes it down every node of an expression, and a
+/// struct of views, a closure and the locals would be copied (a dozen reference counts) on
+/// the way. A lambda's parameter makes a new context (``binding(_:to:)``).
+public final class EvaluationContext: Sendable {
   /// The object whose fields bare names refer to (the record, a list item, or, in a
   /// reference's `where`, the referenced record).
-  public var scope: ObjectView
+  public let scope: ObjectView
   /// The whole record (`record.field`).
-  public var record: ObjectView
+  public let record: ObjectView
   /// The referring record, in a reference's `where` (`source.field`).
-  public var source: ObjectView?
+  public let source: ObjectView?
   /// Looks up a referenced record for `a.b` on a reference (nil: cannot, e.g. while
   /// checking one record alone).
-  public var resolve: (@Sendable (_ type: String, _ id: String) -> ObjectView?)?
-  public var today: CivilDate
-  var locals: [(String, RuleValue)] = []
+  public let resolve: (@Sendable (_ type: String, _ id: String) -> ObjectView?)?
+  public let today: CivilDate
+  let locals: [(String, RuleValue)]
 
   public init(
     scope: ObjectView, record: ObjectView, source: ObjectView? = nil,
@@ -31,6 +35,21 @@ public struct EvaluationContext: Sendable {
     self.source = source
     self.resolve = resolve
     self.today = today
+    self.locals = []
+  }
+
+  private init(_ other: EvaluationContext, locals: [(String, RuleValue)]) {
+    scope = other.scope
+    record = other.record
+    source = other.source
+    resolve = other.resolve
+    today = other.today
+    self.locals = locals
+  }
+
+  /// The same context with `name` bound to `value` (a lambda's parameter).
+  func binding(_ name: String, to value: RuleValue) -> EvaluationContext {
+    EvaluationContext(self, locals: locals + [(name, value)])
   }
 }
 
@@ -304,9 +323,7 @@ extension Expression {
   /// Evaluates a lambda argument for one item.
   func apply(_ lambda: Node, to item: RuleValue, _ context: EvaluationContext) throws(EvaluationError) -> RuleValue {
     guard case .lambda(let parameter, let body, _) = lambda else { return try evaluate(lambda, context) }
-    var inner = context
-    inner.locals.append((parameter, item))
-    return try evaluate(body, inner)
+    return try evaluate(body, context.binding(parameter, to: item))
   }
 
   func call(_ name: String, _ arguments: [Node], _ context: EvaluationContext) throws(EvaluationError) -> RuleValue {

@@ -182,12 +182,18 @@ public struct RecordValidator: Sendable {
       let rules = spec.rules
       if !rules.isEmpty {
         let view = view ?? ObjectView(syntax: node, spec: spec)
-        // One context for the object's rules; the rules are read in place (a copy of a rule
-        // retains its expressions, message and locations).
+        // One context for the object's rules.
         let context = EvaluationContext(scope: view, record: rootView ?? view, resolve: probe, today: validator.today)
+        let flag = dereference
+        // Evaluated in place (an array's subscript would copy the rule, retaining its
+        // expressions, message and locations); copied only when there is something to
+        // report or defer.
         rules.withUnsafeBufferPointer { rules in
           for index in rules.indices {
-            evaluate(rules[index], in: node, context: context)
+            flag.used = false
+            let outcome = RuleOutcome.evaluate(rules[index], context)
+            if case .passed = outcome { continue }
+            record(outcome, of: rules[index], in: node)
           }
         }
       }
@@ -427,11 +433,11 @@ public struct RecordValidator: Sendable {
       return node.range
     }
 
-    /// Evaluates a rule of the object at the path on the stack.
-    mutating func evaluate(_ rule: Rule, in node: SyntaxNode, context: EvaluationContext) {
+    /// Records what a rule of the object at the path on the stack found (`dereference` says
+    /// whether it asked to follow a reference).
+    mutating func record(_ outcome: RuleOutcome, of rule: Rule, in node: SyntaxNode) {
       let flag = dereference
-      flag.used = false
-      switch RuleOutcome.evaluate(rule, context) {
+      switch outcome {
       case .passed:
         return
       case .unknown:
@@ -467,7 +473,7 @@ enum RuleOutcome {
   case unknown
   case error(String, hint: String?)
 
-  static func evaluate(_ rule: Rule, _ context: EvaluationContext) -> RuleOutcome {
+  static func evaluate(_ rule: borrowing Rule, _ context: EvaluationContext) -> RuleOutcome {
     do {
       if let condition = rule.condition {
         switch try condition.evaluate(in: context) {

@@ -90,7 +90,11 @@ public struct ObjectView: Sendable {
     let fields = spec.fields
     // A view of another spec than the one the name was resolved in: look it up by name.
     guard position < fields.count, fields[position].name == name else { return field(name) }
-    return read(name, fields[position].type)
+    let field = fields[position]
+    guard case .syntax(let node) = storage else { return read(name, field.type) }
+    // The key's bytes are the spec's: no string to make or hash.
+    guard let child = field.utf8Name.withUnsafeBufferPointer({ node.value(forKey: $0) }) else { return .null }
+    return Self.convert(child, field.type)
   }
 
   /// The value of the entry `name`, typed as `type`.
