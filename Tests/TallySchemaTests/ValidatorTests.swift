@@ -189,6 +189,26 @@ struct ValidatorTests {
     #expect(found.allSatisfy { $0.path == "deals/D-01.yaml" })
   }
 
+  /// References are looked up with a cache of the last target and of each condition's
+  /// outcome per target: neither may carry one record's answer over to another's reference.
+  @Test func eachReferenceGetsItsOwnAnswer() throws {
+    var fixture = Fixture()
+    let deal = fixture.records["deals/D-01.yaml"]!
+    func withOwner(_ owner: String) -> String { deal.replacingOccurrences(of: "owner: P-02", with: "owner: \(owner)") }
+    fixture.records["deals/D-02.yaml"] = withOwner("P-01")
+    fixture.records["deals/D-03.yaml"] = withOwner("P-02")
+    fixture.records["deals/D-04.yaml"] = withOwner("P-01")
+    fixture.records["deals/D-05.yaml"] = withOwner("P-99")
+    fixture.records["deals/D-06.yaml"] = withOwner("P-02")
+    fixture.records["deals/D-07.yaml"] = withOwner("nobody")
+    let found = try fixture.check()
+    #expect(
+      found.map { "\($0.path) \($0.code)" } == [
+        "deals/D-02.yaml ref-condition", "deals/D-04.yaml ref-condition", "deals/D-05.yaml broken-ref",
+        "deals/D-07.yaml bad-ref-id",
+      ])
+  }
+
   @Test func missingAndEmptyRequiredFields() throws {
     var fixture = Fixture()
     fixture.records["people/P-03.yaml"] = "role: boss\n"

@@ -280,6 +280,9 @@ public struct ReferenceSpec: Sendable {
 
   private var storage: Storage
 
+  /// The identity of this spec's settings (specs are shared, not copied, while checking).
+  var identity: ObjectIdentifier { ObjectIdentifier(storage) }
+
   public init(target: String) {
     storage = Storage(target: target)
   }
@@ -356,6 +359,9 @@ public struct ObjectSpec: Sendable {
     let rules: [Rule]
     let unchecked: Set<String>
     let index: [String: Int]
+    /// Bit `i` set: the field at position `i` is required (the first 64 fields; a record
+    /// with more has its later fields looked at one by one).
+    let requiredMask: UInt64
 
     init(fields: [FieldSpec], open: Bool, rules: [Rule], unchecked: Set<String>) {
       self.fields = fields
@@ -363,8 +369,13 @@ public struct ObjectSpec: Sendable {
       self.rules = Self.resolve(rules, in: fields)
       self.unchecked = unchecked
       var index: [String: Int] = [:]
-      for (position, field) in fields.enumerated() { index[field.name] = position }
+      var requiredMask: UInt64 = 0
+      for (position, field) in fields.enumerated() {
+        index[field.name] = position
+        if field.required, position < 64 { requiredMask |= 1 << UInt64(position) }
+      }
       self.index = index
+      self.requiredMask = requiredMask
     }
 
     static func resolve(_ rules: [Rule], in fields: [FieldSpec]) -> [Rule] {
@@ -404,6 +415,9 @@ public struct ObjectSpec: Sendable {
     get { storage.unchecked }
     set { storage = Storage(fields: fields, open: open, rules: rules, unchecked: newValue) }
   }
+
+  /// Which of the first 64 fields are required, as bits by position.
+  var requiredMask: UInt64 { storage.requiredMask }
 
   public subscript(name: String) -> FieldSpec? {
     storage.index[name].map { storage.fields[$0] }

@@ -84,6 +84,8 @@ public struct RecordValidator: Sendable {
     var diagnostics: [Diagnostic] = []
     var rootView: ObjectView?
     var needsValue = false
+    /// The last reference whose id matched its target type's pattern.
+    var lastMatchedID: (type: String, id: String)?
     /// Notes whether a rule asked to follow a reference (one per record, reused by its rules).
     let dereference = DereferenceFlag()
     let probe: @Sendable (String, String) -> ObjectView?
@@ -137,11 +139,12 @@ public struct RecordValidator: Sendable {
       for entry in node.entries {
         var index = -1
         _ = entry.key.withUTF8 { key in
-          if cursor < fields.count, key.hasSameBytes(as: fields[cursor].utf8Name) {
-            index = cursor
+          // Then the fields after it (a field left out), then those before (keys out of order).
+          for position in cursor..<fields.count where key.hasSameBytes(as: fields[position].utf8Name) {
+            index = position
             return
           }
-          for (position, field) in fields.enumerated() where key.hasSameBytes(as: field.utf8Name) {
+          for position in 0..<min(cursor, fields.count) where key.hasSameBytes(as: fields[position].utf8Name) {
             index = position
             return
           }
@@ -170,14 +173,18 @@ public struct RecordValidator: Sendable {
         checkValue(entry.value, field, key: entry.key)
         components.removeLast()
       }
-      for (index, field) in fields.enumerated() where field.required && !isPresent(index) {
-        let fieldPath = currentPath
-        let where_ = fieldPath.isEmpty ? "the record" : "'\(fieldPath)'"
-        let anchor = node.count > 0 ? node.entries.first(where: { _ in true })?.key.range : node.range
-        report(
-          "missing-field", "\(where_) has no '\(field.name)', which is required", anchor,
-          hint: "add '\(field.name): …'" + (field.title.map { " (\($0))" } ?? ""),
-          field: fieldPath.appending(key: field.name))
+      // Every required field present (the common case): nothing to look at one by one.
+      let required = spec.requiredMask
+      if present & required != required || fields.count > 64 {
+        for (index, field) in fields.enumerated() where field.required && !isPresent(index) {
+          let fieldPath = currentPath
+          let where_ = fieldPath.isEmpty ? "the record" : "'\(fieldPath)'"
+          let anchor = node.count > 0 ? node.entries.first(where: { _ in true })?.key.range : node.range
+          report(
+            "missing-field", "\(where_) has no '\(field.name)', which is required", anchor,
+            hint: "add '\(field.name): …'" + (field.title.map { " (\($0))" } ?? ""),
+            field: fieldPath.appending(key: field.name))
+        }
       }
       let rules = spec.rules
       if !rules.isEmpty {
@@ -371,13 +378,25 @@ public struct RecordValidator: Sendable {
       }
       switch field.type {
       case .reference(let reference):
-        if let matches = validator.idMatches(text, ofType: reference.target) {
+        // A record refers to the same few records again and again (its owner in each
+        // follow-up): an id that matched its type's pattern last time matches again.
+        let matched: Bool?
+        if let last = lastMatchedID, last.id == text, last.type == reference.target {
+          matched = true
+        } else {
+          matched = validator.idMatches(text, ofType: reference.target)
+          if matched == true { lastMatchedID = (reference.target, text) }
+        }
+        if let matches = matched {
           if !matches, let target = validator.schema.type(named: reference.target) {
             report(
               "bad-ref-id", "'\(fieldPath)': '\(text)' is not a \(target.name) id", range,
               hint: "\(target.name) ids match \(target.idPattern.pattern)"
                 + (target.idExample.map { ", e.g. \($0)" } ?? ""), field: fieldPath)
           } else {
+            // Records that refer to others mostly do so several times (an owner, each
+            // follow-up's author): one allocation instead of four doublings.
+            if summary.references.isEmpty { summary.references.reserveCapacity(8) }
             summary.references.append(
               RecordSummary.ReferenceUse(
                 field: fieldPath, target: reference.target, id: text, range: range, spec: reference))

@@ -108,6 +108,7 @@ public struct SetValidator: Sendable {
     }
     func reported(_ summary: RecordSummary) -> Bool { only?.contains(summary.path) ?? true }
     var conditionOutcomes: [ConditionKey: ConditionOutcome] = [:]
+    var lastLookup: (target: String, id: String, position: Int)?
 
     // Summaries and references are read in place, through pointers: copying them retains
     // every array and string they hold, for 100,000 records and their references.
@@ -119,7 +120,16 @@ public struct SetValidator: Sendable {
         summary.pointee.references.withUnsafeBufferPointer { uses in
           for usePosition in uses.indices {
             let use = uses.baseAddress! + usePosition
-            guard let targetPosition = index.position(use.pointee.target, use.pointee.id) else {
+            // A record's references mostly name the same record (its owner wrote its
+            // follow-ups): look the last one up again without hashing.
+            let found: Int?
+            if let last = lastLookup, last.id == use.pointee.id, last.target == use.pointee.target {
+              found = last.position
+            } else {
+              found = index.position(use.pointee.target, use.pointee.id)
+              if let found { lastLookup = (use.pointee.target, use.pointee.id, found) }
+            }
+            guard let targetPosition = found else {
               var hint: String?
               var suggestion: String?
               if let knownIDs {
@@ -148,7 +158,7 @@ public struct SetValidator: Sendable {
             // Most conditions read only the target (`role in [...]`): evaluate those once per
             // target, not once per reference — 100,000 customers have a few dozen owners.
             let readsSource = use.pointee.spec.conditionReadsSource
-            let key = ConditionKey(condition: condition.source, target: targetPosition)
+            let key = ConditionKey(spec: use.pointee.spec.identity, target: targetPosition)
             var known = readsSource ? nil : conditionOutcomes[key]
             if known == nil {
               let target = index.summaries[targetPosition]
@@ -240,8 +250,10 @@ public struct SetValidator: Sendable {
   }
 
   /// A reference condition on one target record.
+  /// A reference's condition on one target record: the spec's identity, not the condition's
+  /// text (hashing the text cost as much as the lookup saved).
   struct ConditionKey: Hashable {
-    var condition: String
+    var spec: ObjectIdentifier
     var target: Int
   }
 

@@ -94,6 +94,19 @@ public struct ObjectView: Sendable {
     guard case .syntax(let node) = storage else { return read(name, field.type) }
     // The key's bytes are the spec's: no string to make or hash.
     guard let child = field.utf8Name.withUnsafeBufferPointer({ node.value(forKey: $0) }) else { return .null }
+    // Dates and enum values are what rules compare most: read them from the bytes, by the
+    // field's kind (matching on its type would copy the type's settings).
+    if child.isScalar {
+      switch field.kind {
+      case .date:
+        if let date = child.withUTF8({ CivilDate(utf8: $0) }) ?? nil { return .date(date) }
+      case .enumeration:
+        let allowed = child.withUTF8 { bytes in field.enumBytes.contains { bytes.hasSameBytes(as: $0) } } ?? false
+        if allowed { return .text(child.text ?? "") }
+      default:
+        break
+      }
+    }
     return Self.convert(child, field.type)
   }
 
