@@ -197,6 +197,28 @@ struct ValueTests {
     #expect(CivilDateTime("2026-03-02T25:00") == nil)
   }
 
+  /// Every byte at every digit position of a date: only the ten digits are read, and the
+  /// value is the one the digits spell (checked against reading them as a number).
+  @Test func datesAcceptDigitsOnly() {
+    let base = Array("2024-02-29".utf8)
+    for position in [0, 1, 2, 3, 5, 6, 8, 9] {
+      for byte in UInt8.min...UInt8.max {
+        var bytes = base
+        bytes[position] = byte
+        let parsed = bytes.withUnsafeBufferPointer { CivilDate(utf8: $0) }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        var expected: CivilDate?
+        if (48...57).contains(byte), parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]),
+          let d = Int(parts[2]), y >= 1, (1...12).contains(m), d >= 1, d <= CivilDate.daysIn(month: m, year: y)
+        {
+          expected = CivilDate(year: y, month: m, day: d)
+        }
+        #expect(parsed == expected, "\(text)")
+      }
+    }
+  }
+
   @Test func exactDecimals() throws {
     let a = try #require(ExactDecimal("12800.00"))
     let b = try #require(ExactDecimal("0.1"))

@@ -357,6 +357,9 @@ public struct ObjectSpec: Sendable {
     let open: Bool
     /// The rules, with the names of fields resolved to their positions.
     let rules: [Rule]
+    /// The same rules, each in a shared box: the validator evaluates them by reference (an
+    /// array of structs hands out copies, retaining each rule's expressions and texts).
+    let boxedRules: [RuleBox]
     let unchecked: Set<String>
     let index: [String: Int]
     /// Bit `i` set: the field at position `i` is required (the first 64 fields; a record
@@ -367,6 +370,7 @@ public struct ObjectSpec: Sendable {
       self.fields = fields
       self.open = open
       self.rules = Self.resolve(rules, in: fields)
+      self.boxedRules = self.rules.map(RuleBox.init)
       self.unchecked = unchecked
       var index: [String: Int] = [:]
       var requiredMask: UInt64 = 0
@@ -403,6 +407,9 @@ public struct ObjectSpec: Sendable {
     get { storage.open }
     set { storage = Storage(fields: fields, open: newValue, rules: rules, unchecked: unchecked) }
   }
+
+  /// The rules, boxed (see `Storage.boxedRules`).
+  var boxedRules: [RuleBox] { storage.boxedRules }
 
   public var rules: [Rule] {
     get { storage.rules }
@@ -492,6 +499,13 @@ public struct Rule: Sendable {
     self.severity = .error
     self.location = location
   }
+}
+
+/// A rule, shared by reference while records are checked.
+final class RuleBox: Sendable {
+  let rule: Rule
+
+  init(_ rule: Rule) { self.rule = rule }
 }
 
 /// One record type: where its files live, how they are named, and their fields.

@@ -186,22 +186,20 @@ public struct RecordValidator: Sendable {
             field: fieldPath.appending(key: field.name))
         }
       }
-      let rules = spec.rules
+      let rules = spec.boxedRules
       if !rules.isEmpty {
         let view = view ?? ObjectView(syntax: node, spec: spec)
         // One context for the object's rules.
         let context = EvaluationContext(scope: view, record: rootView ?? view, resolve: probe, today: validator.today)
         let flag = dereference
-        // Evaluated in place (an array's subscript would copy the rule, retaining its
-        // expressions, message and locations); copied only when there is something to
+        // Evaluated in place, through their boxes (a rule copied out of an array retains
+        // its expressions, message and locations); copied only when there is something to
         // report or defer.
-        rules.withUnsafeBufferPointer { rules in
-          for index in rules.indices {
-            flag.used = false
-            let outcome = RuleOutcome.evaluate(rules[index], context)
-            if case .passed = outcome { continue }
-            record(outcome, of: rules[index], in: node)
-          }
+        for box in rules {
+          flag.used = false
+          let outcome = RuleOutcome.evaluate(box, context)
+          if case .passed = outcome { continue }
+          record(outcome, of: box.rule, in: node)
         }
       }
     }
@@ -492,10 +490,16 @@ enum RuleOutcome {
   case unknown
   case error(String, hint: String?)
 
-  static func evaluate(_ rule: borrowing Rule, _ context: EvaluationContext) -> RuleOutcome {
+  static func evaluate(_ rule: Rule, _ context: EvaluationContext) -> RuleOutcome {
+    evaluate(RuleBox(rule), context)
+  }
+
+  /// Evaluates a boxed rule: its expressions are read in place, where a rule passed by
+  /// value is copied whole.
+  static func evaluate(_ box: RuleBox, _ context: EvaluationContext) -> RuleOutcome {
     do {
-      if let condition = rule.condition {
-        switch try condition.evaluate(in: context) {
+      if box.rule.condition != nil {
+        switch try box.rule.condition!.evaluate(in: context) {
         case .bool(true): break
         case .bool(false): return .passed
         case .invalid: return .unknown
@@ -503,7 +507,7 @@ enum RuleOutcome {
           return .error("the 'when' condition must be true or false, but it is \(other.typeName)", hint: nil)
         }
       }
-      switch try rule.check.evaluate(in: context) {
+      switch try box.rule.check.evaluate(in: context) {
       case .bool(true): return .passed
       case .bool(false): return .failed
       case .invalid: return .unknown

@@ -20,16 +20,20 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
   /// Parses `YYYY-MM-DD` from UTF-8 bytes.
   public init?(utf8 s: UnsafeBufferPointer<UInt8>) {
     guard s.count == 10, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-") else { return nil }
-    func digits(_ from: Int, _ count: Int) -> Int? {
-      var value = 0
-      for i in from..<(from + count) {
-        let d = Int(s[i]) - 48
-        guard d >= 0, d <= 9 else { return nil }
-        value = value * 10 + d
-      }
-      return value
-    }
-    guard let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2) else { return nil }
+    // Every date of every record is read here: eight digits, each checked and added without
+    // overflow checks (they cannot overflow).
+    let y0 = s[0] &- 48
+    let y1 = s[1] &- 48
+    let y2 = s[2] &- 48
+    let y3 = s[3] &- 48
+    let m0 = s[5] &- 48
+    let m1 = s[6] &- 48
+    let d0 = s[8] &- 48
+    let d1 = s[9] &- 48
+    guard y0 < 10, y1 < 10, y2 < 10, y3 < 10, m0 < 10, m1 < 10, d0 < 10, d1 < 10 else { return nil }
+    let year = Int(y0) &* 1000 &+ Int(y1) &* 100 &+ Int(y2) &* 10 &+ Int(y3)
+    let month = Int(m0) &* 10 &+ Int(m1)
+    let day = Int(d0) &* 10 &+ Int(d1)
     guard year >= 1, month >= 1, month <= 12, day >= 1, day <= CivilDate.daysIn(month: month, year: year) else {
       return nil
     }
