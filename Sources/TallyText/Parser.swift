@@ -178,6 +178,17 @@ struct Parser {
     return true
   }
 
+  /// One of 64 bits for a key record written without escapes, from its length and first
+  /// and last bytes: keys with the same text have the same bit.
+  func keyBit(_ record: SyntaxTree.Record) -> UInt64 {
+    let from = Int(record.text == -1 ? record.start : record.start + 1)
+    let to = Int(record.text == -1 ? record.end : record.end - 1)
+    let length = max(to - from, 0)
+    let first = length > 0 ? Int(buf[from]) : 0
+    let last = length > 0 ? Int(buf[to - 1]) : 0
+    return 1 << UInt64((length &* 7 &+ first &+ last &* 3) & 63)
+  }
+
   func textOf(_ record: SyntaxTree.Record) -> String {
     if record.text >= 0 { return strings[Int(record.text)] }
     if record.text == -1 { return string(Int(record.start), Int(record.end)) }
@@ -564,6 +575,11 @@ struct Parser {
     let keysBase = keyStack.count
     // Duplicate keys: a linear scan while the mapping is small, a dictionary after that.
     var keyIndex: [String: Int32] = [:]
+    // A bit per key of this mapping (from its length and end bytes): a key whose bit is not
+    // set cannot repeat one, and needs no scan. Keys with escapes compare as text, so any
+    // such key turns the filter off.
+    var keyBits: UInt64 = 0
+    var escapedKey = false
     var first = true
     var end = start
     while true {
@@ -603,8 +619,12 @@ struct Parser {
       let keyRecord = records[Int(key)]
       let count = keyStack.count - keysBase
       var previous: Int32 = -1
+      let bit = keyBit(keyRecord)
+      if keyRecord.text >= 0 { escapedKey = true }
+      let mayRepeat = escapedKey || keyBits & bit != 0
+      keyBits |= bit
       if count < 16 {
-        var k = keysBase
+        var k = mayRepeat ? keysBase : keyStack.count
         while k < keyStack.count {
           if sameText(records[Int(keyStack[k])], keyRecord) {
             previous = keyStack[k]

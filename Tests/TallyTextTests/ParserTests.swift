@@ -240,6 +240,23 @@ struct ParserRejectionTests {
     #expect(codes(text) == ["anchor", "alias", "tag", "tab-indent", "flow-mapping"])
   }
 
+  /// Duplicate keys are found whichever two of a mapping's keys repeat (the scan skips keys
+  /// that cannot repeat one seen), and distinct keys of the same length and end bytes are
+  /// not taken for duplicates.
+  @Test func everyRepeatedKeyIsFound() {
+    let keys = ["ab", "ba", "aab", "abb", "a_b", "name", "nome", "status", "stutas", "x", "y", "follow_ups"]
+    let distinct = keys.map { "\($0): 1\n" }.joined()
+    #expect(codes(distinct).isEmpty)
+    for first in keys {
+      let repeated = distinct + "\(first): 2\n"
+      #expect(codes(repeated) == ["duplicate-key"], "\(repeated)")
+      var nested = "outer:\n"
+      for key in keys { nested += "  \(key): 1\n" }
+      nested += "  '\(first)': 2\n"
+      #expect(codes(nested) == ["duplicate-key"], "\(nested)")
+    }
+  }
+
   @Test(
     arguments: [
       ("a:\tb\n", "tab-separator"),
@@ -253,6 +270,10 @@ struct ParserRejectionTests {
       ("[a]: b\n", "complex-key"),
       ("<<: x\n", "merge-key"),
       ("a: 1\na: 2\n", "duplicate-key"),
+      ("a: 1\n'a': 2\n", "duplicate-key"),
+      ("\"a\": 1\nb: 0\na: 2\n", "duplicate-key"),
+      ("\"\\x61\": 1\na: 2\n", "duplicate-key"),
+      ("a: 1\nb:\n  a: 1\n  b: 2\n  b: 3\n", "duplicate-key"),
       ("a: [b, [c]]\n", "nested-flow"),
       ("a: [b,\n  c]\n", "multiline-flow"),
       ("a: [b,, c]\n", "empty-item"),
