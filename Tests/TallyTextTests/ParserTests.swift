@@ -28,6 +28,25 @@ struct ParserConstructTests {
     #expect(parsed("a: 1\nb: two\n") == map(["a": t("1"), "b": t("two")]))
   }
 
+  /// Plain values are scanned eight bytes at a time: whatever ends a value (a comment, a
+  /// trailing space, ': ', a tab) is found at every offset, around Chinese text as well.
+  @Test func plainValuesEndWhereTheyShouldAtEveryLength() {
+    for length in 0..<26 {
+      let word = String(repeating: "x", count: length)
+      let chinese = String(repeating: "客", count: length % 5) + word
+      for value in [word, chinese] where !value.isEmpty {
+        #expect(parsed("a: \(value)\n") == map(["a": t(value)]), "\(value)")
+        #expect(parsed("a: \(value)   \n") == map(["a": t(value)]), "\(value) + spaces")
+        #expect(parsed("a: \(value) # note\n") == map(["a": t(value)]), "\(value) + comment")
+        #expect(parsed("a: \(value)#tag\n") == map(["a": t(value + "#tag")]), "\(value)#tag")
+        #expect(parsed("a: \(value):x\n") == map(["a": t(value + ":x")]), "\(value):x")
+        #expect(codes("a: \(value): y\n") == ["colon-in-value"], "\(value): y")
+        #expect(codes("a: \(value):\n") == ["colon-in-value"], "\(value): at the end")
+        #expect(codes("a: \(value)\ty z\n") == ["tab-separator"], "\(value) tab")
+      }
+    }
+  }
+
   @Test func keysKeepFileOrder() {
     let value = parsed("z: 1\na: 2\nm: 3\n")
     #expect(value?.pairs?.map { $0.key } == ["z", "a", "m"])
