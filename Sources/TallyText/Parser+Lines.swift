@@ -35,8 +35,18 @@ extension Parser {
     var i = begin
     lines.reserveCapacity(count / 16 + 1)
     while lineStart < count {
-      // Leading spaces, then the first non-blank byte.
+      // Leading spaces (eight at a time), then the first non-blank byte.
       var j = lineStart
+      while j + 8 <= count {
+        // Little-endian: the first byte is the lowest.
+        let word = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
+        let spaces = word ^ 0x2020_2020_2020_2020
+        if spaces != 0 {
+          j += spaces.trailingZeroBitCount >> 3
+          break
+        }
+        j += 8
+      }
       while j < count, buf[j] == 0x20 { j += 1 }
       let indent = j - lineStart
       var leadingTab = -1
@@ -52,12 +62,18 @@ extension Parser {
       var hasBreak = false
       var ascii = true
       while i < count {
-        // Eight printable ASCII bytes at a time.
+        // Eight printable ASCII bytes at a time; at a word that has another byte, go
+        // straight to the first such byte (the lowest flagged byte is always a true one:
+        // borrows and carries only flag bytes above it).
         while i + 8 <= count {
-          let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+          let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
           let below20 = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
           let above7E = ((w &+ 0x0101_0101_0101_0101) | w) & 0x8080_8080_8080_8080
-          if below20 | above7E != 0 { break }
+          let special = below20 | above7E
+          if special != 0 {
+            i += special.trailingZeroBitCount >> 3
+            break
+          }
           i += 8
         }
         guard i < count else { break }

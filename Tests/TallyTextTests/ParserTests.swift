@@ -47,6 +47,31 @@ struct ParserConstructTests {
     }
   }
 
+  /// Lines are scanned eight bytes at a time: a character that is not allowed is found, at
+  /// its own column, wherever it is in a line — after ASCII, after Chinese text, in the
+  /// indentation; and indentation of any width is measured exactly.
+  @Test func charactersAreFoundAtEveryColumn() {
+    for length in 0..<20 {
+      let word = String(repeating: "x", count: length)
+      for prefix in [word, "客" + word] {
+        for (character, code) in [
+          ("\u{7}", "control-character"), ("\u{7F}", "control-character"),
+          ("\r", "bare-cr"), ("\u{2028}", "control-character"), ("\u{FEFF}", "control-character"),
+        ] {
+          let text = "k: \(prefix)\(character)y\n"
+          let diagnostics = Document.parse(text, path: "t.yaml").diagnostics.filter { $0.severity == .error }
+          #expect(diagnostics.map(\.code) == [code], "\(text.debugDescription)")
+          #expect(
+            diagnostics.first?.range?.start.column == 4 + prefix.unicodeScalars.count, "\(text.debugDescription)")
+        }
+      }
+      let indented = "k:\n" + String(repeating: " ", count: length + 1) + "v: 1\n"
+      #expect(parsed(indented) == map(["k": map(["v": t("1")])]), "indent \(length + 1)")
+      let tabbed = "k:\n" + String(repeating: " ", count: length) + "\t v: 1\n"
+      #expect(codes(tabbed).contains("tab-indent"), "tab after \(length) spaces")
+    }
+  }
+
   @Test func keysKeepFileOrder() {
     let value = parsed("z: 1\na: 2\nm: 3\n")
     #expect(value?.pairs?.map { $0.key } == ["z", "a", "m"])
