@@ -871,7 +871,25 @@ struct Parser {
     var i = offset
     var colon = -1
     var sawTab = -1
+    guard let base = buf.baseAddress else { return nil }
     while i < end {
+      // Eight bytes at a time while none is ':', '#' or a tab; at a word with one, straight
+      // to the first (the lowest flagged byte is always a true one).
+      while i + 8 <= end {
+        let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+        let colons = w ^ 0x3A3A_3A3A_3A3A_3A3A
+        let hashes = w ^ 0x2323_2323_2323_2323
+        let tabs = w ^ 0x0909_0909_0909_0909
+        let special =
+          ((colons &- 0x0101_0101_0101_0101) & ~colons | (hashes &- 0x0101_0101_0101_0101) & ~hashes
+            | (tabs &- 0x0101_0101_0101_0101) & ~tabs) & 0x8080_8080_8080_8080
+        if special != 0 {
+          i += special.trailingZeroBitCount >> 3
+          break
+        }
+        i += 8
+      }
+      guard i < end else { break }
       let b = buf[i]
       if b == UInt8(ascii: ":"), isBlankOrEnd(i + 1) {
         colon = i

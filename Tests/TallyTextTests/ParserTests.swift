@@ -72,6 +72,20 @@ struct ParserConstructTests {
     }
   }
 
+  /// Plain keys are scanned eight bytes at a time as well: ':', '#' and tabs are found
+  /// after keys of every length.
+  @Test func keysEndWhereTheyShouldAtEveryLength() {
+    for length in 1..<20 {
+      let key = String(repeating: "k", count: length)
+      #expect(parsed("\(key): v\n") == map([key: t("v")]), "\(key)")
+      #expect(parsed("\(key):x: v\n") == map([key + ":x": t("v")]), "\(key):x")
+      #expect(parsed("\(key)#x: v\n") == map([key + "#x": t("v")]), "\(key)#x")
+      #expect(parsed("\(key)   : v\n") == map([key: t("v")]), "\(key) + spaces")
+      #expect(codes("\(key) #x: v\n") == ["expected-key"], "\(key) #x")
+      #expect(codes("\(key)\tk: v\n").contains("tab-separator"), "\(key) tab")
+    }
+  }
+
   @Test func keysKeepFileOrder() {
     let value = parsed("z: 1\na: 2\nm: 3\n")
     #expect(value?.pairs?.map { $0.key } == ["z", "a", "m"])
