@@ -312,7 +312,14 @@ struct Parser {
   }
 
   /// Skips empty lines and comment lines, keeping the comments as pending.
+  @inline(__always)
   mutating func skipTrivia() {
+    // Most lines are content: nothing to skip, and no call.
+    if li < lines.count, lines[li].kind == .content { return }
+    skipTriviaLines()
+  }
+
+  mutating func skipTriviaLines() {
     while li < lines.count {
       let line = lines[li]
       switch line.kind {
@@ -393,7 +400,17 @@ struct Parser {
   }
 
   /// Skips spaces from `offset` on the current line, reporting tabs.
+  @inline(__always)
   mutating func skipSpaces(_ offset: Int) -> Int {
+    // Most values follow one space after their ':'; tabs go the long way.
+    let end = lineEnd
+    var i = offset
+    while i < end, buf[i] == 0x20 { i += 1 }
+    if i < end, buf[i] == 0x09 { return skipSpacesAndTabs(i) }
+    return i
+  }
+
+  mutating func skipSpacesAndTabs(_ offset: Int) -> Int {
     var i = offset
     let end = lineEnd
     while i < end {
