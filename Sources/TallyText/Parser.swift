@@ -155,8 +155,13 @@ struct Parser {
   }
 
   /// A trivia record for leading comments and a trailing comment, or -1 when there are none.
+  @inline(__always)
   mutating func makeTrivia(_ leading: Leading, trailing: Int32) -> Int32 {
     if leading.count == 0 && trailing < 0 { return -1 }
+    return appendTrivia(leading, trailing: trailing)
+  }
+
+  mutating func appendTrivia(_ leading: Leading, trailing: Int32) -> Int32 {
     triviaRecords.append(
       SyntaxTree.TriviaRecord(commentsStart: leading.start, commentsCount: leading.count, trailing: trailing))
     return Int32(triviaRecords.count - 1)
@@ -294,8 +299,14 @@ struct Parser {
   var atEnd: Bool { li >= lines.count }
 
   /// Moves past the current line, reporting tabs in its indentation.
+  @inline(__always)
   mutating func advance() {
     guard li < lines.count else { return }
+    if lines[li].leadingTab >= 0 { reportLeadingTab() }
+    li += 1
+  }
+
+  mutating func reportLeadingTab() {
     let line = lines[li]
     if line.leadingTab >= 0 {
       if line.kind == .blank {
@@ -308,7 +319,6 @@ struct Parser {
           hint: "replace the tab with spaces; Tally indents with two spaces per level")
       }
     }
-    li += 1
   }
 
   /// Skips empty lines and comment lines, keeping the comments as pending.
@@ -339,10 +349,15 @@ struct Parser {
   }
 
   /// Takes the pending comments and empty line as the trivia before a node.
+  @inline(__always)
   mutating func takeTrivia() -> Leading {
     let blank = pendingBlank
     pendingBlank = false
     if pending.isEmpty { return Leading(start: 0, count: 0, blank: blank) }
+    return takePendingComments(blank: blank)
+  }
+
+  mutating func takePendingComments(blank: Bool) -> Leading {
     let start = Int32(triviaComments.count)
     for comment in pending { triviaComments.append(comment.index) }
     let leading = Leading(start: start, count: Int32(pending.count), blank: blank)
