@@ -1116,7 +1116,14 @@ struct Parser {
 
   /// After a value: only spaces and a comment may follow on the line. Returns the comment
   /// (or -1).
+  @inline(__always)
   mutating func parseRestOfLine(from offset: Int, plain: Bool) -> Int32 {
+    // Most values end the line.
+    if offset >= lineEnd { return -1 }
+    return parseTextAfterValue(from: offset, plain: plain)
+  }
+
+  mutating func parseTextAfterValue(from offset: Int, plain: Bool) -> Int32 {
     let end = lineEnd
     var i = offset
     while i < end, buf[i] == 0x20 || buf[i] == 0x09 {
@@ -1138,9 +1145,14 @@ struct Parser {
   }
 
   /// Reports lines indented under a value that cannot have any.
+  @inline(__always)
   mutating func checkNoContinuation(parentIndent: Int, plain: Bool) {
     skipTrivia()
     guard li < lines.count, lines[li].indent > parentIndent else { return }
+    reportContinuation(parentIndent: parentIndent, plain: plain)
+  }
+
+  mutating func reportContinuation(parentIndent: Int, plain: Bool) {
     let line = lines[li]
     if plain {
       error(
