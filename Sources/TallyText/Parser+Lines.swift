@@ -38,11 +38,9 @@ extension Parser {
       // Leading spaces (eight at a time), then the first non-blank byte.
       var j = lineStart
       while j + 8 <= count {
-        // Little-endian: the first byte is the lowest.
-        let word = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
-        let spaces = word ^ 0x2020_2020_2020_2020
-        if spaces != 0 {
-          j += spaces.trailingZeroBitCount >> 3
+        let other = ByteWord.other(ByteWord.load(base, j), than: 0x20)
+        if other != 0 {
+          j += ByteWord.first(other)
           break
         }
         j += 8
@@ -63,15 +61,12 @@ extension Parser {
       var ascii = true
       while i < count {
         // Eight printable ASCII bytes at a time; at a word that has another byte, go
-        // straight to the first such byte (the lowest flagged byte is always a true one:
-        // borrows and carries only flag bytes above it).
+        // straight to the first such byte.
         while i + 8 <= count {
-          let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-          let below20 = (w &- 0x2020_2020_2020_2020) & ~w & 0x8080_8080_8080_8080
-          let above7E = ((w &+ 0x0101_0101_0101_0101) | w) & 0x8080_8080_8080_8080
-          let special = below20 | above7E
+          let w = ByteWord.load(base, i)
+          let special = ByteWord.below(w, 0x20) | ByteWord.notASCIIPrintable(w)
           if special != 0 {
-            i += special.trailingZeroBitCount >> 3
+            i += ByteWord.first(special)
             break
           }
           i += 8

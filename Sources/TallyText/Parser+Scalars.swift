@@ -12,16 +12,12 @@ extension Parser {
     while i < end {
       // Eight bytes at a time while none is a space, a control character or ':' (bytes of
       // non-ASCII text are ≥ 0x80 and pass): dates, ids and words go by in one or two steps.
-      // At a word with such a byte, go straight to the first one (the lowest flagged byte
-      // is always a true one; read little-endian, the first byte is the lowest).
+      // At a word with such a byte, go straight to the first one.
       while i + 8 <= end {
-        let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-        let below21 = (w &- 0x2121_2121_2121_2121) & ~w & 0x8080_8080_8080_8080
-        let colons = w ^ 0x3A3A_3A3A_3A3A_3A3A
-        let colon = (colons &- 0x0101_0101_0101_0101) & ~colons & 0x8080_8080_8080_8080
-        let special = below21 | colon
+        let w = ByteWord.load(base, i)
+        let special = ByteWord.below(w, 0x21) | ByteWord.equal(w, UInt8(ascii: ":"))
         if special != 0 {
-          let ordinary = special.trailingZeroBitCount >> 3
+          let ordinary = ByteWord.first(special)
           if ordinary > 0 {
             i += ordinary
             last = i

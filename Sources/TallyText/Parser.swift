@@ -308,16 +308,14 @@ struct Parser {
 
   mutating func reportLeadingTab() {
     let line = lines[li]
-    if line.leadingTab >= 0 {
-      if line.kind == .blank {
-        error(
-          "tab-indent", "a tab on an empty line", at: line.leadingTab,
-          hint: "tabs cannot indent: remove it, or use spaces")
-      } else {
-        error(
-          "tab-indent", "tabs cannot indent: use two spaces", at: line.leadingTab,
-          hint: "replace the tab with spaces; Tally indents with two spaces per level")
-      }
+    if line.kind == .blank {
+      error(
+        "tab-indent", "a tab on an empty line", at: line.leadingTab,
+        hint: "tabs cannot indent: remove it, or use spaces")
+    } else {
+      error(
+        "tab-indent", "tabs cannot indent: use two spaces", at: line.leadingTab,
+        hint: "replace the tab with spaces; Tally indents with two spaces per level")
     }
   }
 
@@ -906,17 +904,13 @@ struct Parser {
     guard let base = buf.baseAddress else { return nil }
     while i < end {
       // Eight bytes at a time while none is ':', '#' or a tab; at a word with one, straight
-      // to the first (the lowest flagged byte is always a true one).
+      // to the first.
       while i + 8 <= end {
-        let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-        let colons = w ^ 0x3A3A_3A3A_3A3A_3A3A
-        let hashes = w ^ 0x2323_2323_2323_2323
-        let tabs = w ^ 0x0909_0909_0909_0909
+        let w = ByteWord.load(base, i)
         let special =
-          ((colons &- 0x0101_0101_0101_0101) & ~colons | (hashes &- 0x0101_0101_0101_0101) & ~hashes
-            | (tabs &- 0x0101_0101_0101_0101) & ~tabs) & 0x8080_8080_8080_8080
+          ByteWord.equal(w, UInt8(ascii: ":")) | ByteWord.equal(w, UInt8(ascii: "#")) | ByteWord.equal(w, 0x09)
         if special != 0 {
-          i += special.trailingZeroBitCount >> 3
+          i += ByteWord.first(special)
           break
         }
         i += 8

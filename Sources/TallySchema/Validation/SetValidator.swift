@@ -249,7 +249,6 @@ public struct SetValidator: Sendable {
     return diagnostics
   }
 
-  /// A reference condition on one target record.
   /// A reference's condition on one target record: the spec's identity, not the condition's
   /// text (hashing the text cost as much as the lookup saved).
   struct ConditionKey: Hashable {

@@ -81,7 +81,8 @@ public struct ObjectView: Sendable {
 
   /// The typed value of field `name` (null when the field is absent).
   public func field(_ name: String) -> RuleValue {
-    read(name, spec.position(of: name).map { spec.fields[$0].type })
+    guard let field = spec[name] else { return read(name, nil) }
+    return read(field)
   }
 
   /// The typed value of the field at `position` of the spec's fields, named `name`
@@ -90,24 +91,16 @@ public struct ObjectView: Sendable {
     let fields = spec.fields
     // A view of another spec than the one the name was resolved in: look it up by name.
     guard position < fields.count, fields[position].name == name else { return field(name) }
-    let field = fields[position]
-    guard case .syntax(let node) = storage else { return read(name, field.type) }
+    return read(fields[position])
+  }
+
+  /// The value of the spec's `field`.
+  @inline(__always)
+  private func read(_ field: FieldSpec) -> RuleValue {
+    guard case .syntax(let node) = storage else { return read(field.name, field.type) }
     // The key's bytes are the spec's: no string to make or hash.
     guard let child = field.utf8Name.withUnsafeBufferPointer({ node.value(forKey: $0) }) else { return .null }
-    // Dates and enum values are what rules compare most: read them from the bytes, by the
-    // field's kind (matching on its type would copy the type's settings).
-    if child.isScalar {
-      switch field.kind {
-      case .date:
-        if let date = child.withUTF8({ CivilDate(utf8: $0) }) ?? nil { return .date(date) }
-      case .enumeration:
-        let allowed = child.withUTF8 { bytes in field.enumBytes.contains { bytes.hasSameBytes(as: $0) } } ?? false
-        if allowed { return .text(child.text ?? "") }
-      default:
-        break
-      }
-    }
-    return Self.convert(child, field.type)
+    return Self.convert(child, field)
   }
 
   /// The value of the entry `name`, typed as `type`.
@@ -120,6 +113,24 @@ public struct ObjectView: Sendable {
       guard let pair = pairs.first(where: { $0.key == name }) else { return .null }
       return Self.convert(pair.value, type)
     }
+  }
+
+  /// A field's value: dates and enum values, what rules compare most, are read from the
+  /// bytes by the field's kind (matching on its type would copy the type's settings).
+  @inline(__always)
+  static func convert(_ node: SyntaxNode, _ field: FieldSpec) -> RuleValue {
+    if node.isScalar {
+      switch field.kind {
+      case .date:
+        if let date = node.withUTF8({ CivilDate(utf8: $0) }) ?? nil { return .date(date) }
+      case .enumeration:
+        let allowed = node.withUTF8 { bytes in field.enumBytes.contains { bytes.hasSameBytes(as: $0) } } ?? false
+        if allowed { return .text(node.text ?? "") }
+      default:
+        break
+      }
+    }
+    return convert(node, field.type)
   }
 
   static func convert(_ node: SyntaxNode, _ type: FieldType?) -> RuleValue {
