@@ -271,18 +271,23 @@ public enum FileSystem {
         ]
         return (kind, fields.withUnsafeBytes { Checksum.of($0.bindMemory(to: UInt8.self)) })
       }
-      var entries: [(sortName: String, name: String, isDirectory: Bool, key: UInt64?)] = []
+      var entries: [(sortKey: UInt64, sortName: String, name: String, isDirectory: Bool, key: UInt64?)] = []
       entries.reserveCapacity(names.count)
       for ((name, _), found) in zip(names, looked) {
         guard let (type, key) = found else { continue }
         if type == Int32(DT_DIR) {
-          if !name.hasPrefix(".") { entries.append((name + "/", name, true, nil)) }
+          if !name.hasPrefix(".") { entries.append((sortKey(name + "/"), name + "/", name, true, nil)) }
         } else if type == Int32(DT_REG) {
-          entries.append((name, name, false, key))
+          entries.append((sortKey(name), name, name, false, key))
         }
       }
       closedir(dir)
-      entries.sort { $0.sortName < $1.sortName }
+      // In byte order, by the first eight bytes and then the rest: comparing 100,000 names
+      // as `String`s took most of the listing's own time.
+      entries.sort {
+        $0.sortKey != $1.sortKey
+          ? $0.sortKey < $1.sortKey : $0.sortName.utf8.lexicographicallyPrecedes($1.sortName.utf8)
+      }
       for entry in entries {
         if entry.isDirectory {
           try visit(joinPath(directory, entry.name), relative + entry.name + "/")
@@ -293,6 +298,19 @@ public enum FileSystem {
     }
     try visit(root, "")
     return result
+  }
+
+  /// The first eight bytes of `name`, big-endian (zero-padded: names hold no NUL), so that
+  /// comparing keys orders names by their bytes as far as the keys tell them apart.
+  static func sortKey(_ name: String) -> UInt64 {
+    var key: UInt64 = 0
+    var taken = 0
+    for byte in name.utf8 {
+      key = key << 8 | UInt64(byte)
+      taken += 1
+      if taken == 8 { break }
+    }
+    return taken == 8 ? key : key << (8 * UInt64(8 - taken))
   }
 
   /// The entries of a directory (without `.` and `..`) with their kind when the directory

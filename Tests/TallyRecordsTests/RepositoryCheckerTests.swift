@@ -244,4 +244,23 @@ struct DirectoryReadTests {
     #expect(files.map(\.path) == ["a/b.yaml"])
     #expect(try files[0].bytes() == Array("x: 1\n".utf8))
   }
+
+  /// Names that share their first eight bytes, differ only after them, are prefixes of one
+  /// another, sort differently as directories (`a/` after `a.b`, before `a0`), or hold
+  /// Chinese text: listed in the order git lists them.
+  @Test func theWorkingTreeIsListedInGitsOrder() throws {
+    let directory = try TemporaryDirectory()
+    let names = [
+      "C-100000.yaml", "C-10000.yaml", "C-1000.yaml", "C-10000a.yaml", "C-10000.yam", "a.b", "a/x", "a0",
+      "a-b", "abcdefgh.x", "abcdefgh/y", "abcdefgh0", "abcdefghi", "abcdefg", "客户/甲.yaml", "客户.yaml", "客/乙.yaml", "Z",
+      "z", "deep/er/still/f", "deep/er.f", "deep-f",
+    ]
+    for name in names { try directory.write(name, "x: 1\n") }
+    _ = try TallyProcess.runProgram("git", ["init", "-q", "."], in: directory.path)
+    _ = try TallyProcess.runProgram("git", ["add", "-A"], in: directory.path)
+    let listed = try TallyProcess.runProgram("git", ["-c", "core.quotePath=false", "ls-files"], in: directory.path)
+    let files = try WorkingTreeSource(root: directory.path).files()
+    #expect(files.map(\.path) == listed.stdout.split(separator: "\n").map(String.init))
+    #expect(files.count == names.count)
+  }
 }
