@@ -287,7 +287,7 @@ public final class IndexTransaction: @unchecked Sendable {
   private func smudgeRacilyClean() throws(GitError) {
     try repository.locked { () throws(GitError) in
       for position in 0..<git_index_entrycount(index) {
-        guard let entry = git_index_get_byindex(index, position), isRacilyClean(entry.pointee) else { continue }
+        guard let entry = git_index_get_byindex(index, position), isRacilyClean(entry) else { continue }
         var smudged = entry.pointee
         smudged.file_size = 0
         try check(git_index_add(index, &smudged), "git_index_add")
@@ -297,9 +297,12 @@ public final class IndexTransaction: @unchecked Sendable {
 
   /// Whether `entry` records stat data that matches its file although the file's content
   /// differs from the staged blob (it changed in the second the old index was written).
-  private func isRacilyClean(_ entry: git_index_entry) -> Bool {
+  /// (The entry is read where the index keeps it: a pointer to a copy must not outlive the
+  /// copy — it did once, and optimised builds then read a stale stage and smudged nothing.)
+  private func isRacilyClean(_ pointer: UnsafePointer<git_index_entry>) -> Bool {
+    let entry = pointer.pointee
     guard let indexWrittenAt, let workingDirectory = repository.workingDirectory, entry.file_size != 0,
-      Int(entry.mtime.seconds) >= indexWrittenAt, git_index_entry_stage(withUnsafePointer(to: entry) { $0 }) == 0,
+      Int(entry.mtime.seconds) >= indexWrittenAt, git_index_entry_stage(pointer) == 0,
       entry.mode == 0o100644 || entry.mode == 0o100755
     else { return false }
     let file = workingDirectory + "/" + String(cString: entry.path)
