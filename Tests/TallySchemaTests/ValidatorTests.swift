@@ -189,6 +189,30 @@ struct ValidatorTests {
     #expect(found.allSatisfy { $0.path == "deals/D-01.yaml" })
   }
 
+  /// Identities are compared one by one in short lists and hashed in long ones: either way,
+  /// each repeat is reported once, at the repeat, with a note at the first; text that is
+  /// the same but written with other code points (é as e + accent) is a repeat too.
+  @Test(arguments: [2, 3, 16, 17, 40])
+  func everyRepeatedItemIsFound(count: Int) throws {
+    let pairs = [(0, 1), (0, count - 1), (count - 2, count - 1), (count / 2, count - 1)].filter { $0.0 < $0.1 }
+    for (first, repeat_) in pairs {
+      var fixture = Fixture()
+      var record = fixture.records["deals/D-01.yaml"]! + "lines:\n"
+      for item in 0..<count {
+        let sku = item == repeat_ ? (first == 0 ? "e\u{301}0" : "s\(first)") : (item == 0 ? "\u{E9}0" : "s\(item)")
+        record += "  - sku: \(sku)\n"
+      }
+      fixture.records["deals/D-01.yaml"] = record
+      let found = try fixture.check().filter { $0.code == "duplicate-item" }
+      #expect(found.count == 1, "\(count) items, \(first) repeated at \(repeat_)")
+      #expect(found.first?.range?.start.line == 7 + repeat_)
+      #expect(found.first?.notes.first?.range?.start.line == 7 + first)
+    }
+    var fixture = Fixture()
+    fixture.records["deals/D-01.yaml"]! += "lines:\n" + (0..<count).map { "  - sku: s\($0)\n" }.joined()
+    #expect(try fixture.check().filter { $0.code == "duplicate-item" }.isEmpty)
+  }
+
   /// References are looked up with a cache of the last target and of each condition's
   /// outcome per target: neither may carry one record's answer over to another's reference.
   @Test func eachReferenceGetsItsOwnAnswer() throws {

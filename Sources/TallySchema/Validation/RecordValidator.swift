@@ -97,6 +97,7 @@ public struct RecordValidator: Sendable {
       self.path = path
       self.tree = tree
       self.summary = RecordSummary(type: type.name, id: id, path: path)
+      components.reserveCapacity(8)
       let flag = dereference
       self.probe = { _, _ in
         flag.used = true
@@ -124,7 +125,8 @@ public struct RecordValidator: Sendable {
     /// The path of the value being checked, kept as a stack while the checks descend: a
     /// ``FieldPath`` is made only when a problem or a reference needs one.
     var components: [FieldPath.Component] = []
-    var currentPath: FieldPath { FieldPath(components) }
+    /// A copy of the stack: sharing its storage would make the next push copy it.
+    var currentPath: FieldPath { FieldPath(components.map { $0 }) }
 
     mutating func checkObject(_ node: SyntaxNode, _ spec: ObjectSpec, view: ObjectView? = nil) {
       let fields = spec.fields
@@ -236,8 +238,12 @@ public struct RecordValidator: Sendable {
             "too-many-items", "'\(fieldPath)' has \(count) items; at most \(maximum) are allowed", anchor,
             field: fieldPath)
         }
-        let checksIdentity = list.uniqueItems || list.uniqueBy != nil
-        var seen: [String: SourceRange?] = [:]
+        let checksIdentity = count > 1 && (list.uniqueItems || list.uniqueBy != nil)
+        // Lists are short (a customer's contacts): earlier identities are compared one by
+        // one, and only long lists hash them. Positions are worked out for duplicates only.
+        let scans = count <= 16
+        var seen: [(identity: String, node: SyntaxNode)] = []
+        var seenTable: [String: SyntaxNode] = [:]
         for (index, item) in node.items.enumerated() {
           components.append(.index(index))
           checkValue(item, list.items, key: nil)
@@ -252,17 +258,22 @@ public struct RecordValidator: Sendable {
             identity = keyNode.text
             identityNode = keyNode
           }
-          if let identity, let identityNode {
-            if let first = seen[identity] {
-              let what =
-                list.uniqueBy.map { "two items of '\(fieldPath)' have the same \($0)" }
-                ?? "'\(identity)' is listed twice in '\(fieldPath)'"
-              report(
-                "duplicate-item", what, identityNode.range, hint: "remove or merge the duplicate",
-                notes: [Diagnostic.Note(message: "first here", path: path, range: first)], field: fieldPath)
-            } else {
-              seen[identity] = identityNode.range
-            }
+          guard let identity, let identityNode else { continue }
+          let first: SyntaxNode?
+          if scans {
+            first = seen.first(where: { $0.identity == identity })?.node
+            if first == nil, index < count - 1 { seen.append((identity, identityNode)) }
+          } else {
+            first = seenTable[identity]
+            if first == nil { seenTable[identity] = identityNode }
+          }
+          if let first {
+            let what =
+              list.uniqueBy.map { "two items of '\(fieldPath)' have the same \($0)" }
+              ?? "'\(identity)' is listed twice in '\(fieldPath)'"
+            report(
+              "duplicate-item", what, identityNode.range, hint: "remove or merge the duplicate",
+              notes: [Diagnostic.Note(message: "first here", path: path, range: first.range)], field: fieldPath)
           }
         }
       case .object(let object):
