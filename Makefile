@@ -24,7 +24,7 @@ build: deps ## Build tally (debug)
 	$(SWIFT) build --product tally
 
 release: deps ## Build tally optimised (.build/release/tally)
-	$(SWIFT) build -c release --product tally
+	$(SWIFT) build -c release --static-swift-stdlib --product tally
 
 demo: build ## Run tally on the bundled example repository and on its six months of history
 	$(SWIFT) build --product tally-bench

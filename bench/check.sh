@@ -22,9 +22,9 @@ scratch=".build-bench"
 mkdir -p "$out"
 
 echo "== building release products (scratch path $scratch)"
-swift build -c release --scratch-path "$scratch" --product tally >"$out/build-tally.log" 2>&1 \
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product tally >"$out/build-tally.log" 2>&1 \
   || { tail -30 "$out/build-tally.log"; exit 1; }
-swift build -c release --scratch-path "$scratch" --product tally-bench >"$out/build-bench.log" 2>&1 \
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product tally-bench >"$out/build-bench.log" 2>&1 \
   || { tail -30 "$out/build-bench.log"; exit 1; }
 tally="$root/$scratch/release/tally"
 bench="$root/$scratch/release/tally-bench"

@@ -32,13 +32,13 @@ mkdir -p "$OUT"
 say "build (release, --scratch-path $SCRATCH)"
 start=$SECONDS
 for product in tally-bench tally; do
-  if ! swift build -c release --scratch-path "$SCRATCH" --product "$product" >"$OUT/build-$product.log" 2>&1; then
+  if ! swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product "$product" >"$OUT/build-$product.log" 2>&1; then
     cat "$OUT/build-$product.log" >&2
     echo "bench: building $product failed" >&2
     exit 2
   fi
 done
-BIN=$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)
+BIN=$(swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --show-bin-path)
 echo "built tally and tally-bench in $((SECONDS - start)) s ($BIN)"
 
 # PyYAML with libyaml: the system python3 when it has it, else a venv in bench/venv.

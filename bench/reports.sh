@@ -20,7 +20,7 @@ if [ ! -f "$repo/.git/tally-bench-history" ]; then
   BENCH_RUNS=1 bash bench/history.sh >"$out/history.log" 2>&1 || { tail -20 "$out/history.log"; exit 1; }
 fi
 echo "== building tally (release, scratch path .build-bench)"
-swift build -c release --scratch-path .build-bench --product tally >"$out/build.log" 2>&1 \
+swift build -c release --static-swift-stdlib --scratch-path .build-bench --product tally >"$out/build.log" 2>&1 \
   || { tail -30 "$out/build.log"; exit 1; }
 tally="$root/.build-bench/release/tally"
 cd "$repo"
