@@ -306,6 +306,31 @@ struct PropertyTests {
     return nil
   }
 
+  /// Where ``SyntaxNodes`` reads `node` (and what is under it) differently from its view.
+  static func indexProblem(_ nodes: SyntaxNodes, _ node: SyntaxNode) -> String? {
+    let index = node.index
+    let kinds = [nodes.isNull(index), nodes.isScalar(index), nodes.isMapping(index), nodes.isSequence(index)]
+    if kinds != [node.isNull, node.isScalar, node.isMapping, node.isSequence] { return "node \(index): kind" }
+    if nodes.count(index) != node.count { return "node \(index): count \(nodes.count(index)), expected \(node.count)" }
+    if nodes.text(index) != node.text { return "node \(index): text \(nodes.text(index) ?? "nil")" }
+    if nodes.withUTF8(index, { Array($0) }) != node.withUTF8({ Array($0) }) { return "node \(index): bytes" }
+    var child = nodes.firstChild(of: index)
+    for entry in node.entries {
+      if child != entry.key.index || child + 1 != entry.value.index { return "node \(index): entry at \(child)" }
+      var key = entry.key.text ?? ""
+      let found = key.withUTF8 { nodes.value(of: index, forKey: $0) }
+      if found != node[key]?.index { return "node \(index): value for '\(key)' at \(found ?? -1)" }
+      if let problem = indexProblem(nodes, entry.key) ?? indexProblem(nodes, entry.value) { return problem }
+      child = nodes.next(after: child + 1)
+    }
+    for item in node.items {
+      if child != item.index { return "node \(index): item at \(child)" }
+      if let problem = indexProblem(nodes, item) { return problem }
+      child = nodes.next(after: child)
+    }
+    return nil
+  }
+
   @Test func variedSourcesParseToTheirValueAndFormatIdempotently() throws {
     var generator = RecordGenerator(random: SeededRandom(seed: Self.seed &+ 1))
     for iteration in 0..<600 {
@@ -328,6 +353,11 @@ struct PropertyTests {
       // Every node's range is where its bytes start and end (the range looks for the end
       // from the start's line, single lines and blocks alike).
       if let problem = Self.rangeProblem(tree.root) {
+        Issue.record("seed \(Self.seed) #\(iteration): \(problem)\n\(source)")
+        return
+      }
+      // Nodes by index (the validator's walk) are the node views' nodes.
+      if let problem = tree.withNodes({ Self.indexProblem($0, tree.root) }) {
         Issue.record("seed \(Self.seed) #\(iteration): \(problem)\n\(source)")
         return
       }

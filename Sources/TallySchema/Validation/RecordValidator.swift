@@ -62,24 +62,29 @@ public struct RecordValidator: Sendable {
   public func validate(_ tree: SyntaxTree, type: RecordType, id: String, path: String) -> (
     RecordSummary, [Diagnostic]
   ) {
-    var run = Run(validator: self, type: type, id: id, path: path, tree: tree)
-    run.checkID()
-    let root = tree.root
-    let rootView = ObjectView(syntax: root, spec: type.object, recordType: type.name, id: id)
-    run.rootView = rootView
-    run.checkObject(root, type.object, view: rootView)
-    if keepValues.contains(type.name) || !run.summary.deferredRules.isEmpty || run.needsValue {
-      run.summary.value = tree.value
+    tree.withNodes { nodes in
+      var run = Run(validator: self, type: type, id: id, path: path, tree: tree, nodes: nodes)
+      run.checkID()
+      let rootView = ObjectView(syntax: tree.root, spec: type.object, recordType: type.name, id: id)
+      run.rootView = rootView
+      run.checkObject(nodes.root, type.object, view: rootView)
+      if keepValues.contains(type.name) || !run.summary.deferredRules.isEmpty || run.needsValue {
+        run.summary.value = tree.value
+      }
+      return (run.summary, run.diagnostics)
     }
-    return (run.summary, run.diagnostics)
   }
 
+  /// One record's check. Nodes are indices into the tree (``SyntaxNodes``): the walk visits
+  /// every value of 100,000 records, and a ``SyntaxNode`` per value costs reference counts;
+  /// a node's view is made only for a rule's object and for a problem's position.
   struct Run {
     let validator: RecordValidator
     let type: RecordType
     let id: String
     let path: String
     let tree: SyntaxTree
+    let nodes: SyntaxNodes
     var summary: RecordSummary
     var diagnostics: [Diagnostic] = []
     var rootView: ObjectView?
@@ -90,12 +95,15 @@ public struct RecordValidator: Sendable {
     let dereference = DereferenceFlag()
     let probe: @Sendable (String, String) -> ObjectView?
 
-    init(validator: RecordValidator, type: RecordType, id: String, path: String, tree: SyntaxTree) {
+    init(
+      validator: RecordValidator, type: RecordType, id: String, path: String, tree: SyntaxTree, nodes: SyntaxNodes
+    ) {
       self.validator = validator
       self.type = type
       self.id = id
       self.path = path
       self.tree = tree
+      self.nodes = nodes
       self.summary = RecordSummary(type: type.name, id: id, path: path)
       components.reserveCapacity(8)
       let flag = dereference
@@ -128,7 +136,12 @@ public struct RecordValidator: Sendable {
     /// A copy of the stack: sharing its storage would make the next push copy it.
     var currentPath: FieldPath { FieldPath(components.map { $0 }) }
 
-    mutating func checkObject(_ node: SyntaxNode, _ spec: ObjectSpec, view: ObjectView? = nil) {
+    /// The position of a node (worked out only when it is reported or kept).
+    func range(_ node: Int) -> SourceRange { tree.node(at: node).range }
+
+    mutating func checkObject(_ node: Int, _ spec: ObjectSpec, view: ObjectView? = nil) {
+      // A copy (six pointers): reading `self.nodes` while `self` is being changed copies all of `self`.
+      let nodes = nodes
       let fields = spec.fields
       // Which fields are present: a bit mask (records rarely have more than 64 fields).
       var present: UInt64 = 0
@@ -138,9 +151,13 @@ public struct RecordValidator: Sendable {
       }
       // Canonical records have their keys in schema order: try the next field first.
       var cursor = 0
-      for entry in node.entries {
+      let count = nodes.isMapping(node) ? nodes.count(node) : 0
+      var key = nodes.firstChild(of: node)
+      for _ in 0..<count {
+        let value = key + 1
+        defer { key = nodes.next(after: value) }
         var index = -1
-        _ = entry.key.withUTF8 { key in
+        _ = nodes.withUTF8(key) { key in
           // Then the fields after it (a field left out), then those before (keys out of order).
           for position in cursor..<fields.count where key.hasSameBytes(as: fields[position].utf8Name) {
             index = position
@@ -152,15 +169,15 @@ public struct RecordValidator: Sendable {
           }
         }
         guard index >= 0 else {
-          let key = entry.key.text ?? ""
-          if !spec.open, !spec.unchecked.contains(key) {
+          let name = nodes.text(key) ?? ""
+          if !spec.open, !spec.unchecked.contains(name) {
             var hint = "fields here: " + fields.map(\.name).joined(separator: ", ")
-            if let suggestion = Suggestions.closest(to: key, among: fields.map(\.name)) {
+            if let suggestion = Suggestions.closest(to: name, among: fields.map(\.name)) {
               hint = "did you mean '\(suggestion)'?"
             }
             report(
-              "unknown-field", "unknown field '\(key)'", entry.key.range, hint: hint,
-              field: currentPath.appending(key: key))
+              "unknown-field", "unknown field '\(name)'", range(key), hint: hint,
+              field: currentPath.appending(key: name))
           }
           continue
         }
@@ -172,7 +189,7 @@ public struct RecordValidator: Sendable {
         cursor = index + 1
         let field = fields[index]
         components.append(.key(field.name))
-        checkValue(entry.value, field, key: entry.key)
+        checkValue(value, field, key: key)
         components.removeLast()
       }
       // Every required field present (the common case): nothing to look at one by one.
@@ -181,7 +198,7 @@ public struct RecordValidator: Sendable {
         for (index, field) in fields.enumerated() where field.required && !isPresent(index) {
           let fieldPath = currentPath
           let where_ = fieldPath.isEmpty ? "the record" : "'\(fieldPath)'"
-          let anchor = node.count > 0 ? node.entries.first(where: { _ in true })?.key.range : node.range
+          let anchor = count > 0 ? range(nodes.firstChild(of: node)) : range(node)
           report(
             "missing-field", "\(where_) has no '\(field.name)', which is required", anchor,
             hint: "add '\(field.name): …'" + (field.title.map { " (\($0))" } ?? ""),
@@ -190,7 +207,7 @@ public struct RecordValidator: Sendable {
       }
       let rules = spec.boxedRules
       if !rules.isEmpty {
-        let view = view ?? ObjectView(syntax: node, spec: spec)
+        let view = view ?? ObjectView(syntax: tree.node(at: node), spec: spec)
         // One context for the object's rules.
         let context = EvaluationContext(scope: view, record: rootView ?? view, resolve: probe, today: validator.today)
         let flag = dereference
@@ -201,65 +218,69 @@ public struct RecordValidator: Sendable {
           flag.used = false
           let outcome = RuleOutcome.evaluate(box, context)
           if case .passed = outcome { continue }
-          record(outcome, of: box.rule, in: node)
+          record(outcome, of: box.rule, in: tree.node(at: node))
         }
       }
     }
 
-    /// Checks the value at the path on the stack.
-    mutating func checkValue(_ node: SyntaxNode, _ field: FieldSpec, key: SyntaxNode?) {
+    /// Checks the value at the path on the stack (`key`: its entry's key, or -1 for a
+    /// list's item).
+    mutating func checkValue(_ node: Int, _ field: FieldSpec, key: Int) {
+      let nodes = nodes
       // The path and position are made only when a problem is reported: most values are fine.
-      var fieldPath: FieldPath { currentPath }
-      var anchor: SourceRange? { key?.range ?? node.range }
-      if node.isNull {
+      if nodes.isNull(node) {
         if field.required {
           report(
-            "empty-field", "'\(fieldPath)' is required but empty", anchor, hint: "give it a value, or remove the key",
-            field: fieldPath)
+            "empty-field", "'\(currentPath)' is required but empty", range(key >= 0 ? key : node),
+            hint: "give it a value, or remove the key",
+            field: currentPath)
         }
         return
       }
       switch field.type {
       case .list(let list):
-        guard node.isSequence else {
+        guard nodes.isSequence(node) else {
           report(
-            "wrong-kind", "'\(fieldPath)' must be a list", node.range,
-            hint: "write one '- item' per line under '\(field.name):'", field: fieldPath)
+            "wrong-kind", "'\(currentPath)' must be a list", range(node),
+            hint: "write one '- item' per line under '\(field.name):'", field: currentPath)
           return
         }
-        let count = node.count
+        let count = nodes.count(node)
         if let minimum = list.minItems, count < minimum {
           report(
-            "too-few-items", "'\(fieldPath)' has \(count) item\(count == 1 ? "" : "s"); at least \(minimum) are needed",
-            anchor, field: fieldPath)
+            "too-few-items",
+            "'\(currentPath)' has \(count) item\(count == 1 ? "" : "s"); at least \(minimum) are needed",
+            range(key >= 0 ? key : node), field: currentPath)
         }
         if let maximum = list.maxItems, count > maximum {
           report(
-            "too-many-items", "'\(fieldPath)' has \(count) items; at most \(maximum) are allowed", anchor,
-            field: fieldPath)
+            "too-many-items", "'\(currentPath)' has \(count) items; at most \(maximum) are allowed",
+            range(key >= 0 ? key : node),
+            field: currentPath)
         }
         let checksIdentity = count > 1 && (list.uniqueItems || list.uniqueBy != nil)
         // Lists are short (a customer's contacts): earlier identities are compared one by
-        // one, and only long lists hash them. Positions are worked out for duplicates only.
+        // one, and only long lists hash them. Positions are worked out for repeats only.
         let scans = count <= 16
-        var seen: [(identity: String, node: SyntaxNode)] = []
-        var seenTable: [String: SyntaxNode] = [:]
-        for (index, item) in node.items.enumerated() {
+        var seen: [(identity: String, node: Int)] = []
+        var seenTable: [String: Int] = [:]
+        var item = nodes.firstChild(of: node)
+        for index in 0..<count {
+          defer { item = nodes.next(after: item) }
           components.append(.index(index))
-          checkValue(item, list.items, key: nil)
+          checkValue(item, list.items, key: -1)
           components.removeLast()
           guard checksIdentity else { continue }
-          var identity: String?
-          var identityNode: SyntaxNode?
-          if list.uniqueItems, item.isScalar {
-            identity = item.text
+          var identityNode: Int?
+          if list.uniqueItems, nodes.isScalar(item) {
             identityNode = item
-          } else if let uniqueBy = list.uniqueBy, item.isMapping, let keyNode = item[uniqueBy], keyNode.isScalar {
-            identity = keyNode.text
+          } else if var uniqueBy = list.uniqueBy, nodes.isMapping(item),
+            let keyNode = uniqueBy.withUTF8({ nodes.value(of: item, forKey: $0) }), nodes.isScalar(keyNode)
+          {
             identityNode = keyNode
           }
-          guard let identity, let identityNode else { continue }
-          let first: SyntaxNode?
+          guard let identityNode, let identity = nodes.text(identityNode) else { continue }
+          let first: Int?
           if scans {
             first = seen.first(where: { $0.identity == identity })?.node
             if first == nil, index < count - 1 { seen.append((identity, identityNode)) }
@@ -269,32 +290,34 @@ public struct RecordValidator: Sendable {
           }
           if let first {
             let what =
-              list.uniqueBy.map { "two items of '\(fieldPath)' have the same \($0)" }
-              ?? "'\(identity)' is listed twice in '\(fieldPath)'"
+              list.uniqueBy.map { "two items of '\(currentPath)' have the same \($0)" }
+              ?? "'\(identity)' is listed twice in '\(currentPath)'"
             report(
-              "duplicate-item", what, identityNode.range, hint: "remove or merge the duplicate",
-              notes: [Diagnostic.Note(message: "first here", path: path, range: first.range)], field: fieldPath)
+              "duplicate-item", what, range(identityNode), hint: "remove or merge the duplicate",
+              notes: [Diagnostic.Note(message: "first here", path: path, range: range(first))], field: currentPath)
           }
         }
       case .object(let object):
-        guard node.isMapping else {
+        guard nodes.isMapping(node) else {
           report(
-            "wrong-kind", "'\(fieldPath)' must be a mapping of fields", node.range,
+            "wrong-kind", "'\(currentPath)' must be a mapping of fields", range(node),
             hint: "write 'field: value' lines under it")
           return
         }
         checkObject(node, object)
       default:
         // Most values are fine: check them on their bytes, without making strings.
-        if node.isScalar, node.withUTF8({ Self.isPlainlyValid($0, field) }) == true { return }
-        guard node.isScalar, let text = node.text else {
+        if nodes.withUTF8(node, { Self.isPlainlyValid($0, field) }) == true { return }
+        guard let text = nodes.text(node) else {
           report(
             "wrong-kind",
-            "'\(fieldPath)' must be a single \(field.type.name) value, not a \(node.isSequence ? "list" : "mapping")",
-            node.range, field: fieldPath)
+            "'\(currentPath)' must be a single \(field.type.name) value, not a \(nodes.isSequence(node) ? "list" : "mapping")",
+            range(node), field: currentPath)
           return
         }
-        checkScalar(text, node, field, anchor: anchor)
+        let tree = tree
+        let anchorNode = key >= 0 ? key : node
+        checkScalar(text, node, field, anchor: tree.node(at: anchorNode).range)
       }
     }
 
@@ -338,17 +361,15 @@ public struct RecordValidator: Sendable {
     }
 
     mutating func checkScalar(
-      _ text: String, _ node: SyntaxNode, _ field: FieldSpec, anchor makeAnchor: @autoclosure () -> SourceRange?
+      _ text: String, _ node: Int, _ field: FieldSpec, anchor makeAnchor: @autoclosure () -> SourceRange?
     ) {
       // Paths and positions are computed only when needed: most values are fine.
-      var range: SourceRange? { node.range }
-      var fieldPath: FieldPath { currentPath }
       var anchor: SourceRange? { makeAnchor() }
       if text.isEmpty {
         if field.required {
           report(
-            "empty-field", "'\(fieldPath)' is required but empty", anchor, hint: "give it a value, or remove the key",
-            field: fieldPath)
+            "empty-field", "'\(currentPath)' is required but empty", anchor, hint: "give it a value, or remove the key",
+            field: currentPath)
         }
         return
       }
@@ -357,7 +378,9 @@ public struct RecordValidator: Sendable {
       if field.kind != .reference {
         switch TypedScalar.check(text, type: field.type) {
         case .failure(let problem):
-          report(problem.code, "'\(fieldPath)': \(problem.message)", range, hint: problem.hint, field: fieldPath)
+          report(
+            problem.code, "'\(currentPath)': \(problem.message)", self.range(node), hint: problem.hint,
+            field: currentPath)
           return
         case .success(let typed):
           value = typed
@@ -365,7 +388,8 @@ public struct RecordValidator: Sendable {
       }
       if field.needsCloserLook, let pattern = field.pattern, !pattern.matches(text) {
         report(
-          "pattern-mismatch", "'\(fieldPath)': '\(text)' does not match \(pattern.pattern)", range, field: fieldPath)
+          "pattern-mismatch", "'\(currentPath)': '\(text)' does not match \(pattern.pattern)", self.range(node),
+          field: currentPath)
       }
       if field.minLength != nil || field.maxLength != nil,
         !(field.minLength == nil && text.utf8.count <= field.maxLength!)
@@ -373,17 +397,19 @@ public struct RecordValidator: Sendable {
         let length = text.count
         if let minimum = field.minLength, length < minimum {
           report(
-            "too-short", "'\(fieldPath)' is \(length) characters long; at least \(minimum) are needed", range,
-            field: fieldPath)
+            "too-short", "'\(currentPath)' is \(length) characters long; at least \(minimum) are needed",
+            self.range(node),
+            field: currentPath)
         }
         if let maximum = field.maxLength, length > maximum {
           report(
-            "too-long", "'\(fieldPath)' is \(length) characters long; at most \(maximum) are allowed", range,
-            field: fieldPath)
+            "too-long", "'\(currentPath)' is \(length) characters long; at most \(maximum) are allowed",
+            self.range(node),
+            field: currentPath)
         }
       }
       if field.isBounded {
-        checkBounds(value, field, path: fieldPath, range: range)
+        checkBounds(value, field, path: currentPath, range: self.range(node))
       }
       switch field.type {
       case .reference(let reference):
@@ -399,28 +425,28 @@ public struct RecordValidator: Sendable {
         if let matches = matched {
           if !matches, let target = validator.schema.type(named: reference.target) {
             report(
-              "bad-ref-id", "'\(fieldPath)': '\(text)' is not a \(target.name) id", range,
+              "bad-ref-id", "'\(currentPath)': '\(text)' is not a \(target.name) id", self.range(node),
               hint: "\(target.name) ids match \(target.idPattern.pattern)"
-                + (target.idExample.map { ", e.g. \($0)" } ?? ""), field: fieldPath)
+                + (target.idExample.map { ", e.g. \($0)" } ?? ""), field: currentPath)
           } else {
             // Records that refer to others mostly do so several times (an owner, each
             // follow-up's author): one allocation instead of four doublings.
             if summary.references.isEmpty { summary.references.reserveCapacity(8) }
             summary.references.append(
               RecordSummary.ReferenceUse(
-                field: fieldPath, target: reference.target, id: text, range: range, spec: reference))
+                field: currentPath, target: reference.target, id: text, range: self.range(node), spec: reference))
             if reference.conditionReadsSource { needsValue = true }
           }
         }
       case .enumeration where field.isState:
         if components.count == 1 {
-          summary.states.append(RecordSummary.State(field: field.name, value: text, range: range))
+          summary.states.append(RecordSummary.State(field: field.name, value: text, range: self.range(node)))
         }
       default:
         break
       }
       if field.unique, components.count == 1 {
-        summary.uniqueValues.append(RecordSummary.UniqueValue(field: field.name, value: text, range: range))
+        summary.uniqueValues.append(RecordSummary.UniqueValue(field: field.name, value: text, range: self.range(node)))
       }
     }
 
