@@ -342,3 +342,91 @@ struct ValidatorTests {
     #expect(found[0].hint == "'won' is final")
   }
 }
+
+/// References keep their field's path as a shape shared by the type and the positions of
+/// their list items: the paths they give back are the paths they were found at.
+@Suite("Validation: where references are")
+struct ReferencePathTests {
+  static let schemas: [String: String] = [
+    "schema/person.yaml": """
+    version: 1
+    type: person
+    directory: people
+    id:
+      pattern: ^P-[0-9]+$
+    fields:
+      name:
+        type: text
+
+    """,
+    "schema/team.yaml": """
+    version: 1
+    type: team
+    directory: teams
+    id:
+      pattern: ^T-[0-9]+$
+    fields:
+      lead:
+        type: object
+        fields:
+          person:
+            type: ref
+            to: person
+      members:
+        type: list
+        items:
+          type: ref
+          to: person
+      shifts:
+        type: list
+        items:
+          type: object
+          fields:
+            crew:
+              type: list
+              items:
+                type: ref
+                to: person
+
+    """,
+  ]
+
+  @Test func everyReferenceKnowsItsPath() throws {
+    let (schema, problems) = SchemaLoader.load(files: Self.schemas.map { ($0.key, Array($0.value.utf8)) })
+    #expect(problems.isEmpty, "\(problems.map(\.message))")
+    let validator = RecordValidator(schema: schema, today: CivilDate(year: 2026, month: 11, day: 30))
+    var text = "lead:\n  person: P-1\nmembers: [P-2, P-3]\nshifts:\n"
+    var expected = ["lead.person", "members[0]", "members[1]"]
+    for shift in 0..<3 {
+      text += "  - crew: [P-4, P-5]\n"
+      expected += ["shifts[\(shift)].crew[0]", "shifts[\(shift)].crew[1]"]
+    }
+    // A list longer than a packed position holds: its paths are kept whole.
+    text += "  - crew:\n" + String(repeating: "      - P-6\n", count: 70_000)
+    let tree = try #require(SyntaxTree.parse(Array(text.utf8)).tree)
+    let type = try #require(schema.type(named: "team"))
+    let (summary, found) = validator.validate(tree, type: type, id: "T-1", path: "teams/T-1.yaml")
+    #expect(found.isEmpty)
+    let paths = summary.references.map(\.field.description)
+    #expect(Array(paths.prefix(expected.count)) == expected)
+    #expect(paths.count == expected.count + 70_000)
+    #expect(paths.last == "shifts[3].crew[69999]")
+    #expect(paths[expected.count + 65_535] == "shifts[3].crew[65535]")
+    // Set, the path is kept as given.
+    var use = summary.references[3]
+    use.field = FieldPath([.key("elsewhere")])
+    #expect(use.field.description == "elsewhere")
+  }
+
+  @Test func aShapeTakesOnlyPathsOfItsShape() throws {
+    let shape = try #require(PathShape([.key("a"), .index(-1), .key("b"), .index(-1)]))
+    let path: [FieldPath.Component] = [.key("a"), .index(7), .key("b"), .index(65_534)]
+    let positions = try #require(shape.positions(of: path))
+    #expect(shape.path(positions) == FieldPath(path))
+    #expect(shape.positions(of: [.key("a"), .index(7), .key("c"), .index(1)]) == nil)
+    #expect(shape.positions(of: [.key("a"), .index(7), .key("b")]) == nil)
+    #expect(shape.positions(of: [.key("a"), .key("x"), .key("b"), .index(1)]) == nil)
+    #expect(shape.positions(of: [.key("a"), .index(65_535), .key("b"), .index(1)]) == nil)
+    #expect(PathShape(Array(repeating: .index(-1), count: 5)) == nil)
+  }
+}

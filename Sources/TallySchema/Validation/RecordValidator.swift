@@ -22,15 +22,39 @@ public struct RecordValidator: Sendable {
     }
   }
 
+  /// The shape of each reference field's path (see ``PathShape``), by the field's spec.
+  let referenceShapes: [ObjectIdentifier: PathShape]
+
   public init(schema: SchemaSet, today: CivilDate) {
     self.schema = schema
     self.today = today
     self.idPatterns = schema.types.map { IDPattern(type: $0.name, pattern: $0.idPattern) }
     var keep = Set<String>()
+    var shapes: [ObjectIdentifier: PathShape?] = [:]
     for type in schema.types {
       Self.collectTargets(type.object, into: &keep)
+      Self.collectShapes(type.object, prefix: [], into: &shapes)
     }
     self.keepValues = keep
+    self.referenceShapes = shapes.compactMapValues { $0 }
+  }
+
+  /// The path shapes of the reference fields under `object`. A spec met at two places gets
+  /// none (nil): its references keep their paths whole.
+  static func collectShapes(
+    _ object: ObjectSpec, prefix: [FieldPath.Component], into shapes: inout [ObjectIdentifier: PathShape?]
+  ) {
+    func visit(_ field: FieldSpec, _ path: [FieldPath.Component]) {
+      switch field.type {
+      case .reference:
+        let key = ObjectIdentifier(field)
+        shapes[key] = shapes[key] == nil ? PathShape(path) : .some(nil)
+      case .list(let list): visit(list.items, path + [.index(-1)])
+      case .object(let inner): collectShapes(inner, prefix: path, into: &shapes)
+      default: break
+      }
+    }
+    for field in object.fields { visit(field, prefix + [.key(field.name)]) }
   }
 
   /// Whether `id` matches the id pattern of the type named `type` (the first type of that
@@ -432,9 +456,17 @@ public struct RecordValidator: Sendable {
             // Records that refer to others mostly do so several times (an owner, each
             // follow-up's author): one allocation instead of four doublings.
             if summary.references.isEmpty { summary.references.reserveCapacity(8) }
+            let place: RecordSummary.ReferenceUse.Place
+            if let shape = validator.referenceShapes[ObjectIdentifier(field)],
+              let positions = shape.positions(of: components)
+            {
+              place = .shaped(shape, positions: positions)
+            } else {
+              place = .path(currentPath)
+            }
             summary.references.append(
               RecordSummary.ReferenceUse(
-                field: currentPath, target: reference.target, id: text, range: self.range(node), spec: reference))
+                place: place, target: reference.target, id: text, range: self.range(node), spec: reference))
             if reference.conditionReadsSource { needsValue = true }
           }
         }
