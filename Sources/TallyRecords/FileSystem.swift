@@ -271,28 +271,38 @@ public enum FileSystem {
         ]
         return (kind, fields.withUnsafeBytes { Checksum.of($0.bindMemory(to: UInt8.self)) })
       }
-      var entries: [(sortKey: UInt64, sortName: String, name: String, isDirectory: Bool, key: UInt64?)] = []
+      var entries: [(name: String, isDirectory: Bool, key: UInt64?)] = []
       entries.reserveCapacity(names.count)
+      // Sorted in byte order: by the first eight bytes, then (rarely needed) the rest. The
+      // sort moves plain pairs (a key and a position), not the entries and their strings:
+      // sorting 100,000 names as `String`s took most of the listing's own time.
+      var order: [(key: UInt64, position: Int)] = []
+      order.reserveCapacity(names.count)
       for ((name, _), found) in zip(names, looked) {
         guard let (type, key) = found else { continue }
         if type == Int32(DT_DIR) {
-          if !name.hasPrefix(".") { entries.append((sortKey(name + "/"), name + "/", name, true, nil)) }
+          guard !name.hasPrefix(".") else { continue }
+          order.append((sortKey(name + "/"), entries.count))
+          entries.append((name, true, nil))
         } else if type == Int32(DT_REG) {
-          entries.append((sortKey(name), name, name, false, key))
+          order.append((sortKey(name), entries.count))
+          entries.append((name, false, key))
         }
       }
       closedir(dir)
-      // In byte order, by the first eight bytes and then the rest: comparing 100,000 names
-      // as `String`s took most of the listing's own time.
-      entries.sort {
-        $0.sortKey != $1.sortKey
-          ? $0.sortKey < $1.sortKey : $0.sortName.utf8.lexicographicallyPrecedes($1.sortName.utf8)
+      func sortName(_ position: Int) -> String {
+        entries[position].isDirectory ? entries[position].name + "/" : entries[position].name
       }
-      for entry in entries {
-        if entry.isDirectory {
-          try visit(joinPath(directory, entry.name), relative + entry.name + "/")
+      order.sort {
+        $0.key != $1.key
+          ? $0.key < $1.key : sortName($0.position).utf8.lexicographicallyPrecedes(sortName($1.position).utf8)
+      }
+      for (_, position) in order {
+        let (name, isDirectory, key) = entries[position]
+        if isDirectory {
+          try visit(joinPath(directory, name), relative + name + "/")
         } else {
-          result.append((relative + entry.name, entry.key))
+          result.append((relative + name, key))
         }
       }
     }

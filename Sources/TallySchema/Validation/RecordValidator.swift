@@ -115,6 +115,8 @@ public struct RecordValidator: Sendable {
     var needsValue = false
     /// The last reference whose id matched its target type's pattern.
     var lastMatchedID: (type: String, id: String)?
+    /// The last reference field and its path's shape.
+    var lastShape: (field: ObjectIdentifier, shape: PathShape?)?
     /// Notes whether a rule asked to follow a reference (one per record, reused by its rules).
     let dereference = DereferenceFlag()
     let probe: @Sendable (String, String) -> ObjectView?
@@ -261,8 +263,11 @@ public struct RecordValidator: Sendable {
         }
         return
       }
-      switch field.type {
-      case .list(let list):
+      // By kind first: reading `field.type` copies its settings (an enum's values, a
+      // pattern) for every value, and only lists and objects need them here.
+      switch field.kind {
+      case .list:
+        guard case .list(let list) = field.type else { return }
         guard nodes.isSequence(node) else {
           report(
             "wrong-kind", "'\(currentPath)' must be a list", range(node),
@@ -321,7 +326,8 @@ public struct RecordValidator: Sendable {
               notes: [Diagnostic.Note(message: "first here", path: path, range: range(first))], field: currentPath)
           }
         }
-      case .object(let object):
+      case .object:
+        guard case .object(let object) = field.type else { return }
         guard nodes.isMapping(node) else {
           report(
             "wrong-kind", "'\(currentPath)' must be a mapping of fields", range(node),
@@ -435,8 +441,9 @@ public struct RecordValidator: Sendable {
       if field.isBounded {
         checkBounds(value, field, path: currentPath, range: self.range(node))
       }
-      switch field.type {
-      case .reference(let reference):
+      switch field.kind {
+      case .reference:
+        guard case .reference(let reference) = field.type else { break }
         // A record refers to the same few records again and again (its owner in each
         // follow-up): an id that matched its type's pattern last time matches again.
         let matched: Bool?
@@ -457,9 +464,11 @@ public struct RecordValidator: Sendable {
             // follow-up's author): one allocation instead of four doublings.
             if summary.references.isEmpty { summary.references.reserveCapacity(8) }
             let place: RecordSummary.ReferenceUse.Place
-            if let shape = validator.referenceShapes[ObjectIdentifier(field)],
-              let positions = shape.positions(of: components)
-            {
+            // The shape of the last reference field, again (a record's references are mostly
+            // its follow-ups' authors).
+            let fieldID = ObjectIdentifier(field)
+            if lastShape?.field != fieldID { lastShape = (fieldID, validator.referenceShapes[fieldID]) }
+            if let shape = lastShape?.shape, let positions = shape.positions(of: components) {
               place = .shaped(shape, positions: positions)
             } else {
               place = .path(currentPath)
