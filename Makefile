@@ -12,7 +12,7 @@ else
 FUZZ_SECONDS ?= 15
 endif
 
-.PHONY: help deps build release demo test unit fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports clean
+.PHONY: help deps build release demo test test-release unit fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -35,6 +35,12 @@ test: deps ## Lint, build and run every test, then fuzz the parser for FUZZ_SECO
 	$(SWIFT) build --build-tests
 	TALLY_PYTHON="$$(bash scripts/test-python.sh)" $(SWIFT) test --skip-build --parallel
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+test-release: deps ## Run the end-to-end tests against an optimised tally (the binary that ships)
+	$(SWIFT) build -c release --static-swift-stdlib --product tally
+	$(SWIFT) build --build-tests
+	TALLY_BIN="$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/tally" \
+	  TALLY_PYTHON="$$(bash scripts/test-python.sh)" $(SWIFT) test --skip-build --parallel --filter TallyEndToEndTests
 
 unit: deps ## Run the tests only (no fuzzing)
 	TALLY_PYTHON="$$(bash scripts/test-python.sh)" $(SWIFT) test --parallel

@@ -166,8 +166,6 @@ public struct RecordValidator: Sendable {
     func range(_ node: Int) -> SourceRange { tree.node(at: node).range }
 
     mutating func checkObject(_ node: Int, _ spec: ObjectSpec, view: ObjectView? = nil) {
-      // A copy (six pointers): reading `self.nodes` while `self` is being changed copies all of `self`.
-      let nodes = nodes
       let fields = spec.fields
       // Which fields are present: a bit mask (records rarely have more than 64 fields).
       var present: UInt64 = 0
@@ -252,7 +250,6 @@ public struct RecordValidator: Sendable {
     /// Checks the value at the path on the stack (`key`: its entry's key, or -1 for a
     /// list's item).
     mutating func checkValue(_ node: Int, _ field: FieldSpec, key: Int) {
-      let nodes = nodes
       // The path and position are made only when a problem is reported: most values are fine.
       if nodes.isNull(node) {
         if field.required {
