@@ -430,3 +430,78 @@ struct ReferencePathTests {
     #expect(PathShape(Array(repeating: .index(-1), count: 5)) == nil)
   }
 }
+
+/// Unique values are grouped by type and field, and compared by their bytes.
+@Suite("Validation: unique values")
+struct UniqueValueTests {
+  static let schemas: [String: String] = [
+    "schema/a.yaml": """
+    version: 1
+    type: a
+    directory: as
+    id:
+      pattern: ^A-[0-9]+$
+    fields:
+      x:
+        type: text
+        unique: true
+      y:
+        type: text
+        unique: true
+
+    """,
+    "schema/b.yaml": """
+    version: 1
+    type: b
+    directory: bs
+    id:
+      pattern: ^B-[0-9]+$
+    fields:
+      x:
+        type: text
+        unique: true
+
+    """,
+  ]
+
+  func check(_ records: [(String, String)]) throws -> [String] {
+    let (schema, problems) = SchemaLoader.load(files: Self.schemas.map { ($0.key, Array($0.value.utf8)) })
+    #expect(problems.isEmpty, "\(problems.map(\.message))")
+    let today = CivilDate(year: 2026, month: 11, day: 30)
+    let validator = RecordValidator(schema: schema, today: today)
+    var summaries: [RecordSummary] = []
+    for (path, text) in records {
+      let tree = try #require(SyntaxTree.parse(Array(text.utf8), path: path).tree)
+      let (type, id) = try #require(schema.classify(path))
+      summaries.append(validator.validate(tree, type: type, id: id, path: path).0)
+    }
+    return SetValidator(schema: schema, today: today).validate(summaries).map {
+      "\($0.path) \($0.code) \($0.notes.first?.path ?? "")"
+    }
+  }
+
+  @Test func aValueRepeatsOnlyInItsOwnTypeAndField() throws {
+    let found = try check([
+      ("as/A-1.yaml", "x: 甲\ny: 乙\n"),
+      ("as/A-2.yaml", "x: 乙\ny: 甲\n"),
+      ("as/A-3.yaml", "x: 甲\n"),
+      ("as/A-4.yaml", "x: \u{E9}\n"),
+      ("as/A-5.yaml", "x: e\u{301}\n"),
+      ("as/A-6.yaml", "y: 乙\n"),
+      ("bs/B-1.yaml", "x: 甲\n"),
+      ("bs/B-2.yaml", "x: 乙\n"),
+      ("bs/B-3.yaml", "x: 甲\n"),
+    ])
+    #expect(
+      found == [
+        "as/A-3.yaml not-unique as/A-1.yaml", "as/A-6.yaml not-unique as/A-1.yaml",
+        "bs/B-3.yaml not-unique bs/B-1.yaml",
+      ])
+  }
+
+  @Test func manyValuesAreToldApart() throws {
+    var records = (0..<3000).map { ("as/A-\($0).yaml", "x: 客户\($0)\ny: v\($0)\n") }
+    records.append(("as/A-9999.yaml", "x: 客户1234\n"))
+    #expect(try check(records) == ["as/A-9999.yaml not-unique as/A-1234.yaml"])
+  }
+}

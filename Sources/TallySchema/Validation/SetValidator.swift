@@ -324,57 +324,95 @@ public struct SetValidator: Sendable {
   }
 
   /// Values of unique fields that appear in more than one record.
+  ///
+  /// Values are equal when their bytes are (as git and the check state compare them), within
+  /// one type's field. They are found with a table of their own: open addressing over each
+  /// value's hash and where the value is, its bytes read in place — a `Dictionary` of keys
+  /// holding the strings hashed each value twice and counted references to it four times,
+  /// and this runs over every customer's name.
   func duplicates(_ summaries: [RecordSummary], reported: (RecordSummary) -> Bool) -> [Diagnostic] {
-    /// Values are equal when their bytes are (as git and the check state compare them);
-    /// hashing the bytes spares `String`'s Unicode normalisation of every customer's name.
-    struct Key: Hashable {
-      var type: String
-      var field: String
-      var value: String
-
-      static func == (a: Key, b: Key) -> Bool {
-        a.type == b.type && a.field == b.field && a.value.utf8.elementsEqual(b.value.utf8)
-      }
-
-      func hash(into hasher: inout Hasher) {
-        var value = value
-        value.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
-      }
+    struct Slot {
+      var hash: Int
+      var group: Int32
+      var unique: Int32
+      /// -1: empty.
+      var summary: Int
     }
-    // Indices, not copies: summaries are large, and there may be 100,000 of them.
-    var first: [Key: (summary: Int, unique: Int)] = [:]
-    first.reserveCapacity(summaries.count)
+    let count = summaries.reduce(0) { $0 + $1.uniqueValues.count }
+    guard count > 1 else { return [] }
+    var capacity = 16
+    while capacity < count * 2 { capacity <<= 1 }
+    let mask = capacity - 1
+    var slots = [Slot](repeating: Slot(hash: 0, group: 0, unique: 0, summary: -1), count: capacity)
+    var groups: [String: [String: Int]] = [:]
+    // Records come type by type, their unique fields in schema order: the last group again.
+    var lastGroup: (type: String, field: String, group: Int)?
     var diagnostics: [Diagnostic] = []
-    // Snapshots list their files in path order already: sort only when they are not.
-    let inOrder = summaries.indices.dropFirst().allSatisfy { summaries[$0 - 1].path <= summaries[$0].path }
-    let order =
-      inOrder ? Array(summaries.indices) : summaries.indices.sorted { summaries[$0].path < summaries[$1].path }
     summaries.withUnsafeBufferPointer { all in
-      for index in order {
-        // In place: a copy of the summary would retain everything it holds.
-        let summary = all.baseAddress! + index
-        if summary.pointee.uniqueValues.isEmpty { continue }
-        for (uniqueIndex, unique) in summary.pointee.uniqueValues.enumerated() {
-          let key = Key(type: summary.pointee.type, field: unique.field, value: unique.value)
-          if let (otherIndex, otherUnique) = first[key] {
-            if reported(summary.pointee) {
-              let other = all[otherIndex]
-              let otherValue = other.uniqueValues[otherUnique]
-              diagnostics.append(
-                Diagnostic(
-                  .error, code: "not-unique",
-                  message:
-                    "'\(unique.field)' must be unique across \(summary.pointee.type) records, and '\(unique.value)' is also used by \(other.id)",
-                  path: summary.pointee.path, range: unique.range, hint: "change one of them",
-                  notes: [Diagnostic.Note(message: "also in \(other.id)", path: other.path, range: otherValue.range)],
-                  field: unique.field))
+      // In place, through pointers: a summary (or a unique value) read out of its array is
+      // copied, retaining everything it holds.
+      // Whether the value at (summary, unique) has these bytes.
+      func holds(_ summary: Int, _ unique: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        all[summary].uniqueValues.withUnsafeBufferPointer {
+          $0[unique].value.utf8.withContiguousBytes { $0.elementsEqual(bytes) }
+        }
+      }
+      // Snapshots list their files in path order already: sort only when they are not.
+      let inOrder = all.indices.dropFirst().allSatisfy { all[$0 - 1].path <= all[$0].path }
+      let order = inOrder ? Array(all.indices) : all.indices.sorted { all[$0].path < all[$1].path }
+      for index in order where !all[index].uniqueValues.isEmpty {
+        all[index].uniqueValues.withUnsafeBufferPointer { uniques in
+          for uniqueIndex in uniques.indices {
+            let unique = uniques.baseAddress! + uniqueIndex
+            let type = all[index].type
+            let field = unique.pointee.field
+            let group: Int
+            if let last = lastGroup, last.type == type, last.field == field {
+              group = last.group
+            } else {
+              group = groups[type]?[field] ?? groups.values.reduce(0) { $0 + $1.count }
+              groups[type, default: [:]][field] = group
+              lastGroup = (type, field, group)
             }
-          } else {
-            first[key] = (index, uniqueIndex)
+            let first: (summary: Int, unique: Int)? = unique.pointee.value.utf8.withContiguousBytes { bytes in
+              var hasher = Hasher()
+              hasher.combine(group)
+              hasher.combine(bytes: bytes)
+              let hash = hasher.finalize()
+              var slot = hash & mask
+              while slots[slot].summary >= 0 {
+                let other = slots[slot]
+                if other.hash == hash, other.group == Int32(group), holds(other.summary, Int(other.unique), bytes) {
+                  return (other.summary, Int(other.unique))
+                }
+                slot = (slot + 1) & mask
+              }
+              slots[slot] = Slot(hash: hash, group: Int32(group), unique: Int32(uniqueIndex), summary: index)
+              return nil
+            }
+            guard let (otherIndex, otherUnique) = first, reported(all[index]) else { continue }
+            let other = all[otherIndex]
+            let otherValue = other.uniqueValues[otherUnique]
+            diagnostics.append(
+              Diagnostic(
+                .error, code: "not-unique",
+                message:
+                  "'\(field)' must be unique across \(type) records, and '\(unique.pointee.value)' is also used by \(other.id)",
+                path: all[index].path, range: unique.pointee.range, hint: "change one of them",
+                notes: [Diagnostic.Note(message: "also in \(other.id)", path: other.path, range: otherValue.range)],
+                field: field))
           }
         }
       }
     }
     return diagnostics
+  }
+}
+
+extension String.UTF8View {
+  /// Calls `body` with the text's bytes: in place for a native string, else a copy.
+  fileprivate func withContiguousBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+    if let result = withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) { return result }
+    return Array(self).withUnsafeBytes(body)
   }
 }
