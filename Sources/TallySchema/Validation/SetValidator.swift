@@ -349,9 +349,9 @@ public struct SetValidator: Sendable {
     var lastGroup: (type: String, field: String, group: Int)?
     var diagnostics: [Diagnostic] = []
     summaries.withUnsafeBufferPointer { all in
-      // In place, through pointers: a summary (or a unique value) read out of its array is
-      // copied, retaining everything it holds.
-      // Whether the value at (summary, unique) has these bytes.
+      // Summaries and their unique values are read in place, through pointers: one read out
+      // of its array is copied, retaining everything it holds. `holds`: whether the value
+      // at (summary, unique) has these bytes.
       func holds(_ summary: Int, _ unique: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
         all[summary].uniqueValues.withUnsafeBufferPointer {
           $0[unique].value.utf8.withContiguousBytes { $0.elementsEqual(bytes) }
