@@ -40,9 +40,7 @@ public struct SyntaxNodes {
       var text = strings[Int(record.text)]
       return try text.withUTF8(body)
     }
-    let from = Int(record.text == -1 ? record.start : record.start + 1)
-    let to = Int(record.text == -1 ? record.end : record.end - 1)
-    return try body(UnsafeBufferPointer(rebasing: source[from..<max(from, to)]))
+    return try body(UnsafeBufferPointer(rebasing: source[record.sourceText]))
   }
 
   /// A scalar's text; nil for anything else.

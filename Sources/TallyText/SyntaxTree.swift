@@ -40,6 +40,14 @@ public final class SyntaxTree: Sendable {
     var endTrivia: Int32
     /// Item values: the offset of the item's `-` (or its first character in `[ ]`).
     var aux: Int32
+
+    /// Scalars whose text is in the source as written (`text` < 0): its bytes, without the
+    /// quotes.
+    var sourceText: Range<Int> {
+      let from = Int(text == -1 ? start : start + 1)
+      let to = Int(text == -1 ? end : end - 1)
+      return from..<max(from, to)
+    }
   }
 
   struct CommentRecord: Sendable {
@@ -162,9 +170,7 @@ public final class SyntaxTree: Sendable {
       var text = strings[Int(record.text)]
       return try text.withUTF8(body)
     }
-    let from = Int(record.text == -1 ? record.start : record.start + 1)
-    let to = Int(record.text == -1 ? record.end : record.end - 1)
-    return try source.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[from..<max(from, to)])) }
+    return try source.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[record.sourceText])) }
   }
 
   func scalarText(_ record: Record) -> String {
