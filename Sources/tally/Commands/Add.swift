@@ -4,6 +4,7 @@ import TallyText
 
 struct Add: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "add",
     abstract: "Append an item to a list field of a record (a follow-up, an order, an action item).",
     discussion: """
       Names the record as TYPE/ID or by its file, then the list field, then the item: for \

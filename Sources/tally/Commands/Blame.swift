@@ -5,6 +5,7 @@ import TallyText
 
 struct Blame: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "blame",
     abstract: "Show, for every field of a record, the commit, author and date that last changed it.",
     discussion: """
       Works on fields, not lines: reformatting a file or reordering its keys does not count \

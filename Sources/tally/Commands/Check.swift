@@ -5,6 +5,7 @@ import TallyText
 
 struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "check",
     abstract: "Check the records against their schemas, and report every problem.",
     discussion: """
       Checks every record of the repository: the record format, the fields and values the \

@@ -6,6 +6,7 @@ import TallyText
 
 struct Commit: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "commit",
     abstract: "Format, check and commit changed records — only if the result is valid.",
     discussion: """
       Works out what the commit would record: what is staged, plus the named paths (new, \

@@ -6,6 +6,7 @@ import TallyText
 
 struct Diff: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "diff",
     abstract: "Show what changed between two versions of the records, per record and per field.",
     discussion: """
       tally diff                 HEAD against the working tree

@@ -4,6 +4,7 @@ import TallyText
 
 struct Fmt: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "fmt",
     abstract: "Rewrite record files into canonical form.",
     discussion: """
       Canonical form: two-space indentation, lists indented under their key, 'key: value' \

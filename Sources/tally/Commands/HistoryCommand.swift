@@ -10,6 +10,7 @@ struct HistoryCommand: ParsableCommand {
 
   struct Build: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "build",
       abstract: "Read the history into the cache (the field-level changes of every commit).",
       discussion: """
         Walks the history of REV (first parents by default), works out for each commit the \

@@ -9,6 +9,7 @@ import TallyRecords
 
 struct Hook: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "hook",
     abstract: "Install the git pre-commit hook that checks the staged records.",
     discussion: """
       For people who commit with plain 'git commit' or a GUI client: the hook runs \
@@ -28,6 +29,7 @@ struct Hook: ParsableCommand {
 
   struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "install",
       abstract: "Install the pre-commit hook (running it again changes nothing).",
       discussion: """
         The hook records the path of this tally binary, and falls back to 'tally' on PATH \
@@ -57,6 +59,7 @@ struct Hook: ParsableCommand {
 
   struct Uninstall: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "uninstall",
       abstract: "Remove the pre-commit hook, and put back the hook it ran first.",
       discussion: """
         Only tally's own hook is removed; a hook it had chained to is renamed back to \
@@ -93,6 +96,7 @@ struct Hook: ParsableCommand {
 
   struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "status",
       abstract: "Show whether the pre-commit hook is installed, and what it runs.",
       discussion: """
         Exit status: 0 when tally's hook and diff driver are installed and up to date, 1 when \

@@ -3,6 +3,7 @@ import TallyRecords
 
 struct Init: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "init",
     abstract: "Create a new records repository.",
     discussion: """
       Writes tally.yaml, the schemas of the template into schema/, a directory for each \

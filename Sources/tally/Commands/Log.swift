@@ -4,6 +4,7 @@ import TallyText
 
 struct Log: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "log",
     abstract: "Show a record's history: who changed which fields, when.",
     discussion: """
       Newest first: date (in the repository's time zone), author (the staff member whose \

@@ -4,6 +4,7 @@ import TallyText
 
 struct New: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "new",
     abstract: "Create a record from its schema.",
     discussion: """
       TYPE is a record type (customer) or its directory (customers). Fields are given with \

@@ -4,6 +4,7 @@ import TallyText
 
 struct Parse: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "parse",
     abstract: "Parse record files and print what Tally reads from them.",
     discussion: """
       With one file and --format json, prints the file's value as JSON: a mapping becomes an \

@@ -11,6 +11,7 @@ struct SchemaCommand: ParsableCommand {
 
   struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "export",
       abstract: "Write a JSON Schema for each record type, for editors.",
       discussion: """
         Writes DIR/<type>.schema.json (JSON Schema draft 2020-12) for every record type, so \

@@ -6,6 +6,7 @@ import TallyText
 
 struct Show: ParsableCommand {
   static let configuration = CommandConfiguration(
+    commandName: "show",
     abstract: "Show a record as it was at a date or a revision.",
     discussion: """
       --at DATE takes the last commit of the branch's own timeline (first parents of REV) \
