@@ -72,10 +72,15 @@ public enum FileSystem {
     var shown: String { directory.map { joinPath($0.path, path) } ?? path }
     guard fd >= 0 else { throw FileError(path: shown, operation: "read", errno: errno) }
     defer { close(fd) }
+    return try readOpen(fd, shown: shown)
+  }
+
+  /// Reads the open file `fd` from its current offset to its end (`fstat`, then `read`).
+  private static func readOpen(_ fd: Int32, shown: @autoclosure () -> String) throws(FileError) -> [UInt8] {
     var info = stat()
-    guard fstat(fd, &info) == 0 else { throw FileError(path: shown, operation: "read", errno: errno) }
+    guard fstat(fd, &info) == 0 else { throw FileError(path: shown(), operation: "read", errno: errno) }
     if (info.st_mode & S_IFMT) == S_IFDIR {
-      throw FileError(path: shown, operation: "read", reason: "it is a directory")
+      throw FileError(path: shown(), operation: "read", reason: "it is a directory")
     }
     let size = max(Int(info.st_size), 0)
     var capacity = size + 1
@@ -91,7 +96,7 @@ public enum FileSystem {
       }
       if n < 0 {
         if errno == EINTR { continue }
-        throw FileError(path: shown, operation: "read", errno: errno)
+        throw FileError(path: shown(), operation: "read", errno: errno)
       }
       if n == 0 { break }
       count += n
@@ -101,6 +106,43 @@ public enum FileSystem {
     }
     bytes.removeLast(bytes.count - count)
     return bytes
+  }
+
+  /// Reads a file that a listing found to be a regular file, at `path` relative to
+  /// `directory`, without asking its size first: one `open`, `read`, `close` (checking
+  /// 100,000 records, the `fstat` per file was a tenth of the time spent in the kernel).
+  /// A regular file's `read` returns less than it was asked for only at the file's end, so
+  /// a read that leaves room is the last; a file that fills the room is read on until the
+  /// end as ``read(_:in:)`` does.
+  public static func readListed(_ path: String, in directory: Directory?) throws(FileError) -> [UInt8] {
+    let fd = openat(directory?.fd ?? AT_FDCWD, path, O_RDONLY | O_CLOEXEC)
+    var shown: String { directory.map { joinPath($0.path, path) } ?? path }
+    guard fd >= 0 else { throw FileError(path: shown, operation: "read", errno: errno) }
+    defer { close(fd) }
+    // Room for most records; the bytes are copied out at their size, so that a caller that
+    // keeps many files does not keep the room too.
+    let room = 16 << 10
+    let (first, failure) = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: room) {
+      buffer -> ([UInt8]?, Int32) in
+      var count = 0
+      while count < room {
+        let n = systemRead(fd, buffer.baseAddress! + count, room - count)
+        if n < 0 {
+          if errno == EINTR { continue }
+          return (nil, errno)
+        }
+        if n == 0 { break }
+        count += n
+        if count < room { break }  // a short read: the end of the file
+      }
+      // A full room: the file may go on; read it whole below.
+      return count == room ? (nil, 0) : (Array(buffer[..<count]), 0)
+    }
+    if let first { return first }
+    if failure == EISDIR { throw FileError(path: shown, operation: "read", reason: "it is a directory") }
+    if failure != 0 { throw FileError(path: shown, operation: "read", errno: failure) }
+    guard lseek(fd, 0, SEEK_SET) == 0 else { throw FileError(path: shown, operation: "read", errno: errno) }
+    return try readOpen(fd, shown: shown)
   }
 
   /// Replaces (or creates) `path` with `bytes` atomically: the bytes go to a temporary
@@ -235,92 +277,140 @@ public enum FileSystem {
     under root: String, statKeys: Bool, racyAfter: Int = .max
   ) throws(FileError) -> [(path: String, key: UInt64?)] {
     var result: [(path: String, key: UInt64?)] = []
-    func visit(_ directory: String, _ relative: String) throws(FileError) {
+    func visit(_ directory: String, _ relative: [UInt8]) throws(FileError) {
       guard let dir = opendir(directory) else {
         throw FileError(path: directory, operation: "list", errno: errno)
       }
+      defer { closedir(dir) }
       let fd = dirfd(dir)
-      var names: [(name: String, type: Int32)] = []
+      // The names one after another in one buffer, each ended by a NUL (for `fstatat`): no
+      // string per name until its path is made.
+      var bytes: [UInt8] = []
+      var names: [(start: Int, count: Int, type: Int32)] = []
+      var needStat = statKeys
       while let entry = readdir(dir) {
-        let name = withUnsafePointer(to: entry.pointee.d_name) { pointer in
-          pointer.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-        }
-        if name == "." || name == ".." { continue }
-        names.append((name, Int32(entry.pointee.d_type)))
-      }
-      // The stat data, on all cores (a directory of 100,000 records spends most of its
-      // listing time in the kernel's stat). Links are followed, as reading the file does.
-      let looked = parallelMap(names, batch: 256) { name, type -> (type: Int32, key: UInt64?)? in
-        guard type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) || (statKeys && type == Int32(DT_REG)) else {
-          return (type, nil)
-        }
-        var info = stat()
-        guard fstatat(fd, name, &info, 0) == 0 else { return nil }  // gone since: skipped
-        let kind: Int32 =
-          switch info.st_mode & S_IFMT {
-          case S_IFREG: Int32(DT_REG)
-          case S_IFDIR: Int32(DT_DIR)
-          default: Int32(DT_UNKNOWN)
+        let type = Int32(entry.pointee.d_type)
+        withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+          pointer.withMemoryRebound(to: UInt8.self, capacity: 256) { name in
+            let count = strlen(name)
+            if name[0] == UInt8(ascii: "."), count == 1 || (count == 2 && name[1] == UInt8(ascii: ".")) { return }
+            names.append((bytes.count, count, type))
+            bytes.append(contentsOf: UnsafeBufferPointer(start: name, count: count + 1))
           }
-        guard statKeys, kind == Int32(DT_REG), Int(info.st_mtim.tv_sec) < racyAfter,
-          Int(info.st_ctim.tv_sec) < racyAfter
-        else { return (kind, nil) }
-        let fields: [Int] = [
-          Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_ctim.tv_sec),
-          Int(info.st_ctim.tv_nsec), Int(info.st_size), Int(info.st_ino), Int(info.st_dev),
-        ]
-        return (kind, fields.withUnsafeBytes { Checksum.of($0.bindMemory(to: UInt8.self)) })
+        }
+        if type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) { needStat = true }
       }
-      var entries: [(name: String, isDirectory: Bool, key: UInt64?)] = []
+      // The stat data when asked for or when the directory does not say an entry's kind, on
+      // all cores (a directory of 100,000 records spends most of its listing time in the
+      // kernel's stat). Links are followed, as reading the file does.
+      var looked: [(type: Int32, key: UInt64?)?] = names.map { ($0.type, nil) }
+      if needStat {
+        let buffer = bytes
+        looked = parallelMap(names, batch: 256) { start, _, type -> (type: Int32, key: UInt64?)? in
+          guard type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) || (statKeys && type == Int32(DT_REG)) else {
+            return (type, nil)
+          }
+          var info = stat()
+          let found = buffer.withUnsafeBufferPointer { name in
+            name.baseAddress!.withMemoryRebound(to: CChar.self, capacity: name.count) {
+              fstatat(fd, $0 + start, &info, 0) == 0
+            }
+          }
+          guard found else { return nil }  // gone since: skipped
+          let kind: Int32 =
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: Int32(DT_REG)
+            case S_IFDIR: Int32(DT_DIR)
+            default: Int32(DT_UNKNOWN)
+            }
+          guard statKeys, kind == Int32(DT_REG), Int(info.st_mtim.tv_sec) < racyAfter,
+            Int(info.st_ctim.tv_sec) < racyAfter
+          else { return (kind, nil) }
+          let fields: [Int] = [
+            Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_ctim.tv_sec),
+            Int(info.st_ctim.tv_nsec), Int(info.st_size), Int(info.st_ino), Int(info.st_dev),
+          ]
+          return (kind, fields.withUnsafeBytes { Checksum.of($0.bindMemory(to: UInt8.self)) })
+        }
+      }
+      // Sorted in byte order (a directory's name as if it ended in `/`): by the first eight
+      // bytes, then (rarely needed) the rest. The sort moves plain pairs (a key and an
+      // entry's position), not names: sorting 100,000 names as `String`s took most of the
+      // listing's own time.
+      var entries: [(name: Int, isDirectory: Bool, key: UInt64?)] = []
       entries.reserveCapacity(names.count)
-      // Sorted in byte order: by the first eight bytes, then (rarely needed) the rest. The
-      // sort moves plain pairs (a key and a position), not the entries and their strings:
-      // sorting 100,000 names as `String`s took most of the listing's own time.
       var order: [(key: UInt64, position: Int)] = []
       order.reserveCapacity(names.count)
-      for ((name, _), found) in zip(names, looked) {
-        guard let (type, key) = found else { continue }
-        if type == Int32(DT_DIR) {
-          guard !name.hasPrefix(".") else { continue }
-          order.append((sortKey(name + "/"), entries.count))
-          entries.append((name, true, nil))
-        } else if type == Int32(DT_REG) {
-          order.append((sortKey(name), entries.count))
-          entries.append((name, false, key))
+      bytes.withUnsafeBufferPointer { buffer in
+        for (index, found) in looked.enumerated() {
+          guard let (type, key) = found else { continue }
+          let (start, count, _) = names[index]
+          let name = UnsafeBufferPointer(rebasing: buffer[start..<(start + count)])
+          if type == Int32(DT_DIR) {
+            guard name.first != UInt8(ascii: ".") else { continue }
+            order.append((sortKey(name, directory: true), entries.count))
+            entries.append((index, true, nil))
+          } else if type == Int32(DT_REG) {
+            order.append((sortKey(name, directory: false), entries.count))
+            entries.append((index, false, key))
+          }
+        }
+        func sortName(_ position: Int) -> (UnsafeBufferPointer<UInt8>, Bool) {
+          let (start, count, _) = names[entries[position].name]
+          return (UnsafeBufferPointer(rebasing: buffer[start..<(start + count)]), entries[position].isDirectory)
+        }
+        order.sort {
+          $0.key != $1.key ? $0.key < $1.key : precedes(sortName($0.position), sortName($1.position))
         }
       }
-      closedir(dir)
-      func sortName(_ position: Int) -> String {
-        entries[position].isDirectory ? entries[position].name + "/" : entries[position].name
-      }
-      order.sort {
-        $0.key != $1.key
-          ? $0.key < $1.key : sortName($0.position).utf8.lexicographicallyPrecedes(sortName($1.position).utf8)
-      }
       for (_, position) in order {
-        let (name, isDirectory, key) = entries[position]
+        let (index, isDirectory, key) = entries[position]
+        let (start, count, _) = names[index]
+        let name = bytes[start..<(start + count)]
         if isDirectory {
-          try visit(joinPath(directory, name), relative + name + "/")
+          try visit(joinPath(directory, String(decoding: name, as: UTF8.self)), relative + name + [UInt8(ascii: "/")])
         } else {
-          result.append((relative + name, key))
+          // The path made once, from its bytes.
+          let path = String(unsafeUninitializedCapacity: relative.count + count) { target in
+            _ = target.initialize(fromContentsOf: relative)
+            _ = UnsafeMutableBufferPointer(rebasing: target[relative.count...]).initialize(fromContentsOf: name)
+            return relative.count + count
+          }
+          result.append((path, key))
         }
       }
     }
-    try visit(root, "")
+    try visit(root, [])
     return result
   }
 
-  /// The first eight bytes of `name`, big-endian (zero-padded: names hold no NUL), so that
-  /// comparing keys orders names by their bytes as far as the keys tell them apart.
-  static func sortKey(_ name: String) -> UInt64 {
-    var key: UInt64 = 0
-    var taken = 0
-    for byte in name.utf8 {
-      key = key << 8 | UInt64(byte)
-      taken += 1
-      if taken == 8 { break }
+  /// Whether `a` comes before `b` in byte order, each a name and whether it is a directory
+  /// (then it counts as if it ended in `/`).
+  static func precedes(_ a: (UnsafeBufferPointer<UInt8>, Bool), _ b: (UnsafeBufferPointer<UInt8>, Bool)) -> Bool {
+    // The byte at `offset`: `/` just past a directory's name, -1 past the end.
+    func byte(_ name: (UnsafeBufferPointer<UInt8>, Bool), _ offset: Int) -> Int {
+      offset < name.0.count ? Int(name.0[offset]) : (offset == name.0.count && name.1 ? 0x2F : -1)
     }
-    return taken == 8 ? key : key << (8 * UInt64(8 - taken))
+    var offset = 0
+    while true {
+      let (x, y) = (byte(a, offset), byte(b, offset))
+      if x != y { return x < y }
+      if x < 0 { return false }
+      offset += 1
+    }
+  }
+
+  /// The first eight bytes of `name` (a directory's followed by `/`), big-endian and
+  /// zero-padded (names hold no NUL), so that comparing keys orders names by their bytes as
+  /// far as the keys tell them apart.
+  static func sortKey(_ name: UnsafeBufferPointer<UInt8>, directory: Bool) -> UInt64 {
+    var key: UInt64 = 0
+    for offset in 0..<8 {
+      let byte: UInt8 =
+        offset < name.count ? name[offset] : (offset == name.count && directory ? UInt8(ascii: "/") : 0)
+      key = key << 8 | UInt64(byte)
+    }
+    return key
   }
 
   /// The entries of a directory (without `.` and `..`) with their kind when the directory

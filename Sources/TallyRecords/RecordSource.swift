@@ -51,7 +51,7 @@ public struct WorkingTreeSource: RecordSource {
     let directory = try FileSystem.Directory(root)
     return tree.map { path, key in
       let contentKey: String? = statKeys ? (key.map { String($0, radix: 36) } ?? run) : nil
-      return SnapshotFile(path: path, contentKey: contentKey) { try FileSystem.read(path, in: directory) }
+      return SnapshotFile(path: path, contentKey: contentKey) { try FileSystem.readListed(path, in: directory) }
     }
   }
 }

@@ -264,3 +264,49 @@ struct DirectoryReadTests {
     #expect(files.count == names.count)
   }
 }
+
+@Suite("Reading listed files without asking their size")
+struct ListedReadTests {
+  /// Sizes around the first read's room (16 KiB): a file that fills it exactly must be read
+  /// on to its end, one a byte shorter must not lose its last byte.
+  @Test(arguments: [0, 1, 1_400, 16_383, 16_384, 16_385, 40_000, 200_000])
+  func readsEveryByteOfFilesAroundTheFirstReadsRoom(size: Int) throws {
+    let directory = try TemporaryDirectory()
+    let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 % 253 + 1) }
+    try directory.write("customers/C-0001.yaml", bytes: bytes)
+    let open = try FileSystem.Directory(directory.path)
+    #expect(try FileSystem.readListed("customers/C-0001.yaml", in: open) == bytes)
+  }
+
+  @Test func missingFilesAndDirectoriesAreErrorsNamingTheWholePath() throws {
+    let directory = try TemporaryDirectory()
+    try directory.write("customers/C-0001.yaml", bytes: Array("name: 王芳\n".utf8))
+    let open = try FileSystem.Directory(directory.path)
+    do {
+      _ = try FileSystem.readListed("customers/C-9999.yaml", in: open)
+      Issue.record("a missing file was read")
+    } catch {
+      #expect(error.path == directory.path + "/customers/C-9999.yaml")
+      #expect(error.isNotFound)
+    }
+    do {
+      _ = try FileSystem.readListed("customers", in: open)
+      Issue.record("a directory was read as a file")
+    } catch {
+      #expect(error.path == directory.path + "/customers")
+      #expect(error.description.contains("it is a directory"))
+    }
+  }
+
+  /// The working tree's files are read this way: what a check reads is what is on disk.
+  @Test func theWorkingTreeSourceReadsListedFilesWhole() throws {
+    let directory = try TemporaryDirectory()
+    let large = Array(String(repeating: "客户跟进记录 ", count: 3_000).utf8)
+    try directory.write("customers/C-0001.yaml", bytes: large)
+    try directory.write("customers/C-0002.yaml", bytes: Array("name: 李雷\n".utf8))
+    let files = try WorkingTreeSource(root: directory.path).files()
+    #expect(files.map(\.path) == ["customers/C-0001.yaml", "customers/C-0002.yaml"])
+    #expect(try files[0].bytes() == large)
+    #expect(try files[1].bytes() == Array("name: 李雷\n".utf8))
+  }
+}
