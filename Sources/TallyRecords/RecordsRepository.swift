@@ -122,6 +122,40 @@ public struct RecordsRepository: Sendable {
     case misplaced(code: String, severity: Severity, message: String, hint: String)
   }
 
+  /// The roles of `files`, in order: what ``role(of:)`` says of each, worked out once per
+  /// directory for the common case, a `.yaml` file in a record directory — checking 100,000
+  /// records asked the same questions of the same directory 100,000 times.
+  public func roles(of files: [SnapshotFile]) -> [FileRole] {
+    var roles: [FileRole] = []
+    roles.reserveCapacity(files.count)
+    // The last directory seen (its bytes, and the record type its `.yaml` files are records
+    // of, nil when they are not records, e.g. in the schema directory).
+    var lastDirectory: [UInt8] = []
+    var lastType: String?
+    for file in files {
+      var path = file.path
+      let fast: FileRole? = path.withUTF8 { bytes in
+        guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")), slash > 0,
+          bytes.count - slash > 5, bytes[(bytes.count - 5)...].elementsEqual(".yaml".utf8)
+        else { return nil }
+        let directory = UnsafeBufferPointer(rebasing: bytes[..<slash])
+        if !directory.elementsEqual(lastDirectory) {
+          lastDirectory = Array(directory)
+          // Asked as `role(of:)` asks it: the whole path in the schema directory, then the
+          // directory's type. Both depend only on the directory for files directly in it.
+          let directoryName = String(decoding: directory, as: UTF8.self)
+          lastType =
+            Self.isInside(directoryName + "/x.yaml", directory: config.schemaDirectory)
+            ? nil : schema.typeName(forDirectory: directoryName)
+        }
+        guard let type = lastType else { return nil }
+        return .record(type: type, id: String(decoding: bytes[(slash + 1)..<(bytes.count - 5)], as: UTF8.self))
+      }
+      roles.append(fast ?? role(of: path))
+    }
+    return roles
+  }
+
   /// Classifies a path relative to the records root.
   public func role(of path: String) -> FileRole {
     if path == RecordsRoot.markerFile { return .config }

@@ -76,7 +76,7 @@ public struct RepositoryChecker: Sendable {
     // once instead of warning about each of them.
     let schemaBroken = repository.unloadedSchemas > 0
     var unassigned = 0
-    let roles = parallelMap(files, batch: 1024) { repository.role(of: $0.path) }
+    let roles = repository.roles(of: files)
     // Records come directory by directory: look each type up once per run of its files.
     var lastType: (name: String, index: Int?)?
     for (position, (file, role)) in zip(files, roles).enumerated() {

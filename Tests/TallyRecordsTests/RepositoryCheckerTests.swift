@@ -67,6 +67,37 @@ func memoryRepository(_ schemas: [(String, String)]) -> RecordsRepository {
     #expect(message.contains("looks like a person record"))
   }
 
+  /// The roles of many files, worked out once per directory, are what each file's role is
+  /// on its own — in any order of the files, with directories that share a prefix, a record
+  /// directory inside the schema directory, and names that only look like records.
+  @Test func rolesOfManyFilesAreEachFilesRole() {
+    let inSchemaDirectory = """
+      version: 1
+      type: draft
+      directory: schema/drafts
+      id:
+        pattern: ^D-[0-9]+$
+      fields:
+        name:
+          type: text
+      """
+    let repo = memoryRepository([("person.yaml", personSchema), ("draft.yaml", inSchemaDirectory)])
+    #expect(repo.schema.typeName(forDirectory: "schema/drafts") == "draft")
+    let paths = [
+      "tally.yaml", "README.md", "x.yaml", "schema/person.yaml", "schema/drafts/D-1.yaml", "people/P-01.yaml",
+      "people/P-02.yaml", "people/.yaml", "people/yaml", "people/P-03.yml", "people/README.md", "people/old/P-01.yaml",
+      "peoples/P-01.yaml", "peopl/P-01.yaml", "backup/people/P-01.yaml", "people/王芳.yaml", "people/a.yaml.yaml",
+      "/people/P-04.yaml", "people//P-05.yaml", "people/P-06.YAML",
+    ]
+    var generator = SystemRandomNumberGenerator()
+    for round in 0..<20 {
+      let order = round == 0 ? paths : paths.shuffled(using: &generator)
+      let files = order.map { path in SnapshotFile(path: path) { [] } }
+      #expect(repo.roles(of: files) == order.map(repo.role(of:)), "order \(order)")
+    }
+    #expect(repo.roles(of: [SnapshotFile(path: "people/P-01.yaml") { [] }]) == [.record(type: "person", id: "P-01")])
+  }
+
   @Test func memorySourceSnapshots() throws {
     let checker = RepositoryChecker(repository: repository(), today: CivilDate(year: 2026, month: 1, day: 1))
     let report = try checker.check(
