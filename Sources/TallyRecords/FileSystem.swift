@@ -277,119 +277,129 @@ public enum FileSystem {
     under root: String, statKeys: Bool, racyAfter: Int = .max
   ) throws(FileError) -> [(path: String, key: UInt64?)] {
     var result: [(path: String, key: UInt64?)] = []
-    func visit(_ directory: String, _ relative: [UInt8]) throws(FileError) {
-      guard let dir = opendir(directory) else {
-        throw FileError(path: directory, operation: "list", errno: errno)
+    try visit(root, [], statKeys: statKeys, racyAfter: racyAfter, into: &result)
+    return result
+  }
+
+  /// Where a directory entry's name is (`d_name`), read through a pointer: a closure that
+  /// appends to the listing's arrays would check exclusive access on every entry.
+  private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+
+  /// Lists `directory` (shown as `relative`, as bytes ending in `/` or empty) into `result`,
+  /// in git's order, for ``tree(under:statKeys:racyAfter:)``.
+  private static func visit(
+    _ directory: String, _ relative: [UInt8], statKeys: Bool, racyAfter: Int,
+    into result: inout [(path: String, key: UInt64?)]
+  ) throws(FileError) {
+    guard let dir = opendir(directory) else {
+      throw FileError(path: directory, operation: "list", errno: errno)
+    }
+    defer { closedir(dir) }
+    let fd = dirfd(dir)
+    // The names one after another in one buffer, each ended by a NUL (for `fstatat`): no
+    // string per name until its path is made.
+    var bytes: [UInt8] = []
+    var names: [(start: Int, count: Int, type: Int32)] = []
+    var needStat = statKeys
+    while let entry = readdir(dir) {
+      let type = Int32(entry.pointee.d_type)
+      let name = UnsafeRawPointer(entry) + nameOffset
+      let count = strlen(name.assumingMemoryBound(to: CChar.self))
+      let first = name.load(as: UInt8.self)
+      if first == UInt8(ascii: "."), count == 1 || (count == 2 && name.load(fromByteOffset: 1, as: UInt8.self) == first)
+      {
+        continue
       }
-      defer { closedir(dir) }
-      let fd = dirfd(dir)
-      // The names one after another in one buffer, each ended by a NUL (for `fstatat`): no
-      // string per name until its path is made.
-      var bytes: [UInt8] = []
-      var names: [(start: Int, count: Int, type: Int32)] = []
-      var needStat = statKeys
-      while let entry = readdir(dir) {
-        let type = Int32(entry.pointee.d_type)
-        withUnsafePointer(to: &entry.pointee.d_name) { pointer in
-          pointer.withMemoryRebound(to: UInt8.self, capacity: 256) { name in
-            let count = strlen(name)
-            if name[0] == UInt8(ascii: "."), count == 1 || (count == 2 && name[1] == UInt8(ascii: ".")) { return }
-            names.append((bytes.count, count, type))
-            bytes.append(contentsOf: UnsafeBufferPointer(start: name, count: count + 1))
+      names.append((bytes.count, count, type))
+      bytes.append(contentsOf: UnsafeRawBufferPointer(start: name, count: count + 1))
+      if type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) { needStat = true }
+    }
+    // The stat data when asked for or when the directory does not say an entry's kind, on
+    // all cores (a directory of 100,000 records spends most of its listing time in the
+    // kernel's stat). Links are followed, as reading the file does.
+    var looked: [(type: Int32, key: UInt64?)?] = names.map { ($0.type, nil) }
+    if needStat {
+      let buffer = bytes
+      looked = parallelMap(names, batch: 256) { start, _, type -> (type: Int32, key: UInt64?)? in
+        guard type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) || (statKeys && type == Int32(DT_REG)) else {
+          return (type, nil)
+        }
+        var info = stat()
+        let found = buffer.withUnsafeBufferPointer { name in
+          name.baseAddress!.withMemoryRebound(to: CChar.self, capacity: name.count) {
+            fstatat(fd, $0 + start, &info, 0) == 0
           }
         }
-        if type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) { needStat = true }
-      }
-      // The stat data when asked for or when the directory does not say an entry's kind, on
-      // all cores (a directory of 100,000 records spends most of its listing time in the
-      // kernel's stat). Links are followed, as reading the file does.
-      var looked: [(type: Int32, key: UInt64?)?] = names.map { ($0.type, nil) }
-      if needStat {
-        let buffer = bytes
-        looked = parallelMap(names, batch: 256) { start, _, type -> (type: Int32, key: UInt64?)? in
-          guard type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) || (statKeys && type == Int32(DT_REG)) else {
-            return (type, nil)
+        guard found else { return nil }  // gone since: skipped
+        let kind: Int32 =
+          switch info.st_mode & S_IFMT {
+          case S_IFREG: Int32(DT_REG)
+          case S_IFDIR: Int32(DT_DIR)
+          default: Int32(DT_UNKNOWN)
           }
-          var info = stat()
-          let found = buffer.withUnsafeBufferPointer { name in
-            name.baseAddress!.withMemoryRebound(to: CChar.self, capacity: name.count) {
-              fstatat(fd, $0 + start, &info, 0) == 0
-            }
-          }
-          guard found else { return nil }  // gone since: skipped
-          let kind: Int32 =
-            switch info.st_mode & S_IFMT {
-            case S_IFREG: Int32(DT_REG)
-            case S_IFDIR: Int32(DT_DIR)
-            default: Int32(DT_UNKNOWN)
-            }
-          guard statKeys, kind == Int32(DT_REG), Int(info.st_mtim.tv_sec) < racyAfter,
-            Int(info.st_ctim.tv_sec) < racyAfter
-          else { return (kind, nil) }
-          let fields: [Int] = [
-            Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_ctim.tv_sec),
-            Int(info.st_ctim.tv_nsec), Int(info.st_size), Int(info.st_ino), Int(info.st_dev),
-          ]
-          return (kind, fields.withUnsafeBytes { Checksum.of($0.bindMemory(to: UInt8.self)) })
-        }
-      }
-      // Sorted in byte order (a directory's name as if it ended in `/`): by the first eight
-      // bytes, then (rarely needed) the rest. The sort moves plain pairs (a key and an
-      // entry's position), not names: sorting 100,000 names as `String`s took most of the
-      // listing's own time.
-      var entries: [(name: Int, isDirectory: Bool, key: UInt64?)] = []
-      entries.reserveCapacity(names.count)
-      var order: [(key: UInt64, position: Int)] = []
-      order.reserveCapacity(names.count)
-      bytes.withUnsafeBufferPointer { buffer in
-        for (index, found) in looked.enumerated() {
-          guard let (type, key) = found else { continue }
-          let (start, count, _) = names[index]
-          let name = UnsafeBufferPointer(rebasing: buffer[start..<(start + count)])
-          if type == Int32(DT_DIR) {
-            guard name.first != UInt8(ascii: ".") else { continue }
-            order.append((sortKey(name, directory: true), entries.count))
-            entries.append((index, true, nil))
-          } else if type == Int32(DT_REG) {
-            order.append((sortKey(name, directory: false), entries.count))
-            entries.append((index, false, key))
-          }
-        }
-        func sortName(_ position: Int) -> (UnsafeBufferPointer<UInt8>, Bool) {
-          let (start, count, _) = names[entries[position].name]
-          return (UnsafeBufferPointer(rebasing: buffer[start..<(start + count)]), entries[position].isDirectory)
-        }
-        order.sort {
-          $0.key != $1.key ? $0.key < $1.key : precedes(sortName($0.position), sortName($1.position))
-        }
-      }
-      for (_, position) in order {
-        let (index, isDirectory, key) = entries[position]
-        let (start, count, _) = names[index]
-        let name = bytes[start..<(start + count)]
-        if isDirectory {
-          try visit(joinPath(directory, String(decoding: name, as: UTF8.self)), relative + name + [UInt8(ascii: "/")])
-        } else {
-          // The path made once, from its bytes.
-          let path = String(unsafeUninitializedCapacity: relative.count + count) { target in
-            _ = target.initialize(fromContentsOf: relative)
-            _ = UnsafeMutableBufferPointer(rebasing: target[relative.count...]).initialize(fromContentsOf: name)
-            return relative.count + count
-          }
-          result.append((path, key))
-        }
+        guard statKeys, kind == Int32(DT_REG), Int(info.st_mtim.tv_sec) < racyAfter,
+          Int(info.st_ctim.tv_sec) < racyAfter
+        else { return (kind, nil) }
+        let fields: [Int] = [
+          Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_ctim.tv_sec),
+          Int(info.st_ctim.tv_nsec), Int(info.st_size), Int(info.st_ino), Int(info.st_dev),
+        ]
+        return (kind, fields.withUnsafeBytes { Checksum.of($0.bindMemory(to: UInt8.self)) })
       }
     }
-    try visit(root, [])
-    return result
+    // Sorted in byte order (a directory's name as if it ended in `/`): by the first eight
+    // bytes, then (rarely needed) the rest.
+    var entries: [(name: Int, isDirectory: Bool, key: UInt64?)] = []
+    entries.reserveCapacity(names.count)
+    var order: [(key: UInt64, position: Int)] = []
+    order.reserveCapacity(names.count)
+    for (index, found) in looked.enumerated() {
+      guard let (type, key) = found else { continue }
+      let (start, count, _) = names[index]
+      if type == Int32(DT_DIR) {
+        guard bytes[start] != UInt8(ascii: ".") else { continue }
+        order.append((sortKey(bytes[start..<(start + count)], directory: true), entries.count))
+        entries.append((index, true, nil))
+      } else if type == Int32(DT_REG) {
+        order.append((sortKey(bytes[start..<(start + count)], directory: false), entries.count))
+        entries.append((index, false, key))
+      }
+    }
+    let listed = entries
+    let buffer = bytes
+    sortByKey(&order) { a, b in
+      let (first, second) = (names[listed[a].name], names[listed[b].name])
+      return precedes(
+        (buffer[first.start..<(first.start + first.count)], listed[a].isDirectory),
+        (buffer[second.start..<(second.start + second.count)], listed[b].isDirectory))
+    }
+    for (_, position) in order {
+      let (index, isDirectory, key) = listed[position]
+      let (start, count, _) = names[index]
+      let name = bytes[start..<(start + count)]
+      if isDirectory {
+        try visit(
+          joinPath(directory, String(decoding: name, as: UTF8.self)), relative + name + [UInt8(ascii: "/")],
+          statKeys: statKeys, racyAfter: racyAfter, into: &result)
+      } else {
+        // The path made once, from its bytes.
+        let path = String(unsafeUninitializedCapacity: relative.count + count) { target in
+          _ = target.initialize(fromContentsOf: relative)
+          _ = UnsafeMutableBufferPointer(rebasing: target[relative.count...]).initialize(fromContentsOf: name)
+          return relative.count + count
+        }
+        result.append((path, key))
+      }
+    }
   }
 
   /// Whether `a` comes before `b` in byte order, each a name and whether it is a directory
   /// (then it counts as if it ended in `/`).
-  static func precedes(_ a: (UnsafeBufferPointer<UInt8>, Bool), _ b: (UnsafeBufferPointer<UInt8>, Bool)) -> Bool {
+  static func precedes(_ a: (ArraySlice<UInt8>, Bool), _ b: (ArraySlice<UInt8>, Bool)) -> Bool {
     // The byte at `offset`: `/` just past a directory's name, -1 past the end.
-    func byte(_ name: (UnsafeBufferPointer<UInt8>, Bool), _ offset: Int) -> Int {
-      offset < name.0.count ? Int(name.0[offset]) : (offset == name.0.count && name.1 ? 0x2F : -1)
+    func byte(_ name: (ArraySlice<UInt8>, Bool), _ offset: Int) -> Int {
+      offset < name.0.count
+        ? Int(name.0[name.0.startIndex + offset]) : (offset == name.0.count && name.1 ? 0x2F : -1)
     }
     var offset = 0
     while true {
@@ -403,14 +413,24 @@ public enum FileSystem {
   /// The first eight bytes of `name` (a directory's followed by `/`), big-endian and
   /// zero-padded (names hold no NUL), so that comparing keys orders names by their bytes as
   /// far as the keys tell them apart.
-  static func sortKey(_ name: UnsafeBufferPointer<UInt8>, directory: Bool) -> UInt64 {
+  static func sortKey(_ name: ArraySlice<UInt8>, directory: Bool) -> UInt64 {
     var key: UInt64 = 0
     for offset in 0..<8 {
       let byte: UInt8 =
-        offset < name.count ? name[offset] : (offset == name.count && directory ? UInt8(ascii: "/") : 0)
+        offset < name.count
+        ? name[name.startIndex + offset] : (offset == name.count && directory ? UInt8(ascii: "/") : 0)
       key = key << 8 | UInt64(byte)
     }
     return key
+  }
+
+  /// Sorts `pairs` by key, and pairs with equal keys by `precedes` (given their
+  /// positions). The sort moves plain pairs (a key and a position), not names: sorting
+  /// 100,000 names as `String`s took most of the listing's own time.
+  static func sortByKey(
+    _ pairs: inout [(key: UInt64, position: Int)], precedes: (_ a: Int, _ b: Int) -> Bool
+  ) {
+    pairs.sort { $0.key != $1.key ? $0.key < $1.key : precedes($0.position, $1.position) }
   }
 
   /// The entries of a directory (without `.` and `..`) with their kind when the directory

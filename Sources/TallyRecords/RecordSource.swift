@@ -6,15 +6,34 @@ public struct SnapshotFile: Sendable {
   public var path: String
   /// A content key (a git blob id) when the source has one, for caching parsed files.
   public var contentKey: String?
-  let load: @Sendable () throws -> [UInt8]
+  let source: Source
+
+  /// Where the bytes come from.
+  enum Source: Sendable {
+    case load(@Sendable () throws -> [UInt8])
+    /// A file of a listed working tree, read relative to its open root (no closure to
+    /// allocate for each of 100,000 files).
+    case listed(FileSystem.Directory)
+  }
 
   public init(path: String, contentKey: String? = nil, load: @escaping @Sendable () throws -> [UInt8]) {
     self.path = path
     self.contentKey = contentKey
-    self.load = load
+    self.source = .load(load)
   }
 
-  public func bytes() throws -> [UInt8] { try load() }
+  init(listed path: String, contentKey: String?, in directory: FileSystem.Directory) {
+    self.path = path
+    self.contentKey = contentKey
+    self.source = .listed(directory)
+  }
+
+  public func bytes() throws -> [UInt8] {
+    switch source {
+    case .load(let load): try load()
+    case .listed(let directory): try FileSystem.readListed(path, in: directory)
+    }
+  }
 }
 
 /// Where records come from: the working tree, the git index, or a commit.
@@ -51,7 +70,7 @@ public struct WorkingTreeSource: RecordSource {
     let directory = try FileSystem.Directory(root)
     return tree.map { path, key in
       let contentKey: String? = statKeys ? (key.map { String($0, radix: 36) } ?? run) : nil
-      return SnapshotFile(path: path, contentKey: contentKey) { try FileSystem.readListed(path, in: directory) }
+      return SnapshotFile(listed: path, contentKey: contentKey, in: directory)
     }
   }
 }
