@@ -91,6 +91,7 @@ struct Check: ParsableCommand {
 
   func run() throws {
     let repo = try repository.open()
+    Trace.mark("repository opened")
     let only = try onlyPaths(in: repo)
     if staged || rev != nil || range != nil {
       try runOnGit(repo, only: only)
