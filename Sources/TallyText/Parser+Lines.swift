@@ -106,8 +106,27 @@ extension Parser {
           continue
         }
         ascii = false
-        // Three-byte characters that need no second look (CJK text is made of them): a lead
-        // byte with no overlong, surrogate or special forms, and two continuation bytes.
+        // A run of three-byte characters that need no second look (CJK text and its
+        // punctuation are made of them), read four bytes at a time without going back to the
+        // ASCII scan between characters: a lead byte from E1 to EF with no overlong,
+        // surrogate (ED) or special (E2: line separators; EF BB, EF BF: byte-order marks,
+        // non-characters) forms, and two continuation bytes.
+        var run = i
+        while run + 4 <= count {
+          let w = UInt32(littleEndian: UnsafeRawPointer(base + run).loadUnaligned(as: UInt32.self))
+          let lead = w & 0xFF
+          guard w & 0x00C0_C000 == 0x0080_8000, lead >= 0xE1, lead != 0xE2, lead != 0xED, lead <= 0xEF else { break }
+          if lead == 0xEF {
+            let second = (w >> 8) & 0xFF
+            if second == 0xBB || second == 0xBF { break }
+          }
+          run += 3
+        }
+        if run > i {
+          i = run
+          continue
+        }
+        // The same, for the last character of the file.
         if b >= 0xE1, b <= 0xEE, b != 0xE2, b != 0xED, i + 2 < count, buf[i + 1] & 0xC0 == 0x80,
           buf[i + 2] & 0xC0 == 0x80
         {

@@ -372,6 +372,49 @@ struct PropertyTests {
     }
   }
 
+  /// The line scan's fast paths (eight ASCII bytes at a time, runs of three-byte
+  /// characters four bytes at a time) find exactly what a character-by-character reading
+  /// finds: the first byte that is not UTF-8, or else every character not allowed anywhere,
+  /// wherever it falls in a run of CJK text and however the run meets the end of the file.
+  @Test func theLineScanFindsWhatACharacterByCharacterReadingFinds() {
+    var random = SeededRandom(seed: Self.seed &+ 4)
+    let pieces: [[UInt8]] = [
+      Array("客户".utf8), Array("跟进，".utf8), Array("。".utf8), Array("ab".utf8), Array("12345678".utf8), [0x20],
+      Array("\u{FEFF}".utf8), Array("\u{FFFE}".utf8), Array("\u{FFFF}".utf8), Array("\u{2028}".utf8),
+      Array("\u{2029}".utf8), Array("\u{85}".utf8), Array("\u{9F}".utf8), Array("\u{E000}".utf8),
+      Array("\u{FFFD}".utf8), Array("\u{FF0C}".utf8), Array("ü".utf8), Array("😀".utf8), [0x7F], [0x07], [0x09],
+      [0xED, 0xA0, 0x80], [0xE0, 0x80, 0x80], [0xE4, 0xB8], [0x80], [0xEF, 0xBB], [0xF4, 0x90, 0x80, 0x80],
+    ]
+    let forbidden: Set<UInt32> = [0x7F, 0x2028, 0x2029, 0xFEFF, 0xFFFE, 0xFFFF]
+    for round in 0..<3000 {
+      // A comment: only the line scan looks at its characters.
+      var bytes = Array("a: 1\n# ".utf8)
+      for _ in 0..<(1 + random.below(12)) { bytes += random.pick(pieces) }
+      // Half the files end right after the text: the run meets the end of the file.
+      if random.chance(50) { bytes.append(0x0A) }
+      let found = SyntaxTree.parse(bytes).diagnostics
+      guard let text = String(validating: bytes, as: UTF8.self) else {
+        let invalid = found.filter { $0.code == "invalid-utf8" }
+        #expect(invalid.count == 1, "round \(round): \(bytes)")
+        continue
+      }
+      var expected: [Int] = []
+      var offset = 0
+      for scalar in text.unicodeScalars {
+        let value = scalar.value
+        if (value < 0x20 && value != 0x09 && value != 0x0A) || (0x80...0x9F).contains(value)
+          || forbidden.contains(value)
+        {
+          expected.append(offset)
+        }
+        offset += String(scalar).utf8.count
+      }
+      let reported = found.filter { $0.code == "control-character" }.compactMap { $0.range?.start.offset }
+      #expect(reported == expected, "round \(round): \(bytes)")
+      #expect(found.allSatisfy { $0.code == "control-character" }, "round \(round): \(found.map(\.code))")
+    }
+  }
+
   @Test func theParserNeverTrapsOnMutatedInput() {
     var random = SeededRandom(seed: Self.seed &+ 2)
     var generator = RecordGenerator(random: SeededRandom(seed: Self.seed &+ 3))
