@@ -85,20 +85,32 @@ public struct SyntaxNode: Sendable {
   /// records, comparing bytes, without making strings.
   public func value(forKey key: UnsafeBufferPointer<UInt8>) -> SyntaxNode? {
     let tree = tree
-    return tree.records.withUnsafeBufferPointer { records -> SyntaxNode? in
-      let record = records[index]
-      guard record.kind == .mapping else { return nil }
-      var position = index + 1
-      for _ in 0..<Int(record.count) {
-        let keyRecord = records[position]
-        let value = position + 1
-        if keyRecord.kind == .scalar, tree.scalarBytes(keyRecord, { $0.hasSameBytes(as: key) }) {
-          return SyntaxNode(tree: tree, index: value)
+    let found = tree.source.withUnsafeBufferPointer { source in
+      tree.records.withUnsafeBufferPointer { records -> Int? in
+        let record = records[index]
+        guard record.kind == .mapping else { return nil }
+        var position = index + 1
+        for _ in 0..<Int(record.count) {
+          let keyRecord = records[position]
+          let value = position + 1
+          if keyRecord.kind == .scalar {
+            if keyRecord.text < 0 {
+              // Keys are mostly plain: their length tells most of them apart before a byte
+              // is compared.
+              let text = keyRecord.sourceText
+              if text.count == key.count, UnsafeBufferPointer(rebasing: source[text]).hasSameBytes(as: key) {
+                return value
+              }
+            } else if tree.scalarBytes(keyRecord, { $0.hasSameBytes(as: key) }) {
+              return value
+            }
+          }
+          position = value + Int(records[value].size)
         }
-        position = value + Int(records[value].size)
+        return nil
       }
-      return nil
     }
+    return found.map { SyntaxNode(tree: tree, index: $0) }
   }
 
   /// A mapping entry: its key, its value and where it is.
