@@ -65,13 +65,29 @@ public struct RecordSummary: Sendable {
 
   public struct UniqueValue: Sendable {
     public var field: String
-    public var value: String
+    public var value: String {
+      didSet { hash = Self.hash(value) }
+    }
     public var range: SourceRange?
+    /// The hash of the value's bytes, taken when the record is checked: the check for
+    /// repeated values across 100,000 records then reads a value only when its hash is met
+    /// again.
+    private(set) var hash: Int
 
     public init(field: String, value: String, range: SourceRange?) {
       self.field = field
       self.value = value
       self.range = range
+      self.hash = Self.hash(value)
+    }
+
+    static func hash(_ value: String) -> Int {
+      var value = value
+      return value.withUTF8 { bytes in
+        var hasher = Hasher()
+        hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+        return hasher.finalize()
+      }
     }
   }
 

@@ -374,21 +374,23 @@ public struct SetValidator: Sendable {
               groups[type, default: [:]][field] = group
               lastGroup = (type, field, group)
             }
-            let first: (summary: Int, unique: Int)? = unique.pointee.value.utf8.withContiguousBytes { bytes in
-              var hasher = Hasher()
-              hasher.combine(group)
-              hasher.combine(bytes: bytes)
-              let hash = hasher.finalize()
-              var slot = hash & mask
-              while slots[slot].summary >= 0 {
-                let other = slots[slot]
-                if other.hash == hash, other.group == Int32(group), holds(other.summary, Int(other.unique), bytes) {
-                  return (other.summary, Int(other.unique))
-                }
-                slot = (slot + 1) & mask
+            // The value's hash was taken where the record was checked (on all cores, its
+            // bytes at hand): the bytes are read here only when another value has its hash.
+            let hash = unique.pointee.hash
+            var slot = hash & mask
+            var first: (summary: Int, unique: Int)?
+            while slots[slot].summary >= 0 {
+              let other = slots[slot]
+              if other.hash == hash, other.group == Int32(group),
+                unique.pointee.value.utf8.withContiguousBytes({ holds(other.summary, Int(other.unique), $0) })
+              {
+                first = (other.summary, Int(other.unique))
+                break
               }
+              slot = (slot + 1) & mask
+            }
+            if first == nil {
               slots[slot] = Slot(hash: hash, group: Int32(group), unique: Int32(uniqueIndex), summary: index)
-              return nil
             }
             guard let (otherIndex, otherUnique) = first, reported(all[index]) else { continue }
             let other = all[otherIndex]
