@@ -68,29 +68,32 @@ public struct SetValidator: Sendable {
   /// - Parameter only: When given, report only on records at these paths (the rest are
   ///   still read, as references may point at them).
   public func validate(_ summaries: [RecordSummary], only: Set<String>? = nil) -> [Diagnostic] {
+    // The repeated unique values need no index: they are looked for on another thread while
+    // this one builds the index, then the references and deferred rules of each record are
+    // checked in chunks on all cores.
+    nonisolated(unsafe) var repeated: [Diagnostic] = []
+    let uniques = DispatchGroup()
+    DispatchQueue.global().async(group: uniques) {
+      repeated = duplicates(summaries) { only?.contains($0.path) ?? true }
+    }
     let index = Index(summaries)
     var diagnostics: [Diagnostic] = []
-    // The references and deferred rules of each record, in chunks on all cores.
     let chunkSize = max(2048, summaries.count / (ProcessInfo.processInfo.activeProcessorCount * 4) + 1)
     let chunks = stride(from: 0, to: summaries.count, by: chunkSize).map {
       $0..<min($0 + chunkSize, summaries.count)
     }
-    // The unique values are checked beside the references (first, as it is one piece).
-    var found = [[Diagnostic]](repeating: [], count: chunks.count + 1)
+    var found = [[Diagnostic]](repeating: [], count: chunks.count)
     found.withUnsafeMutableBufferPointer { out in
       nonisolated(unsafe) let out = out
-      DispatchQueue.concurrentPerform(iterations: chunks.count + 1) { part in
-        if part == 0 {
-          out[0] = duplicates(summaries) { only?.contains($0.path) ?? true }
-        } else {
-          out[part] = checkReferencesAndRules(summaries, in: chunks[part - 1], index: index, only: only)
-        }
+      DispatchQueue.concurrentPerform(iterations: chunks.count) { part in
+        out[part] = checkReferencesAndRules(summaries, in: chunks[part], index: index, only: only)
       }
     }
-    for part in found.dropFirst() { diagnostics += part }
+    for part in found { diagnostics += part }
     func reported(_ summary: RecordSummary) -> Bool { only?.contains(summary.path) ?? true }
     diagnostics += cycles(summaries, index: index, reported: reported)
-    diagnostics += found[0]
+    uniques.wait()
+    diagnostics += repeated
     return diagnostics
   }
 
