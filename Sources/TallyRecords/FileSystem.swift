@@ -347,50 +347,71 @@ public enum FileSystem {
         return (kind, fields.withUnsafeBytes { Checksum.of($0.bindMemory(to: UInt8.self)) })
       }
     }
-    // Sorted in byte order (a directory's name as if it ended in `/`): by the first eight
-    // bytes, then (rarely needed) the rest.
-    var entries: [(name: Int, isDirectory: Bool, key: UInt64?)] = []
-    entries.reserveCapacity(names.count)
-    var order: [(key: UInt64, position: Int)] = []
+    // Sorted in byte order (a directory's name as if it ended in `/`): by the first sixteen
+    // bytes, held in the sorted entries themselves, then (rarely needed) the rest. Read in
+    // their new order, the entries of a large directory are then read one after another:
+    // looking each one's name up where readdir left it took a cache miss or three per file.
+    var order: [SortedEntry] = []
     order.reserveCapacity(names.count)
     for (index, found) in looked.enumerated() {
-      guard let (type, key) = found else { continue }
+      guard let (type, _) = found else { continue }
       let (start, count, _) = names[index]
-      if type == Int32(DT_DIR) {
-        guard bytes[start] != UInt8(ascii: ".") else { continue }
-        order.append((sortKey(bytes[start..<(start + count)], directory: true), entries.count))
-        entries.append((index, true, nil))
-      } else if type == Int32(DT_REG) {
-        order.append((sortKey(bytes[start..<(start + count)], directory: false), entries.count))
-        entries.append((index, false, key))
-      }
-    }
-    let listed = entries
-    let buffer = bytes
-    sortByKey(&order) { a, b in
-      let (first, second) = (names[listed[a].name], names[listed[b].name])
-      return precedes(
-        (buffer[first.start..<(first.start + first.count)], listed[a].isDirectory),
-        (buffer[second.start..<(second.start + second.count)], listed[b].isDirectory))
-    }
-    for (_, position) in order {
-      let (index, isDirectory, key) = listed[position]
-      let (start, count, _) = names[index]
+      let isDirectory = type == Int32(DT_DIR)
+      guard isDirectory || type == Int32(DT_REG) else { continue }
+      if isDirectory, bytes[start] == UInt8(ascii: ".") { continue }
       let name = bytes[start..<(start + count)]
-      if isDirectory {
+      order.append(
+        SortedEntry(
+          key: sortKey(name, from: 0, directory: isDirectory), more: sortKey(name, from: 8, directory: isDirectory),
+          position: Int32(index), count: UInt16(count), isDirectory: isDirectory))
+    }
+    let buffer = bytes
+    order.sort { a, b in
+      if a.key != b.key { return a.key < b.key }
+      if a.more != b.more { return a.more < b.more }
+      let (first, second) = (names[Int(a.position)], names[Int(b.position)])
+      return precedes(
+        (buffer[first.start..<(first.start + first.count)], a.isDirectory),
+        (buffer[second.start..<(second.start + second.count)], b.isDirectory))
+    }
+    for entry in order {
+      let count = Int(entry.count)
+      if entry.isDirectory {
+        let start = names[Int(entry.position)].start
+        let name = bytes[start..<(start + count)]
         try visit(
           joinPath(directory, String(decoding: name, as: UTF8.self)), relative + name + [UInt8(ascii: "/")],
           statKeys: statKeys, racyAfter: racyAfter, into: &result)
-      } else {
-        // The path made once, from its bytes.
-        let path = String(unsafeUninitializedCapacity: relative.count + count) { target in
-          _ = target.initialize(fromContentsOf: relative)
-          _ = UnsafeMutableBufferPointer(rebasing: target[relative.count...]).initialize(fromContentsOf: name)
-          return relative.count + count
-        }
-        result.append((path, key))
+        continue
       }
+      // The path made once: from the bytes held in the entry when the name is short enough
+      // (the team's are), else from where readdir left them.
+      let path = String(unsafeUninitializedCapacity: relative.count + count) { target in
+        _ = target.initialize(fromContentsOf: relative)
+        let rest = UnsafeMutableBufferPointer(rebasing: target[relative.count...])
+        if count <= 16 {
+          withUnsafeBytes(of: (entry.key.bigEndian, entry.more.bigEndian)) { held in
+            _ = rest.initialize(fromContentsOf: held.prefix(count))
+          }
+        } else {
+          let start = names[Int(entry.position)].start
+          _ = rest.initialize(fromContentsOf: bytes[start..<(start + count)])
+        }
+        return relative.count + count
+      }
+      result.append((path, statKeys ? looked[Int(entry.position)]?.key : nil))
     }
+  }
+
+  /// A directory entry in the listing's sort: the first sixteen bytes of its name (as
+  /// ``sortKey(_:from:directory:)`` packs them), where it is in the listing, the name's
+  /// length, and whether it is a directory.
+  struct SortedEntry {
+    var key: UInt64
+    var more: UInt64
+    var position: Int32
+    var count: UInt16
+    var isDirectory: Bool
   }
 
   /// Whether `a` comes before `b` in byte order, each a name and whether it is a directory
@@ -410,27 +431,18 @@ public enum FileSystem {
     }
   }
 
-  /// The first eight bytes of `name` (a directory's followed by `/`), big-endian and
+  /// Eight bytes of `name` from `from` (a directory's name followed by `/`), big-endian and
   /// zero-padded (names hold no NUL), so that comparing keys orders names by their bytes as
   /// far as the keys tell them apart.
-  static func sortKey(_ name: ArraySlice<UInt8>, directory: Bool) -> UInt64 {
+  static func sortKey(_ name: ArraySlice<UInt8>, from: Int = 0, directory: Bool) -> UInt64 {
     var key: UInt64 = 0
-    for offset in 0..<8 {
+    for offset in from..<(from + 8) {
       let byte: UInt8 =
         offset < name.count
         ? name[name.startIndex + offset] : (offset == name.count && directory ? UInt8(ascii: "/") : 0)
       key = key << 8 | UInt64(byte)
     }
     return key
-  }
-
-  /// Sorts `pairs` by key, and pairs with equal keys by `precedes` (given their
-  /// positions). The sort moves plain pairs (a key and a position), not names: sorting
-  /// 100,000 names as `String`s took most of the listing's own time.
-  static func sortByKey(
-    _ pairs: inout [(key: UInt64, position: Int)], precedes: (_ a: Int, _ b: Int) -> Bool
-  ) {
-    pairs.sort { $0.key != $1.key ? $0.key < $1.key : precedes($0.position, $1.position) }
   }
 
   /// The entries of a directory (without `.` and `..`) with their kind when the directory
