@@ -25,10 +25,19 @@ public final class EvaluationContext: Sendable {
   public let resolve: (@Sendable (_ type: String, _ id: String) -> ObjectView?)?
   public let today: CivilDate
   let locals: [(String, RuleValue)]
+  /// Where the scope's fields are, when the validator knows (see ``FieldNodeTable``).
+  let fields: FieldNodeTable?
 
-  public init(
+  public convenience init(
     scope: ObjectView, record: ObjectView, source: ObjectView? = nil,
     resolve: (@Sendable (String, String) -> ObjectView?)? = nil, today: CivilDate
+  ) {
+    self.init(scope: scope, record: record, source: source, resolve: resolve, today: today, fields: nil)
+  }
+
+  init(
+    scope: ObjectView, record: ObjectView, source: ObjectView? = nil,
+    resolve: (@Sendable (String, String) -> ObjectView?)? = nil, today: CivilDate, fields: FieldNodeTable?
   ) {
     self.scope = scope
     self.record = record
@@ -36,6 +45,7 @@ public final class EvaluationContext: Sendable {
     self.resolve = resolve
     self.today = today
     self.locals = []
+    self.fields = fields
   }
 
   private init(_ other: EvaluationContext, locals: [(String, RuleValue)]) {
@@ -44,6 +54,7 @@ public final class EvaluationContext: Sendable {
     source = other.source
     resolve = other.resolve
     today = other.today
+    fields = other.fields
     self.locals = locals
   }
 
@@ -85,7 +96,7 @@ extension Expression {
       }
       return context.scope.field(name)
     case .field(let position, let name, _):
-      return context.scope.field(at: position, name)
+      return context.scope.field(at: position, name, nodes: context.fields)
     case .member(let base, let name, let span):
       let value = try evaluate(base, context)
       return try member(value, name, span, context)

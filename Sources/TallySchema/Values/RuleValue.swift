@@ -52,6 +52,15 @@ public enum RuleValue: Sendable, CustomStringConvertible {
   }
 }
 
+/// Where each field of an object being checked is: its value's node in the tree, by the
+/// field's position in the object's spec (-1: absent). The validator fills it while it walks
+/// the object's keys, and the object's rules read their fields from it; valid while they
+/// are evaluated.
+struct FieldNodeTable: @unchecked Sendable {
+  let tree: SyntaxTree
+  let nodes: UnsafeBufferPointer<Int32>
+}
+
 /// A record, or an object inside one, with typed access to its fields.
 public struct ObjectView: Sendable {
   enum Storage: Sendable {
@@ -87,10 +96,14 @@ public struct ObjectView: Sendable {
 
   /// The typed value of the field at `position` of the spec's fields, named `name`
   /// (a resolved name, see ``Expression/resolved(in:)``).
-  func field(at position: Int, _ name: String) -> RuleValue {
+  func field(at position: Int, _ name: String, nodes: FieldNodeTable? = nil) -> RuleValue {
     let fields = spec.fields
     // A view of another spec than the one the name was resolved in: look it up by name.
     guard position < fields.count, fields[position].name == name else { return field(name) }
+    if let nodes, position < nodes.nodes.count {
+      let node = nodes.nodes[position]
+      return node < 0 ? .null : Self.convert(nodes.tree.node(at: Int(node)), fields[position])
+    }
     return read(fields[position])
   }
 
