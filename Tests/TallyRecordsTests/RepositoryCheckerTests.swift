@@ -253,19 +253,7 @@ struct DirectoryReadTests {
     #expect(try FileSystem.read("customers/C-0001.yaml", in: open) == small)
     #expect(try FileSystem.read("big.bin", in: open) == large)
     #expect(try FileSystem.read("empty.yaml", in: open) == [])
-    do {
-      _ = try FileSystem.read("customers/C-9999.yaml", in: open)
-      Issue.record("a missing file was read")
-    } catch {
-      #expect(error.path == directory.path + "/customers/C-9999.yaml")
-      #expect(error.isNotFound)
-    }
-    do {
-      _ = try FileSystem.read("customers", in: open)
-      Issue.record("a directory was read as a file")
-    } catch {
-      #expect(error.description.contains("customers"))
-    }
+    try expectErrorsNameTheWholePath { path, directory throws(FileError) in try FileSystem.read(path, in: directory) }
   }
 
   @Test func theWorkingTreeIsReadThroughItsDirectory() throws {
@@ -336,22 +324,8 @@ struct ListedReadTests {
   }
 
   @Test func missingFilesAndDirectoriesAreErrorsNamingTheWholePath() throws {
-    let directory = try TemporaryDirectory()
-    try directory.write("customers/C-0001.yaml", bytes: Array("name: 王芳\n".utf8))
-    let open = try FileSystem.Directory(directory.path)
-    do {
-      _ = try FileSystem.readListed("customers/C-9999.yaml", in: open)
-      Issue.record("a missing file was read")
-    } catch {
-      #expect(error.path == directory.path + "/customers/C-9999.yaml")
-      #expect(error.isNotFound)
-    }
-    do {
-      _ = try FileSystem.readListed("customers", in: open)
-      Issue.record("a directory was read as a file")
-    } catch {
-      #expect(error.path == directory.path + "/customers")
-      #expect(error.description.contains("it is a directory"))
+    try expectErrorsNameTheWholePath { path, directory throws(FileError) in
+      try FileSystem.readListed(path, in: directory)
     }
   }
 
@@ -365,5 +339,29 @@ struct ListedReadTests {
     #expect(files.map(\.path) == ["customers/C-0001.yaml", "customers/C-0002.yaml"])
     #expect(try files[0].bytes() == large)
     #expect(try files[1].bytes() == Array("name: 李雷\n".utf8))
+  }
+}
+
+/// A missing file and a directory, read with `read`: errors that name the whole path (the
+/// open directory's and the file's) and say what is wrong.
+func expectErrorsNameTheWholePath(
+  _ read: (String, FileSystem.Directory) throws(FileError) -> [UInt8]
+) throws {
+  let directory = try TemporaryDirectory()
+  try directory.write("customers/C-0001.yaml", bytes: Array("name: 王芳\n".utf8))
+  let open = try FileSystem.Directory(directory.path)
+  do throws(FileError) {
+    _ = try read("customers/C-9999.yaml", open)
+    Issue.record("a missing file was read")
+  } catch {
+    #expect(error.path == directory.path + "/customers/C-9999.yaml")
+    #expect(error.isNotFound)
+  }
+  do throws(FileError) {
+    _ = try read("customers", open)
+    Issue.record("a directory was read as a file")
+  } catch {
+    #expect(error.path == directory.path + "/customers")
+    #expect(error.description.contains("it is a directory"))
   }
 }
