@@ -126,15 +126,8 @@ extension Parser {
           i = run
           continue
         }
-        // The same, for the last character of the file.
-        if b >= 0xE1, b <= 0xEE, b != 0xE2, b != 0xED, i + 2 < count, buf[i + 1] & 0xC0 == 0x80,
-          buf[i + 2] & 0xC0 == 0x80
-        {
-          i += 3
-          continue
-        }
-        // Any other multi-byte character: validate it, then look for the ones YAML readers
-        // disagree on.
+        // Any other multi-byte character (or one that ends the file, with no four bytes to
+        // read): validate it, then look for the ones YAML readers disagree on.
         let length = Parser.utf8SequenceLength(base, i, count)
         if length == 0 { return i }
         if b == 0xC2, buf[i + 1] <= 0x9F {
