@@ -141,11 +141,12 @@ public struct RecordsRepository: Sendable {
         let directory = UnsafeBufferPointer(rebasing: bytes[..<slash])
         if !directory.elementsEqual(lastDirectory) {
           lastDirectory = Array(directory)
-          // Asked as `role(of:)` asks it: the whole path in the schema directory, then the
-          // directory's type. Both depend only on the directory for files directly in it.
+          // Asked as `role(of:)` asks it: is the file in the schema directory (the directory
+          // is it or inside it), then the directory's type.
           let directoryName = String(decoding: directory, as: UTF8.self)
+          let schemaDirectory = config.schemaDirectory
           lastType =
-            Self.isInside(directoryName + "/x.yaml", directory: config.schemaDirectory)
+            directoryName == schemaDirectory || Self.isInside(directoryName, directory: schemaDirectory)
             ? nil : schema.typeName(forDirectory: directoryName)
         }
         guard let type = lastType else { return nil }
