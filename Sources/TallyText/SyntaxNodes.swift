@@ -43,6 +43,14 @@ public struct SyntaxNodes {
     return try body(UnsafeBufferPointer(rebasing: source[record.sourceText]))
   }
 
+  /// A scalar's text as UTF-8 bytes, when it is in the source as written (unquoted, or
+  /// quoted without escapes); nil for anything else. Valid as long as the nodes are.
+  public func sourceUTF8(_ node: Int) -> UnsafeBufferPointer<UInt8>? {
+    let record = records[node]
+    guard record.kind == .scalar, record.text < 0 else { return nil }
+    return UnsafeBufferPointer(rebasing: source[record.sourceText])
+  }
+
   /// A scalar's text; nil for anything else.
   public func text(_ node: Int) -> String? {
     let record = records[node]

@@ -370,7 +370,7 @@ public struct ObjectSpec: Sendable {
       self.fields = fields
       self.open = open
       self.rules = Self.resolve(rules, in: fields)
-      self.boxedRules = self.rules.map(RuleBox.init)
+      self.boxedRules = self.rules.map { RuleBox($0, fields: fields) }
       self.unchecked = unchecked
       var index: [String: Int] = [:]
       var requiredMask: UInt64 = 0
@@ -504,8 +504,16 @@ public struct Rule: Sendable {
 /// A rule, shared by reference while records are checked.
 final class RuleBox: Sendable {
   let rule: Rule
+  /// The check and the condition compiled for their common shapes (see ``QuickCheck``),
+  /// when the rule belongs to an object with these fields and has such a shape.
+  let quickCheck: QuickCheck?
+  let quickCondition: QuickCheck?
 
-  init(_ rule: Rule) { self.rule = rule }
+  init(_ rule: Rule, fields: [FieldSpec]? = nil) {
+    self.rule = rule
+    quickCheck = fields.flatMap { QuickCheck(rule.check, fields: $0) }
+    quickCondition = fields.flatMap { fields in rule.condition.flatMap { QuickCheck($0, fields: fields) } }
+  }
 }
 
 /// One record type: where its files live, how they are named, and their fields.
