@@ -349,8 +349,13 @@ public struct RecordValidator: Sendable {
         }
         checkObject(node, object)
       default:
-        // Most values are fine: check them on their bytes, without making strings.
-        if nodes.withUTF8(node, { Self.isPlainlyValid($0, field) }) == true { return }
+        // Most values are fine: check them on their bytes, without making strings (in the
+        // source when they are written there, as most are: no closure to call).
+        if let bytes = nodes.sourceUTF8(node) {
+          if Self.isPlainlyValid(bytes, field) { return }
+        } else if nodes.withUTF8(node, { Self.isPlainlyValid($0, field) }) == true {
+          return
+        }
         guard let text = nodes.text(node) else {
           report(
             "wrong-kind",
