@@ -242,21 +242,25 @@ public struct RecordValidator: Sendable {
         // theirs, and nothing pushes while the rules run).
         let entries = fieldNodes.slice(from: table, count: fields.count)
         // Made for the first rule that the quick forms cannot pass: most objects need none.
-        var context: EvaluationContext?
+        var made: EvaluationContext?
         let flag = dereference
         // Evaluated in place, through their boxes (a rule copied out of an array retains
         // its expressions, message and locations); copied only when there is something to
         // report or defer.
         for box in rules {
           if box.passesQuickly(nodes, entries) { continue }
-          if context == nil {
+          let context: EvaluationContext
+          if let made {
+            context = made
+          } else {
             let view = view ?? ObjectView(syntax: tree.node(at: node), spec: spec)
             context = EvaluationContext(
               scope: view, record: rootView ?? view, resolve: probe, today: validator.today,
               fields: FieldNodeTable(tree: tree, nodes: entries))
+            made = context
           }
           flag.used = false
-          let outcome = RuleOutcome.evaluate(box, context!)
+          let outcome = RuleOutcome.evaluate(box, context)
           if case .passed = outcome { continue }
           record(outcome, of: box.rule, in: tree.node(at: node))
         }
