@@ -492,7 +492,7 @@ public enum FileSystem {
   public static var currentDirectory: String {
     var buffer = [CChar](repeating: 0, count: 4096)
     guard getcwd(&buffer, buffer.count) != nil else { return "." }
-    return String(cString: buffer)
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   /// `path` resolved against the current directory and with `.`/`..` removed.

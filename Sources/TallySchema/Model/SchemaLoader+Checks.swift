@@ -104,6 +104,8 @@ struct PendingCheck: Sendable {
     _ node: Expression.Node, _ expression: Expression, scope: Shape, locals: [String: Shape], source: Shape?,
     record: Shape, set: SchemaSet, problems: inout [Diagnostic]
   ) -> Shape {
+    // Its problems are reported as it goes: callers that only walk a part drop the shape.
+    @discardableResult
     func recurse(_ child: Expression.Node, locals: [String: Shape] = locals) -> Shape {
       check(
         child, expression, scope: scope, locals: locals, source: source, record: record, set: set, problems: &problems)
