@@ -269,7 +269,7 @@ struct QuickCheck: Sendable {
       case .date:
         return CivilDate(utf8: text).map { .date($0) }
       case .int, .decimal, .money:
-        if read.kind == .int, !Self.isInteger(text) { return nil }
+        if read.kind == .int, !TypedScalar.isInteger(utf8: text) { return nil }
         guard let number = ExactDecimal(utf8: text) else { return nil }
         if read.kind == .money, number.fractionDigits > 2 { return nil }
         return .number(number)
@@ -291,18 +291,6 @@ struct QuickCheck: Sendable {
 
     static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
       for byte in bytes where byte >= 0x80 { return false }
-      return true
-    }
-
-    /// As ``TypedScalar/isInteger(_:)``: an optional sign, then one or more digits.
-    static func isInteger(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-      var index = 0
-      if let first = bytes.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { index = 1 }
-      guard index < bytes.count else { return false }
-      while index < bytes.count {
-        guard bytes[index] >= 48, bytes[index] <= 57 else { return false }
-        index += 1
-      }
       return true
     }
   }

@@ -326,9 +326,17 @@ public enum TypedScalar {
   }
 
   static func isInteger(_ text: String) -> Bool {
-    var utf8 = Substring(text).utf8[...]
-    if let first = utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") { utf8 = utf8.dropFirst() }
-    return !utf8.isEmpty && utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+    var text = text
+    return text.withUTF8 { isInteger(utf8: $0) }
+  }
+
+  /// An optional sign, then one or more digits.
+  static func isInteger(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var digits = bytes[...]
+    if let first = digits.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+") {
+      digits = digits.dropFirst()
+    }
+    return !digits.isEmpty && digits.allSatisfy { $0 >= 48 && $0 <= 57 }
   }
 
   static func isEmail(_ text: String) -> Bool {
