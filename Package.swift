@@ -26,6 +26,9 @@ let package = Package(
       pkgConfig: "libgit2",
       providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
     ),
+    // The async-signal-safe half of interrupt handling (Ctrl-C during a write): the signal
+    // handler and the files to remove when the process dies. Only TallyGit imports it.
+    .target(name: "CTallyInterrupts"),
     // The record format: lossless parse with positions, canonical printing, edits.
     .target(name: "TallyText", swiftSettings: hotPath),
     // Schema files -> types; validating one record, then a whole record set.
@@ -34,7 +37,7 @@ let package = Package(
     // demo history and the benchmark corpora.
     .target(name: "TallySampleData", dependencies: ["TallyText"]),
     // The only code that touches libgit2.
-    .target(name: "TallyGit", dependencies: ["CLibGit2"]),
+    .target(name: "TallyGit", dependencies: ["CLibGit2", "CTallyInterrupts"]),
     // A records repository on disk and in git: files, formatting, loading, committing.
     .target(name: "TallyRecords", dependencies: ["TallyText", "TallySchema", "TallyGit"]),
     // History as data: per-commit record and field changes, as-of snapshots, caches.
@@ -93,7 +96,7 @@ let package = Package(
       exclude: ["Golden"]),
     .testTarget(
       name: "TallyEndToEndTests",
-      dependencies: ["TallyTestSupport", "TallySchema", "TallyText", "tally"],
+      dependencies: ["TallyTestSupport", "TallySchema", "TallyText", "TallySampleData", "tally"],
       exclude: ["Golden", "Twins", "Scripts"]
     ),
   ]

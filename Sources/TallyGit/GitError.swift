@@ -18,6 +18,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     case modified
     case uncommitted
     case owner
+    /// A signal (Ctrl-C) stopped the operation before it changed anything.
+    case interrupted(Int32)
     case other(Int32)
 
     init(_ rc: Int32) {
@@ -54,6 +56,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
 
   public var description: String {
     switch code {
+    case .locked where function == "lock":
+      return message
     case .locked:
       return
         "the repository is locked by another git process (\(message)); if none is running, remove the stale .lock file"

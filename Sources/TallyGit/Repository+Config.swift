@@ -31,24 +31,31 @@ extension Repository {
     }
   }
 
-  /// Sets a value in the repository's own configuration (`.git/config`).
+  /// Sets a value in the repository's own configuration (`.git/config`). libgit2 writes
+  /// `config.lock` and renames it; signals wait until that is done (see ``Interrupts``).
   public func setConfig(_ name: String, to value: String) throws(GitError) {
-    try locked { () throws(GitError) in
-      let config = try localConfig()
-      defer { git_config_free(config) }
-      try check(git_config_set_string(config, name, value), "git_config_set_string")
+    try Interrupts.checkpointAsGitError()
+    try Interrupts.critical { () throws(GitError) in
+      try locked { () throws(GitError) in
+        let config = try localConfig()
+        defer { git_config_free(config) }
+        try check(git_config_set_string(config, name, value), "git_config_set_string")
+      }
     }
   }
 
   /// Removes a value from the repository's own configuration; nothing happens when it is not
   /// set there.
   public func unsetConfig(_ name: String) throws(GitError) {
-    try locked { () throws(GitError) in
-      let config = try localConfig()
-      defer { git_config_free(config) }
-      let rc = git_config_delete_entry(config, name)
-      if rc == GIT_ENOTFOUND.rawValue { return }
-      try check(rc, "git_config_delete_entry")
+    try Interrupts.checkpointAsGitError()
+    try Interrupts.critical { () throws(GitError) in
+      try locked { () throws(GitError) in
+        let config = try localConfig()
+        defer { git_config_free(config) }
+        let rc = git_config_delete_entry(config, name)
+        if rc == GIT_ENOTFOUND.rawValue { return }
+        try check(rc, "git_config_delete_entry")
+      }
     }
   }
 

@@ -115,34 +115,187 @@ extension Repository {
 }
 
 /// A change to stage: a path (relative to the top of the working tree) that gets new bytes,
-/// or is removed from the index.
-public enum StagedChange: Sendable {
+/// becomes a symbolic link, or is removed from the index.
+public enum StagedChange: Sendable, Equatable {
   case write(path: String, bytes: [UInt8], executable: Bool)
+  /// A symbolic link to `target` (mode 120000: the blob holds the link's text).
+  case link(path: String, target: [UInt8])
   case remove(path: String)
 
   public var path: String {
     switch self {
-    case .write(let path, _, _), .remove(let path): path
+    case .write(let path, _, _), .link(let path, _), .remove(let path): path
+    }
+  }
+
+  /// The bytes of the blob and the mode (nil when removed).
+  var blob: (bytes: [UInt8], mode: UInt32)? {
+    switch self {
+    case .write(_, let bytes, let executable): (bytes, executable ? 0o100755 : 0o100644)
+    case .link(_, let target): (target, 0o120000)
+    case .remove: nil
+    }
+  }
+}
+
+/// A git operation that stopped half-way for the user to finish (`git_repository_state`).
+public enum OperationInProgress: String, Sendable, Equatable {
+  case merge
+  case revert
+  case cherryPick = "cherry-pick"
+  case rebase
+  case applyMailbox = "am"
+  case bisect
+
+  /// How the user finishes or abandons it with git.
+  public var advice: String {
+    switch self {
+    case .merge: "finish it with 'tally commit' (or 'git commit'), or abandon it with 'git merge --abort'"
+    case .revert: "finish it with 'git revert --continue', or abandon it with 'git revert --abort'"
+    case .cherryPick: "finish it with 'git cherry-pick --continue', or abandon it with 'git cherry-pick --abort'"
+    case .rebase: "finish it with 'git rebase --continue', or abandon it with 'git rebase --abort'"
+    case .applyMailbox: "finish it with 'git am --continue', or abandon it with 'git am --abort'"
+    case .bisect: "end it with 'git bisect reset'"
+    }
+  }
+}
+
+extension Repository {
+  /// The operation git has in progress in this repository, if any (`git_repository_state`).
+  public func operationInProgress() throws(GitError) -> OperationInProgress? {
+    try locked { () throws(GitError) -> OperationInProgress? in
+      let state = git_repository_state(handle)
+      try check(state, "git_repository_state")
+      switch git_repository_state_t(UInt32(state)) {
+      case GIT_REPOSITORY_STATE_NONE: return nil
+      case GIT_REPOSITORY_STATE_MERGE: return .merge
+      case GIT_REPOSITORY_STATE_REVERT, GIT_REPOSITORY_STATE_REVERT_SEQUENCE: return .revert
+      case GIT_REPOSITORY_STATE_CHERRYPICK, GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE: return .cherryPick
+      case GIT_REPOSITORY_STATE_BISECT: return .bisect
+      case GIT_REPOSITORY_STATE_APPLY_MAILBOX: return .applyMailbox
+      default: return .rebase
+      }
+    }
+  }
+
+  /// The commits being merged in (`MERGE_HEAD`, one per line, in order), via
+  /// `git_repository_mergehead_foreach`. Empty when no merge is in progress.
+  public func mergeHeads() throws(GitError) -> [ObjectID] {
+    try locked { () throws(GitError) -> [ObjectID] in
+      final class Heads { var ids: [ObjectID] = [] }
+      let heads = Heads()
+      let rc = withExtendedLifetime(heads) {
+        git_repository_mergehead_foreach(
+          handle,
+          { oid, payload in
+            Unmanaged<Heads>.fromOpaque(payload!).takeUnretainedValue().ids.append(ObjectID(oid!))
+            return 0
+          }, Unmanaged.passUnretained(heads).toOpaque())
+      }
+      if rc == GIT_ENOTFOUND.rawValue { return [] }
+      try check(rc, "git_repository_mergehead_foreach")
+      return heads.ids
+    }
+  }
+
+  /// The message git prepared for the operation in progress (`MERGE_MSG`), via
+  /// `git_repository_message`; nil when there is none.
+  public func preparedMessage() throws(GitError) -> String? {
+    try locked { () throws(GitError) -> String? in
+      var buffer = git_buf()
+      defer { git_buf_dispose(&buffer) }
+      let rc = git_repository_message(&buffer, handle)
+      if rc == GIT_ENOTFOUND.rawValue { return nil }
+      try check(rc, "git_repository_message")
+      guard let pointer = buffer.ptr else { return nil }
+      return String(
+        decoding: UnsafeRawBufferPointer(start: pointer, count: buffer.size).bindMemory(to: UInt8.self), as: UTF8.self)
+    }
+  }
+
+  /// Removes the files of a finished merge, revert or cherry-pick (`MERGE_HEAD`, `MERGE_MSG`,
+  /// `MERGE_MODE`, `AUTO_MERGE`, ...), as `git commit` does after committing
+  /// (`git_repository_state_cleanup`).
+  func cleanupOperationState() throws(GitError) {
+    try locked { () throws(GitError) -> Void in
+      try check(git_repository_state_cleanup(handle), "git_repository_state_cleanup")
+    }
+    // Newer git writes AUTO_MERGE, which libgit2 1.5 does not know.
+    unlink(gitDirectory + "/AUTO_MERGE")
+  }
+
+  /// The tree `base` (nil: an empty tree) with `changes` applied, written to the object
+  /// database with the blobs it needs (`git_tree_create_updated`: only the directories on the
+  /// changed paths are rewritten). This is how `git commit PATH...` builds its commit: from
+  /// `HEAD`, not from what else is staged.
+  public func tree(_ base: ObjectID?, applying changes: [StagedChange]) throws(GitError) -> ObjectID {
+    var blobs: [ObjectID?] = []
+    for change in changes {
+      if let (bytes, _) = change.blob { blobs.append(try writeBlob(bytes)) } else { blobs.append(nil) }
+    }
+    return try locked { () throws(GitError) -> ObjectID in
+      var baseTree: OpaquePointer?
+      if let base {
+        var oid = base.raw
+        try check(git_tree_lookup(&baseTree, handle, &oid), "git_tree_lookup")
+      } else {
+        // An empty tree to start from.
+        var builder: OpaquePointer?
+        try check(git_treebuilder_new(&builder, handle, nil), "git_treebuilder_new")
+        defer { git_treebuilder_free(builder) }
+        var oid = git_oid()
+        try check(git_treebuilder_write(&oid, builder), "git_treebuilder_write")
+        try check(git_tree_lookup(&baseTree, handle, &oid), "git_tree_lookup")
+      }
+      defer { git_tree_free(baseTree) }
+      guard !changes.isEmpty else { return ObjectID(git_tree_id(baseTree)!) }
+      // The paths as C strings that live until the call returns.
+      let paths = changes.map { strdup($0.path) }
+      defer { for path in paths { free(path) } }
+      var updates: [git_tree_update] = []
+      for (index, change) in changes.enumerated() {
+        var update = git_tree_update()
+        update.path = UnsafePointer(paths[index])
+        if let id = blobs[index], let (_, mode) = change.blob {
+          update.action = GIT_TREE_UPDATE_UPSERT
+          update.id = id.raw
+          update.filemode = git_filemode_t(mode)
+        } else {
+          update.action = GIT_TREE_UPDATE_REMOVE
+        }
+        updates.append(update)
+      }
+      var oid = git_oid()
+      let rc = updates.withUnsafeBufferPointer { buffer in
+        git_tree_create_updated(&oid, handle, baseTree, buffer.count, buffer.baseAddress)
+      }
+      try check(rc, "git_tree_create_updated")
+      return ObjectID(oid)
     }
   }
 }
 
 /// The index held exclusively while a commit is prepared, as git does: `index.lock` is
-/// created with `O_EXCL`, so a concurrent `git add`, `git commit` or `tally commit` fails
-/// cleanly instead of overwriting what this one writes. Nothing on disk changes until
-/// ``commit(message:author:committer:)`` succeeds; ``release()`` (or `deinit`) gives the lock
-/// back and leaves the index as it was.
+/// created with `O_EXCL` (see ``LockFile``), so a concurrent `git add`, `git commit` or
+/// `tally commit` waits or fails cleanly instead of overwriting what this one writes. Nothing
+/// on disk changes until ``commit(message:author:committer:tree:mergeHeads:)`` succeeds;
+/// ``release()`` (or `deinit`) gives the lock back and leaves the index as it was.
 ///
 /// The transaction works on a copy of the index file (`index.tally` in the git directory),
 /// read once and written once: libgit2 keeps the copy's cached trees (git's `TREE`
 /// extension), so writing the commit's tree hashes only the directories that changed, and
 /// the last step is renaming the copy over the index, as git renames `index.lock`.
+///
+/// A signal (Ctrl-C) before the branch moves leaves everything as it was (the lock and the
+/// copy are removed); moving the branch, replacing the index and removing a finished
+/// merge's state happen in one critical section (see ``Interrupts``).
 public final class IndexTransaction: @unchecked Sendable {
   public let repository: Repository
   let index: OpaquePointer
-  let lockPath: String
+  let lock: LockFile
   /// The copy of the index the transaction changes and writes.
   let copyPath: String
+  private let copyRemembered: Interrupts.RememberedFile
   private var held = true
 
   /// Points where a test can make the transaction fail (`TALLY_INJECT_FAILURE`), to prove
@@ -157,11 +310,15 @@ public final class IndexTransaction: @unchecked Sendable {
   /// whose files changed in that second or later may look clean when they are not.
   let indexWrittenAt: Int?
 
-  init(repository: Repository, index: OpaquePointer, lockPath: String, copyPath: String, indexWrittenAt: Int?) {
+  init(
+    repository: Repository, index: OpaquePointer, lock: LockFile, copyPath: String,
+    copyRemembered: Interrupts.RememberedFile, indexWrittenAt: Int?
+  ) {
     self.repository = repository
     self.index = index
-    self.lockPath = lockPath
+    self.lock = lock
     self.copyPath = copyPath
+    self.copyRemembered = copyRemembered
     self.indexWrittenAt = indexWrittenAt
   }
 
@@ -175,7 +332,9 @@ public final class IndexTransaction: @unchecked Sendable {
     guard held else { return }
     held = false
     unlink(copyPath)
-    unlink(lockPath)
+    unlink(copyPath + ".lock")
+    Interrupts.forget(copyRemembered)
+    lock.release()
   }
 
   /// The entries of the index as it stands in this transaction.
@@ -189,57 +348,84 @@ public final class IndexTransaction: @unchecked Sendable {
   public func stage(_ changes: [StagedChange]) throws(GitError) {
     try repository.locked { () throws(GitError) in
       for change in changes {
-        switch change {
-        case .remove(let path):
-          let rc = git_index_remove(index, path, 0)
+        guard let (bytes, mode) = change.blob else {
+          let rc = git_index_remove(index, change.path, 0)
           if rc != GIT_ENOTFOUND.rawValue { try check(rc, "git_index_remove") }
-        case .write(let path, let bytes, let executable):
-          var entry = git_index_entry()
-          entry.mode = executable ? 0o100755 : 0o100644
-          if let workingDirectory = repository.workingDirectory {
-            let file = workingDirectory + "/" + path
-            var info = stat()
-            if lstat(file, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == bytes.count,
-              let onDisk = try? Data(contentsOf: URL(fileURLWithPath: file)), onDisk.elementsEqual(bytes)
-            {
-              entry.ctime = git_index_time(
-                seconds: Int32(truncatingIfNeeded: info.st_ctim.tv_sec),
-                nanoseconds: UInt32(truncatingIfNeeded: info.st_ctim.tv_nsec))
-              entry.mtime = git_index_time(
-                seconds: Int32(truncatingIfNeeded: info.st_mtim.tv_sec),
-                nanoseconds: UInt32(truncatingIfNeeded: info.st_mtim.tv_nsec))
-              entry.dev = UInt32(truncatingIfNeeded: info.st_dev)
-              entry.ino = UInt32(truncatingIfNeeded: info.st_ino)
-              entry.uid = info.st_uid
-              entry.gid = info.st_gid
-            }
-          }
-          // The blob goes to the object database first: the transaction's index is a copy
-          // that belongs to no repository, so libgit2 cannot write it from the index.
-          var oid = git_oid()
-          let written = bytes.withUnsafeBytes { buffer in
-            git_blob_create_from_buffer(&oid, repository.handle, buffer.baseAddress, buffer.count)
-          }
-          try check(written, "git_blob_create_from_buffer")
-          entry.id = oid
-          entry.file_size = UInt32(truncatingIfNeeded: bytes.count)
-          let rc = path.withCString { cPath -> Int32 in
-            entry.path = cPath
-            return git_index_add(index, &entry)
-          }
-          try check(rc, "git_index_add")
+          continue
         }
+        var entry = git_index_entry()
+        entry.mode = mode
+        if let workingDirectory = repository.workingDirectory {
+          let file = workingDirectory + "/" + change.path
+          if let info = Self.statIfHolding(file, bytes, link: mode == 0o120000) {
+            entry.ctime = git_index_time(
+              seconds: Int32(truncatingIfNeeded: info.st_ctim.tv_sec),
+              nanoseconds: UInt32(truncatingIfNeeded: info.st_ctim.tv_nsec))
+            entry.mtime = git_index_time(
+              seconds: Int32(truncatingIfNeeded: info.st_mtim.tv_sec),
+              nanoseconds: UInt32(truncatingIfNeeded: info.st_mtim.tv_nsec))
+            entry.dev = UInt32(truncatingIfNeeded: info.st_dev)
+            entry.ino = UInt32(truncatingIfNeeded: info.st_ino)
+            entry.uid = info.st_uid
+            entry.gid = info.st_gid
+          }
+        }
+        // The blob goes to the object database first: the transaction's index is a copy
+        // that belongs to no repository, so libgit2 cannot write it from the index.
+        var oid = git_oid()
+        let written = bytes.withUnsafeBytes { buffer in
+          git_blob_create_from_buffer(&oid, repository.handle, buffer.baseAddress, buffer.count)
+        }
+        try check(written, "git_blob_create_from_buffer")
+        entry.id = oid
+        entry.file_size = UInt32(truncatingIfNeeded: bytes.count)
+        let rc = change.path.withCString { cPath -> Int32 in
+          entry.path = cPath
+          return git_index_add(index, &entry)
+        }
+        try check(rc, "git_index_add")
       }
     }
   }
 
-  /// Creates the commit of the staged index on the current branch (or an unborn one), then
-  /// writes the index. The branch moves only if it still points where it pointed when the
-  /// transaction began; the index is replaced atomically (renamed into place).
+  /// The stat data of the working-tree entry at `file` when it holds exactly `bytes` (a
+  /// regular file with that content, or with `link` a symbolic link with that target).
+  private static func statIfHolding(_ file: String, _ bytes: [UInt8], link: Bool) -> stat? {
+    var info = stat()
+    guard lstat(file, &info) == 0, Int(info.st_size) == bytes.count else { return nil }
+    if link {
+      guard (info.st_mode & S_IFMT) == S_IFLNK else { return nil }
+      var target = [UInt8](repeating: 0, count: bytes.count + 1)
+      let count = target.withUnsafeMutableBytes { readlink(file, $0.baseAddress!, $0.count) }
+      return count == bytes.count && target.prefix(count).elementsEqual(bytes) ? info : nil
+    }
+    guard (info.st_mode & S_IFMT) == S_IFREG,
+      let onDisk = try? Data(contentsOf: URL(fileURLWithPath: file)), onDisk.elementsEqual(bytes)
+    else { return nil }
+    return info
+  }
+
+  /// The tree of the index as staged in this transaction, written to the object database.
+  public func writeTree() throws(GitError) -> ObjectID {
+    try smudgeRacilyClean()
+    return try repository.locked { () throws(GitError) -> ObjectID in
+      var oid = git_oid()
+      try check(git_index_write_tree_to(&oid, index, repository.handle), "git_index_write_tree_to")
+      return ObjectID(oid)
+    }
+  }
+
+  /// Creates the commit on the current branch (or an unborn one), then writes the index.
+  /// The commit records `tree` (default: the staged index's tree); its parents are `HEAD`
+  /// and then `mergeHeads` (a merge being finished, whose state files are then removed, as
+  /// `git commit` does). The branch moves only if it still points where it pointed when
+  /// the transaction began; the index is replaced atomically (renamed into place).
   ///
   /// - Returns: The new commit's id.
   @discardableResult
-  public func commit(message: String, author: Signature, committer: Signature) throws(GitError) -> ObjectID {
+  public func commit(
+    message: String, author: Signature, committer: Signature, tree: ObjectID? = nil, mergeHeads: [ObjectID] = []
+  ) throws(GitError) -> ObjectID {
     guard held else {
       throw GitError(code: .locked, message: "the index transaction is already finished", function: "commit")
     }
@@ -249,33 +435,61 @@ public final class IndexTransaction: @unchecked Sendable {
     }
     try Self.inject(.afterStaging)
     let head = try repository.headState()
-    try smudgeRacilyClean()
-    let tree = try repository.locked { () throws(GitError) -> ObjectID in
-      var oid = git_oid()
-      try check(git_index_write_tree_to(&oid, index, repository.handle), "git_index_write_tree_to")
-      return ObjectID(oid)
+    let commitTree: ObjectID
+    if let tree {
+      try smudgeRacilyClean()
+      commitTree = tree
+    } else {
+      commitTree = try writeTree()
     }
     let commit = try repository.createCommit(
-      tree: tree, parents: head.commit.map { [$0] } ?? [], message: message, author: author, committer: committer)
+      tree: commitTree, parents: (head.commit.map { [$0] } ?? []) + mergeHeads, message: message, author: author,
+      committer: committer)
     try Self.inject(.afterCommitObject)
-    // Write the new index next to the real one first, so that the last step is a rename.
-    try repository.locked { () throws(GitError) -> Void in try check(git_index_write(index), "git_index_write") }
-    try repository.moveBranch(
-      head.reference, to: commit, from: head.commit, message: "commit (tally): " + message.firstLine)
-    do throws(GitError) {
-      try Self.inject(.afterBranchUpdate)
-      guard rename(copyPath, String(lockPath.dropLast(5))) == 0 else {
+    // The last chance to stop without a trace: what follows is not undone by a signal.
+    try Interrupts.checkpointAsGitError()
+    let kind = mergeHeads.isEmpty ? "commit" : "commit (merge)"
+    try Interrupts.critical { () throws(GitError) in
+      // Write the new index next to the real one first, so that the last step is a rename.
+      try repository.locked { () throws(GitError) -> Void in try check(git_index_write(index), "git_index_write") }
+      try repository.moveBranch(
+        head.reference, to: commit, from: head.commit, message: "\(kind) (tally): " + message.firstLine)
+      do throws(GitError) {
+        try Self.inject(.afterBranchUpdate)
+        guard rename(copyPath, lock.path.trimmingSuffix(".lock")) == 0 else {
+          throw GitError(
+            code: .other(-1), message: "cannot replace the index: \(String(cString: strerror(errno)))",
+            function: "rename")
+        }
+      } catch {
+        // Put the branch back where it was: the commit must not exist without its index.
+        try? repository.moveBranch(
+          head.reference, to: head.commit, from: commit, message: "tally: undo failed commit")
+        throw error
+      }
+      if !mergeHeads.isEmpty { try? repository.cleanupOperationState() }
+      release()
+    }
+    return commit
+  }
+
+  /// Writes the staged index in place of the real one, without a commit (a file made
+  /// canonical gets its new stat data). The index is replaced atomically.
+  public func writeIndex() throws(GitError) {
+    guard held else {
+      throw GitError(code: .locked, message: "the index transaction is already finished", function: "writeIndex")
+    }
+    try smudgeRacilyClean()
+    try Interrupts.checkpointAsGitError()
+    try Interrupts.critical { () throws(GitError) in
+      try repository.locked { () throws(GitError) -> Void in try check(git_index_write(index), "git_index_write") }
+      guard rename(copyPath, lock.path.trimmingSuffix(".lock")) == 0 else {
         throw GitError(
           code: .other(-1), message: "cannot replace the index: \(String(cString: strerror(errno)))",
           function: "rename")
       }
-    } catch {
-      // Put the branch back where it was: the commit must not exist without its index.
-      try? repository.moveBranch(head.reference, to: head.commit, from: commit, message: "tally: undo failed commit")
-      throw error
+      release()
     }
-    release()
-    return commit
   }
 
   /// Smudges racily clean entries, as git does when it writes an index: a file changed in
@@ -318,23 +532,19 @@ public final class IndexTransaction: @unchecked Sendable {
 
 extension Repository {
   /// Takes the index for a commit: creates `index.lock` exclusively and reads the index.
-  /// Throws ``GitError/Code/locked`` when another process holds it.
-  public func beginIndexTransaction() throws(GitError) -> IndexTransaction {
+  /// A lock left by a Tally process that is gone is removed (with a notice); one held by a
+  /// live process is waited for, up to `timeout` seconds, then this throws
+  /// ``GitError/Code/locked``.
+  public func beginIndexTransaction(
+    timeout: Double = 10, notice: (LockNotice) -> Void = { _ in }
+  ) throws(GitError) -> IndexTransaction {
     guard !isBare else {
       throw GitError(code: .bareRepository, message: "a bare repository has no index", function: "index")
     }
-    let lockPath = gitDirectory + "/index.lock"
-    let fd = Glibc.open(lockPath, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o644)
-    if fd < 0 {
-      let reason = String(cString: strerror(errno))
-      throw GitError(
-        code: errno == EEXIST ? .locked : .other(-1),
-        message: errno == EEXIST ? "'\(lockPath)' exists" : "cannot create '\(lockPath)': \(reason)",
-        function: "open")
-    }
-    close(fd)
+    let lock = try LockFile(gitDirectory + "/index.lock", timeout: timeout, notice: notice)
     let indexPath = gitDirectory + "/index"
     let copyPath = gitDirectory + "/index.tally"
+    let copyRemembered = Interrupts.remember(copyPath)
     do throws(GitError) {
       var info = stat()
       let writtenAt = stat(indexPath, &info) == 0 ? Int(info.st_mtim.tv_sec) : nil
@@ -356,10 +566,12 @@ extension Repository {
         return index!
       }
       return IndexTransaction(
-        repository: self, index: index, lockPath: lockPath, copyPath: copyPath, indexWrittenAt: writtenAt)
+        repository: self, index: index, lock: lock, copyPath: copyPath, copyRemembered: copyRemembered,
+        indexWrittenAt: writtenAt)
     } catch {
       unlink(copyPath)
-      unlink(lockPath)
+      Interrupts.forget(copyRemembered)
+      lock.release()
       throw error
     }
   }
