@@ -22,7 +22,9 @@ public struct GitRevisionSource: RecordSource {
     guard let root = try repository.subtree(tree, at: prefix) else { return [] }
     let repository = self.repository
     return try repository.files(inTree: root).map { file in
-      SnapshotFile(path: file.path, contentKey: file.id.hex) { try repository.blob(file.id) }
+      SnapshotFile(path: file.path, contentKey: file.id.hex, isSymbolicLink: file.isSymlink) {
+        try repository.blob(file.id)
+      }
     }
   }
 }

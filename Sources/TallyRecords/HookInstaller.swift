@@ -419,29 +419,22 @@ public struct HookInstaller: Sendable {
     return .file(isTally: isTally, text: text)
   }
 
-  /// Writes an executable file atomically: the text goes to a temporary file next to it
-  /// (written and flushed by ``FileSystem/writeAtomically(_:_:)``), which is made executable
-  /// and renamed over `path`, so git never sees a partial or non-executable hook.
+  /// Writes an executable file atomically: the text goes to an executable temporary file
+  /// next to it (``FileSystem/writeTemporary(nextTo:_:mode:)``), which is renamed over
+  /// `path`, so git never sees a partial or non-executable hook.
   static func writeExecutable(_ path: String, _ text: String) throws(HookError) {
-    let temporary = FileSystem.joinPath(
-      FileSystem.parentDirectory(of: path), ".\(FileSystem.baseName(of: path)).tally-new-\(getpid())")
+    let temporary: FileSystem.TemporaryFile
     do {
-      try FileSystem.writeAtomically(temporary, Array(text.utf8))
+      temporary = try FileSystem.writeTemporary(nextTo: path, Array(text.utf8), mode: 0o755 & ~FileSystem.currentUmask)
     } catch {
       throw .file(error)
     }
-    let mask = umask(0)
-    umask(mask)
-    if chmod(temporary, 0o755 & ~mask) != 0 {
-      let error = FileError(path: path, operation: "make executable", errno: errno)
-      unlink(temporary)
-      throw .file(error)
-    }
-    if rename(temporary, path) != 0 {
+    if rename(temporary.path, path) != 0 {
       let error = FileError(path: path, operation: "replace", errno: errno)
-      unlink(temporary)
+      temporary.remove()
       throw .file(error)
     }
+    temporary.forget()
   }
 
   /// `path` with symbolic links resolved (`realpath`), or as given when it does not exist.

@@ -433,15 +433,14 @@ public struct RecordEditing: Sendable {
   /// a temporary file in the same directory, which is flushed and then hard-linked to
   /// `path` (`link` never replaces a file), then removed.
   static func createExclusively(_ path: String, _ bytes: [UInt8], display: String) throws(Failure) {
-    let directory = FileSystem.parentDirectory(of: path)
-    let temporary = FileSystem.joinPath(directory, ".\(FileSystem.baseName(of: path)).tally-new-\(getpid()).tmp")
+    let temporary: FileSystem.TemporaryFile
     do {
-      try FileSystem.writeAtomically(temporary, bytes)
+      temporary = try FileSystem.writeTemporary(nextTo: path, bytes, mode: 0o666 & ~FileSystem.currentUmask)
     } catch {
       throw .io(error.description)
     }
-    defer { unlink(temporary) }
-    if link(temporary, path) != 0 {
+    defer { temporary.remove() }
+    if link(temporary.path, path) != 0 {
       let code = errno
       if code == EEXIST { throw .exists(display) }
       throw .io(FileError(path: path, operation: "create", errno: code).description)

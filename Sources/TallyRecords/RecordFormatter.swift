@@ -1,3 +1,4 @@
+import TallyGit
 import TallyText
 
 /// Rewrites record files into canonical form (`tally fmt`).
@@ -13,6 +14,8 @@ public struct RecordFormatter: Sendable {
       case invalid
       /// Could not be read or written.
       case failed(String)
+      /// Not formatted: a signal (Ctrl-C) stopped the run first.
+      case skipped
     }
 
     public var path: String
@@ -62,12 +65,23 @@ public struct RecordFormatter: Sendable {
   }
 
   /// Formats each file; with `write`, rewrites the files that change, atomically.
-  /// Files that do not parse are never touched.
+  /// Files that do not parse are never touched, nor are symbolic links (reported as not in
+  /// the record format, code `symlink`). Once a signal is pending (see `Interrupts`), the
+  /// files not yet begun are skipped: each file is either as it was or formatted whole.
   public func run(paths: [String], write: Bool) -> [Outcome] {
-    parallelMap(paths, batch: 8) { path in
+    var outcomes = parallelMap(paths, batch: 8) { path in
+      if Interrupts.pending != nil {
+        return Outcome(path: path, status: .skipped, original: [], formatted: [], diagnostics: [], written: false)
+      }
       let bytes: [UInt8]
       do {
         bytes = try FileSystem.read(path)
+      } catch let error as FileError where error.isSymbolicLink {
+        let diagnostic = Diagnostic(
+          .error, code: "symlink", message: "\(path) is a symbolic link; tally does not follow links", path: path,
+          hint: "replace the link with the file itself")
+        return Outcome(
+          path: path, status: .invalid, original: [], formatted: [], diagnostics: [diagnostic], written: false)
       } catch {
         return Outcome(
           path: path, status: .failed(String(describing: error)), original: [], formatted: [],
@@ -84,18 +98,21 @@ public struct RecordFormatter: Sendable {
           path: path, status: .unchanged, original: bytes, formatted: formatted,
           diagnostics: diagnostics, written: false)
       }
-      var outcome = Outcome(
+      return Outcome(
         path: path, status: .changed, original: bytes, formatted: formatted,
         diagnostics: diagnostics, written: false)
-      if write {
-        do {
-          try FileSystem.writeAtomically(path, formatted)
-          outcome.written = true
-        } catch {
-          outcome.status = .failed(String(describing: error))
-        }
-      }
-      return outcome
     }
+    guard write else { return outcomes }
+    // Written on several threads: each file's flush to disk is a wait.
+    let changed = outcomes.indices.filter { outcomes[$0].status == .changed }
+    let written = FileSystem.writeAtomically(changed.map { (outcomes[$0].path, outcomes[$0].formatted) })
+    for (index, result) in zip(changed, written) {
+      switch result {
+      case .written: outcomes[index].written = true
+      case .failed(let error): outcomes[index].status = .failed(error.description)
+      case .skipped: outcomes[index].status = .skipped
+      }
+    }
+    return outcomes
   }
 }

@@ -6,6 +6,9 @@ public struct SnapshotFile: Sendable {
   public var path: String
   /// A content key (a git blob id) when the source has one, for caching parsed files.
   public var contentKey: String?
+  /// The file is a symbolic link (in the working tree, or mode 120000 in git): Tally reads
+  /// no record through it, and reports a record, schema or configuration file that is one.
+  public var isSymbolicLink = false
   let source: Source
 
   /// Where the bytes come from.
@@ -16,19 +19,32 @@ public struct SnapshotFile: Sendable {
     case listed(FileSystem.Directory)
   }
 
-  public init(path: String, contentKey: String? = nil, load: @escaping @Sendable () throws -> [UInt8]) {
+  public init(
+    path: String, contentKey: String? = nil, isSymbolicLink: Bool = false,
+    load: @escaping @Sendable () throws -> [UInt8]
+  ) {
     self.path = path
     self.contentKey = contentKey
+    self.isSymbolicLink = isSymbolicLink
     self.source = .load(load)
   }
 
-  init(listed path: String, contentKey: String?, in directory: FileSystem.Directory) {
+  init(listed path: String, contentKey: String?, isSymbolicLink: Bool, in directory: FileSystem.Directory) {
     self.path = path
     self.contentKey = contentKey
+    self.isSymbolicLink = isSymbolicLink
     self.source = .listed(directory)
   }
 
+  /// The file's bytes. A symbolic link's are never read: that throws.
   public func bytes() throws -> [UInt8] {
+    if isSymbolicLink { throw FileError(path: path, operation: "read", reason: FileError.symbolicLinkReason) }
+    return try storedBytes()
+  }
+
+  /// The bytes git stores for the file: for a symbolic link in the index or a commit, the
+  /// path it points to (a link in the working tree is not read).
+  func storedBytes() throws -> [UInt8] {
     switch source {
     case .load(let load): try load()
     case .listed(let directory): try FileSystem.readListed(path, in: directory)
@@ -68,9 +84,9 @@ public struct WorkingTreeSource: RecordSource {
     let tree = try FileSystem.tree(under: root, statKeys: statKeys, racyAfter: Int(now.tv_sec) - 2)
     let run = "r\(getpid()).\(now.tv_nsec)"
     let directory = try FileSystem.Directory(root)
-    return tree.map { path, key in
+    return tree.map { path, key, link in
       let contentKey: String? = statKeys ? (key.map { String($0, radix: 36) } ?? run) : nil
-      return SnapshotFile(listed: path, contentKey: contentKey, in: directory)
+      return SnapshotFile(listed: path, contentKey: contentKey, isSymbolicLink: link, in: directory)
     }
   }
 }

@@ -133,6 +133,10 @@ public struct RecordsRepository: Sendable {
     var lastDirectory: [UInt8] = []
     var lastType: String?
     for file in files {
+      if file.isSymbolicLink {
+        roles.append(role(of: file))
+        continue
+      }
       var path = file.path
       let fast: FileRole? = path.withUTF8 { bytes in
         guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")), slash > 0,
@@ -157,8 +161,60 @@ public struct RecordsRepository: Sendable {
     return roles
   }
 
-  /// Classifies a path relative to the records root.
+  /// Classifies a file of a snapshot: as ``role(of:)-(String)`` its path, except that a
+  /// symbolic link where a record, a schema, `tally.yaml` or a record directory belongs is an
+  /// error (`symlink`): Tally reads nothing through a link, so such a record would be
+  /// neither checked nor safe to rewrite. Other links are not Tally's (git keeps them).
+  public func role(of file: SnapshotFile) -> FileRole {
+    let role = role(of: file.path)
+    guard file.isSymbolicLink else { return role }
+    let what: String
+    switch role {
+    case .record(let type, let id): what = "the \(type) record \(id)"
+    case .config: what = "the repository's configuration"
+    case .schema: what = "a schema file"
+    case .other, .misplaced:
+      if file.path == config.schemaDirectory {
+        what = "the schema directory"
+      } else if let type = schema.type(forDirectory: file.path) {
+        what = "the directory of \(type.name) records"
+      } else {
+        return role
+      }
+    }
+    return .misplaced(
+      code: "symlink", severity: .error,
+      message: "'\(file.path)' is a symbolic link where \(what) belongs; tally does not follow links",
+      hint: "replace the link with the file itself (git stores a link as the path it points to)")
+  }
+
+  /// Classifies a path relative to the records root. A warning about where a file is
+  /// (`unassigned-file`, `stray-file`) is left out for files `tally.yaml`'s `ignore:` list
+  /// names; a temporary file of an interrupted tally is always reported.
   public func role(of path: String) -> FileRole {
+    let role = placedRole(of: path)
+    if case .misplaced(let code, .warning, _, _) = role, code != "stray-file" || !isTemporary(path),
+      config.ignore.matches(path)
+    {
+      return .other
+    }
+    return role
+  }
+
+  /// Whether `path` names a temporary file that `tally` writes before renaming it into place.
+  private func isTemporary(_ path: String) -> Bool {
+    FileSystem.temporaryFileOwner(FileSystem.baseName(path)) != nil
+  }
+
+  /// Classifies a path by where it is, before the `ignore:` list.
+  private func placedRole(of path: String) -> FileRole {
+    let name = FileSystem.baseName(path)
+    if let pid = FileSystem.temporaryFileOwner(name) {
+      return .misplaced(
+        code: "stray-file", severity: .warning,
+        message: "'\(path)' is a temporary file left by an interrupted tally (process \(pid))",
+        hint: "it is not part of any record: remove it")
+    }
     if path == RecordsRoot.markerFile { return .config }
     if Self.isInside(path, directory: config.schemaDirectory) { return .schema }
     // The common case first, without copying the record type: a record file in its directory.
@@ -172,7 +228,6 @@ public struct RecordsRepository: Sendable {
         return .record(type: typeName, id: String(path[start..<utf8.index(utf8.endIndex, offsetBy: -5)]))
       }
     }
-    let name = FileSystem.baseName(path)
     if let type = schema.type(forDirectory: directory) {
       if name.hasPrefix(".") || name.hasPrefix("README") { return .other }
       return .misplaced(

@@ -150,7 +150,7 @@ extension RepositoryChecker {
     for position in differing {
       if oldOf[position] >= 0 { noteOld(oldOf[position]) }
       let file = files[position]
-      switch repository.role(of: file.path) {
+      switch repository.role(of: file) {
       case .record(let typeName, let id):
         guard let type = schema.index(named: typeName) else { return nil }
         fresh[position] = ((file, type, id), nil)

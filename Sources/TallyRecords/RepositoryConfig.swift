@@ -15,11 +15,13 @@ public struct RepositoryConfig: Sendable {
   public var followUpIntervals: [(tier: String, days: Int)] = []
   /// Other report settings, kept as written.
   public var reports: Value?
+  /// Files that are not records and draw no warning (``IgnorePatterns``).
+  public var ignore = IgnorePatterns([])
 
   public init() {}
 
   public static let supportedVersions = 1...1
-  static let keys = ["version", "schema_dir", "time_zone", "currency", "follow_up_intervals", "reports"]
+  static let keys = ["version", "schema_dir", "time_zone", "currency", "follow_up_intervals", "reports", "ignore"]
 
   /// Reads `tally.yaml`; every problem is a diagnostic, and the defaults stand in for what is
   /// missing or wrong.
@@ -89,6 +91,16 @@ public struct RepositoryConfig: Sendable {
         }
       } else {
         report("config-bad-value", "follow_up_intervals maps each tier to a number of days (A: 14)", node)
+      }
+    }
+    if let node = root["ignore"] {
+      let items = node.items.map { $0.text }
+      if node.isSequence, items.allSatisfy({ $0 != nil && !$0!.isEmpty }) {
+        config.ignore = IgnorePatterns(items.map { $0! })
+      } else {
+        report(
+          "config-bad-value", "ignore is a list of file patterns, as in .gitignore", node,
+          hint: "for example: ignore: [docs/, mkdocs.yaml]")
       }
     }
     config.reports = root["reports"]?.value

@@ -60,6 +60,8 @@ public enum RepositoryTemplate: String, CaseIterable, Sendable {
     case badSettings(String)
     case git(GitError)
     case file(FileError)
+    /// A signal stopped it between two files (each file is whole); run it again to finish.
+    case interrupted(Int32)
 
     public var description: String {
       switch self {
@@ -77,6 +79,8 @@ public enum RepositoryTemplate: String, CaseIterable, Sendable {
       case .badSettings(let problem): return problem
       case .git(let error): return error.description
       case .file(let error): return error.description
+      case .interrupted(let signal):
+        return "interrupted by \(Interrupts.name(of: signal)) before it was finished; run tally init again to finish"
       }
     }
   }
@@ -225,7 +229,8 @@ public enum RepositoryTemplate: String, CaseIterable, Sendable {
       topLevel = top
     } else {
       do {
-        let new = try Repository.create(at: root)
+        // git's directory is made whole or not at all, whatever signal comes.
+        let new = try Interrupts.critical { () throws(GitError) in try Repository.create(at: root) }
         created = true
         topLevel = new.workingDirectory ?? root
       } catch {
@@ -234,12 +239,19 @@ public enum RepositoryTemplate: String, CaseIterable, Sendable {
     }
     do {
       for file in toWrite {
+        // Ctrl-C stops between files; tally.yaml comes last, so an unfinished repository is
+        // not taken for a records repository, and running init again finishes it.
+        if let signal = Interrupts.pending { throw InitError.interrupted(signal) }
         let path = FileSystem.joinPath(root, file.path)
         try FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
         try FileSystem.writeAtomically(path, file.bytes)
       }
-    } catch {
+    } catch let error as InitError {
+      throw error
+    } catch let error as FileError {
       throw .file(error)
+    } catch {
+      throw .file(FileError(path: root, operation: "write", reason: String(describing: error)))
     }
     return Result(
       root: root, gitTopLevel: topLevel, createdGitRepository: created, written: toWrite.map(\.path), kept: kept)

@@ -37,7 +37,10 @@ public struct IndexSource: RecordSource {
         throw SnapshotError.conflicted(entry.path)
       }
       let id = entry.id
-      result.append(SnapshotFile(path: path, contentKey: id.hex) { try repository.blob(id) })
+      result.append(
+        SnapshotFile(path: path, contentKey: id.hex, isSymbolicLink: entry.mode == 0o120000) {
+          try repository.blob(id)
+        })
     }
     return result
   }
@@ -47,24 +50,32 @@ public struct IndexSource: RecordSource {
 /// record after staging changes.
 public struct OverlaySource: RecordSource {
   public let base: [SnapshotFile]
-  /// New bytes by path (relative to the records root); nil removes the file.
-  public let changes: [String: [UInt8]?]
+  /// New files by path (relative to the records root); nil removes the file.
+  public let replacements: [String: SnapshotFile?]
   public let name: String
 
-  public init(base: [SnapshotFile], changes: [String: [UInt8]?], name: String) {
+  /// `base` with the files in `replacements` put in (nil removes a file).
+  public init(base: [SnapshotFile], replacing replacements: [String: SnapshotFile?], name: String) {
     self.base = base
-    self.changes = changes
+    self.replacements = replacements
     self.name = name
   }
 
-  public func files() throws -> [SnapshotFile] {
-    var added: [SnapshotFile] = []
+  /// `base` with new bytes for some paths (nil removes the file); blob ids as content keys.
+  public init(base: [SnapshotFile], changes: [String: [UInt8]?], name: String) {
+    var replacements: [String: SnapshotFile?] = [:]
     for (path, bytes) in changes {
-      guard let bytes else { continue }
-      added.append(SnapshotFile(path: path, contentKey: Repository.blobID(of: bytes).hex) { bytes })
+      // `.some`: a nil value is a removal, not a missing key.
+      replacements[path] = .some(
+        bytes.map { bytes in SnapshotFile(path: path, contentKey: Repository.blobID(of: bytes).hex) { bytes } })
     }
+    self.init(base: base, replacing: replacements, name: name)
+  }
+
+  public func files() throws -> [SnapshotFile] {
+    var added: [SnapshotFile] = replacements.values.compactMap { $0 }
     added.sort { $0.path < $1.path }
-    let kept = changes.isEmpty ? base : base.filter { changes[$0.path] == nil }
+    let kept = replacements.isEmpty ? base : base.filter { replacements[$0.path] == nil }
     // The base is usually in order already (an index, a tree): merge the few changed files
     // in instead of sorting 100,000 paths again.
     guard kept.indices.dropFirst().allSatisfy({ kept[$0 - 1].path < kept[$0].path }) else {

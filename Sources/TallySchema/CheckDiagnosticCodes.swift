@@ -28,6 +28,7 @@ public enum CheckDiagnosticCodes {
     ("nested-directory", "a file in a sub-directory of a record directory"),
     ("unassigned-file", "(warning) a .yaml file outside every record directory"),
     ("unreadable", "a file that cannot be read"),
+    ("symlink", "a record, schema, tally.yaml or record directory that is a symbolic link (never followed)"),
     ("unknown-field", "a field the schema does not have (with a suggestion)"),
     ("missing-field", "a required field is missing"),
     ("empty-field", "a required field is empty"),

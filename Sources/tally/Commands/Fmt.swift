@@ -1,4 +1,5 @@
 import ArgumentParser
+import TallyGit
 import TallyRecords
 import TallyText
 
@@ -37,14 +38,18 @@ struct Fmt: ParsableCommand {
     let files = try RecordFiles.expand(PathArguments.all(paths))
     // Inside a records repository, records are printed by their schema.
     let formatter = RecordFormatter(paths: files)
-    let outcomes = formatter.run(paths: files, write: !check && !diff)
+    // Ctrl-C stops between files: each is left as it was or formatted whole.
+    let outcomes = Interrupts.cancellable { formatter.run(paths: files, write: !check && !diff) }
     let renderer = DiagnosticRenderer(color: global.useColor)
     var changed = 0
     var unchanged = 0
     var invalid = 0
     var failed = 0
+    var skipped = 0
     for outcome in outcomes {
       switch outcome.status {
+      case .skipped:
+        skipped += 1
       case .unchanged:
         unchanged += 1
       case .changed:
@@ -75,8 +80,10 @@ struct Fmt: ParsableCommand {
     parts.append("\(unchanged) already canonical")
     if invalid > 0 { parts.append("\(invalid) not in the record format (left untouched)") }
     if failed > 0 { parts.append("\(failed) could not be read or written") }
+    if skipped > 0 { parts.append("\(skipped) left as they were (interrupted)") }
     Console.err(parts.joined(separator: ", ") + "\n")
     Console.flush()
+    if skipped > 0, let signal = Interrupts.pending { throw Interrupted(signal: signal) }
     if failed > 0 { throw Exit.failure }
     if invalid > 0 || ((check || diff) && changed > 0) { throw Exit.findings }
   }

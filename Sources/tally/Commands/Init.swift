@@ -1,4 +1,5 @@
 import ArgumentParser
+import TallyGit
 import TallyRecords
 
 struct Init: ParsableCommand {
@@ -49,11 +50,17 @@ struct Init: ParsableCommand {
   func run() throws {
     let result: RepositoryTemplate.Result
     do {
-      result = try template.create(at: directory, settings: settings)
+      result = try Interrupts.cancellable { () throws(RepositoryTemplate.InitError) in
+        try template.create(at: directory, settings: settings)
+      }
     } catch {
+      if case .interrupted(let signal) = error {
+        Console.err("tally: init stopped between two files; run it again to finish\n")
+        throw Interrupted(signal: signal)
+      }
       Console.err("tally: \(error)\n")
       switch error {
-      case .file, .git: throw Exit.failure
+      case .interrupted, .file, .git: throw Exit.failure
       default: throw Exit.findings
       }
     }
