@@ -16,6 +16,9 @@ struct Tally: ParsableCommand {
   )
 
   static func main() {
+    // Ctrl-C, SIGTERM and SIGHUP never leave a lock or a half-written file behind; writing
+    // commands stop where nothing is half-done (see Interrupts).
+    Interrupts.install()
     Trace.mark("tally started")
     MemoryTuning.keepFreedMemory()
     // One command per process: large results are left for the exit to reclaim.
@@ -27,8 +30,21 @@ struct Tally: ParsableCommand {
       Trace.mark("done")
     } catch {
       Trace.mark("done")
+      if let signal = Self.interruption(error) {
+        Console.err("tally: interrupted by \(Interrupts.name(of: signal))\n")
+        Interrupts.die(signal)
+      }
       exit(withError: error)
     }
+  }
+}
+
+extension Tally {
+  /// The signal that stopped the command, when `error` says one did.
+  static func interruption(_ error: Error) -> Int32? {
+    if let interrupted = error as? Interrupted { return interrupted.signal }
+    if let git = error as? GitError, case .interrupted(let signal) = git.code { return signal }
+    return nil
   }
 }
 

@@ -16,19 +16,28 @@ enum CommitSupport {
       let (git, prefix) = try repo.gitRepository()
       committer = Committer(records: repo, git: git, prefix: prefix, today: today(in: repo))
     } catch {
-      Console.err("tally: cannot commit: \(error)\n")
+      Console.err("tally: cannot commit: \(error); \(kept)\n")
       throw Exit.failure
     }
+    committer.notice = { Console.err("tally: \($0)\n") }
     let plan: Committer.Plan
     let commit: ObjectID?
     do {
       (plan, commit) = try committer.commit(.paths(paths), message: message)
     } catch let error as CommitError {
-      Console.err("tally: \(error)\n")
-      throw Exit.findings
+      Console.err("tally: cannot commit: \(error); \(kept)\n")
+      throw error.isStateError ? Exit.failure : Exit.findings
+    } catch  where Tally.interruption(error) != nil {
+      Console.err("tally: the commit was interrupted; \(kept)\n")
+      throw error
     } catch {
-      Console.err("tally: cannot commit: \(error)\n")
+      Console.err("tally: cannot commit: \(error); \(kept)\n")
       throw Exit.failure
+    }
+    if commit == nil, !plan.isRefused {
+      // The edit changed only layout: nothing to commit.
+      Console.out("nothing to commit: the file is as in HEAD\n")
+      return
     }
     guard let commit else {
       let renderer = DiagnosticRenderer(color: color)
@@ -36,11 +45,13 @@ enum CommitSupport {
       for diagnostic in plan.report.diagnostics where diagnostic.severity == .error {
         out += renderer.render(diagnostic) { plan.report.source($0) }
       }
-      Console.err(
-        out + "tally: commit refused: \(CheckOutput.summary(plan.report)); the file was written but not committed\n")
+      Console.err(out + "tally: commit refused: \(CheckOutput.summary(plan.report)); \(kept) (not committed)\n")
       throw Exit.findings
     }
     let branch = (try? committer.git.headState().branch) ?? "HEAD"
     Console.out("[\(branch) \(commit.short())] \(plan.message.split(separator: "\n").first ?? "")\n")
   }
+
+  /// What the user is told when the commit does not happen: the edit itself is not lost.
+  static let kept = "the edit was kept in the working tree"
 }
