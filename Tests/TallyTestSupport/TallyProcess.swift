@@ -6,6 +6,8 @@ public struct ProcessResult: Sendable {
   public var stdout: String
   public var stderr: String
   public var stdoutBytes: [UInt8]
+  /// The signal that ended the process, when one did (then `status` is its number).
+  public var signal: Int32? = nil
 }
 
 public enum TallyProcess {
@@ -110,7 +112,16 @@ public final class RunningProcess: @unchecked Sendable {
     process.waitUntilExit()
     return ProcessResult(
       status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: [UInt8](outData))
+      stderr: String(decoding: errData, as: UTF8.self), stdoutBytes: [UInt8](outData),
+      signal: process.terminationReason == .uncaughtSignal ? process.terminationStatus : nil)
+  }
+
+  /// The process id.
+  public var pid: Int32 { process.processIdentifier }
+
+  /// Sends `signal` to the process (`kill`).
+  public func send(_ signal: Int32) {
+    kill(process.processIdentifier, signal)
   }
 }
 
