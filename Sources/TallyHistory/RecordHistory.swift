@@ -16,19 +16,16 @@ public struct RecordKey: Sendable, Hashable, CustomStringConvertible {
 
   public var description: String { "\(type)/\(id)" }
 
-  /// Parses `text` against the repository's types (by name or directory).
-  public static func parse(_ text: String, in records: RecordsRepository) -> RecordKey? {
-    var path = text
-    if path.hasSuffix(".yaml") { path.removeLast(5) }
-    guard let slash = path.lastIndex(of: "/") else { return nil }
-    let typePart = String(path[..<slash])
-    let id = String(path[path.index(after: slash)...])
-    guard !id.isEmpty else { return nil }
-    if let type = records.schema.type(named: typePart) { return RecordKey(type: type.name, id: id) }
-    if let type = records.schema.types.first(where: { $0.directory == typePart }) {
-      return RecordKey(type: type.name, id: id)
-    }
-    return nil
+  /// The record `text` names: `TYPE/ID` or the path of its file relative to `directory`
+  /// (see ``RecordsRepository/record(named:from:)``); the record need not exist.
+  ///
+  /// - Throws: ``RecordsRepository/RecordNameError`` saying what is wrong (`..` in a name,
+  ///   a path outside the records root, an unknown type).
+  public init(named text: String, in records: RecordsRepository, from directory: String) throws(RecordsRepository
+    .RecordNameError)
+  {
+    let named = try records.record(named: text, from: directory)
+    self.init(type: named.type, id: named.id)
   }
 }
 

@@ -103,53 +103,25 @@ public struct RecordEditing: Sendable {
 
   /// The record type called `name`, or whose directory is `name` (`customer`, `customers`).
   public func recordType(named name: String) throws(Failure) -> RecordType {
-    let schema = repository.schema
-    var trimmed = name
-    while trimmed.hasSuffix("/") { trimmed.removeLast() }
-    if let type = schema.type(named: trimmed) ?? schema.type(forDirectory: trimmed) { return type }
-    let names = schema.types.map(\.name)
-    var hint = "record types: " + names.joined(separator: ", ")
-    if let suggestion = Suggestions.closest(to: trimmed, among: names + schema.types.map(\.directory)) {
-      hint = "did you mean '\(suggestion)'? " + hint
+    do throws(RecordsRepository.RecordNameError) {
+      return try repository.recordType(named: name)
+    } catch {
+      throw .usage([Problem(error.message, hint: error.hint)])
     }
-    throw .usage([Problem("there is no record type '\(name)'", hint: hint)])
   }
 
   /// The record `argument` names: `TYPE/ID` (`customer/C-0042`, `customers/C-0042`) or the
   /// path of its file (`customers/C-0042.yaml`, relative to `directory`). The record must
-  /// exist.
+  /// exist; the name must not reach outside the records root (see
+  /// ``RecordsRepository/record(named:from:)``).
   public func target(_ argument: String, from directory: String) throws(Failure) -> Target {
-    if argument.hasSuffix(".yaml") || argument.hasSuffix(".yml") {
-      let absolute = FileSystem.normalize(FileSystem.joinPath(directory, argument))
-      let relative = FileSystem.relative(absolute, to: repository.root)
-      guard !relative.hasPrefix("..") else {
-        throw .usage([Problem("\(argument) is outside the records repository at \(repository.root)")])
-      }
-      guard case .record(let typeName, let id) = repository.role(of: relative) else {
-        throw .usage([
-          Problem(
-            "\(argument) is not a record file",
-            hint: "record directories: " + repository.schema.types.map { $0.directory + "/" }.joined(separator: ", "))
-        ])
-      }
-      return try existing(Target(type: typeName, id: id, relativePath: relative), named: argument)
+    let named: RecordsRepository.NamedRecord
+    do throws(RecordsRepository.RecordNameError) {
+      named = try repository.record(named: argument, from: directory)
+    } catch {
+      throw .usage([Problem(error.message, hint: error.hint)])
     }
-    guard let slash = argument.lastIndex(of: "/") else {
-      throw .usage([
-        Problem("'\(argument)' does not name a record", hint: "write TYPE/ID, e.g. customer/C-0042, or a file path")
-      ])
-    }
-    let type = try recordType(named: String(argument[..<slash]))
-    let id = String(argument[argument.index(after: slash)...])
-    guard !id.isEmpty, !id.contains("/") else {
-      throw .usage([Problem("'\(argument)' does not name a record", hint: "write TYPE/ID, e.g. \(example(type))")])
-    }
-    return try existing(
-      Target(type: type.name, id: id, relativePath: FileSystem.joinPath(type.directory, id + ".yaml")), named: argument)
-  }
-
-  func example(_ type: RecordType) -> String {
-    "\(type.name)/\(type.idExample ?? "ID")"
+    return try existing(Target(type: named.type, id: named.id, relativePath: named.relativePath), named: argument)
   }
 
   func existing(_ target: Target, named argument: String) throws(Failure) -> Target {
@@ -206,6 +178,10 @@ public struct RecordEditing: Sendable {
     if !problems.isEmpty { throw .usage(problems) }
     // A given id is checked first: no point asking for fields of a record that exists.
     if let id {
+      // An id names a file in the type's directory, whatever the pattern allows.
+      if id.isEmpty || id == "." || id == ".." || id.hasPrefix(".") || id.contains("/") || id.contains("\\") {
+        throw .usage([Problem("'\(id)' cannot be a record id: an id is a file name in \(type.directory)/")])
+      }
       guard type.idPattern.matches(id) else {
         throw .usage([
           Problem(

@@ -24,10 +24,22 @@ struct Tally: ParsableCommand {
     // One command per process: large results are left for the exit to reclaim.
     ExitLifetime.enabled = true
     let arguments = PathArguments.spill(Array(CommandLine.arguments.dropFirst()))
+    var command: ParsableCommand
     do {
-      var command = try parseAsRoot(arguments)
+      command = try parseAsRoot(arguments)
+    } catch {
+      Trace.mark("done")
+      exit(withError: error)
+    }
+    do {
       try command.run()
       Trace.mark("done")
+    } catch let error as ValidationError {
+      // A usage error found while running (a path outside the repository, a field path
+      // that does not parse): one line, not the usage of the root command.
+      Trace.mark("done")
+      Console.err("tally: \(error.message)\n")
+      exit(withError: ExitCode.validationFailure)
     } catch {
       Trace.mark("done")
       if let signal = Self.interruption(error) {

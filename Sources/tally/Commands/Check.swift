@@ -185,8 +185,7 @@ struct Check: ParsableCommand {
     var result = Set<String>()
     for path in paths {
       let absolute = FileSystem.absolute(path)
-      let relative = FileSystem.relative(absolute, to: repo.root)
-      guard !relative.hasPrefix("..") else {
+      guard let relative = repo.pathInside(path, from: FileSystem.currentDirectory) else {
         throw ValidationError("\(path) is outside the records repository at \(repo.root)")
       }
       switch FileSystem.kind(of: absolute) {

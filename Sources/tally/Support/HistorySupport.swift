@@ -79,12 +79,15 @@ struct HistoryContext {
     }
   }
 
+  /// The record `text` names; a usage error (exit 64, one line and a hint) when it names none.
   func key(_ text: String) throws -> RecordKey {
-    guard let key = RecordKey.parse(text, in: records) else {
-      let types = records.schema.types.map(\.name).joined(separator: ", ")
-      throw ValidationError("'\(text)' is not TYPE/ID (types: \(types)), e.g. customer/C-0042")
+    do throws(RecordsRepository.RecordNameError) {
+      return try RecordKey(named: text, in: records, from: FileSystem.currentDirectory)
+    } catch {
+      Console.err("tally: \(error.message)\n")
+      if let hint = error.hint { Console.err("  \(hint)\n") }
+      throw ExitCode.validationFailure
     }
-    return key
   }
 }
 

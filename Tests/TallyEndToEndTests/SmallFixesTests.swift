@@ -1,0 +1,111 @@
+import Foundation
+import TallyTestSupport
+import Testing
+
+/// A committed team repository in `records/` of a directory that also holds files outside
+/// the records root: a customer record and a secret, which no command may read or write.
+struct EnclosedRepository {
+  let parent: TemporaryDirectory
+  let root: String
+
+  static let outsideCustomer = "name: 外面的客户\nindustry: trade\ntier: A\nstatus: prospect\nowner: S-0012\n"
+
+  init() throws {
+    parent = try TemporaryDirectory(prefix: "tally-enclosed")
+    let team = try makeTeamRepository()
+    root = parent.path + "/records"
+    try FileManager.default.moveItem(atPath: team.path, toPath: root)
+    try git(["init", "-q", "-b", "main"], in: root)
+    try git(["add", "-A"], in: root)
+    try git(["commit", "-q", "-m", "team"], in: root)
+    try parent.write("customers/C-0042.yaml", Self.outsideCustomer)
+    try parent.write("secret.yaml", "password: hunter2\n")
+  }
+
+  /// The files outside the root with their contents, and git's view of the repository.
+  func state() throws -> [String] {
+    let outside = try FileManager.default.subpathsOfDirectory(atPath: parent.path)
+      .filter { !$0.hasPrefix("records") }.sorted()
+    return try outside.map { path in
+      var isDirectory: ObjCBool = false
+      _ = FileManager.default.fileExists(atPath: parent.path + "/" + path, isDirectory: &isDirectory)
+      return isDirectory.boolValue ? path + "/" : path + ": " + (try parent.read(path))
+    } + gitState(root)
+  }
+}
+
+@Suite("small fixes of issue 18 (end to end)")
+struct SmallFixesTests {
+  // MARK: Record names never reach outside the records root
+
+  @Test func dotsAndPathsOutsideTheRootAreOneLineUsageErrors() throws {
+    let enclosed = try EnclosedRepository()
+    let before = try enclosed.state()
+    let root = enclosed.root
+    func dots(_ name: String, _ part: String = "..") -> String {
+      "tally: '\(name)': '\(part)' cannot be part of a record name; write TYPE/ID (customer/C-0001) or the path of the record's file\n"
+    }
+    func outside(_ path: String) -> String {
+      "tally: \(path) is outside the records repository at \(root)\n"
+    }
+    let cases: [([String], String)] = [
+      (["set", "customer/../../etc/passwd", "status=active"], dots("customer/../../etc/passwd")),
+      (["set", "customer/../C-0042", "status=active"], dots("customer/../C-0042")),
+      (["set", "customer/..", "status=active"], dots("customer/..")),
+      (["set", "customers/./C-0042", "status=active"], dots("customers/./C-0042", ".")),
+      (
+        ["set", "customers/../../customers/C-0042.yaml", "status=active"],
+        outside("customers/../../customers/C-0042.yaml")
+      ),
+      (["set", "../secret.yaml", "password=x"], outside("../secret.yaml")),
+      (
+        ["add", "customer/../C-0042", "contacts", "name=李四", "phone=13900002222"],
+        dots("customer/../C-0042")
+      ),
+      (["add", "../customers/C-0042.yaml", "contacts", "name=李四"], outside("../customers/C-0042.yaml")),
+      (["show", "customer/../C-0042"], dots("customer/../C-0042")),
+      (["show", "../customers/C-0042.yaml"], outside("../customers/C-0042.yaml")),
+      (["log", "customer/../../secret"], dots("customer/../../secret")),
+      (["log", "customers/../../customers/C-0042.yaml"], outside("customers/../../customers/C-0042.yaml")),
+      (["blame", "customer/.."], dots("customer/..")),
+      (["blame", "/etc/passwd.yaml"], outside("/etc/passwd.yaml")),
+      (
+        ["new", "../customers", "--set", "name=x"],
+        "tally: '../customers': '..' cannot be part of a record type; write its name or directory\n"
+      ),
+      (
+        ["new", "customer", "../../secret", "--set", "name=x"],
+        "tally: '../../secret' cannot be a record id: an id is a file name in customers/\n"
+      ),
+      (["check", "../customers/C-0042.yaml"], outside("../customers/C-0042.yaml")),
+      (["check", "customers/../../secret.yaml"], outside("customers/../../secret.yaml")),
+      (["commit", "-m", "x", "../customers/C-0042.yaml"], outside("../customers/C-0042.yaml")),
+    ]
+    for (arguments, expected) in cases {
+      let result = try TallyProcess.run(
+        arguments, in: root, environment: ["TALLY_TODAY": "2026-03-09"].merging(tallyGitEnvironment) { $1 }, stdin: "")
+      #expect(result.status == 64, "\(arguments): \(result.stderr)")
+      #expect(result.stderr == expected, "\(arguments)")
+      #expect(result.stdout == "", "\(arguments)")
+    }
+    #expect(try enclosed.state() == before)
+  }
+
+  @Test func recordFilePathsAreReadFromTheCurrentDirectory() throws {
+    let enclosed = try EnclosedRepository()
+    // From the schema directory, ../customers/C-0042.yaml is the repository's record, not
+    // the one outside it.
+    for command in ["show", "log", "blame"] {
+      let result = try TallyProcess.run([command, "../customers/C-0042.yaml"], in: enclosed.root + "/schema")
+      #expect(result.status == 0, "\(command): \(result.stderr)")
+      #expect(result.stdout.contains("上海华信贸易有限公司"), "\(command): \(result.stdout)")
+      #expect(!result.stdout.contains("外面的客户"), "\(command)")
+    }
+    let set = try TallyProcess.run(
+      ["set", "customers/C-0001/../C-0042.yaml", "tier=B"], in: enclosed.root,
+      environment: ["TALLY_TODAY": "2026-03-09"], stdin: "")
+    #expect(set.status == 0, "\(set.stderr)")
+    #expect(try enclosed.parent.read("records/customers/C-0042.yaml").contains("\ntier: B\n"))
+    #expect(try enclosed.parent.read("customers/C-0042.yaml") == EnclosedRepository.outsideCustomer)
+  }
+}
