@@ -191,7 +191,13 @@ extension RecordEditing {
       let file = FileSystem.joinPath(repository.root, FileSystem.joinPath(target.directory, text + ".yaml"))
       guard FileSystem.kind(of: file) == .file else {
         var hint = "create \(target.directory)/\(text).yaml first, or correct the id"
-        if let suggestion = Suggestions.closest(to: text, among: existingIDs(of: target), maxDistance: 1) {
+        // Only a record the reference may name: its condition holds for it.
+        if let suggestion = Suggestions.closest(
+          to: text, among: existingIDs(of: target), maxDistance: 1,
+          accepting: {
+            admits(reference, id: $0, of: target)
+          })
+        {
           hint = "did you mean \(suggestion)?"
         }
         throw Problem("'\(path)': there is no \(target.name) '\(text)'", hint: hint)
@@ -202,6 +208,16 @@ extension RecordEditing {
       }
     }
     return .text(text)
+  }
+
+  /// Whether the record `id` of `type` in the working tree meets the condition of
+  /// `reference` (true when it has none; false when it cannot be read or the condition
+  /// cannot be evaluated without the referring record).
+  func admits(_ reference: ReferenceSpec, id: String, of type: RecordType) -> Bool {
+    guard reference.condition != nil else { return true }
+    let file = FileSystem.joinPath(repository.root, FileSystem.joinPath(type.directory, id + ".yaml"))
+    guard let bytes = try? FileSystem.read(file), let value = SyntaxTree.parse(bytes).tree?.value else { return false }
+    return SetValidator(schema: repository.schema, today: today).admits(reference, target: value, id: id)
   }
 
   /// What is wrong with `text` as the value of a required field (nil when it fits), to

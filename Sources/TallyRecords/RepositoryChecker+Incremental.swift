@@ -243,8 +243,11 @@ extension RepositoryChecker {
     let recheck = Set(changedRecords).union(affected)
     let reported = Set(recheck.map { display(files[$0].path) })
     var validator = SetValidator(schema: schema, today: today)
-    let ids = KnownIDs(files: files, state: state, oldOf: oldOf, results: results, repository: repository)
+    let ids = KnownIDs(files: files, state: state, oldOf: oldOf, results: results, repository: repository) {
+      validate([$0], cache: nil).first?.0
+    }
     validator.knownIDs = { ids.ids(of: $0) }
+    validator.knownRecord = { ids.record($0, $1) }
     let across = validator.validate(summaries, only: reported)
     var acrossByPath: [String: [Diagnostic]] = [:]
     for diagnostic in across { acrossByPath[diagnostic.path, default: []].append(diagnostic) }
@@ -361,25 +364,42 @@ extension RepositoryChecker {
 }
 
 /// The ids of a type's records in a snapshot checked incrementally, for "did you mean"
-/// hints: worked out only when a reference is broken.
+/// hints, and the records themselves, to check a hint against the reference's condition:
+/// worked out only when a reference is broken.
 final class KnownIDs: @unchecked Sendable {
   private let files: [SnapshotFile]
   private let state: CheckState
   private let oldOf: [Int]
   private let results: [Int: (RecordSummary?, [Diagnostic])]
   private let repository: RecordsRepository
+  private let load: @Sendable (RecordFile) -> RecordSummary?
   private var known: [String: [String]] = [:]
+  private var loaded: [Int: RecordSummary?] = [:]
   private let lock = NSLock()
 
   init(
     files: [SnapshotFile], state: CheckState, oldOf: [Int], results: [Int: (RecordSummary?, [Diagnostic])],
-    repository: RecordsRepository
+    repository: RecordsRepository, load: @escaping @Sendable (RecordFile) -> RecordSummary?
   ) {
     self.files = files
     self.state = state
     self.oldOf = oldOf
     self.results = results
     self.repository = repository
+    self.load = load
+  }
+
+  /// The summary of the record `id` of `type`, checked now when this run has not.
+  func record(_ type: String, _ id: String) -> RecordSummary? {
+    guard let recordType = repository.schema.index(named: type),
+      let position = RepositoryChecker.position(
+        of: repository.schema.types[recordType].directory + "/" + id + ".yaml", in: files)
+    else { return nil }
+    if let result = results[position] { return result.0 }
+    if let summary = lock.withLock({ loaded[position] }) { return summary }
+    let summary = load((files[position], recordType, id))
+    lock.withLock { loaded[position] = summary }
+    return summary
   }
 
   func ids(of type: String) -> [String] {

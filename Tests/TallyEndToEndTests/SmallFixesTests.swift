@@ -108,4 +108,70 @@ struct SmallFixesTests {
     #expect(try enclosed.parent.read("records/customers/C-0042.yaml").contains("\ntier: B\n"))
     #expect(try enclosed.parent.read("customers/C-0042.yaml") == EnclosedRepository.outsideCustomer)
   }
+
+  // MARK: "Did you mean" proposes only records a reference may name
+
+  /// The team: S-0001 manager, S-0002 supervisor, S-0003 team lead, S-0012 sales rep; a
+  /// customer's owner must be a sales rep or team lead who has not left.
+  @Test func brokenReferenceHintsNameOnlyAllowedTargets() throws {
+    let dir = try makeCommittedTeamRepository()
+    let customer = try dir.read("customers/C-0042.yaml")
+    func write(owner: String) throws {
+      try dir.write("customers/C-0042.yaml", customer.replacing("owner: S-0012", with: "owner: \(owner)"))
+    }
+    func check(owner: String, _ arguments: [String] = []) throws -> ProcessResult {
+      try write(owner: owner)
+      return try TallyProcess.run(
+        ["check"] + arguments, in: dir.path, environment: ["TALLY_TODAY": "2026-03-09", "TALLY_TRACE": "1"])
+    }
+    /// What the check printed, without the trace; and whether it was incremental.
+    func output(_ result: ProcessResult) -> (text: String, incremental: Bool) {
+      let lines = (result.stdout + result.stderr).split(separator: "\n", omittingEmptySubsequences: false)
+      let text = lines.filter { !$0.hasPrefix("tally trace:") }.joined(separator: "\n")
+      return (text, lines.contains { $0.hasPrefix("tally trace: incremental: checks across records") })
+    }
+    func report(_ owner: String, _ hint: String) -> String {
+      """
+      customers/C-0042.yaml:5:8: error[broken-ref]: 'owner': there is no staff '\(owner)'
+        5 | owner: \(owner)
+          |        ^^^^^^ \(hint)
+      checked 5 records: 1 error
+
+      """
+    }
+    // S-0001 (a manager) and S-0012 are one edit from S-0011; S-0001 sorts first.
+    let full = try check(owner: "S-0011", ["--no-cache"])
+    #expect(full.status == 1)
+    #expect(output(full).text == report("S-0011", "did you mean S-0012?"))
+    #expect(!output(full).incremental)
+    // Only S-0002, a supervisor, is one edit from S-0020: no suggestion.
+    let none = try check(owner: "S-0020", ["--no-cache"])
+    #expect(output(none).text == report("S-0020", "create staff/S-0020.yaml, or correct the id"))
+    // The same from an incremental check of the index: the state of the committed records,
+    // then one change (blob ids tell changed files apart exactly).
+    try git(["checkout", "HEAD", "--", "customers/C-0042.yaml"], in: dir.path)
+    #expect(try check(owner: "S-0012", ["--staged"]).status == 0)
+    for (owner, hint) in [
+      ("S-0011", "did you mean S-0012?"), ("S-0020", "create staff/S-0020.yaml, or correct the id"),
+    ] {
+      try write(owner: owner)
+      try git(["add", "customers/C-0042.yaml"], in: dir.path)
+      let incremental = output(try check(owner: owner, ["--staged"]))
+      #expect(incremental.incremental, "\(incremental.text)")
+      #expect(incremental.text == report(owner, hint))
+    }
+    try git(["reset", "-q", "--hard"], in: dir.path)
+
+    // tally set checks the reference before writing, with the same rule for its hint.
+    let set = try TallyProcess.run(
+      ["set", "customer/C-0042", "owner=S-0011"], in: dir.path, environment: ["TALLY_TODAY": "2026-03-09"], stdin: "")
+    #expect(set.status == 64)
+    #expect(set.stderr == "tally: 'owner': there is no staff 'S-0011'\n  did you mean S-0012?\n")
+    let noneSet = try TallyProcess.run(
+      ["set", "customer/C-0042", "owner=S-0020"], in: dir.path, environment: ["TALLY_TODAY": "2026-03-09"], stdin: "")
+    #expect(
+      noneSet.stderr
+        == "tally: 'owner': there is no staff 'S-0020'\n  create staff/S-0020.yaml first, or correct the id\n")
+    #expect(try dir.read("customers/C-0042.yaml") == customer)
+  }
 }

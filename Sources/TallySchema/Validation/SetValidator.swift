@@ -10,6 +10,10 @@ public struct SetValidator: Sendable {
   /// The ids of every record of a type, for "did you mean" hints, when the summaries given
   /// are not all of them (an incremental check); nil: the summaries are all.
   public var knownIDs: (@Sendable (String) -> [String])?
+  /// A record (type, id) that is not among the summaries given, to check a "did you mean"
+  /// candidate against the reference's condition (an incremental check); nil: the summaries
+  /// are all.
+  public var knownRecord: (@Sendable (String, String) -> RecordSummary?)?
 
   public init(schema: SchemaSet, today: CivilDate) {
     self.schema = schema
@@ -103,7 +107,6 @@ public struct SetValidator: Sendable {
   ) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     let schema = self.schema
-    let knownIDs = self.knownIDs
     let resolve: @Sendable (String, String) -> ObjectView? = { type, id in
       guard let record = index.record(type, id), let value = record.value, let recordType = schema.type(named: type)
       else { return nil }
@@ -133,22 +136,10 @@ public struct SetValidator: Sendable {
               if let found { lastLookup = (use.pointee.target, use.pointee.id, found) }
             }
             guard let targetPosition = found else {
-              var hint: String?
-              var suggestion: String?
-              if let knownIDs {
-                let ids = knownIDs(use.pointee.target)
-                if ids.count <= 5000 {
-                  suggestion = Suggestions.closest(to: use.pointee.id, among: ids, maxDistance: 1)
-                }
-              } else if let ids = index.ids(of: use.pointee.target), ids.count <= 5000 {
-                suggestion = Suggestions.closest(to: use.pointee.id, among: ids, maxDistance: 1)
-              }
-              if let suggestion {
-                hint = "did you mean \(suggestion)?"
-              } else {
-                hint =
-                  "create \(schema.type(named: use.pointee.target)?.directory ?? use.pointee.target)/\(use.pointee.id).yaml, or correct the id"
-              }
+              let suggestion = suggestion(for: use.pointee, in: summary.pointee, index: index, resolve: resolve)
+              let hint =
+                suggestion.map { "did you mean \($0)?" }
+                ?? "create \(schema.type(named: use.pointee.target)?.directory ?? use.pointee.target)/\(use.pointee.id).yaml, or correct the id"
               diagnostics.append(
                 Diagnostic(
                   .error, code: "broken-ref",
@@ -164,26 +155,9 @@ public struct SetValidator: Sendable {
             let key = ConditionKey(spec: use.pointee.spec.identity, target: targetPosition)
             var known = readsSource ? nil : conditionOutcomes[key]
             if known == nil {
-              let target = index.summaries[targetPosition]
-              if let targetValue = target.value,
-                let targetType = schema.type(named: use.pointee.target),
-                let sourceType = schema.type(named: summary.pointee.type)
-              {
-                let targetView = ObjectView(
-                  value: targetValue, spec: targetType.object, recordType: targetType.name, id: target.id)
-                let sourceView = summary.pointee.value.map {
-                  ObjectView(value: $0, spec: sourceType.object, recordType: sourceType.name, id: summary.pointee.id)
-                }
-                let context = EvaluationContext(
-                  scope: targetView, record: targetView, source: sourceView, resolve: resolve, today: today)
-                do throws(EvaluationError) {
-                  known = .value(try condition.evaluate(in: context))
-                } catch {
-                  known = .error(error.message, hint: error.hint)
-                }
-              } else {
-                known = .unchecked
-              }
+              known = conditionOutcome(
+                condition, target: index.summaries[targetPosition], targetType: use.pointee.target,
+                source: summary.pointee, resolve: resolve)
               if !readsSource { conditionOutcomes[key] = known }
             }
             guard let outcome = known else { continue }
@@ -250,6 +224,83 @@ public struct SetValidator: Sendable {
       }
     }
     return diagnostics
+  }
+
+  /// What `condition` (of a reference from `source`) says of `target`, a record of
+  /// `targetType`.
+  func conditionOutcome(
+    _ condition: Expression, target: RecordSummary, targetType: String, source: RecordSummary,
+    resolve: @escaping @Sendable (String, String) -> ObjectView?
+  ) -> ConditionOutcome {
+    guard let targetValue = target.value else { return .unchecked }
+    return conditionOutcome(
+      condition, target: (targetValue, targetType, target.id),
+      source: source.value.map { ($0, source.type, source.id) },
+      resolve: resolve)
+  }
+
+  /// What `condition` says of the record `target` (its value, type and id), referred to from
+  /// `source` (when known).
+  func conditionOutcome(
+    _ condition: Expression, target: (value: Value, type: String, id: String),
+    source: (value: Value, type: String, id: String)?, resolve: @escaping @Sendable (String, String) -> ObjectView?
+  ) -> ConditionOutcome {
+    guard let targetType = schema.type(named: target.type) else { return .unchecked }
+    let targetView = ObjectView(
+      value: target.value, spec: targetType.object, recordType: targetType.name, id: target.id)
+    var sourceView: ObjectView?
+    if let source {
+      guard let sourceType = schema.type(named: source.type) else { return .unchecked }
+      sourceView = ObjectView(value: source.value, spec: sourceType.object, recordType: sourceType.name, id: source.id)
+    }
+    let context = EvaluationContext(
+      scope: targetView, record: targetView, source: sourceView, resolve: resolve, today: today)
+    do throws(EvaluationError) {
+      return .value(try condition.evaluate(in: context))
+    } catch {
+      return .error(error.message, hint: error.hint)
+    }
+  }
+
+  /// Whether a reference made with `spec` may name the record `target` (its value and id;
+  /// a record of the reference's target type): true when the reference has no condition or
+  /// the target meets it; false when it fails or cannot be evaluated (it reads the referring
+  /// record, `source`, and that is not given, or other records). For "did you mean" hints
+  /// outside a check of the whole repository.
+  public func admits(
+    _ spec: ReferenceSpec, target: Value, id: String, source: (value: Value, type: String, id: String)? = nil
+  ) -> Bool {
+    guard let condition = spec.condition else { return true }
+    let outcome = conditionOutcome(
+      condition, target: (target, spec.target, id), source: source, resolve: { _, _ in nil })
+    if case .value(.bool(true)) = outcome { return true }
+    return false
+  }
+
+  /// "Did you mean" for a reference to a record that does not exist: the closest id (one
+  /// edit away) of a record the reference may name — one that meets its condition, so the
+  /// hint never proposes a record the check would then refuse. Nil when none is close.
+  func suggestion(
+    for use: RecordSummary.ReferenceUse, in source: RecordSummary, index: Index,
+    resolve: @escaping @Sendable (String, String) -> ObjectView?
+  ) -> String? {
+    let ids: [String]
+    if let knownIDs {
+      ids = knownIDs(use.target)
+    } else if let known = index.ids(of: use.target) {
+      ids = Array(known)
+    } else {
+      return nil
+    }
+    guard ids.count <= 5000 else { return nil }
+    return Suggestions.closest(to: use.id, among: ids, maxDistance: 1) { id in
+      guard let condition = use.spec.condition else { return true }
+      guard let target = index.record(use.target, id) ?? knownRecord?(use.target, id) else { return false }
+      let outcome = conditionOutcome(
+        condition, target: target, targetType: use.target, source: source, resolve: resolve)
+      if case .value(.bool(true)) = outcome { return true }
+      return false
+    }
   }
 
   /// A reference's condition on one target record: the spec's identity, not the condition's

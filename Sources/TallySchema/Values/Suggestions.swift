@@ -4,9 +4,19 @@ public enum Suggestions {
   /// enough to be a likely typo: at most 1 edit for short words, 2 for longer ones.
   public static func closest(to text: String, among candidates: some Sequence<String>, maxDistance: Int = 2) -> String?
   {
+    closest(to: text, among: candidates, maxDistance: maxDistance) { _ in true }
+  }
+
+  /// The closest candidate to `text` (as ``closest(to:among:maxDistance:)`` finds it) that
+  /// `accepting` takes: candidates are offered closest first (ties: the smallest), and
+  /// `accepting` is asked only of those close enough, until it takes one.
+  public static func closest(
+    to text: String, among candidates: some Sequence<String>, maxDistance: Int = 2,
+    accepting: (String) -> Bool
+  ) -> String? {
     let lowered = Array(text.lowercased())
     guard !lowered.isEmpty else { return nil }
-    var best: (String, Int)?
+    var close: [(candidate: String, distance: Int)] = []
     for candidate in candidates {
       let other = Array(candidate.lowercased())
       // One or two letters are all within one edit of each other: no guess is helpful.
@@ -14,14 +24,12 @@ public enum Suggestions {
       let limit = min(maxDistance, max(lowered.count, other.count) <= 4 ? 1 : 2)
       guard abs(other.count - lowered.count) <= limit else { continue }
       let distance = editDistance(lowered, other, limit: limit)
-      guard distance <= limit else { continue }
-      // Ties go to the smallest candidate: the same hint whatever order candidates come in
-      // (the ids of a type come from a dictionary).
-      if best == nil || distance < best!.1 || (distance == best!.1 && candidate < best!.0) {
-        best = (candidate, distance)
-      }
+      if distance <= limit { close.append((candidate, distance)) }
     }
-    return best?.0
+    // Ties go to the smallest candidate: the same hint whatever order candidates come in
+    // (the ids of a type come from a dictionary).
+    close.sort { ($0.distance, $0.candidate) < ($1.distance, $1.candidate) }
+    return close.first { accepting($0.candidate) }?.candidate
   }
 
   /// Damerau-Levenshtein distance (adjacent swaps count as one edit), stopping early above
