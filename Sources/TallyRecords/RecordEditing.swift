@@ -178,6 +178,14 @@ public struct RecordEditing: Sendable {
     if !problems.isEmpty { throw .usage(problems) }
     // A given id is checked first: no point asking for fields of a record that exists.
     if let id {
+      // `tally new customer name=…`: a field given where the id goes.
+      if let equals = id.firstIndex(of: "="), !type.idPattern.matches(id) {
+        throw .usage([
+          Problem(
+            "'\(id)' is not a valid \(type.name) id",
+            hint: "fields are given with --set: --set \(id[..<equals])=\(id[id.index(after: equals)...])")
+        ])
+      }
       // An id names a file in the type's directory, whatever the pattern allows.
       if id.isEmpty || id == "." || id == ".." || id.hasPrefix(".") || id.contains("/") || id.contains("\\") {
         throw .usage([Problem("'\(id)' cannot be a record id: an id is a file name in \(type.directory)/")])

@@ -174,4 +174,23 @@ struct SmallFixesTests {
         == "tally: 'owner': there is no staff 'S-0020'\n  create staff/S-0020.yaml first, or correct the id\n")
     #expect(try dir.read("customers/C-0042.yaml") == customer)
   }
+
+  // MARK: tally new names its real option
+
+  @Test func newNamesTheSetOptionInItsHints() throws {
+    let dir = try copyOfExampleRepository()
+    let missing = try tallyEdit(["new", "customer", "--set", "name=苏州新起点教育科技有限公司"], in: dir)
+    #expect(missing.status == 64)
+    #expect(missing.stderr.hasPrefix("tally: required fields have no value:\n  industry: "), "\(missing.stderr)")
+    #expect(missing.stderr.hasSuffix("\n  give them as --set field=value (run on a terminal to be asked for them)\n"))
+    let asID = try tallyEdit(["new", "customer", "name=苏州新起点"], in: dir)
+    #expect(asID.status == 64)
+    #expect(
+      asID.stderr == "tally: 'name=苏州新起点' is not a valid customer id\n  fields are given with --set: --set name=苏州新起点\n"
+    )
+    // tally add takes the item's fields as they are.
+    let add = try tallyEdit(["add", "customer/C-0042", "follow_ups", "date=2026-11-01"], in: dir)
+    #expect(add.stderr.hasSuffix("\n  give them as field=value (run on a terminal to be asked for them)\n"))
+    #expect(try listing(dir, "customers") == (try listing(try copyOfExampleRepository(), "customers")))
+  }
 }

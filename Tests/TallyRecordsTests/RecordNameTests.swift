@@ -92,4 +92,18 @@ import Testing
     }
     #expect(!FileManager.default.fileExists(atPath: fixture.directory.path + "/etc"))
   }
+
+  @Test func aFieldGivenAsTheNewIDNamesTheSetOption() throws {
+    let fixture = try EditFixture()
+    let customer = try #require(fixture.repository.schema.type(named: "customer"))
+    let problems = usageProblems {
+      _ = try fixture.editing.newRecord(type: customer, id: "contacts[0].name=a/b", assignments: [])
+    }
+    #expect(
+      problems == [
+        RecordEditing.Problem(
+          "'contacts[0].name=a/b' is not a valid customer id",
+          hint: "fields are given with --set: --set contacts[0].name=a/b")
+      ])
+  }
 }

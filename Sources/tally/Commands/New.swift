@@ -50,7 +50,7 @@ struct New: ParsableCommand {
   func run() throws {
     let repo = try repository.open()
     let editing = RecordEditing(repository: repo, today: today(in: repo))
-    try EditCommand.run(editing, options: edit, global: global, interactive: true) {
+    try EditCommand.run(editing, options: edit, global: global, interactive: true, assignment: "--set field=value") {
       (answers: [RecordEditing.Assignment]) throws(RecordEditing.Failure) -> RecordEditing.Outcome in
       let recordType = try editing.recordType(named: type)
       var parsed: [RecordEditing.Assignment] = []

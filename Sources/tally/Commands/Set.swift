@@ -124,8 +124,12 @@ struct EditOptions: ParsableArguments {
 /// on a terminal, printing the outcome, writing it, and their exit codes.
 enum EditCommand {
   /// Runs `produce` (given the answers to prompts so far), then prints and writes.
+  ///
+  /// - Parameter assignment: How the command takes a field's value, for messages:
+  ///   `field=value` (`set`, `add`) or `--set field=value` (`new`).
   static func run(
     _ editing: RecordEditing, options: EditOptions, global: GlobalOptions, interactive: Bool,
+    assignment: String = "field=value",
     produce: ([RecordEditing.Assignment]) throws(RecordEditing.Failure) -> RecordEditing.Outcome
   ) throws {
     let renderer = DiagnosticRenderer(color: global.useColor)
@@ -138,10 +142,10 @@ enum EditCommand {
       } catch .missing(let fields) where interactive && isatty(0) == 1 {
         let given = try ask(fields, editing: editing)
         // Every question skipped: asking again would not help.
-        if given.isEmpty { try report(.missing(fields), renderer: renderer) }
+        if given.isEmpty { try report(.missing(fields), renderer: renderer, assignment: assignment) }
         answers += given
       } catch {
-        try report(error, renderer: renderer)
+        try report(error, renderer: renderer, assignment: assignment)
       }
     }
     let json = options.format == .json
@@ -235,8 +239,11 @@ enum EditCommand {
     }
   }
 
-  /// Prints why an edit failed and exits with its code.
-  static func report(_ failure: RecordEditing.Failure, renderer: DiagnosticRenderer) throws -> Never {
+  /// Prints why an edit failed and exits with its code; `assignment` is how the command
+  /// takes a field's value (`field=value`, `--set field=value`).
+  static func report(
+    _ failure: RecordEditing.Failure, renderer: DiagnosticRenderer, assignment: String = "field=value"
+  ) throws -> Never {
     switch failure {
     case .usage(let problems):
       for problem in problems {
@@ -249,7 +256,7 @@ enum EditCommand {
       for field in fields {
         Console.err("  \(field.path): \(field.summary)\n")
       }
-      Console.err("  give them as field=value (run on a terminal to be asked for them)\n")
+      Console.err("  give them as \(assignment) (run on a terminal to be asked for them)\n")
       throw ExitCode.validationFailure
     case .exists(let path):
       Console.err("tally: \(path) exists already; refusing to overwrite it (change it with 'tally set')\n")
