@@ -84,7 +84,8 @@ struct InitHookCommandTests {
     let status = try box.git(["status", "--porcelain", "--untracked-files=all"], in: "team").stdout
     #expect(
       status.split(separator: "\n").sorted() == [
-        "?? .gitattributes", "?? README.md", "?? customers/.gitkeep", "?? minutes/.gitkeep", "?? plans/.gitkeep",
+        "?? .gitattributes", "?? .gitignore", "?? README.md", "?? customers/.gitkeep", "?? minutes/.gitkeep",
+        "?? plans/.gitkeep",
         "?? schema/customer.yaml", "?? schema/minutes.yaml", "?? schema/plan.yaml", "?? schema/staff.yaml",
         "?? staff/.gitkeep", "?? tally.yaml",
       ])

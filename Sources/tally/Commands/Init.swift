@@ -8,8 +8,10 @@ struct Init: ParsableCommand {
     abstract: "Create a new records repository.",
     discussion: """
       Writes tally.yaml, the schemas of the template into schema/, a directory for each \
-      record type (with a .gitkeep so git keeps it while it is empty) and a README.md for \
-      the team (kept when there is one), then installs the pre-commit hook ('tally hook \
+      record type (with a .gitkeep so git keeps it while it is empty), a README.md for \
+      the team (kept when there is one) and a .gitignore that keeps .tally/ out of git \
+      (the JSON Schemas 'tally schema export' writes for editors; the line is added once \
+      to an existing .gitignore), then installs the pre-commit hook ('tally hook \
       install'). When DIR is not in a git working tree, a git repository is created there \
       first (branch main); inside one, the records live in that sub-directory of it.
 
@@ -71,6 +73,7 @@ struct Init: ParsableCommand {
     out += "created a records repository in \(result.root) (template \(template.rawValue))\n"
     for path in result.written { out += "  wrote \(path)\n" }
     for path in result.kept { out += "  kept the existing \(path)\n" }
+    for path in result.appended { out += "  added \(RepositoryTemplate.generatedDirectory) to the existing \(path)\n" }
     Console.out(out)
     if !noHook {
       do {
