@@ -12,8 +12,8 @@ public struct SchemaLoader {
   var tree: SyntaxTree?
 
   /// Loads every schema file, reporting every problem. A type is left out only when its
-  /// file cannot be read as a type at all (not in the record format, no name, directory,
-  /// id pattern or fields); the other types are used.
+  /// file cannot be read as a type at all (not in the record format, no name, no directory
+  /// or one outside the records root, no fields); the other types are used.
   public static func load(files: [(path: String, bytes: [UInt8])]) -> (SchemaSet, [Diagnostic]) {
     var loader = SchemaLoader()
     var types: [RecordType] = []
@@ -185,6 +185,13 @@ public struct SchemaLoader {
     }
   }
 
+  /// Adds `message` to the last diagnostic (the error just reported): what the error
+  /// leaves out of the checks until it is fixed.
+  mutating func noteLeftOut(_ message: String) {
+    guard !diagnostics.isEmpty else { return }
+    diagnostics[diagnostics.count - 1].notes.append(Diagnostic.Note(message: message, path: nil, range: nil))
+  }
+
   func location(_ node: SyntaxNode) -> SchemaLocation {
     SchemaLocation(path: path, range: node.range)
   }
@@ -228,6 +235,8 @@ public struct SchemaLoader {
       error(
         "schema-bad-value", "the directory must be a path inside the records repository", at: directoryNode,
         hint: "e.g. 'customers' or 'sales/customers'")
+      // Not used: its records would be read and written outside the records root.
+      return nil
     }
     var idPattern: SafeRegex?
     var idExample: String?
@@ -296,10 +305,19 @@ public struct SchemaLoader {
           hint: "field names are letters, digits and '_' (Chinese letters too), starting with a letter")
         continue
       }
+      let before = diagnostics.count
       if let field = readField(name: name, entry.value, keyNode: entry.key, checks: &checks, owner: owner + [name]) {
         fields.append(field)
       } else {
         unchecked.insert(name)
+        // Say what the error costs meanwhile: the field is accepted with any value.
+        if let index = diagnostics[before...].firstIndex(where: { $0.severity == .error }) {
+          let field = (owner + [name]).joined(separator: ".")
+          diagnostics[index].notes.append(
+            Diagnostic.Note(
+              message: "until this is fixed, '\(field)' is not checked: records may give it any value", path: nil,
+              range: nil))
+        }
       }
     }
     return (fields, unchecked)
@@ -387,6 +405,9 @@ public struct SchemaLoader {
       reference.acyclic = bool(spec?["acyclic"], "acyclic") ?? false
       if let whereNode = spec?["where"] {
         reference.condition = expression(whereNode, "the 'where' condition")
+        if reference.condition == nil {
+          noteLeftOut("until this is fixed, '\((owner).joined(separator: "."))' may name any \(target)")
+        }
         reference.conditionLocation = location(whereNode)
         if let condition = reference.condition {
           checks.append(
@@ -569,17 +590,25 @@ public struct SchemaLoader {
         error("schema-missing", "the rule has no 'message'", at: item, hint: "say what is wrong, in the team's words")
         continue
       }
-      guard let check = expression(checkNode, "the check") else { continue }
+      let named = item["name"]?.text.map { "the rule '\($0)'" } ?? "this rule"
+      guard let check = expression(checkNode, "the check") else {
+        noteLeftOut("until this is fixed, \(named) is not checked")
+        continue
+      }
       var rule = Rule(check: check, message: message, location: location(checkNode))
       rule.name = text(item["name"], "name")
       if let whenNode = item["when"] {
-        rule.condition = expression(whenNode, "the condition")
-        rule.conditionLocation = location(whenNode)
-        if let condition = rule.condition {
-          checks.append(
-            PendingCheck(
-              kind: .rule, owner: owner, expression: condition, location: location(whenNode), path: path, typeName: ""))
+        // A condition that does not parse leaves the rule out: checked on every record, it
+        // would report records it was never meant for.
+        guard let condition = expression(whenNode, "the condition") else {
+          noteLeftOut("until this is fixed, \(named) is not checked")
+          continue
         }
+        rule.condition = condition
+        rule.conditionLocation = location(whenNode)
+        checks.append(
+          PendingCheck(
+            kind: .rule, owner: owner, expression: condition, location: location(whenNode), path: path, typeName: ""))
       }
       if let severityNode = item["severity"] {
         switch severityNode.text {
