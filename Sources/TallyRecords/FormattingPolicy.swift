@@ -31,6 +31,32 @@ public struct FormattingPolicy: Sendable {
     return keys.contains("type") && keys.contains("fields") && keys.contains("directory")
   }
 
+  /// Why the file at `absolutePath` must be left as it is, or nil when it may be formatted:
+  /// a record is printed in its schema's field order, so a record whose type's schema has
+  /// errors (or, when a schema file could not be read as a type at all, any `.yaml` file
+  /// that is not known to be something else: it may be a record of that type) would be
+  /// rewritten by a schema that is not the one meant.
+  public func reasonToLeaveAlone(absolutePath: String) -> String? {
+    guard let repository else { return nil }
+    let relative = FileSystem.relative(absolutePath, to: repository.root)
+    switch repository.role(of: relative) {
+    case .record(let typeName, _):
+      guard let type = repository.schema.type(named: typeName) else { return nil }
+      let schemaFile = type.location.path
+      let broken = repository.setupDiagnostics.contains { $0.severity == .error && $0.path == schemaFile }
+      return broken ? "the schema of \(type.name) (\(schemaFile)) has errors" : nil
+    case .config, .schema:
+      return nil
+    case .other, .misplaced:
+      guard repository.unloadedSchemas > 0, relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else {
+        return nil
+      }
+      let files = repository.unloadedSchemaFiles
+      let named = files.isEmpty ? "a schema file" : files.joined(separator: ", ")
+      return "\(named) cannot be read as a record type, so these files may be records of an unknown type"
+    }
+  }
+
   /// The canonical form of the file at `absolutePath` with content `document`.
   public func format(_ document: Document, absolutePath: String) -> [UInt8] {
     guard let repository else {

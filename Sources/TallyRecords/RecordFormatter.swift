@@ -16,6 +16,8 @@ public struct RecordFormatter: Sendable {
       case failed(String)
       /// Not formatted: a signal (Ctrl-C) stopped the run first.
       case skipped
+      /// Left untouched on purpose: the reason (a record whose schema has errors).
+      case leftAlone(String)
     }
 
     public var path: String
@@ -55,6 +57,13 @@ public struct RecordFormatter: Sendable {
     self.policies = policies
   }
 
+  /// Why the file at `path` is not formatted (see ``FormattingPolicy/reasonToLeaveAlone(absolutePath:)``),
+  /// or nil.
+  public func reasonToLeaveAlone(_ path: String) -> String? {
+    let absolute = FileSystem.absolute(path)
+    return policies[FileSystem.parentDirectory(of: absolute)]?.reasonToLeaveAlone(absolutePath: absolute)
+  }
+
   /// The canonical form of `bytes`, or the parser's diagnostics when it is not a record.
   public func format(_ bytes: [UInt8], path: String) -> (formatted: [UInt8]?, diagnostics: [Diagnostic]) {
     let result = Document.parse(bytes, path: path, options: options)
@@ -65,13 +74,18 @@ public struct RecordFormatter: Sendable {
   }
 
   /// Formats each file; with `write`, rewrites the files that change, atomically.
-  /// Files that do not parse are never touched, nor are symbolic links (reported as not in
-  /// the record format, code `symlink`). Once a signal is pending (see `Interrupts`), the
-  /// files not yet begun are skipped: each file is either as it was or formatted whole.
+  /// Files that do not parse, records whose schema has errors, and symbolic links (reported
+  /// as not in the record format, code `symlink`) are never touched. Once a signal is
+  /// pending (see `Interrupts`), the files not yet begun are skipped: each file is either
+  /// as it was or formatted whole.
   public func run(paths: [String], write: Bool) -> [Outcome] {
     var outcomes = parallelMap(paths, batch: 8) { path in
       if Interrupts.pending != nil {
         return Outcome(path: path, status: .skipped, original: [], formatted: [], diagnostics: [], written: false)
+      }
+      if let reason = reasonToLeaveAlone(path) {
+        return Outcome(
+          path: path, status: .leftAlone(reason), original: [], formatted: [], diagnostics: [], written: false)
       }
       let bytes: [UInt8]
       do {

@@ -48,7 +48,7 @@ extension RecordsRepository {
       guard case .record(let typeName, let id) = role(of: relative) else {
         throw RecordNameError(
           "'\(argument)' is not a record file",
-          hint: "record directories: " + schema.types.map { $0.directory + "/" }.joined(separator: ", "))
+          hint: unloadedHint + "record directories: " + schema.types.map { $0.directory + "/" }.joined(separator: ", "))
       }
       return NamedRecord(type: typeName, id: id, relativePath: relative)
     }
@@ -80,7 +80,10 @@ extension RecordsRepository {
     if let type = schema.type(named: trimmed) ?? schema.type(forDirectory: trimmed) { return type }
     let names = schema.types.map(\.name)
     var hint = "record types: " + names.joined(separator: ", ")
-    if names.isEmpty {
+    if !unloadedSchemaFiles.isEmpty {
+      // The type may be the one a broken schema file was meant to define.
+      hint = unloadedHint + hint
+    } else if names.isEmpty {
       hint = "the repository has no record types: see 'tally check'"
     } else if let suggestion = Suggestions.closest(to: trimmed, among: names + schema.types.map(\.directory)) {
       hint = "did you mean '\(suggestion)'? " + hint
@@ -95,6 +98,14 @@ extension RecordsRepository {
     let relative = FileSystem.relative(absolute, to: root)
     if relative == ".." || relative.hasPrefix("../") { return nil }
     return relative
+  }
+
+  /// The start of a hint when a schema file cannot be read as a type (the record named may
+  /// be of that type), or nothing.
+  var unloadedHint: String {
+    let unloaded = unloadedSchemaFiles
+    guard !unloaded.isEmpty else { return "" }
+    return "\(unloaded.joined(separator: ", ")) cannot be read as a record type: fix it first (see 'tally check'); "
   }
 
   /// A record name to show in messages: `customer/C-0042` for the first type.

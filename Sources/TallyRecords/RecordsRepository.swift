@@ -85,6 +85,22 @@ public struct RecordsRepository: Sendable {
     return repository
   }
 
+  /// The schema files (as diagnostics name them) that have errors and define no record type
+  /// in use: the records of their type are not known as records.
+  public var unloadedSchemaFiles: [String] {
+    guard unloadedSchemas > 0 else { return [] }
+    let loaded = Set(schema.types.map(\.location.path))
+    let prefix = displayPath(config.schemaDirectory) + "/"
+    var files: [String] = []
+    for diagnostic in setupDiagnostics
+    where diagnostic.severity == .error && diagnostic.path.hasPrefix(prefix) && !loaded.contains(diagnostic.path)
+      && !files.contains(diagnostic.path)
+    {
+      files.append(diagnostic.path)
+    }
+    return files
+  }
+
   /// Paths relative to `root`, shown relative to `base`: computed once per directory, since
   /// it is asked for every file.
   static func displayFunction(root: String, base: String) -> @Sendable (String) -> String {

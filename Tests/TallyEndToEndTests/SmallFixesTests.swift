@@ -231,4 +231,128 @@ struct SmallFixesTests {
     #expect(!again.stdout.contains(".gitignore"))
     #expect(try dir.read("notes/.gitignore") == "*.log\n" + line)
   }
+
+  // MARK: Records of a type whose schema has errors
+
+  /// A committed copy of example-repo.
+  func committedExample() throws -> TemporaryDirectory {
+    let dir = try copyOfExampleRepository()
+    try git(["init", "-q", "-b", "main"], in: dir.path)
+    try git(["add", "-A"], in: dir.path)
+    try git(["commit", "-q", "-m", "team"], in: dir.path)
+    return dir
+  }
+
+  /// The bytes of every customer record, to show that nothing rewrote them.
+  func customers(_ dir: TemporaryDirectory) throws -> [[UInt8]] {
+    try listing(dir, "customers").map { try dir.bytes("customers/" + $0) }
+  }
+
+  @Test func aFieldWithABrokenSpecIsNamedAndItsRecordsAreNotReformatted() throws {
+    let dir = try committedExample()
+    let schema = try dir.read("schema/customer.yaml")
+    try dir.write(
+      "schema/customer.yaml", schema.replacing("type: enum\n    title: 行业", with: "type: enumm\n    title: 行业"))
+    // Not canonical, with an industry no schema allows: fmt must leave it as it is.
+    let customer = try dir.read("customers/C-0042.yaml")
+    try dir.write("customers/C-0042.yaml", customer.replacing("industry: education", with: "industry:   教育"))
+    let before = try customers(dir)
+    let run = { (arguments: [String]) in
+      try TallyProcess.run(arguments, in: dir.path, environment: ["TALLY_TODAY": "2026-11-01"], stdin: "")
+    }
+
+    let check = try run(["check"])
+    #expect(check.status == 1)
+    #expect(
+      check.stdout.hasSuffix(
+        """
+        did you mean 'enum'?
+        schema/customer.yaml: note: until this is fixed, 'industry' is not checked: records may give it any value
+        checked 449 records: 1 error
+
+        """), "\(check.stdout)")
+
+    let fmt = try run(["fmt"])
+    #expect(fmt.status == 1)
+    #expect(
+      fmt.stderr
+        == """
+        tally: 280 files not formatted: the schema of customer (schema/customer.yaml) has errors; fix the schema first (see 'tally check')
+        0 files reformatted, 174 already canonical, 280 left untouched (their schema has errors)
+
+        """)
+    #expect(try customers(dir) == before)
+
+    let set = try run(["set", "staff/S-0012", "phone=13900001111"])
+    #expect(set.status == 1)
+    #expect(
+      set.stderr.hasSuffix(
+        "tally: nothing was written: the schemas or tally.yaml have 1 error; fix them first (see 'tally check')\n"),
+      "\(set.stderr)")
+    #expect(
+      try git(["status", "--porcelain"], in: dir.path).stdout == " M customers/C-0042.yaml\n M schema/customer.yaml\n")
+  }
+
+  @Test func aSchemaFileThatIsNoTypeStopsWhatWouldMissItsRecords() throws {
+    let dir = try committedExample()
+    try dir.write("schema/customer.yaml", try dir.read("schema/customer.yaml") + "\tbroken: tab\n")
+    let before = try customers(dir)
+    let run = { (arguments: [String]) in
+      try TallyProcess.run(arguments, in: dir.path, environment: ["TALLY_TODAY": "2026-11-01"], stdin: "")
+    }
+    let check = try run(["check"])
+    #expect(check.status == 1)
+    #expect(
+      check.stdout.hasPrefix(
+        "schema: note[unassigned-file]: 280 files are not checked: a schema file has errors, so their types are unknown\n"
+      ), "\(check.stdout)")
+
+    let fmt = try run(["fmt"])
+    #expect(fmt.status == 1)
+    #expect(
+      fmt.stderr.contains(
+        "\ntally: 280 files not formatted: schema/customer.yaml cannot be read as a record type, so these files may be records of an unknown type; fix the schema first (see 'tally check')\n"
+      ), "\(fmt.stderr)")
+    #expect(try customers(dir) == before)
+
+    let refusal =
+      "cannot be read as a record type, so the records of its type would be missing; fix it first (see 'tally check')\n"
+    let report = try run(["report", "pipeline"])
+    #expect(report.status == 1)
+    #expect(report.stdout == "")
+    #expect(report.stderr == "tally: cannot report: schema/customer.yaml \(refusal)")
+    let diff = try run(["diff"])
+    #expect(diff.status == 1)
+    #expect(diff.stderr == "tally: cannot diff: schema/customer.yaml \(refusal)")
+
+    let unknown =
+      "tally: there is no record type 'customer'\n  schema/customer.yaml cannot be read as a record type: fix it first (see 'tally check'); record types: minutes, plan, staff\n"
+    for command in ["show", "log", "blame"] {
+      let result = try run([command, "customer/C-0042"])
+      #expect(result.status == 64)
+      #expect(result.stderr == unknown, "\(command)")
+    }
+    let set = try run(["set", "customer/C-0042", "tier=A"])
+    #expect(set.status == 64)
+    #expect(set.stderr == unknown)
+  }
+
+  @Test func aRuleWhoseConditionDoesNotParseIsNotCheckedOnEveryRecord() throws {
+    let dir = try copyOfExampleRepository()
+    let schema = try dir.read("schema/customer.yaml")
+    try dir.write(
+      "schema/customer.yaml", schema.replacing("when: status == \"churned\"", with: "when: status == \"churned\" and"))
+    let check = try TallyProcess.run(["check"], in: dir.path, environment: ["TALLY_TODAY": "2026-11-01"])
+    #expect(check.status == 1)
+    #expect(
+      check.stdout
+        == """
+        schema/customer.yaml:206:34: error[schema-bad-rule]: the condition does not parse: the expression ends too early
+          206 |     when: status == "churned" and
+              |                                  ^
+        schema/customer.yaml: note: until this is fixed, the rule 'churn-reason' is not checked
+        checked 449 records: 1 error
+
+        """)
+  }
 }

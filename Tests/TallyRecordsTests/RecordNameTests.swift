@@ -107,3 +107,58 @@ import Testing
       ])
   }
 }
+
+/// What the commands that read records by their schemas do while a schema has errors.
+@Suite struct SchemaErrorTests {
+  static let brokenField =
+    (try? String(contentsOfFile: Golden.directory() + "/../../schema/customer.yaml", encoding: .utf8))?
+    .replacing("type: enum\n    title: 行业", with: "type: enumm\n    title: 行业") ?? ""
+
+  func fixture(customerSchema: String) throws -> EditFixture {
+    try EditFixture(extra: [
+      "schema/customer.yaml": customerSchema,
+      // Not canonical: fmt would rewrite it.
+      "customers/C-0042.yaml": "industry: trade\nname:   上海华信贸易有限公司\ntier: A\nstatus: prospect\nowner: S-0012\n",
+    ])
+  }
+
+  @Test func recordsOfATypeWithSchemaErrorsAreNotFormatted() throws {
+    #expect(Self.brokenField.contains("type: enumm"))
+    let fixture = try fixture(customerSchema: Self.brokenField)
+    #expect(fixture.repository.schema.type(named: "customer") != nil)
+    #expect(fixture.repository.unloadedSchemaFiles.isEmpty)
+    let customer = fixture.directory.path + "/customers/C-0042.yaml"
+    let staff = fixture.directory.path + "/staff/S-0001.yaml"
+    try fixture.directory.write("staff/S-0001.yaml", "name:   陈建国\nrole: manager\nteam: 华东销售中心\n")
+    let before = try fixture.directory.bytes("customers/C-0042.yaml")
+    let outcomes = RecordFormatter(paths: [customer, staff]).run(paths: [customer, staff], write: true)
+    #expect(
+      outcomes.map(\.status) == [.leftAlone("the schema of customer (schema/customer.yaml) has errors"), .changed])
+    #expect(try fixture.directory.bytes("customers/C-0042.yaml") == before)
+    #expect(try fixture.directory.read("staff/S-0001.yaml").hasPrefix("name: 陈建国\n"))
+  }
+
+  @Test func aSchemaFileThatIsNoTypeIsNamed() throws {
+    let fixture = try fixture(customerSchema: "version: 1\n\ttype: customer\n")
+    let repository = fixture.repository
+    #expect(repository.unloadedSchemaFiles == ["schema/customer.yaml"])
+    let customer = fixture.directory.path + "/customers/C-0042.yaml"
+    let before = try fixture.directory.bytes("customers/C-0042.yaml")
+    let outcomes = RecordFormatter(paths: [customer]).run(paths: [customer], write: true)
+    #expect(
+      outcomes.map(\.status) == [
+        .leftAlone(
+          "schema/customer.yaml cannot be read as a record type, so these files may be records of an unknown type")
+      ])
+    #expect(try fixture.directory.bytes("customers/C-0042.yaml") == before)
+    let unknown = usageProblems { _ = try fixture.target("customer/C-0042") }
+    #expect(
+      unknown == [
+        RecordEditing.Problem(
+          "there is no record type 'customer'",
+          hint:
+            "schema/customer.yaml cannot be read as a record type: fix it first (see 'tally check'); record types: minutes, plan, staff"
+        )
+      ])
+  }
+}

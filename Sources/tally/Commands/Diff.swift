@@ -61,6 +61,7 @@ struct Diff: ParsableCommand {
       return
     }
     let context = try HistoryContext.open(repository)
+    try context.requireEveryType("diff")
     let oldFiles: [SnapshotFile]
     let newFiles: [SnapshotFile]
     let names: (String, String)

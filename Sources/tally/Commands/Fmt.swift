@@ -17,10 +17,12 @@ struct Fmt: ParsableCommand {
       directory when there is none. A directory stands for the .yaml files under it.
 
       Files are replaced atomically and keep their permissions. A file that is not in the \
-      record format is reported and left untouched.
+      record format is reported and left untouched; so are the records of a type whose \
+      schema has errors (and, when a schema file cannot be read as a type at all, every \
+      .yaml file of unknown type), since their field order and quoting come from the schema.
 
-      Exit status: 0 when every file is (now) canonical; 1 when a file does not parse, or \
-      with --check/--diff when a file would change; 2 when a file cannot be read or written.
+      Exit status: 0 when every file is (now) canonical; 1 when a file does not parse or \
+      was left untouched for its schema, or with --check/--diff when a file would change; 2 when a file cannot be read or written.
       """)
 
   @Argument(help: "Files or directories to format.", completion: .file(extensions: ["yaml", "yml"]))
@@ -46,6 +48,8 @@ struct Fmt: ParsableCommand {
     var invalid = 0
     var failed = 0
     var skipped = 0
+    // Files left alone, by reason: one line per reason, not per file.
+    var leftAlone: [(reason: String, count: Int)] = []
     for outcome in outcomes {
       switch outcome.status {
       case .skipped:
@@ -72,20 +76,32 @@ struct Fmt: ParsableCommand {
       case .failed(let reason):
         failed += 1
         Console.err("tally: \(reason)\n")
+      case .leftAlone(let reason):
+        if let index = leftAlone.firstIndex(where: { $0.reason == reason }) {
+          leftAlone[index].count += 1
+        } else {
+          leftAlone.append((reason, 1))
+        }
       }
     }
+    for (reason, count) in leftAlone {
+      Console.err(
+        "tally: \(count) \(plural(count, "file")) not formatted: \(reason); fix the schema first (see 'tally check')\n")
+    }
+    let untouched = leftAlone.reduce(0) { $0 + $1.count }
     var parts: [String] = []
     let verb = (check || diff) ? "would be reformatted" : "reformatted"
     parts.append("\(changed) \(plural(changed, "file")) \(verb)")
     parts.append("\(unchanged) already canonical")
     if invalid > 0 { parts.append("\(invalid) not in the record format (left untouched)") }
+    if untouched > 0 { parts.append("\(untouched) left untouched (their schema has errors)") }
     if failed > 0 { parts.append("\(failed) could not be read or written") }
     if skipped > 0 { parts.append("\(skipped) left as they were (interrupted)") }
     Console.err(parts.joined(separator: ", ") + "\n")
     Console.flush()
     if skipped > 0, let signal = Interrupts.pending { throw Interrupted(signal: signal) }
     if failed > 0 { throw Exit.failure }
-    if invalid > 0 || ((check || diff) && changed > 0) { throw Exit.findings }
+    if invalid > 0 || untouched > 0 || ((check || diff) && changed > 0) { throw Exit.findings }
   }
 }
 

@@ -88,6 +88,7 @@ struct ReportCommand: ParsableCommand {
       return
     }
     let history = try HistoryContext.open(repository)
+    try history.requireEveryType("report")
     let commits = try history.changes(rev, allParents: false)
     let tip: ObjectID
     do {

@@ -154,9 +154,7 @@ enum EditCommand {
         write(outcome, written: false, dryRun: options.dryRun)
       } else {
         Console.err(render(outcome, renderer: renderer))
-        let errors = outcome.report.errorCount
-        Console.err(
-          "tally: \(outcome.displayPath) would have \(errors) \(plural(errors, "error")); nothing was written\n")
+        Console.err(refusal(outcome))
       }
       throw Exit.findings
     }
@@ -191,6 +189,23 @@ enum EditCommand {
     }
     try CommitSupport.commitPaths(
       [outcome.relativePath], in: editing.repository, message: options.message, color: global.useColor)
+  }
+
+  /// Why nothing was written: the record's own errors, and those of the schemas and
+  /// tally.yaml (which refuse every edit until they are fixed).
+  static func refusal(_ outcome: RecordEditing.Outcome) -> String {
+    let errors = outcome.report.errorCount
+    let own = outcome.report.diagnostics.filter { $0.severity == .error && $0.path == outcome.displayPath }.count
+    let setup = errors - own
+    if setup == 0 {
+      return "tally: \(outcome.displayPath) would have \(errors) \(plural(errors, "error")); nothing was written\n"
+    }
+    let settings = "the schemas or tally.yaml have \(setup) \(plural(setup, "error"))"
+    if own == 0 {
+      return "tally: nothing was written: \(settings); fix them first (see 'tally check')\n"
+    }
+    return
+      "tally: \(outcome.displayPath) would have \(own) \(plural(own, "error")), and \(settings); nothing was written\n"
   }
 
   static func write(_ outcome: RecordEditing.Outcome, written: Bool, dryRun: Bool) {

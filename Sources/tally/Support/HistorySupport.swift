@@ -79,6 +79,18 @@ struct HistoryContext {
     }
   }
 
+  /// Exits 1, saying why, when a schema file defines no type: history and reports read
+  /// records by the repository's schemas, so the records of that type would be missing
+  /// (a report would count none, a diff would show no change to them).
+  func requireEveryType(_ action: String) throws {
+    let unloaded = records.unloadedSchemaFiles
+    guard !unloaded.isEmpty else { return }
+    Console.err(
+      "tally: cannot \(action): \(unloaded.joined(separator: ", ")) cannot be read as a record type, so the records of its type would be missing; fix it first (see 'tally check')\n"
+    )
+    throw Exit.findings
+  }
+
   /// The record `text` names; a usage error (exit 64, one line and a hint) when it names none.
   func key(_ text: String) throws -> RecordKey {
     do throws(RecordsRepository.RecordNameError) {
