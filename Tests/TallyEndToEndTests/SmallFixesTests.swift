@@ -355,4 +355,75 @@ struct SmallFixesTests {
 
         """)
   }
+
+  // MARK: Shell completion of record types, names and reports
+
+  /// Completes `line` (the cursor at its end) as bash does with tally's generated script:
+  /// the script is sourced, and its completion function runs with the words of the line,
+  /// calling the built tally the way it would be called from the shell. Returns the
+  /// candidates bash would offer, and what the completion printed on standard error.
+  func bashCompletions(_ line: [String], in directory: String, script: String) throws -> (
+    candidates: [String], stderr: String
+  ) {
+    let words = ([TallyProcess.binary] + line).map { "'\($0)'" }.joined(separator: " ")
+    let program = """
+      source '\(script)'
+      COMP_WORDS=(\(words))
+      COMP_CWORD=\(line.count)
+      COMP_LINE="${COMP_WORDS[*]}"
+      COMP_POINT=${#COMP_LINE}
+      _tally "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+      printf '%s\\n' "${COMPREPLY[@]}"
+      """
+    let result = try TallyProcess.runProgram("bash", ["--norc", "--noprofile", "-c", program], in: directory)
+    #expect(result.status == 0, "\(result.stderr)")
+    return (result.stdout.split(separator: "\n").map(String.init), result.stderr)
+  }
+
+  @Test func completionScriptsCompleteTypesRecordsAndReports() throws {
+    let dir = try copyOfExampleRepository()
+    let scripts = try TemporaryDirectory()
+    let generated = try TallyProcess.run(["--generate-completion-script", "bash"], in: scripts.path)
+    #expect(generated.status == 0)
+    let script = try scripts.write("tally.bash", generated.stdout)
+    let syntax = try TallyProcess.runProgram("bash", ["-n", script])
+    #expect(syntax.status == 0, "\(syntax.stderr)")
+    for command in ["set", "add", "show", "log", "blame", "new", "report"] {
+      #expect(generated.stdout.contains("---completion \(command) -- positional@0 "), "\(command)")
+    }
+
+    // Through bash, as a user pressing Tab.
+    let ids = (40...49).map { "customer/C-00\($0)" }
+    for command in ["set", "add", "show", "log", "blame"] {
+      let found = try bashCompletions([command, "customer/C-004"], in: dir.path, script: script)
+      #expect(found.candidates == ids, "\(command)")
+      #expect(found.stderr == "")
+    }
+    #expect(try bashCompletions(["show", "st"], in: dir.path, script: script).candidates == ["staff/"])
+    #expect(
+      try bashCompletions(["log", "staff/S-000"], in: dir.path + "/customers", script: script).candidates
+        == (1...9).map { "staff/S-000\($0)" })
+    #expect(try bashCompletions(["new", "m"], in: dir.path, script: script).candidates == ["minutes"])
+    #expect(try bashCompletions(["report", "p"], in: dir.path, script: script).candidates == ["pipeline", "plan"])
+    // --repo names the repository from anywhere.
+    #expect(
+      try bashCompletions(["set", "--repo", dir.path, "customers/C-028"], in: scripts.path, script: script).candidates
+        == ["customers/C-0280", "customers/C-0281"])
+    // Outside a records repository: nothing, and not a word on the terminal.
+    let outside = try bashCompletions(["set", "customer/C-00"], in: scripts.path, script: script)
+    #expect(outside.candidates.isEmpty)
+    #expect(outside.stderr == "")
+
+    // The entry point itself, as the script calls it.
+    let direct = try TallyProcess.run(
+      ["---completion", "blame", "--", "positional@0", "2", "14", "tally", "blame", "customer/C-028"], in: dir.path)
+    #expect(direct.status == 0)
+    #expect(direct.stdout == "customer/C-0280\ncustomer/C-0281\n")
+    #expect(direct.stderr == "")
+    let quiet = try TallyProcess.run(
+      ["---completion", "new", "--", "positional@0", "2", "0", "tally", "new", ""], in: scripts.path)
+    #expect(quiet.status == 0)
+    #expect(quiet.stdout == "")
+    #expect(quiet.stderr == "")
+  }
 }

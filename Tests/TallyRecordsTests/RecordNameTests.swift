@@ -162,3 +162,34 @@ import Testing
       ])
   }
 }
+
+/// Shell completion of record types and names.
+@Suite struct CompletionTests {
+  @Test func typesThenIdsAsTheTypeIsWritten() throws {
+    let fixture = try EditFixture()
+    let repository = fixture.repository
+    #expect(repository.typeCompletions("") == ["customer", "minutes", "plan", "staff"])
+    #expect(repository.typeCompletions("s") == ["staff"])
+    #expect(repository.recordNameCompletions("c") == ["customer/"])
+    #expect(repository.recordNameCompletions("customer/") == ["customer/C-0042", "customer/C-0152"])
+    #expect(repository.recordNameCompletions("customers/C-01") == ["customers/C-0152"])
+    #expect(repository.recordNameCompletions("staff/S-000") == ["staff/S-0001", "staff/S-0002", "staff/S-0003"])
+    #expect(repository.recordNameCompletions("nothing/").isEmpty)
+    #expect(repository.recordNameCompletions("x").isEmpty)
+  }
+
+  @Test func theRepositoryIsTheOneOfRepoOrTheDirectory() throws {
+    let fixture = try EditFixture()
+    let elsewhere = try TemporaryDirectory()
+    #expect(RecordsRepository.forCompletion(arguments: ["tally", "set", ""], from: elsewhere.path) == nil)
+    for arguments in [
+      ["tally", "set", "--repo", fixture.directory.path, ""], ["tally", "set", "--repo=\(fixture.directory.path)"],
+    ] {
+      let found = RecordsRepository.forCompletion(arguments: arguments, from: elsewhere.path)
+      #expect(found?.root == fixture.repository.root, "\(arguments)")
+    }
+    let inside = RecordsRepository.forCompletion(
+      arguments: ["tally", "show"], from: fixture.directory.path + "/customers")
+    #expect(inside?.root == fixture.repository.root)
+  }
+}

@@ -31,7 +31,9 @@ struct Add: ParsableCommand {
       errors.
       """)
 
-  @Argument(help: ArgumentHelp("The record: TYPE/ID or the path of its file.", valueName: "record"))
+  @Argument(
+    help: ArgumentHelp("The record: TYPE/ID or the path of its file.", valueName: "record"),
+    completion: Completions.recordName)
   var record: String
 
   @Argument(help: ArgumentHelp("The list field (e.g. follow_ups).", valueName: "list"))

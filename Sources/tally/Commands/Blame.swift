@@ -12,7 +12,7 @@ struct Blame: ParsableCommand {
       as a change. The record is read as it is in REV (default HEAD); renames are followed.
       """)
 
-  @Argument(help: "The record: TYPE/ID (customer/C-0042) or its file path.")
+  @Argument(help: "The record: TYPE/ID (customer/C-0042) or its file path.", completion: Completions.recordName)
   var record: String
 
   @Option(help: ArgumentHelp("The revision to blame.", valueName: "rev"))

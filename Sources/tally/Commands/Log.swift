@@ -14,7 +14,7 @@ struct Log: ParsableCommand {
       the file are shown as such. --field narrows to changes at or below one field path.
       """)
 
-  @Argument(help: "The record: TYPE/ID (customer/C-0042) or its file path.")
+  @Argument(help: "The record: TYPE/ID (customer/C-0042) or its file path.", completion: Completions.recordName)
   var record: String
 
   @Option(help: ArgumentHelp("The revision whose history to show.", valueName: "rev"))

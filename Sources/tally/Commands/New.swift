@@ -32,7 +32,8 @@ struct New: ParsableCommand {
       missing required fields).
       """)
 
-  @Argument(help: ArgumentHelp("The record type, or its directory.", valueName: "type"))
+  @Argument(
+    help: ArgumentHelp("The record type, or its directory.", valueName: "type"), completion: Completions.recordType)
   var type: String
 
   @Argument(help: ArgumentHelp("The new record's id (default: the next free one).", valueName: "id"))

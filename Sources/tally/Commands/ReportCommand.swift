@@ -26,7 +26,7 @@ struct ReportCommand: ParsableCommand {
       small site: an index and one page per report.
       """)
 
-  @Argument(help: "The report (see --list), or 'all' with --html DIR.")
+  @Argument(help: "The report (see --list), or 'all' with --html DIR.", completion: Completions.reportName)
   var name: String?
 
   @Flag(help: "List the reports and what each shows.")

@@ -40,7 +40,9 @@ struct SetCommand: ParsableCommand {
       type).
       """)
 
-  @Argument(help: ArgumentHelp("The record: TYPE/ID or the path of its file.", valueName: "record"))
+  @Argument(
+    help: ArgumentHelp("The record: TYPE/ID or the path of its file.", valueName: "record"),
+    completion: Completions.recordName)
   var record: String
 
   @Argument(

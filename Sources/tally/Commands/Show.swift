@@ -15,7 +15,7 @@ struct Show: ParsableCommand {
       the record's current id finds it under the id it had then.
       """)
 
-  @Argument(help: "The record: TYPE/ID (customer/C-0042) or its file path.")
+  @Argument(help: "The record: TYPE/ID (customer/C-0042) or its file path.", completion: Completions.recordName)
   var record: String
 
   @Option(help: ArgumentHelp("The day to show the record as of (YYYY-MM-DD).", valueName: "date"))
