@@ -11,7 +11,8 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 }
 
 public enum ReportRenderer {
-  public static func render(_ report: Report, as format: ReportFormat, width: Int = 100, bom: Bool = false) -> [UInt8] {
+  public static func render(_ report: Report, as format: ReportFormat, width: Int? = nil, bom: Bool = false) -> [UInt8]
+  {
     switch format {
     case .table: return Array(table(report, width: width).utf8)
     case .json: return json(report)
@@ -24,8 +25,9 @@ public enum ReportRenderer {
   // MARK: Terminal table
 
   /// Columns aligned by display width (CJK characters take two columns), numbers right
-  /// aligned; when the table is wider than `width`, the widest text column is cut with "…".
-  public static func table(_ report: Report, width: Int) -> String {
+  /// aligned. With a `width` (a terminal's, or `--width N`), a table wider than it has its
+  /// widest text column cut with "…"; without one (output to a file or a pipe) nothing is cut.
+  public static func table(_ report: Report, width: Int?) -> String {
     var out = "\(report.title)\n"
     out += "computed at \(report.commit.prefix(7)) (\(report.commitDate))\n"
     for section in report.sections {
@@ -36,44 +38,23 @@ public enum ReportRenderer {
     return out
   }
 
-  static func textTable(_ table: ReportTable, width: Int) -> String {
+  static func textTable(_ table: ReportTable, width: Int?) -> String {
     guard !table.columns.isEmpty else { return "" }
     if table.rows.isEmpty { return "  (none)\n" }
-    let header = table.columns.map(\.title)
-    let rows = table.rows.map { $0.map(\.text) }
-    var widths = header.map { DisplayWidth.of($0) }
-    for row in rows {
-      for (index, cell) in row.enumerated() where index < widths.count {
-        widths[index] = max(widths[index], DisplayWidth.of(cell))
+    // Numbers and dates are never cut: a cut date or figure says nothing.
+    let columns = table.columns.indices.map { index in
+      let column = table.columns[index]
+      let dates = table.rows.allSatisfy { row in
+        guard index < row.count else { return true }
+        switch row[index] {
+        case .date, .empty: return true
+        default: return false
+        }
       }
+      return TextTable.Column(column.title, alignRight: column.numeric, cuttable: !column.numeric && !dates)
     }
-    // Fit: shrink the widest text column while the table is too wide.
-    let gap = 2
-    var total = widths.reduce(0, +) + gap * (widths.count - 1) + 2
-    while total > width {
-      guard
-        let widest = widths.indices.filter({ !table.columns[$0].numeric && widths[$0] > 6 }).max(by: {
-          widths[$0] < widths[$1]
-        })
-      else { break }
-      widths[widest] -= 1
-      total -= 1
-    }
-    func line(_ cells: [String]) -> String {
-      var text = "  "
-      for (index, cell) in cells.enumerated() where index < widths.count {
-        var shown = cell
-        if DisplayWidth.of(shown) > widths[index] { shown = DisplayWidth.truncate(shown, toWidth: widths[index]) }
-        text += DisplayWidth.pad(shown, toWidth: widths[index], alignRight: table.columns[index].numeric)
-        if index < cells.count - 1 { text += String(repeating: " ", count: gap) }
-      }
-      while text.hasSuffix(" ") { text.removeLast() }
-      return text + "\n"
-    }
-    var out = line(header)
-    out += "  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n"
-    for row in rows { out += line(row) }
-    return out
+    let text = TextTable(columns: columns, rows: table.rows.map { $0.map(\.text) }, indent: 2)
+    return text.render(width: width)
   }
 
   // MARK: JSON

@@ -17,6 +17,10 @@ public enum Golden {
       try? FileManager.default.createDirectory(
         at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
       try? actual.write(to: url, atomically: true, encoding: .utf8)
+      // A recording run never passes: it compared nothing.
+      Issue.record(
+        "recorded \(url.lastPathComponent); run the tests again without TALLY_RECORD_GOLDEN to compare",
+        sourceLocation: sourceLocation)
       return
     }
     guard let expected = try? String(contentsOf: url, encoding: .utf8) else {

@@ -21,6 +21,7 @@ struct Blame: ParsableCommand {
   @Option(help: "Output format: text or json.")
   var format: DataFormat = .text
 
+  @OptionGroup var width: WidthOptions
   @OptionGroup var repository: RepositoryOptions
   @OptionGroup var global: GlobalOptions
 
@@ -65,48 +66,40 @@ struct Blame: ParsableCommand {
       out.raw("\n]}\n")
       Console.out(out.bytes)
     case .text:
-      var rows: [[String]] = []
+      let target = { (path: FieldPath) in
+        context.records.schema.type(named: key.type)?.referenceSpec(at: path)?.target
+      }
+      var table = TextTable(
+        columns: [
+          .init(cuttable: false), .init(cuttable: false), .init(cuttable: false), .init(), .init(),
+        ], header: false)
       for line in lines {
         let commit = line.commit
-        rows.append([
+        table.rows.append([
           commit.map { $0.id.short() } ?? "-------",
           commit.map { context.text.date($0.author) } ?? "",
           commit.map { context.text.people.author($0.author).name } ?? "",
           line.path.description,
-          context.text.show(
-            line.value, target: context.records.schema.type(named: key.type)?.referenceSpec(at: line.path)?.target),
+          Self.shown(line.value, target: target(line.path), names: context.text.people.names),
         ])
       }
-      Console.out(Table.render(rows, maxWidth: Console.terminalWidth))
+      Console.out(table.render(width: width.tableWidth))
     }
   }
-}
 
-/// Plain aligned columns, sized by display width (CJK characters take two columns); the last
-/// column is cut to fit `maxWidth`.
-enum Table {
-  static func render(_ rows: [[String]], header: [String]? = nil, maxWidth: Int = 120) -> String {
-    let all = (header.map { [$0] } ?? []) + rows
-    guard let columns = all.map(\.count).max(), columns > 0 else { return "" }
-    var widths = [Int](repeating: 0, count: columns)
-    for row in all {
-      for (index, cell) in row.enumerated() { widths[index] = max(widths[index], DisplayWidth.of(cell)) }
+  /// A field's value in full, for the table: text with its line breaks (a multi-line value
+  /// takes several lines of its column), a reference with the name of what it names.
+  static func shown(_ value: Value, target: String?, names: [String: String]) -> String {
+    switch value {
+    case .null: return "(none)"
+    case .scalar(let text, _):
+      if let target, let name = names["\(target)/\(text)"] { return "\(name) (\(text))" }
+      return text.isEmpty ? "\"\"" : text
+    case .sequence, .mapping:
+      // Blame's fields are scalars or empty lists; anything else is written whole, as JSON.
+      var bytes: [UInt8] = []
+      value.writeJSON(into: &bytes)
+      return String(decoding: bytes, as: UTF8.self)
     }
-    let fixed = widths.dropLast().reduce(0, +) + 2 * (columns - 1)
-    let last = max(10, maxWidth - fixed)
-    var out = ""
-    for row in all {
-      var line = ""
-      for (index, cell) in row.enumerated() {
-        if index == columns - 1 {
-          line += DisplayWidth.of(cell) > last ? DisplayWidth.truncate(cell, toWidth: last) : cell
-        } else {
-          line += DisplayWidth.pad(cell, toWidth: widths[index]) + "  "
-        }
-      }
-      while line.hasSuffix(" ") { line.removeLast() }
-      out += line + "\n"
-    }
-    return out
   }
 }

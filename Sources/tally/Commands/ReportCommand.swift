@@ -60,6 +60,7 @@ struct ReportCommand: ParsableCommand {
   @Option(help: ArgumentHelp("The revision to compute at.", valueName: "rev"))
   var rev = "HEAD"
 
+  @OptionGroup var width: WidthOptions
   @OptionGroup var repository: RepositoryOptions
   @OptionGroup var global: GlobalOptions
 
@@ -82,9 +83,11 @@ struct ReportCommand: ParsableCommand {
 
   func run() throws {
     if list {
-      var rows: [[String]] = []
-      for report in Reports.all { rows.append([report.name, report.usesPeriod ? "--period" : "--at", report.summary]) }
-      Console.out(Table.render(rows, maxWidth: Console.terminalWidth))
+      var table = TextTable(columns: [.init(cuttable: false), .init(cuttable: false), .init()], header: false)
+      for report in Reports.all {
+        table.rows.append([report.name, report.usesPeriod ? "--period" : "--at", report.summary])
+      }
+      Console.out(table.render(width: width.tableWidth))
       return
     }
     let history = try HistoryContext.open(repository)
@@ -120,7 +123,7 @@ struct ReportCommand: ParsableCommand {
       Console.err("tally: cannot compute \(definition.name): \(error)\n")
       throw Exit.failure
     }
-    Console.out(ReportRenderer.render(report, as: format, width: Console.terminalWidth, bom: bom))
+    Console.out(ReportRenderer.render(report, as: format, width: width.tableWidth, bom: bom))
     history.history.save()
   }
 

@@ -65,7 +65,8 @@ enum Console {
 }
 
 extension Console {
-  /// The width to fit tables to: COLUMNS, else the terminal's, else 100.
+  /// The terminal's width, for fitting tables on a terminal: COLUMNS, else the terminal's,
+  /// else 100. (Output to a file or a pipe is not fitted: see ``WidthOptions``.)
   static var terminalWidth: Int {
     if let text = environment("COLUMNS"), let columns = Int(text), columns > 20 { return columns }
     var size = winsize()

@@ -26,3 +26,26 @@ enum Exit {
   /// The job could not be done (a file could not be read or written, a git error).
   static let failure = ExitCode(2)
 }
+
+/// `--width N`, shared by the commands that print tables (`report`, `blame`).
+///
+/// Tables are fitted to the terminal's width only when standard output is a terminal; into a
+/// file or a pipe nothing is cut, so `tally report … > file` keeps every value whole.
+struct WidthOptions: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "Fit tables to N columns, cutting long values with '…' (default: the terminal's width when printing to a terminal; nothing is cut in a pipe or a file; 0: never cut).",
+      valueName: "n"))
+  var width: Int?
+
+  func validate() throws {
+    if let width, width < 0 { throw ValidationError("--width must not be negative (0: never cut)") }
+  }
+
+  /// The width to fit tables to: `--width`, else the terminal's when standard output is one;
+  /// nil when nothing may be cut.
+  var tableWidth: Int? {
+    if let width { return width == 0 ? nil : width }
+    return Console.stdoutIsTerminal ? Console.terminalWidth : nil
+  }
+}
