@@ -279,7 +279,11 @@ public enum PipelineReport: ReportDefinition {
         .int(tally.toDormant), .int(tally.winBacks), .int(tally.churned),
       ] + tally.conversions.map(\.rate)
     }
-    let owners = byOwner.keys.sorted { (people.team(of: $0) ?? "", $0) < (people.team(of: $1) ?? "", $1) }
+    // By team in natural order (华东一组, 华东二组, …), then by id.
+    let owners = byOwner.keys.sorted { a, b in
+      let (teamA, teamB) = (people.team(of: a) ?? "", people.team(of: b) ?? "")
+      return teamA != teamB ? NaturalOrder.precedes(teamA, teamB) : a < b
+    }
     var ownerTable = ReportTable(columns: [.init("owner", "Owner"), .init("team", "Team")] + ownerColumns)
     var byTeam: [String: OwnerTally] = [:]
     for owner in owners {
@@ -290,7 +294,7 @@ public enum PipelineReport: ReportDefinition {
       byTeam[team, default: OwnerTally()].add(tally)
     }
     var teamTable = ReportTable(columns: [.init("team", "Team")] + ownerColumns)
-    for team in byTeam.keys.sorted() {
+    for team in NaturalOrder.sorted(byTeam.keys) {
       teamTable.rows.append([.text(team.isEmpty ? "(no team)" : team)] + figures(byTeam[team]!))
     }
 

@@ -108,8 +108,7 @@ public enum PlanReport: ReportDefinition {
     ])
     for planID in plans.map(\.id) {
       let mine = lines.filter { $0.plan == planID }
-      var teams: [String] = []
-      for line in mine where !teams.contains(line.team ?? "") { teams.append(line.team ?? "") }
+      let teams = NaturalOrder.sorted(Set(mine.map { $0.team ?? "" }))
       var planTotals: [String: (ExactDecimal, ExactDecimal)] = [:]
       for team in teams {
         for (metric, _) in metrics + extraMetrics(mine, metrics) {

@@ -70,8 +70,14 @@ public enum RosterReport: ReportDefinition {
     let present = select(everyone.values.filter { $0.isOnRoster(at: at) }, context: context, all: everyone)
 
     // The tree: each person under their boss; people whose boss is not shown are roots.
-    func rank(_ person: Person) -> (Int, String, String) {
-      (roleOrder.firstIndex(of: person.role) ?? roleOrder.count, person.team, person.id)
+    // Siblings by role, then team in natural order (华东一组 before 华东二组), then id.
+    func precedes(_ a: Person, _ b: Person) -> Bool {
+      let (roleA, roleB) = (
+        roleOrder.firstIndex(of: a.role) ?? roleOrder.count, roleOrder.firstIndex(of: b.role) ?? roleOrder.count
+      )
+      if roleA != roleB { return roleA < roleB }
+      if a.team != b.team { return NaturalOrder.precedes(a.team, b.team) }
+      return a.id < b.id
     }
     var children: [String: [Person]] = [:]
     var roots: [Person] = []
@@ -82,7 +88,7 @@ public enum RosterReport: ReportDefinition {
         roots.append(person)
       }
     }
-    roots.sort { rank($0) < rank($1) }
+    roots.sort(by: precedes)
     var tree = ReportTable(columns: [
       .init("name", "Name"), .init("id", "ID"), .init("role", "Role"), .init("team", "Team"),
       .init("joined", "Joined"), .init("status", "Status"),
@@ -99,7 +105,7 @@ public enum RosterReport: ReportDefinition {
         person.joined.map(Cell.date) ?? .empty, .text(statuses.label(person.status)),
       ])
       if !teams.contains(person.team) { teams.append(person.team) }
-      for child in (children[person.id] ?? []).sorted(by: { rank($0) < rank($1) }) { add(child, level: level + 1) }
+      for child in (children[person.id] ?? []).sorted(by: precedes) { add(child, level: level + 1) }
     }
     for root in roots { add(root, level: 0) }
 
@@ -126,7 +132,17 @@ public enum RosterReport: ReportDefinition {
     var byTeam = ReportTable(
       columns: [.init("team", "Team"), .init("people", "People", numeric: true)]
         + shownRoles.map { .init($0, roles.label($0), numeric: true) })
-    for team in teams {
+    // Teams by the highest role in them (the manager's first), then in natural order
+    // (华东一组, 华东二组, 华东三组, 华东四组), whoever their supervisors are.
+    var topRole: [String: Int] = [:]
+    for person in present.values {
+      let rank = roleOrder.firstIndex(of: person.role) ?? roleOrder.count
+      topRole[person.team] = min(topRole[person.team] ?? rank, rank)
+    }
+    let orderedTeams = teams.sorted { a, b in
+      topRole[a] != topRole[b] ? topRole[a, default: 0] < topRole[b, default: 0] : NaturalOrder.precedes(a, b)
+    }
+    for team in orderedTeams {
       let members = present.values.filter { $0.team == team }
       byTeam.rows.append(
         [.text(team), .int(members.count)] + shownRoles.map { role in .int(members.filter { $0.role == role }.count) })

@@ -195,4 +195,49 @@ struct ReportCommandTests {
     #expect(result.status == 64)
     #expect(result.stderr.contains("--width"))
   }
+
+  // MARK: Filters that name nobody; teams in natural order (issue 18, item 10)
+
+  @Test func anUnknownTeamIsAUsageErrorWithTheLikelyTeamOnEveryReport() throws {
+    let repo = try ImportedRepository(importedOn: "2026-07-15")
+    for report in ["roster", "pipeline", "plan", "followups", "complaints", "meetings", "activity"] {
+      let result = try repo.tally(["report", report, "--period", "2026-Q3", "--team", "华东2组"])
+      #expect(result.status == 64, "\(report): \(result.stdout)")
+      #expect(result.stdout.isEmpty, "\(report)")
+      #expect(result.stderr.contains("--team: no team '华东2组' in the staff records (did you mean 华东二组?)"), "\(report)")
+    }
+    let known = try repo.tally(["report", "pipeline", "--period", "2026-Q3", "--team", "华东二组"])
+    #expect(known.status == 0)
+  }
+
+  @Test func anUnknownOwnerIsAUsageErrorWithTheLikelyPerson() throws {
+    let repo = try ImportedRepository(importedOn: "2026-07-15")
+    let typo = try repo.tally(["report", "meetings", "--period", "2026-Q3", "--owner", "S-003"])
+    #expect(typo.status == 64)
+    #expect(typo.stderr.contains("--owner: no staff member 'S-003' in the staff records (did you mean S-0003 (许敏)?)"))
+    let name = try repo.tally(["report", "plan", "--period", "2026-Q3", "--owner", "许敏"])
+    #expect(name.status == 64)
+    #expect(name.stderr.contains("(did you mean S-0003 (许敏)?)"))
+  }
+
+  @Test func teamsAreListedInNaturalOrder() throws {
+    let repo = try ImportedRepository(importedOn: "2026-07-15")
+    // 华东三组's lead now reports to the supervisor of 华东一组 and 华东二组: the tree alone
+    // would list 一, 三, 二, 四.
+    try repo.edit("staff/S-0006.yaml") { $0.replacing("reports_to: S-0003", with: "reports_to: S-0002") }
+    try repo.commit("2026-08-03", "S-0006 reports to S-0002")
+    let roster = try repo.json(["roster", "--at", "2026-09-30"])
+    #expect(
+      roster.rows("by_team").compactMap { $0["team"] as? String } == [
+        "华东销售中心", "华东一组", "华东二组", "华东三组", "华东四组",
+      ])
+    let pipeline = try repo.json(["pipeline", "--period", "2026-Q3"])
+    #expect(
+      pipeline.rows("by_team").compactMap { $0["team"] as? String } == ["华东一组", "华东二组", "华东三组", "华东四组"])
+    var teams: [String] = []
+    for row in pipeline.rows("by_owner") {
+      if let team = row["team"] as? String, teams.last != team { teams.append(team) }
+    }
+    #expect(teams == ["华东一组", "华东二组", "华东三组", "华东四组"])
+  }
 }

@@ -87,8 +87,8 @@ struct RosterReportTests {
     #expect(column(byRole, "role") == [.text("经理"), .text("主管"), .text("组长"), .text("销售代表"), .text("客服代表")])
     #expect(column(byRole, "people") == [.int(1), .int(1), .int(2), .int(2), .int(1)])
 
-    // By team, in the order the tree shows them: 华东销售中心 = 陈建国 + 刘洋; 华东一组 =
-    // 张伟 + 王芳 + 周杰; 客服组 = 孙丽 + 赵敏.
+    // By team, the teams of the higher roles first, then in natural order: 华东销售中心 =
+    // 陈建国 + 刘洋; 华东一组 = 张伟 + 王芳 + 周杰; 客服组 = 孙丽 + 赵敏.
     let byTeam = try section(report, "by_team")
     #expect(byTeam.table.rows[0] == [.text("华东销售中心"), .int(2), .int(1), .int(1), .int(0), .int(0), .int(0)])
     #expect(byTeam.table.rows[1] == [.text("华东一组"), .int(3), .int(0), .int(0), .int(1), .int(2), .int(0)])

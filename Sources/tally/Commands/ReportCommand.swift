@@ -18,7 +18,8 @@ struct ReportCommand: ParsableCommand {
       describes each.
 
       Periods: --period 2026-Q1 | 2026-03 | 2026-W10 | 2026-01-01..2026-03-31; reports about \
-      one day take --at DATE (default today). Filters: --team NAME, --owner STAFF-ID.
+      one day take --at DATE (default today). Filters: --team NAME, --owner STAFF-ID (a name \
+      or id no staff record has is a usage error that names the likely one).
 
       Formats: table (aligned for the terminal, CJK-aware), json (documented in \
       docs/reports.md), csv (RFC 4180; --bom for spreadsheets that need it to read Chinese), \
@@ -110,6 +111,14 @@ struct ReportCommand: ParsableCommand {
     let todayPeriod = context.today
     let defaultPeriod = Period.parse(String(todayPeriod.description.prefix(7)))!
     context.period = period.flatMap(Period.parse) ?? defaultPeriod
+    do {
+      try context.checkFilters()
+    } catch let error as ReportFilterError {
+      throw ValidationError(error.description)
+    } catch {
+      Console.err("tally: cannot read the staff records: \(error)\n")
+      throw Exit.failure
+    }
 
     if name == "all", let html {
       try writeSite(context, to: html)
