@@ -34,6 +34,9 @@ public enum ComplaintsReport: ReportDefinition {
     let period =
       context.period ?? Period.parse(String(context.today.description.prefix(7)))!
     let end = period.end
+    // Open complaints and their days open are counted as of the period's end, or as of
+    // today while the period has not ended: not projected to a day still to come.
+    let cutoff = min(end, context.today)
     let owners = ownerHistory(context)
     let atEnd = try context.records("customer", at: end)
     let current = try context.current("customer")
@@ -71,7 +74,7 @@ public enum ComplaintsReport: ReportDefinition {
     complaints.sort { ($0.date, $0.customer) < ($1.date, $1.customer) }
     let received = complaints.filter { period.contains($0.date) }
     let resolved = complaints.filter { $0.resolved.map(period.contains) ?? false }
-    let open = complaints.filter { $0.isOpen(at: end) }
+    let open = complaints.filter { $0.isOpen(at: cutoff) }
 
     // The customer base: customers on record at the period's end, plus any customer with a
     // complaint in the period whose record was written later.
@@ -125,6 +128,17 @@ public enum ComplaintsReport: ReportDefinition {
       }
       return table
     }
+    // The customers of a day before the history began are not known: no rate against them.
+    let baseKnown = context.isKnown(atEndOf: end)
+    func unknownBase(_ table: ReportTable, customerColumns: Set<String>, rateColumns: Set<String>) -> ReportTable {
+      guard !baseKnown else { return table }
+      var table = table
+      for (index, column) in table.columns.enumerated()
+      where customerColumns.contains(column.key) || rateColumns.contains(column.key) {
+        for row in table.rows.indices { table.rows[row][index] = .unknown }
+      }
+      return table
+    }
     let byIndustry = segments("industry", industries) { industries.label($0) }
     let byTier = segments("tier", tiers) { value in tiers.labels[value].map { "\(value) \($0)" } ?? value }
 
@@ -150,6 +164,20 @@ public enum ComplaintsReport: ReportDefinition {
       ])
     }
 
+    let unknownColumns = (customers: Set(["customers"]), rates: Set(["rate"]))
+    var ownerUnknowns: [String] = []
+    if let historyStart = context.historyStart, received.contains(where: { $0.date < historyStart }) {
+      ownerUnknowns.append(
+        context.notKnown("who owned a customer before it")
+          + ": a complaint dated earlier is credited to the owner in that commit")
+    }
+    var baseUnknowns: [String] = []
+    if !baseKnown {
+      baseUnknowns.append(
+        context.notKnown("which customers stood at the end of \(end)")
+          + ": the customers and complaint rates are not known")
+    }
+
     func customerName(_ id: String) -> String { customer(id)?.string("name") ?? id }
     var list = ReportTable(columns: [
       .init("date", "Date"), .init("customer", "Customer"), .init("severity", "Severity"),
@@ -157,8 +185,9 @@ public enum ComplaintsReport: ReportDefinition {
       .init("days_to_resolve", "Days to resolve", numeric: true), .init("summary", "Summary"),
     ])
     for complaint in received {
-      // As the period's end saw it: a resolution after it is not shown, as in the open list.
-      let resolvedByEnd = !complaint.isOpen(at: end)
+      // As the period's end (or today) saw it: a later resolution is not shown, as in the
+      // open list.
+      let resolvedByEnd = !complaint.isOpen(at: cutoff)
       list.rows.append([
         .date(complaint.date), .text(customerName(complaint.customer)), .text(severities.label(complaint.severity)),
         .text(context.name("staff", complaint.owner)),
@@ -174,13 +203,14 @@ public enum ComplaintsReport: ReportDefinition {
     for complaint in open {
       openList.rows.append([
         .date(complaint.date), .text(customerName(complaint.customer)), .text(severities.label(complaint.severity)),
-        .text(context.name("staff", complaint.owner)), .int(end.dayNumber - complaint.date.dayNumber),
+        .text(context.name("staff", complaint.owner)), .int(cutoff.dayNumber - complaint.date.dayNumber),
         .text(complaint.summary),
       ])
     }
 
     let rateNote =
       "complaint rate = complaints dated in \(period.label) ÷ customers in the segment at the end of \(end) (as the customer records stood then)"
+    let openDay = cutoff == end ? "the end of \(end)" : "\(cutoff) (today; the period ends on \(end))"
     let filters = [context.team, context.owner.map { context.name("staff", $0) }].compactMap { $0 }
     return Report(
       name: name,
@@ -190,20 +220,29 @@ public enum ComplaintsReport: ReportDefinition {
         ReportSection(
           key: "by_severity", title: "Complaints by severity", table: bySeverity,
           notes: [
-            "received: dated in \(period.label); resolved: resolved_on in \(period.label), whenever received; open at end: dated on or before \(end) and not resolved by then",
+            "received: dated in \(period.label); resolved: resolved_on in \(period.label), whenever received; open at end: dated on or before \(openDay) and not resolved by then",
             "days to resolve: resolved_on − date, over the complaints resolved in \(period.label)",
           ]),
-        ReportSection(key: "by_industry", title: "Complaint rate by industry", table: byIndustry, notes: [rateNote]),
-        ReportSection(key: "by_tier", title: "Complaint rate by tier", table: byTier, notes: [rateNote]),
         ReportSection(
-          key: "by_owner", title: "Complaints by owner", table: byOwner,
+          key: "by_industry", title: "Complaint rate by industry",
+          table: unknownBase(byIndustry, customerColumns: unknownColumns.customers, rateColumns: unknownColumns.rates),
+          notes: [rateNote], unknowns: baseUnknowns),
+        ReportSection(
+          key: "by_tier", title: "Complaint rate by tier",
+          table: unknownBase(byTier, customerColumns: unknownColumns.customers, rateColumns: unknownColumns.rates),
+          notes: [rateNote], unknowns: baseUnknowns),
+        ReportSection(
+          key: "by_owner", title: "Complaints by owner",
+          table: unknownBase(byOwner, customerColumns: unknownColumns.customers, rateColumns: unknownColumns.rates),
           notes: [
             "a complaint is credited to the customer's owner at the end of the complaint's day (from the history of the owner field); customers: owned at the end of \(end)"
-          ]),
+          ], unknowns: baseUnknowns + ownerUnknowns),
         ReportSection(
           key: "received", title: "Complaints received \(period.label)", table: list,
-          notes: ["resolved on: when resolved by the end of \(end); later resolutions belong to later periods"]),
-        ReportSection(key: "open", title: "Open complaints at the end of \(end)", table: openList),
+          notes: ["resolved on: when resolved by \(openDay); later resolutions belong to later periods"]),
+        ReportSection(
+          key: "open", title: "Open complaints at \(openDay)", table: openList,
+          notes: ["days open: from the complaint's date to \(openDay)"]),
       ])
   }
 

@@ -80,6 +80,11 @@ public enum FollowUpsReport: ReportDefinition {
       let lastDay = last?.date("date")
       let lastCell: Cell = lastDay.map { .date($0) } ?? .text("never")
       let daysSince = (lastDay ?? timeline.addedOn[id]).map { at.dayNumber - $0.dayNumber }
+      // Never contacted and in the history's first commit: added on a day that is not
+      // known, so the days since are at least those since that commit — enough to list the
+      // customer, not a figure to show.
+      let sinceKnown = lastDay != nil || !timeline.initialCustomers.contains(id)
+      let daysCell: Cell = daysSince.map { sinceKnown ? .int($0) : .unknown } ?? .empty
 
       if status != "churned", let next = last?.date("next_contact"), next < at {
         let days = at.dayNumber - next.dayNumber
@@ -101,7 +106,7 @@ public enum FollowUpsReport: ReportDefinition {
             daysSince, id,
             [
               .text(id), .text(name), .text(owner), .text(tier), .text(statusLabel), lastCell, .int(interval),
-              .int(daysSince),
+              daysCell,
             ]
           ))
       }
@@ -114,7 +119,12 @@ public enum FollowUpsReport: ReportDefinition {
         let silent = daysSince.map { $0 >= threshold } ?? false
         guard silent || !open.isEmpty else { continue }
         var reasons: [String] = []
-        if silent { reasons.append(lastDay == nil ? "never contacted" : "no contact for \(daysSince!) days") }
+        if silent {
+          reasons.append(
+            lastDay == nil
+              ? (sinceKnown ? "never contacted" : "never contacted since \(timeline.addedOn[id]!)")
+              : "no contact for \(daysSince!) days")
+        }
         for complaint in open {
           let severity = labelSeverity(complaint.string("severity"))
           reasons.append("open complaint since \(complaint.string("date") ?? "?") (\(severity))")
@@ -123,7 +133,7 @@ public enum FollowUpsReport: ReportDefinition {
           (
             open.count, daysSince ?? 0, id,
             [
-              .text(id), .text(name), .text(owner), lastCell, daysSince.map { .int($0) } ?? .empty, .int(open.count),
+              .text(id), .text(name), .text(owner), lastCell, daysCell, .int(open.count),
               .text(reasons.joined(separator: "; ")),
             ]
           ))
@@ -182,6 +192,24 @@ public enum FollowUpsReport: ReportDefinition {
       byChannel.rows.append([.text(channel), .text(title), .int(count), .percent(Double(count) / Double(total))])
     }
 
+    // Customers of the first commit never contacted since: "?" for the days since.
+    func sinceUnknowns(_ table: ReportTable) -> [String] {
+      guard let historyStart = context.historyStart, table.rows.contains(where: { $0.contains(.unknown) }) else {
+        return []
+      }
+      return [
+        context.notKnown("when the customers of that commit never contacted since were added")
+          + ": their days since are \"?\"; they are listed by the days since \(historyStart)"
+      ]
+    }
+    // The customers of a day before the history began are not known: not "(none)".
+    var atUnknowns: [String] = []
+    if !context.isKnown(atEndOf: at) {
+      overdue.known = false
+      notContacted.known = false
+      atRisk.known = false
+      atUnknowns.append(context.notKnown("which customers stood at the end of \(at)"))
+    }
     var intervalNote =
       "intervals: "
       + context.records.config.followUpIntervals.map { "\($0.tier) \($0.days) days" }.joined(separator: ", ")
@@ -192,17 +220,18 @@ public enum FollowUpsReport: ReportDefinition {
       sections: [
         ReportSection(
           key: "overdue", title: "Overdue next contacts", table: overdue,
-          notes: ["the last contact on or before \(at) set a next contact before it; churned customers left out"]
-            + [people.historyNote(asOf: at)].compactMap { $0 }),
+          notes: ["the last contact on or before \(at) set a next contact before it; churned customers left out"],
+          unknowns: atUnknowns),
         ReportSection(
           key: "not_contacted", title: "Not contacted within their tier's interval", table: notContacted,
           notes: [
             intervalNote,
             "leads, prospects and active customers; never contacted counts from the day the customer was added",
-          ]),
+          ], unknowns: atUnknowns + sinceUnknowns(notContacted)),
         ReportSection(
           key: "at_risk", title: "Customers at risk", table: atRisk,
-          notes: ["active customers with no contact for \(threshold) days or more, or a complaint open on \(at)"]),
+          notes: ["active customers with no contact for \(threshold) days or more, or a complaint open on \(at)"],
+          unknowns: atUnknowns + sinceUnknowns(atRisk)),
         ReportSection(key: "by_week", title: "Contacts per rep per week", table: byWeek, chart: heat),
         ReportSection(
           key: "by_channel", title: "Contacts by channel", table: byChannel,

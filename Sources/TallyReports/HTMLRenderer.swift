@@ -30,6 +30,7 @@ public enum HTMLRenderer {
       if let chart = section.chart { out += svg(chart) }
       out += table(section.table)
       for note in section.notes { out += "<p class=\"note\">\(escape(note))</p>\n" }
+      for unknown in section.unknowns { out += "<p class=\"note unknown\">\(escape(unknown))</p>\n" }
       out += "</section>\n"
     }
     out += "</body>\n</html>\n"
@@ -37,6 +38,7 @@ public enum HTMLRenderer {
   }
 
   static func table(_ table: ReportTable) -> String {
+    if !table.known { return "<p class=\"note\">(not known)</p>\n" }
     if table.rows.isEmpty { return "<p class=\"note\">(none)</p>\n" }
     var out = "<table>\n<thead><tr>"
     for column in table.columns { out += "<th\(column.numeric ? " class=\"n\"" : "")>\(escape(column.title))</th>" }

@@ -16,7 +16,15 @@ public enum MeetingsReport: ReportDefinition {
     "attendance rate per person, action items open, overdue and done per owner (closing day from done_on or the history), decisions log"
   public static let usesPeriod = true
 
-  /// One action item, with when it was closed.
+  /// One version of an action item in the history: its status and `done_on` from the day
+  /// of the commit that wrote them.
+  struct ItemVersion {
+    var status: String
+    var doneOn: CivilDate?
+    var since: CivilDate
+  }
+
+  /// One action item, with the spans in which it stood closed.
   struct ActionItem {
     var minutes: String
     var meetingDate: CivilDate
@@ -25,35 +33,54 @@ public enum MeetingsReport: ReportDefinition {
     var task: String
     var owner: String
     var due: CivilDate
-    /// The status at the report's commit.
-    var status: String
-    /// The day it counts as done (`done_on`, else the history), for a done item.
-    var closed: CivilDate?
-    /// The day of the commit that set the current status (done or cancelled), when the
-    /// history has it.
-    var recorded: CivilDate?
-    /// The item's statuses in the history, each with the day of the commit that set it.
-    var timeline: [(status: String, since: CivilDate)]
+    /// The item's versions in the first-parent history, oldest first (at least one: the
+    /// item as it is at the report's commit).
+    var versions: [ItemVersion]
 
     enum State { case notYet, open, done, cancelled }
 
-    /// Where the item stood at the end of `day`, and when it was closed (for a done item,
-    /// its closing day and the day that was recorded).
+    /// A span in which the item stood closed: from its closing day (`done_on`, else the day
+    /// of the commit that set it done; for a cancellation, that commit's day) until the day
+    /// of the commit that set it back to open (nil: still closed). `recorded` is the day of
+    /// the commit that closed it.
+    struct Closing {
+      var state: State
+      var closed: CivilDate
+      var recorded: CivilDate
+      var until: CivilDate?
+    }
+
+    /// Every span in which the item stood closed, in history order: an item done, set back
+    /// to open and done again has two.
+    var closings: [Closing] {
+      var result: [Closing] = []
+      var index = 0
+      while index < versions.count {
+        let status = versions[index].status
+        guard status == "done" || status == "cancelled" else {
+          index += 1
+          continue
+        }
+        // Versions in a row with the same closing status are one span; a corrected done_on
+        // (the latest) is the closing day.
+        var last = index
+        while last + 1 < versions.count, versions[last + 1].status == status { last += 1 }
+        let closed = status == "done" ? (versions[last].doneOn ?? versions[index].since) : versions[index].since
+        result.append(
+          Closing(
+            state: status == "done" ? .done : .cancelled, closed: closed, recorded: versions[index].since,
+            until: last + 1 < versions.count ? versions[last + 1].since : nil))
+        index = last + 1
+      }
+      return result
+    }
+
+    /// Where the item stood at the end of `day` — by the version of it that held then, not by
+    /// its status now — and, when closed, when it was closed and when that was recorded.
     func standing(at day: CivilDate) -> (state: State, closed: CivilDate?, recorded: CivilDate?) {
       if meetingDate > day { return (.notYet, nil, nil) }
-      switch status {
-      case "done" where (closed ?? meetingDate) <= day: return (.done, closed, recorded)
-      case "cancelled" where (recorded ?? meetingDate) <= day: return (.cancelled, nil, nil)
-      default: break
-      }
-      // Not closed by its current status; but it may have been closed on `day` and set back
-      // to open since: the history's status on `day`, when a change came after it.
-      if let at = timeline.lastIndex(where: { $0.since <= day }), at < timeline.count - 1 {
-        switch timeline[at].status {
-        case "done": return (.done, timeline[at].since, timeline[at].since)
-        case "cancelled": return (.cancelled, nil, nil)
-        default: break
-        }
+      for closing in closings where closing.closed <= day && (closing.until.map { day < $0 } ?? true) {
+        return (closing.state, closing.state == .done ? closing.closed : nil, closing.recorded)
       }
       return (.open, nil, nil)
     }
@@ -112,17 +139,16 @@ public enum MeetingsReport: ReportDefinition {
       for (index, entry) in value.items("action_items").enumerated() {
         guard let owner = entry.string("owner"), kept(owner), let due = entry.date("due") else { continue }
         let status = entry.string("status") ?? "open"
-        let timeline = timelines[id]?[index] ?? []
-        // The day of the commit that set the current status, when it is a closing one.
-        let recorded = timeline.last.flatMap {
-          $0.status == status && (status == "done" || status == "cancelled") ? $0.since : nil
+        // The history's versions; when it has none of this item (it lists items by position),
+        // the item as it is now, since its meeting.
+        var versions = timelines[id]?[index] ?? []
+        if versions.last?.status != status || versions.last?.doneOn != entry.date("done_on") {
+          versions = [ItemVersion(status: status, doneOn: entry.date("done_on"), since: meetingDate)]
         }
         items.append(
           ActionItem(
             minutes: id, meetingDate: meetingDate, meetingTitle: value.string("title") ?? id, index: index,
-            task: entry.string("task") ?? "", owner: owner, due: due, status: status,
-            closed: status == "done" ? (entry.date("done_on") ?? recorded) : nil, recorded: recorded,
-            timeline: timeline))
+            task: entry.string("task") ?? "", owner: owner, due: due, versions: versions))
       }
     }
     items.sort { ($0.due, $0.minutes, $0.index) < ($1.due, $1.minutes, $1.index) }
@@ -229,11 +255,10 @@ public enum MeetingsReport: ReportDefinition {
   }
 
   /// For each minutes record and action item (by position, as the history diffs lists
-  /// without keys), the item's statuses in the first-parent history, each with the day of the
-  /// commit that set it.
-  static func statusTimelines(_ context: ReportContext) throws -> [String: [Int: [(status: String, since: CivilDate)]]]
-  {
-    var timelines: [String: [[(status: String, since: CivilDate)]]] = [:]
+  /// without keys), the item's versions in the first-parent history: its status and
+  /// `done_on`, each with the day of the commit that set them.
+  static func statusTimelines(_ context: ReportContext) throws -> [String: [Int: [ItemVersion]]] {
+    var timelines: [String: [[ItemVersion]]] = [:]
     let itemsPath = FieldPath([.key("action_items")])
     for (index, commit) in context.commits.enumerated() {
       let day = context.commitDays[index]
@@ -261,16 +286,19 @@ public enum MeetingsReport: ReportDefinition {
         }
         let before = timelines[change.id] ?? []
         timelines[change.id] = (value?.items("action_items") ?? []).enumerated().map { position, item in
-          let status = item.string("status") ?? "open"
-          var timeline = position < before.count ? before[position] : []
-          if timeline.last?.status != status { timeline.append((status, day)) }
-          return timeline
+          let version = ItemVersion(
+            status: item.string("status") ?? "open", doneOn: item.date("done_on"), since: day)
+          var versions = position < before.count ? before[position] : []
+          if versions.last?.status != version.status || versions.last?.doneOn != version.doneOn {
+            versions.append(version)
+          }
+          return versions
         }
       }
     }
-    var result: [String: [Int: [(status: String, since: CivilDate)]]] = [:]
+    var result: [String: [Int: [ItemVersion]]] = [:]
     for (id, items) in timelines {
-      for (position, timeline) in items.enumerated() { result[id, default: [:]][position] = timeline }
+      for (position, versions) in items.enumerated() { result[id, default: [:]][position] = versions }
     }
     return result
   }

@@ -79,8 +79,10 @@ public enum PipelineReport: ReportDefinition {
 
   /// Became active from the pipeline (lead, prospect, or added as active): a new customer.
   /// Reactivations (dormant → active) are win-backs instead.
+  /// A customer of the history's first commit is the starting state, not a new customer.
   static func isNewActive(_ event: PipelineTimeline.Event) -> Bool {
-    event.to == "active" && (event.from == nil || event.from == "lead" || event.from == "prospect")
+    !event.isInitial && event.to == "active"
+      && (event.from == nil || event.from == "lead" || event.from == "prospect")
   }
 
   public static func compute(_ context: ReportContext) throws -> Report {
@@ -89,8 +91,15 @@ public enum PipelineReport: ReportDefinition {
     let timeline = PipelineTimeline(context)
     let defaultStatus = timeline.defaultStatus
 
-    let before = try context.records("customer", at: period.start.adding(days: -1))
+    let dayBefore = period.start.adding(days: -1)
+    let before = try context.records("customer", at: dayBefore)
     let after = try context.records("customer", at: period.end)
+    // What the history cannot tell: the customers of a day before it began, and the changes
+    // of a period that began before it (they are inside its first commit).
+    let startKnown = context.isKnown(atEndOf: dayBefore)
+    let endKnown = context.isKnown(atEndOf: period.end)
+    let changesKnown = context.knowsChanges(from: period.start)
+    func count(_ value: Int, known: Bool) -> Cell { known ? .int(value) : .unknown }
     func counts(_ set: RecordSet) -> [String: Int] {
       var result: [String: Int] = [:]
       for value in set.records.values where people.keeps(value.string("owner")) {
@@ -115,27 +124,39 @@ public enum PipelineReport: ReportDefinition {
     for (status, title) in statuses {
       let start = startCounts[status] ?? 0
       let end = endCounts[status] ?? 0
-      byStatus.rows.append([.text(status), .text(title), .int(start), .int(end), .int(end - start)])
+      byStatus.rows.append([
+        .text(status), .text(title), count(start, known: startKnown), count(end, known: endKnown),
+        count(end - start, known: startKnown && endKnown),
+      ])
     }
     let startTotal = startCounts.values.reduce(0, +)
     let endTotal = endCounts.values.reduce(0, +)
-    byStatus.rows.append([.text("total"), .text("合计"), .int(startTotal), .int(endTotal), .int(endTotal - startTotal)])
+    byStatus.rows.append([
+      .text("total"), .text("合计"), count(startTotal, known: startKnown), count(endTotal, known: endKnown),
+      count(endTotal - startTotal, known: startKnown && endKnown),
+    ])
 
     // Customers per status at the end of each month.
     let months = period.months
     var byMonth = ReportTable(
       columns: [.init("month", "Month")] + statuses.map { .init($0.value, $0.label, numeric: true) })
-    var monthly: [[String: Int]] = []
+    var monthly: [(month: String, figures: [String: Int])] = []
+    var monthsNotKnown: [String] = []
     for month in months {
       let monthEnd = min(Period.parse(month)?.end ?? period.end, period.end)
-      let set = try context.records("customer", at: monthEnd)
-      let figures = counts(set)
-      monthly.append(figures)
+      guard context.isKnown(atEndOf: monthEnd) else {
+        monthsNotKnown.append(month)
+        byMonth.rows.append([.text(month)] + statuses.map { _ in .unknown })
+        continue
+      }
+      let figures = counts(try context.records("customer", at: monthEnd))
+      monthly.append((month, figures))
       byMonth.rows.append([.text(month)] + statuses.map { .int(figures[$0.value] ?? 0) })
     }
+    // The chart draws the months that are known.
     let chart = Chart(
-      kind: .lines, labels: months,
-      series: statuses.map { status in (status.label, monthly.map { Double($0[status.value] ?? 0) }) })
+      kind: .lines, labels: monthly.map(\.month),
+      series: statuses.map { status in (status.label, monthly.map { Double($0.figures[status.value] ?? 0) }) })
 
     // Every transition in the period, and the tallies that follow from them.
     var transitions = ReportTable(columns: [
@@ -153,7 +174,9 @@ public enum PipelineReport: ReportDefinition {
     var byOwner: [String: OwnerTally] = [:]
     var reasons: [String: Int] = [:]
     var stints: [String: [Int]] = [:]
-    for event in timeline.events where event.isTransition && period.contains(event.day) && people.keeps(event.owner) {
+    var stintsNotKnown = 0
+    for event in timeline.events
+    where event.isTransition && !event.isInitial && period.contains(event.day) && people.keeps(event.owner) {
       let owner = event.owner ?? ""
       let churnReason = event.to == "churned" ? event.churnReason ?? "" : ""
       transitions.rows.append([
@@ -178,7 +201,13 @@ public enum PipelineReport: ReportDefinition {
           ])
         }
         if let from = event.from, let since = event.since {
-          stints[from, default: []].append(event.day.dayNumber - since.dayNumber)
+          // A stint in the status the first commit had began before the history: its
+          // length is not known.
+          if event.sinceKnown {
+            stints[from, default: []].append(event.day.dayNumber - since.dayNumber)
+          } else {
+            stintsNotKnown += 1
+          }
         }
       }
     }
@@ -199,7 +228,8 @@ public enum PipelineReport: ReportDefinition {
         var attributed: String?
         var started = false
         for event in events where event.day <= period.end {
-          if event.day < period.start {
+          // The first commit's customers are the state the period starts from.
+          if event.day < period.start || event.isInitial {
             status = event.to
             owner = event.kind == .removed ? nil : event.owner
             continue
@@ -246,9 +276,10 @@ public enum PipelineReport: ReportDefinition {
     ])
     for (index, (from, to)) in conversionSteps.enumerated() {
       let figures = conversionTotals[index]
-      conversion.rows.append([
-        .text("\(label(from)) → \(label(to))"), .int(figures.base), .int(figures.converted), figures.rate,
-      ])
+      conversion.rows.append(
+        [.text("\(label(from)) → \(label(to))")]
+          + (changesKnown
+            ? [.int(figures.base), .int(figures.converted), figures.rate] : [.unknown, .unknown, .unknown]))
     }
 
     // Days in stage, for stints that ended with a status change in the period.
@@ -274,10 +305,14 @@ public enum PipelineReport: ReportDefinition {
       .init("prospect_to_active", "Prospect → active", numeric: true),
     ]
     func figures(_ tally: OwnerTally) -> [Cell] {
-      [
-        .int(tally.atEnd), .int(tally.added), .int(tally.toProspect), .int(tally.newActive.count),
-        .int(tally.toDormant), .int(tally.winBacks), .int(tally.churned),
-      ] + tally.conversions.map(\.rate)
+      let changes: [Cell] =
+        changesKnown
+        ? [
+          .int(tally.added), .int(tally.toProspect), .int(tally.newActive.count), .int(tally.toDormant),
+          .int(tally.winBacks), .int(tally.churned),
+        ] + tally.conversions.map(\.rate)
+        : Array(repeating: .unknown, count: 6 + tally.conversions.count)
+      return [count(tally.atEnd, known: endKnown)] + changes
     }
     // By team in natural order (华东一组, 华东二组, …), then by id.
     let owners = byOwner.keys.sorted { a, b in
@@ -298,6 +333,34 @@ public enum PipelineReport: ReportDefinition {
       teamTable.rows.append([.text(team.isEmpty ? "(no team)" : team)] + figures(byTeam[team]!))
     }
 
+    // A period that ended before the history began: none of its changes are known.
+    if !endKnown {
+      transitions.known = false
+      winBacks.known = false
+      churn.known = false
+      stageTime.known = false
+      ownerTable.known = false
+      teamTable.known = false
+    }
+    var startUnknowns: [String] = []
+    if !startKnown { startUnknowns.append(context.notKnown("how many customers stood at the end of \(dayBefore)")) }
+    var monthUnknowns: [String] = []
+    if !monthsNotKnown.isEmpty {
+      monthUnknowns.append(
+        context.notKnown("how many customers stood at the end of \(monthsNotKnown.joined(separator: ", "))"))
+    }
+    var changeUnknowns: [String] = []
+    if !changesKnown, let historyStart = context.historyStart {
+      changeUnknowns.append(
+        context.notKnown("what changed in \(period.label) before \(historyStart)")
+          + "; the changes since are listed, the counts over the period are not known")
+    }
+    var stageUnknowns: [String] = []
+    if stintsNotKnown > 0 {
+      stageUnknowns.append(
+        context.notKnown("when \(stintsNotKnown) of the stints that ended in \(period.label) began")
+          + ": they began before the history and are left out")
+    }
     var churnNotes: [String] = []
     if !reasons.isEmpty {
       let listed = reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) ×\($0.value)" }
@@ -309,28 +372,33 @@ public enum PipelineReport: ReportDefinition {
       sections: [
         ReportSection(
           key: "by_status", title: "Customers by status", table: byStatus,
-          notes: ["at the end of \(period.start.adding(days: -1)) and of \(period.end), by the owner then"]
-            + [people.historyNote(asOf: period.start.adding(days: -1))].compactMap { $0 }),
-        ReportSection(key: "by_month", title: "Customers by status at each month end", table: byMonth, chart: chart),
+          notes: ["at the end of \(dayBefore) and of \(period.end), by the owner then"],
+          unknowns: startUnknowns + (endKnown ? [] : monthUnknowns)),
+        ReportSection(
+          key: "by_month", title: "Customers by status at each month end", table: byMonth, chart: chart,
+          unknowns: monthUnknowns),
         ReportSection(
           key: "transitions", title: "Status changes", table: transitions,
-          notes: ["from the history: dated by commit, credited to the owner in the version that made the change"]),
+          notes: [
+            "from the history: dated by commit, credited to the owner in the version that made the change; the customers of the history's first commit are its starting state, not changes"
+          ], unknowns: changeUnknowns),
         ReportSection(
           key: "conversion", title: "Conversion", table: conversion,
           notes: [
             "base: customers in the from-status at the start of the period or entering it during the period; converted: those that then changed to the to-status in the period"
-          ]),
+          ], unknowns: changeUnknowns),
         ReportSection(
           key: "stage_time", title: "Days in stage", table: stageTime,
-          notes: ["stints that ended with a status change in the period, measured from the whole history"]),
+          notes: ["stints that ended with a status change in the period, measured from the whole history"],
+          unknowns: changeUnknowns + stageUnknowns),
         ReportSection(
           key: "by_owner", title: "By owner", table: ownerTable,
           notes: [
             "to prospect and new active include customers added with that status; new active counts customers that became active from lead or prospect, dormant → active is a win-back"
-          ]),
-        ReportSection(key: "by_team", title: "By team", table: teamTable),
-        ReportSection(key: "win_backs", title: "Win-backs", table: winBacks),
-        ReportSection(key: "churn", title: "Churn", table: churn, notes: churnNotes),
+          ], unknowns: changeUnknowns),
+        ReportSection(key: "by_team", title: "By team", table: teamTable, unknowns: changeUnknowns),
+        ReportSection(key: "win_backs", title: "Win-backs", table: winBacks, unknowns: changeUnknowns),
+        ReportSection(key: "churn", title: "Churn", table: churn, notes: churnNotes, unknowns: changeUnknowns),
       ])
   }
 }

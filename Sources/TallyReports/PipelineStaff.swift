@@ -38,13 +38,6 @@ struct PipelineStaff {
     return parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
   }
 
-  /// A note for a report that reads the records as of `day` when the history starts after it
-  /// (a repository imported in one commit has no past): those records are empty by definition.
-  func historyNote(asOf day: CivilDate) -> String? {
-    guard let first = context.commitDays.first, first > day else { return nil }
-    return "the history begins on \(first), after \(day): no records stood then"
-  }
-
   /// The values of an enum field in schema order, with their labels ("lead" → "线索");
   /// `fallback` when the schema has no such enum.
   func enumValues(_ type: String, _ path: String, fallback: [String]) -> [(value: String, label: String)] {

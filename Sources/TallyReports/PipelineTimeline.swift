@@ -6,7 +6,9 @@ import TallyText
 /// field-level changes: additions, status changes, owner changes, removals and renames.
 ///
 /// Events are dated by the day of their commit (repository time zone) and kept in commit
-/// order. A commit that changes both the status and the owner is one status event whose
+/// order. The customers of the history's first commit are its starting state: their
+/// additions are marked ``Event/isInitial`` (not new customers), and when they entered the
+/// status they had then is not known. A commit that changes both the status and the owner is one status event whose
 /// `owner` is the owner in the new version: the transition belongs to the owner of the
 /// record it was made in. Renamed customers keep their past under the new id.
 struct PipelineTimeline {
@@ -35,9 +37,14 @@ struct PipelineTimeline {
     var churnReason: String?
     /// The day the customer entered `from` (nil for additions).
     var since: CivilDate?
+    /// False when `from` was the customer's status in the history's first commit: when it
+    /// entered that status is not known (`since` is only the first commit's day).
+    var sinceKnown = true
 
     /// Whether the status changed (an addition, a status change or a removal).
     var isTransition: Bool { kind != .owner }
+    /// An addition in the history's first commit: the starting state, not a new customer.
+    var isInitial: Bool { kind == .added && commit == 0 }
   }
 
   private struct State {
@@ -46,6 +53,8 @@ struct PipelineTimeline {
     var name: String
     var churnReason: String?
     var since: CivilDate
+    /// False while the status is the one the history's first commit had.
+    var sinceKnown: Bool
   }
 
   /// All events, in commit order.
@@ -54,6 +63,9 @@ struct PipelineTimeline {
   private(set) var owners: [String: [(day: CivilDate, owner: String?)]] = [:]
   /// Per customer: the day it was first added.
   private(set) var addedOn: [String: CivilDate] = [:]
+  /// The customers of the history's first commit (under their current ids): when they were
+  /// added is not known, ``addedOn`` is only the day of that commit.
+  private(set) var initialCustomers = Set<String>()
   /// The status a customer starts with when its record does not say (the schema default).
   let defaultStatus: String
 
@@ -69,9 +81,11 @@ struct PipelineTimeline {
           let value = change.encodedValue
           let state = State(
             status: value?.string("status") ?? defaultStatus, owner: value?.string("owner"),
-            name: value?.string("name") ?? change.id, churnReason: value?.string("churn_reason"), since: day)
+            name: value?.string("name") ?? change.id, churnReason: value?.string("churn_reason"), since: day,
+            sinceKnown: index != 0)
           states[change.id] = state
           if addedOn[change.id] == nil { addedOn[change.id] = day }
+          if index == 0 { initialCustomers.insert(change.id) }
           owners[change.id, default: []].append((day, state.owner))
           events.append(
             Event(
@@ -83,7 +97,8 @@ struct PipelineTimeline {
           events.append(
             Event(
               customer: change.id, kind: .removed, day: day, commit: index, from: state.status, to: nil,
-              owner: state.owner, name: state.name, churnReason: state.churnReason, since: state.since))
+              owner: state.owner, name: state.name, churnReason: state.churnReason, since: state.since,
+              sinceKnown: state.sinceKnown))
         case .renamed:
           guard let oldID = change.oldID, change.oldType == "customer" else { continue }
           let state = states.removeValue(forKey: oldID)
@@ -91,6 +106,7 @@ struct PipelineTimeline {
             states[change.id] = state
             owners[change.id] = (owners.removeValue(forKey: oldID) ?? []) + (owners[change.id] ?? [])
             if let first = addedOn.removeValue(forKey: oldID) { addedOn[change.id] = first }
+            if initialCustomers.remove(oldID) != nil { initialCustomers.insert(change.id) }
             for position in events.indices where events[position].customer == oldID {
               events[position].customer = change.id
             }
@@ -99,7 +115,8 @@ struct PipelineTimeline {
             events.append(
               Event(
                 customer: oldID, kind: .removed, day: day, commit: index, from: state.status, to: nil,
-                owner: state.owner, name: state.name, churnReason: state.churnReason, since: state.since))
+                owner: state.owner, name: state.name, churnReason: state.churnReason, since: state.since,
+                sinceKnown: state.sinceKnown))
           }
         case .modified:
           // Most changes touch none of the fields followed here: the state stays as it is.
@@ -119,15 +136,18 @@ struct PipelineTimeline {
           if state.owner != before.owner { owners[change.id, default: []].append((day, state.owner)) }
           if state.status != before.status {
             state.since = day
+            state.sinceKnown = true
             events.append(
               Event(
                 customer: change.id, kind: .status, day: day, commit: index, from: before.status, to: state.status,
-                owner: state.owner, name: state.name, churnReason: state.churnReason, since: before.since))
+                owner: state.owner, name: state.name, churnReason: state.churnReason, since: before.since,
+                sinceKnown: before.sinceKnown))
           } else if state.owner != before.owner {
             events.append(
               Event(
                 customer: change.id, kind: .owner, day: day, commit: index, from: state.status, to: state.status,
-                owner: state.owner, name: state.name, churnReason: state.churnReason, since: state.since))
+                owner: state.owner, name: state.name, churnReason: state.churnReason, since: state.since,
+                sinceKnown: state.sinceKnown))
           }
           states[change.id] = state
         }

@@ -12,7 +12,9 @@ import TallyText
 ///   of the order's day (from the history) is the assignee; an order dated before its
 ///   customer was recorded goes to the customer's first owner.
 /// - new_customers: customers that became active from lead or prospect (or were added as
-///   active) in the plan's period, owned then by the assignee.
+///   active) in the plan's period, owned then by the assignee. The customers of the
+///   history's first commit are its starting state, not new; over a plan period that began
+///   before the history the figure is not known (``Cell/unknown``).
 /// - follow_ups: follow-up items dated in the plan's period whose `by` is the assignee.
 /// - training_hours: `hours` of the assignee's staff trainings dated in the plan's period.
 /// - In a plan scoped to a team, a target assigned to that team's lead is the team's target:
@@ -40,8 +42,10 @@ public enum PlanReport: ReportDefinition {
     var team: String?
     /// True when the line counts the assignee's whole team (a lead's target in a team plan).
     var teamWide: Bool
-    var actual: ExactDecimal
-    var attainment: Double? { PlanReport.ratio(actual, target) }
+    /// Nil when it cannot be known (new customers over a period that began before the
+    /// history).
+    var actual: ExactDecimal?
+    var attainment: Cell { PlanReport.attainment(actual, target) }
   }
 
   public static func compute(_ context: ReportContext) throws -> Report {
@@ -50,7 +54,20 @@ public enum PlanReport: ReportDefinition {
     let metrics = people.enumValues("plan", "targets.metric", fallback: fallbackMetrics)
     func metricLabel(_ metric: String) -> String { metrics.first(where: { $0.value == metric })?.label ?? metric }
 
-    let planSet = try context.records("plan", at: period.end)
+    // The plans as they stood at the period's end; for a period that ended before the
+    // history began, as the history's first commit has them (said in the notes).
+    var planNotes = ["as they stood at the end of \(period.end)"]
+    var planUnknowns: [String] = []
+    let planSet: RecordSet
+    if context.isKnown(atEndOf: period.end) || context.commits.isEmpty {
+      planSet = try context.records("plan", at: period.end)
+    } else {
+      planSet = try context.records("plan", atCommit: context.commits[0].id)
+      planNotes = []
+      planUnknowns.append(
+        context.notKnown("how the plans stood at the end of \(period.end)")
+          + "; they are shown as that commit has them")
+    }
     var plans: [(id: String, value: EncodedValue, period: Period)] = []
     for id in planSet.ids {
       guard let value = planSet[id], let planPeriod = value.string("period").flatMap(Period.parse),
@@ -68,11 +85,13 @@ public enum PlanReport: ReportDefinition {
         let team = people.team(of: assignee)
         let teamWide = scopeTeam != nil && people.role(of: assignee) == "team_lead" && team == scopeTeam
         let members = teamWide ? Set(people.members(of: scopeTeam!)) : [assignee]
+        // Who became a new customer before the history began is not known.
+        let known = metric != "new_customers" || context.knowsChanges(from: plan.period.start)
         lines.append(
           Line(
             plan: plan.id, period: plan.period.label, metric: metric, target: target.decimal("target") ?? .zero,
             assignee: assignee, team: team, teamWide: teamWide,
-            actual: results.actual(metric, for: members, in: plan.period)))
+            actual: known ? results.actual(metric, for: members, in: plan.period) : nil))
       }
     }
     lines = lines.filter { people.keeps($0.assignee) }
@@ -86,19 +105,33 @@ public enum PlanReport: ReportDefinition {
       targets.rows.append([
         .text(line.plan), .text(metricLabel(line.metric)),
         .text(people.name(line.assignee)), .text(line.team ?? ""), .text(line.teamWide ? "whole team" : "own"),
-        targetCell(line.metric, line.target), actualCell(line.metric, line.actual), .percent(line.attainment),
+        targetCell(line.metric, line.target), actualCell(line.metric, line.actual), line.attainment,
       ])
     }
     let several = Set(lines.map(\.plan)).count > 1
+    // The chart draws the lines whose actual is known.
+    let charted = lines.filter { $0.actual != nil }
     let chart: Chart? =
-      lines.isEmpty
+      charted.isEmpty
       ? nil
       : Chart(
         kind: .bars,
-        labels: lines.map {
+        labels: charted.map {
           (several ? "\($0.period) " : "") + "\(people.name($0.assignee)) · \(metricLabel($0.metric))"
         },
-        series: [("attainment %", lines.map { ($0.attainment ?? 0) * 100 })], reference: 100)
+        series: [
+          (
+            "attainment %",
+            charted.map { line in line.actual.flatMap { PlanReport.ratio($0, line.target) }.map { $0 * 100 } ?? 0 }
+          )
+        ], reference: 100)
+    var targetUnknowns: [String] = []
+    let unknownPeriods = Set(lines.filter { $0.actual == nil }.map(\.period)).sorted()
+    if !unknownPeriods.isEmpty {
+      targetUnknowns.append(
+        context.notKnown("which customers became new customers in \(unknownPeriods.joined(separator: ", ")) before it")
+          + "; customers already in that commit are the starting state, never new customers")
+    }
 
     // Totals per team (a team-wide line stands for the team) and per plan.
     var totals = ReportTable(columns: [
@@ -109,19 +142,19 @@ public enum PlanReport: ReportDefinition {
     for planID in plans.map(\.id) {
       let mine = lines.filter { $0.plan == planID }
       let teams = NaturalOrder.sorted(Set(mine.map { $0.team ?? "" }))
-      var planTotals: [String: (ExactDecimal, ExactDecimal)] = [:]
+      var planTotals: [String: (ExactDecimal, ExactDecimal?)] = [:]
       for team in teams {
         for (metric, _) in metrics + extraMetrics(mine, metrics) {
           let group = mine.filter { ($0.team ?? "") == team && $0.metric == metric }
           guard !group.isEmpty else { continue }
           let counted = group.contains(where: \.teamWide) ? group.filter(\.teamWide) : group
           let target = sum(counted.map(\.target))
-          let actual = sum(counted.map(\.actual))
+          let actual = sumIfKnown(counted.map(\.actual))
           let previous = planTotals[metric] ?? (.zero, .zero)
-          planTotals[metric] = (sum([previous.0, target]), sum([previous.1, actual]))
+          planTotals[metric] = (sum([previous.0, target]), sumIfKnown([previous.1, actual]))
           totals.rows.append([
             .text(planID), .text(team.isEmpty ? "(no team)" : team), .text(metricLabel(metric)),
-            targetCell(metric, target), actualCell(metric, actual), .percent(ratio(actual, target)),
+            targetCell(metric, target), actualCell(metric, actual), attainment(actual, target),
           ])
         }
       }
@@ -130,7 +163,7 @@ public enum PlanReport: ReportDefinition {
         guard let (target, actual) = planTotals[metric] else { continue }
         totals.rows.append([
           .text(planID), .text("(whole plan)"), .text(metricLabel(metric)),
-          targetCell(metric, target), actualCell(metric, actual), .percent(ratio(actual, target)),
+          targetCell(metric, target), actualCell(metric, actual), attainment(actual, target),
         ])
       }
     }
@@ -187,19 +220,17 @@ public enum PlanReport: ReportDefinition {
       name: name, title: "Plans vs results \(period.label)\(people.filterSuffix)", commit: context.commit.hex,
       commitDate: context.commitDate, scope: period.label,
       sections: [
-        ReportSection(
-          key: "plans", title: "Plans", table: planTable,
-          notes: ["as they stood at the end of \(period.end)"]
-            + [people.historyNote(asOf: period.end)].compactMap { $0 }),
+        ReportSection(key: "plans", title: "Plans", table: planTable, notes: planNotes, unknowns: planUnknowns),
         ReportSection(
           key: "targets", title: "Targets and results", table: targets, chart: chart,
           notes: [
             "actuals over each plan's own period: revenue from orders credited to the customer's owner on the order's day, new customers that became active, follow-ups by the assignee, training hours",
             "a team lead's target in a team plan counts the whole team",
-          ]),
+          ], unknowns: targetUnknowns),
         ReportSection(
           key: "totals", title: "Totals", table: totals,
-          notes: ["per team, a whole-team target stands for its members' own targets of the same metric"]),
+          notes: ["per team, a whole-team target stands for its members' own targets of the same metric"],
+          unknowns: targetUnknowns),
         ReportSection(
           key: "steps_overdue", title: "Steps overdue", table: steps,
           notes: ["steps neither done nor cancelled, due before \(cutoff)"]),
@@ -210,12 +241,24 @@ public enum PlanReport: ReportDefinition {
     values.reduce(ExactDecimal.zero) { $0.adding($1) ?? $0 }
   }
 
+  /// The sum, or nil when any value is not known.
+  static func sumIfKnown(_ values: [ExactDecimal?]) -> ExactDecimal? {
+    values.contains(where: { $0 == nil }) ? nil : sum(values.compactMap { $0 })
+  }
+
   static func ratio(_ actual: ExactDecimal, _ target: ExactDecimal) -> Double? {
     target == .zero ? nil : actual.doubleValue / target.doubleValue
   }
 
-  /// Counts as integers, money with two decimals, hours as they add up.
-  static func actualCell(_ metric: String, _ value: ExactDecimal) -> Cell {
+  /// Actual ÷ target: "–" for a zero target, unknown when the actual is.
+  static func attainment(_ actual: ExactDecimal?, _ target: ExactDecimal) -> Cell {
+    guard let actual else { return .unknown }
+    return .percent(ratio(actual, target))
+  }
+
+  /// Counts as integers, money with two decimals, hours as they add up; unknown as such.
+  static func actualCell(_ metric: String, _ value: ExactDecimal?) -> Cell {
+    guard let value else { return .unknown }
     if metric == "new_customers" || metric == "follow_ups", value.fractionDigits == 0 {
       return .int(Int(value.doubleValue))
     }

@@ -33,13 +33,14 @@ public enum ReportRenderer {
     for section in report.sections {
       out += "\n\(section.title)\n"
       out += textTable(section.table, width: width)
-      for note in section.notes { out += "  \(note)\n" }
+      for note in section.allNotes { out += "  \(note)\n" }
     }
     return out
   }
 
   static func textTable(_ table: ReportTable, width: Int?) -> String {
     guard !table.columns.isEmpty else { return "" }
+    if !table.known { return "  (not known)\n" }
     if table.rows.isEmpty { return "  (none)\n" }
     // Numbers and dates are never cut: a cut date or figure says nothing.
     let columns = table.columns.indices.map { index in
@@ -94,7 +95,9 @@ public enum ReportRenderer {
         quoted(column.title)
         raw("}")
       }
-      raw("],\"rows\":[")
+      raw("],\"rows\":")
+      // Rows that cannot be known are null, not an empty list.
+      raw(section.table.known ? "[" : "null")
       // Each column's key, quoted once: `"key":`.
       let keys = section.table.columns.map { column -> [UInt8] in
         var key: [UInt8] = []
@@ -112,8 +115,9 @@ public enum ReportRenderer {
         }
         raw("}")
       }
-      raw("],\"notes\":[")
-      for (noteIndex, note) in section.notes.enumerated() {
+      raw(section.table.known ? "]" : "")
+      raw(",\"notes\":[")
+      for (noteIndex, note) in section.allNotes.enumerated() {
         if noteIndex > 0 { raw(",") }
         quoted(note)
       }
@@ -159,7 +163,7 @@ public enum ReportRenderer {
     case .percent(let value?):
       let rounded = (value * 10000).rounded() / 10000
       return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
-    case .percent(nil), .empty: return "null"
+    case .percent(nil), .empty, .unknown: return "null"
     case .date(let value): return quote(value.description)
     }
   }
@@ -177,6 +181,7 @@ public enum ReportRenderer {
       if index > 0 { out += "\r\n" }
       out += csvRow(["# \(report.title) — \(section.title)"])
       out += csvRow(section.table.columns.map(\.title))
+      for unknown in section.unknowns { out += csvRow(["# \(unknown)"]) }
       for row in section.table.rows { out += csvRow(row.map(\.text)) }
     }
     return out
@@ -198,7 +203,9 @@ public enum ReportRenderer {
     out += "Computed at `\(report.commit.prefix(7))` (\(report.commitDate)).\n"
     for section in report.sections {
       out += "\n## \(escapeMarkdown(section.title))\n\n"
-      if section.table.rows.isEmpty {
+      if !section.table.known {
+        out += "(not known)\n"
+      } else if section.table.rows.isEmpty {
         out += "(none)\n"
       } else {
         out += "| " + section.table.columns.map { escapeMarkdown($0.title) }.joined(separator: " | ") + " |\n"
@@ -207,8 +214,8 @@ public enum ReportRenderer {
           out += "| " + row.map { escapeMarkdown($0.text) }.joined(separator: " | ") + " |\n"
         }
       }
-      for note in section.notes { out += "\n- \(escapeMarkdown(note))" }
-      if !section.notes.isEmpty { out += "\n" }
+      for note in section.allNotes { out += "\n- \(escapeMarkdown(note))" }
+      if !section.allNotes.isEmpty { out += "\n" }
     }
     return out
   }

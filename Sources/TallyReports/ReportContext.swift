@@ -192,3 +192,30 @@ extension ReportContext {
     return EnumLabels(values: spec.values, labels: spec.labels)
   }
 }
+
+extension ReportContext {
+  /// The day of the history's first commit. The records in that commit are the starting
+  /// state (a repository often starts with an import of the records a team already had): not
+  /// new business, and what stood before it is not known.
+  public var historyStart: CivilDate? { commitDays.first }
+
+  /// Whether the records as they stood at the end of `day` are known: the history had begun.
+  public func isKnown(atEndOf day: CivilDate) -> Bool {
+    guard let historyStart else { return false }
+    return day >= historyStart
+  }
+
+  /// Whether every change from the start of `day` on is in the history: the history began on
+  /// or before it (changes on the first commit's day are the starting state).
+  public func knowsChanges(from day: CivilDate) -> Bool {
+    guard let historyStart else { return false }
+    return day >= historyStart
+  }
+
+  /// "the history begins on 2026-07-15: WHAT is not known" — for the section that cannot
+  /// show it.
+  func notKnown(_ what: String) -> String {
+    guard let historyStart else { return "the repository has no history: \(what) is not known" }
+    return "the history begins on \(historyStart) (its first commit is the starting state): \(what) is not known"
+  }
+}

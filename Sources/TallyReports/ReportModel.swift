@@ -33,14 +33,25 @@ public struct ReportSection: Sendable {
   public var table: ReportTable
   public var chart: Chart?
   public var notes: [String]
+  /// What the section cannot know and why ("the history begins on 2026-07-15: …"), for
+  /// ``Cell/unknown`` cells and tables that are not ``ReportTable/known``. Every format shows
+  /// them: after the notes, and in CSV (which has no notes) as `#` lines under the header.
+  public var unknowns: [String]
 
-  public init(key: String, title: String, table: ReportTable, chart: Chart? = nil, notes: [String] = []) {
+  public init(
+    key: String, title: String, table: ReportTable, chart: Chart? = nil, notes: [String] = [],
+    unknowns: [String] = []
+  ) {
     self.key = key
     self.title = title
     self.table = table
     self.chart = chart
     self.notes = notes
+    self.unknowns = unknowns
   }
+
+  /// The notes, then what is not known.
+  public var allNotes: [String] { notes + unknowns }
 }
 
 public struct ReportTable: Sendable {
@@ -59,10 +70,15 @@ public struct ReportTable: Sendable {
 
   public var columns: [Column]
   public var rows: [[Cell]]
+  /// False when the rows cannot be known (the records of a day before the history begins):
+  /// shown as "(not known)", not as "(none)", and as `"rows": null` in JSON. The section's
+  /// notes say why.
+  public var known: Bool
 
-  public init(columns: [Column], rows: [[Cell]] = []) {
+  public init(columns: [Column], rows: [[Cell]] = [], known: Bool = true) {
     self.columns = columns
     self.rows = rows
+    self.known = known
   }
 }
 
@@ -76,6 +92,10 @@ public enum Cell: Sendable, Equatable {
   case percent(Double?)
   case date(CivilDate)
   case empty
+  /// A figure the records and their history cannot give (a count of the records of a day
+  /// before the history begins): "?" in text, `null` in JSON — never 0. The section's notes
+  /// say why.
+  case unknown
 
   /// How the cell reads in text renderings.
   public var text: String {
@@ -89,6 +109,7 @@ public enum Cell: Sendable, Equatable {
     case .percent(nil): return "–"
     case .date(let value): return value.description
     case .empty: return ""
+    case .unknown: return "?"
     }
   }
 }

@@ -109,13 +109,21 @@ public enum RosterReport: ReportDefinition {
     }
     for root in roots { add(root, level: 0) }
 
+    // Before the history begins nobody is known to have been on staff: not "0 on staff".
+    let known = context.isKnown(atEndOf: at)
     var treeNotes: [String] = []
+    var unknowns: [String] = []
     let onLeave = present.values.filter { $0.status == "on_leave" }.count
-    treeNotes.append(
-      "\(present.count) on staff at the end of \(at)"
-        + (onLeave > 0 ? " (\(onLeave) \(statuses.label("on_leave")))" : "")
-        + "; people whose left date is on or before \(at), or marked as left, are not listed")
-    if context.team == nil && context.owner == nil {
+    if known {
+      treeNotes.append(
+        "\(present.count) on staff at the end of \(at)"
+          + (onLeave > 0 ? " (\(onLeave) \(statuses.label("on_leave")))" : "")
+          + "; people whose left date is on or before \(at), or marked as left, are not listed")
+    } else {
+      tree.known = false
+      unknowns.append(context.notKnown("who was on staff at the end of \(at)"))
+    }
+    if known && context.team == nil && context.owner == nil {
       let detached = roots.filter { $0.reportsTo != nil }.map { person in
         "\(person.name) (\(person.id)) reports to \(person.reportsTo!), who is not on staff at \(at)"
       }
@@ -125,7 +133,9 @@ public enum RosterReport: ReportDefinition {
     var byRole = ReportTable(columns: [.init("role", "Role"), .init("people", "People", numeric: true)])
     let extraRoles = Set(present.values.map(\.role)).subtracting(roleOrder).sorted()
     for role in roleOrder + extraRoles {
-      byRole.rows.append([.text(roles.label(role)), .int(present.values.filter { $0.role == role }.count)])
+      byRole.rows.append([
+        .text(roles.label(role)), known ? .int(present.values.filter { $0.role == role }.count) : .unknown,
+      ])
     }
 
     let shownRoles = roleOrder + extraRoles
@@ -148,10 +158,11 @@ public enum RosterReport: ReportDefinition {
         [.text(team), .int(members.count)] + shownRoles.map { role in .int(members.filter { $0.role == role }.count) })
     }
 
+    byTeam.known = known
     var sections = [
-      ReportSection(key: "tree", title: "Organisation at \(at)", table: tree, notes: treeNotes),
-      ReportSection(key: "by_role", title: "Headcount by role", table: byRole),
-      ReportSection(key: "by_team", title: "Headcount by team", table: byTeam),
+      ReportSection(key: "tree", title: "Organisation at \(at)", table: tree, notes: treeNotes, unknowns: unknowns),
+      ReportSection(key: "by_role", title: "Headcount by role", table: byRole, unknowns: unknowns),
+      ReportSection(key: "by_team", title: "Headcount by team", table: byTeam, unknowns: unknowns),
     ]
     var scope = at.description
     if let period = context.period {

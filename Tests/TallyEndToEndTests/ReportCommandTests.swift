@@ -92,50 +92,43 @@ struct ReportCommandTests {
 
   @Test func aReportIntoAPipeCutsNothingEvenWithColumnsSet() throws {
     let repo = try ImportedRepository(importedOn: "2026-07-15")
-    let piped = try repo.tally(["report", "pipeline", "--period", "2026-Q3"])
+    let piped = try repo.tally(["report", "pipeline", "--period", "2026-Q4"])
     #expect(piped.status == 0, "\(piped.stderr)")
-    // COLUMNS=100 is set, but standard output is a pipe: names, teams and reasons whole.
+    // COLUMNS=100 is set, but standard output is a pipe: every team whole.
     #expect(!piped.stdout.contains("…"))
-    #expect(piped.stdout.contains("上海安纳食品有限公司"))
-    #expect(piped.stdout.contains("华东三组"))
+    #expect(piped.stdout.contains("\n  黄少华    华东一组                 8"))
     #expect((lineWidths(piped.stdout).max() ?? 0) > 100)
 
-    let fitted = try repo.tally(["report", "pipeline", "--period", "2026-Q3", "--width", "100"])
+    let fitted = try repo.tally(["report", "pipeline", "--period", "2026-Q4", "--width", "100"])
     #expect(fitted.status == 0, "\(fitted.stderr)")
-    #expect(fitted.stdout.contains("上海安纳食品有限…"))
-    let transitions = fitted.stdout.split(separator: "\n").filter { $0.hasPrefix("  2026-07-15  C-") }
-    #expect(transitions.count > 100)
-    #expect(transitions.allSatisfy { DisplayWidth.of($0) <= 100 })
+    // By owner: the titles wrap and the teams are cut; its nine columns of numbers, which
+    // are never cut, keep it one column wider than asked.
+    let byOwner = fitted.stdout.split(separator: "\n").filter { $0.hasPrefix("  黄少华") || $0.hasPrefix("  邓丽华") }
+    #expect(byOwner.count == 2)
+    #expect(byOwner.allSatisfy { $0.contains("  华东…  ") && DisplayWidth.of($0) == 101 }, "\(byOwner)")
   }
 
   @Test func aReportIntoAPipeKeepsItsColumnsAlignedByDisplayWidth() throws {
     let repo = try ImportedRepository(importedOn: "2026-07-15")
-    let piped = try repo.tally(["report", "pipeline", "--period", "2026-Q3"])
-    // In "Status changes", the Owner column starts at the same display column on every row,
-    // whatever the width of the Chinese names before it.
+    let piped = try repo.tally(["report", "followups", "--period", "2026-11", "--at", "2026-11-20"])
+    // In "Customers at risk", the last-contact date starts at the same display column on
+    // every row, whatever the width of the Chinese names before it.
     let lines = piped.stdout.split(separator: "\n").map(String.init)
-    guard let header = lines.firstIndex(where: { $0.hasPrefix("  Date") && $0.contains("Churn reason") }) else {
-      Issue.record("no Status changes table:\n\(piped.stdout)")
+    guard let header = lines.firstIndex(where: { $0.hasPrefix("  Customer") && $0.contains("Open complaints") }) else {
+      Issue.record("no Customers at risk table:\n\(piped.stdout)")
       return
     }
-    func column(of text: String, in line: String) -> Int? {
-      line.range(of: text).map { DisplayWidth.of(line[..<$0.lowerBound]) }
-    }
-    let ownerColumn = column(of: "Owner", in: lines[header])
-    let rows = lines[(header + 2)...].prefix { $0.hasPrefix("  2026-") }
-    #expect(rows.count > 100)
-    var compared = 0
+    let dateColumn = lines[header].range(of: "Last contact").map { DisplayWidth.of(lines[header][..<$0.lowerBound]) }
+    let rows = lines[(header + 2)...].prefix { $0.hasPrefix("  C-") }
+    #expect(rows.count > 20)
+    #expect(Set(rows.map { DisplayWidth.of($0.prefix(12)) }).count == 1)
     for row in rows {
-      // The owner is the first cell after the "To" status (a Chinese label).
-      for label in ["意向客户", "沉睡客户", "成交客户", "流失客户", "线索"] {
-        guard let at = row.range(of: "  \(label)  ") else { continue }
-        let afterLabel = row[at.upperBound...].drop { $0 == " " }
-        #expect(DisplayWidth.of(row[..<afterLabel.startIndex]) == ownerColumn, "\(row)")
-        compared += 1
-        break
+      guard let date = row.firstRange(of: /\s\s20[0-9][0-9]-[0-9][0-9]-[0-9][0-9]\s\s/) else {
+        Issue.record("no date in \(row)")
+        continue
       }
+      #expect(DisplayWidth.of(row[..<date.lowerBound]) + 2 == dateColumn, "\(row)")
     }
-    #expect(compared == rows.count)
   }
 
   @Test func followUpReasonsAreWholeInAPipe() throws {
@@ -239,5 +232,137 @@ struct ReportCommandTests {
       if let team = row["team"] as? String, teams.last != team { teams.append(team) }
     }
     #expect(teams == ["华东一组", "华东二组", "华东三组", "华东四组"])
+  }
+
+  // MARK: A team's first day: the import commit is the starting state (issue 18, item 9)
+
+  @Test func theRosterBeforeTheFirstCommitIsNotKnownInEveryFormat() throws {
+    let repo = try ImportedRepository(importedOn: "2026-07-01")
+    let why =
+      "the history begins on 2026-07-01 (its first commit is the starting state): who was on staff at the end of 2026-06-30 is not known"
+    let table = try repo.tally(["report", "roster", "--at", "2026-06-30"])
+    #expect(table.status == 0, "\(table.stderr)")
+    #expect(!table.stdout.contains("0 on staff"))
+    #expect(table.stdout.contains("Organisation at 2026-06-30\n  (not known)\n  \(why)\n"))
+    #expect(table.stdout.contains("  经理           ?\n"))
+
+    let json = try repo.json(["roster", "--at", "2026-06-30"])
+    #expect(json.section("tree")["rows"] is NSNull)
+    #expect(json.section("by_team")["rows"] is NSNull)
+    #expect(json.rows("by_role").count == 5)
+    #expect(json.rows("by_role").allSatisfy { $0["people"] is NSNull })
+    #expect(json.notes("by_role") == [why])
+
+    let csv = try repo.tally(["report", "roster", "--at", "2026-06-30", "--format", "csv"])
+    #expect(csv.stdout.contains("Role,People\r\n# \(why)\r\n经理,?\r\n"))
+    let markdown = try repo.tally(["report", "roster", "--at", "2026-06-30", "--format", "md"])
+    #expect(markdown.stdout.contains("## Organisation at 2026-06-30\n\n(not known)\n\n- \(why)\n"))
+    #expect(markdown.stdout.contains("| 经理 | ? |"))
+    let html = try repo.tally(["report", "roster", "--at", "2026-06-30", "--format", "html"])
+    #expect(html.stdout.contains("<p class=\"note\">(not known)</p>\n<p class=\"note unknown\">\(why)</p>"))
+    #expect(html.stdout.contains("<td>经理</td><td class=\"n\">?</td>"))
+
+    // From the import on, the roster is known.
+    let known = try repo.json(["roster", "--at", "2026-07-01"])
+    #expect(json.notes("tree") == [why])
+    #expect(known.notes("tree").first?.hasPrefix("31 on staff at the end of 2026-07-01") == true)
+  }
+
+  /// 华东二组's whole-team target for 2026-Q3 (P-2026Q3-03, 沈斌, 14 new customers): after
+  /// the import on the quarter's first day, C-0018 (a prospect of 彭梦琪) becomes active on
+  /// 08-10 and C-0282 is added as active for 诸葛涛 on 08-20. Those two are the quarter's
+  /// new customers; the customers already active in the import are not.
+  @Test func customersOfTheImportAreNotNewCustomers() throws {
+    let repo = try ImportedRepository(importedOn: "2026-07-01")
+    try repo.edit("customers/C-0018.yaml") {
+      $0.replacing("status: prospect\n", with: "status: active\n")
+        + "orders:\n  - date: 2026-08-10\n    product: 云呼叫中心\n    amount: 12000.00\n"
+    }
+    try repo.commit("2026-08-10", "C-0018 signs")
+    try repo.dir.write(
+      "customers/C-0282.yaml",
+      "name: 宁波新签科技有限公司\nindustry: internet\ntier: B\nstatus: active\nowner: S-0015\ncontacts:\n  - name: 王磊\norders:\n  - date: 2026-08-20\n    product: 云呼叫中心\n    amount: 8000.00\n"
+    )
+    try repo.commit("2026-08-20", "C-0282, a new customer")
+    #expect(try repo.tally(["check"]).status == 0)
+
+    let plan = try repo.json(["plan", "--period", "2026-Q3"])
+    let line = plan.rows("targets").first {
+      $0["plan"] as? String == "P-2026Q3-03" && $0["metric"] as? String == "新成交客户数"
+    }
+    #expect(line?["assignee"] as? String == "沈斌")
+    #expect(line?["counts"] as? String == "whole team")
+    #expect(line?["actual"] as? Int == 2)
+    #expect(line?["attainment"] as? Double == 0.1429)
+    let table = try repo.tally(["report", "plan", "--period", "2026-Q3"])
+    #expect(!table.stdout.contains("107.1%"))
+
+    // The pipeline agrees: the import is not 280 additions, and the quarter's start (the
+    // day before the import) is not known.
+    let pipeline = try repo.json(["pipeline", "--period", "2026-Q3"])
+    #expect(pipeline.rows("transitions").count == 2)
+    #expect(pipeline.rows("by_status").allSatisfy { $0["start"] is NSNull && $0["change"] is NSNull })
+    #expect(pipeline.row("by_status", where: "status", is: "total")?["end"] as? Int == 281)
+    let team2 = pipeline.row("by_team", where: "team", is: "华东二组")
+    #expect(team2?["added"] as? Int == 1)
+    #expect(team2?["new_active"] as? Int == 2)
+  }
+
+  @Test func newCustomersOfAPeriodThatBeganBeforeTheHistoryAreNotKnown() throws {
+    let repo = try ImportedRepository(importedOn: "2026-07-15")
+    let plan = try repo.json(["plan", "--period", "2026-Q3"])
+    let newCustomers = plan.rows("targets").filter { $0["metric"] as? String == "新成交客户数" }
+    #expect(!newCustomers.isEmpty)
+    #expect(newCustomers.allSatisfy { $0["actual"] is NSNull && $0["attainment"] is NSNull })
+    #expect(
+      plan.notes("targets").last
+        == "the history begins on 2026-07-15 (its first commit is the starting state): which customers became new customers in 2026-Q3 before it is not known; customers already in that commit are the starting state, never new customers"
+    )
+    // Revenue comes from dated orders: it is known.
+    let revenue = plan.rows("targets").filter { $0["metric"] as? String == "销售额" }
+    #expect(!revenue.isEmpty && revenue.allSatisfy { $0["actual"] is String })
+    let table = try repo.tally(["report", "plan", "--period", "2026-Q3"])
+    #expect(
+      table.stdout.contains("  P-2026Q3-03   新成交客户数  沈斌      华东二组  whole team         14          ?           ?\n"))
+  }
+
+  @Test func daysOpenOfTheCurrentQuarterAreCountedToToday() throws {
+    let repo = try ImportedRepository(importedOn: "2026-07-01")
+    // C-0055's complaint of 2026-10-29 is still open on 2026-11-20, inside 2026-Q4.
+    let report = try repo.json(["complaints", "--period", "2026-Q4"], today: "2026-11-20")
+    let open = report.rows("open")
+    #expect(open.count == 1)
+    #expect(open.first?["date"] as? String == "2026-10-29")
+    #expect(open.first?["days_open"] as? Int == 22)
+    #expect(
+      report.section("open")["title"] as? String
+        == "Open complaints at 2026-11-20 (today; the period ends on 2026-12-31)")
+    // A quarter that has ended counts to its end.
+    let ended = try repo.json(["complaints", "--period", "2026-Q4"], today: "2027-01-10")
+    #expect(ended.rows("open").first?["days_open"] as? Int == 63)
+  }
+
+  /// An action item of 2026-05-11, done on 05-14 as the import has it, set back to open on
+  /// 07-10: May counts it done, June does not list it (closed before June), July counts it
+  /// open and overdue — each period by the state it was in, not by its status now.
+  @Test func aReopenedActionItemCountsByItsStateInEachPeriod() throws {
+    let repo = try ImportedRepository(importedOn: "2026-07-01")
+    try repo.edit("minutes/2026-05-11-weekly-east1.yaml") {
+      $0.replacing(
+        "    due: 2026-05-14\n    status: done\n    done_on: 2026-05-14\n  - task: 整理本月成交客户清单",
+        with: "    due: 2026-05-14\n    status: open\n  - task: 整理本月成交客户清单")
+    }
+    try repo.commit("2026-07-10", "the demo material is not done after all")
+    func state(_ period: String) throws -> [String: Any]? {
+      try repo.json(["meetings", "--period", period]).rows("action_items").first {
+        $0["task"] as? String == "准备锦纳供应链管理的演示材料" && ($0["meeting"] as? String)?.hasPrefix("2026-05-11") == true
+      }
+    }
+    #expect(try state("2026-05")?["state"] as? String == "done")
+    #expect(try state("2026-05")?["closed"] as? String == "2026-05-14")
+    #expect(try state("2026-06") == nil)
+    #expect(try state("2026-07")?["state"] as? String == "overdue")
+    let may = try repo.json(["meetings", "--period", "2026-05", "--owner", "S-0008"])
+    #expect(may.rows("action_items_by_owner").first?["overdue"] as? Int == 0)
   }
 }

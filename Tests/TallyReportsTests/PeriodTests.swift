@@ -1,4 +1,5 @@
 import TallySchema
+import TallyTestSupport
 import Testing
 
 @testable import TallyReports
@@ -84,5 +85,46 @@ struct RendererTests {
     #expect(html.contains("<td>Li, &quot;Q&quot;</td>"))
     #expect(html.contains("<svg role=\"img\""))
     #expect(!html.contains("<script"))
+  }
+
+  /// A report with what it cannot know: a count before the history (a cell) and a list of a
+  /// day before it (a table).
+  func withUnknowns() -> Report {
+    let why =
+      "the history begins on 2026-07-01 (its first commit is the starting state): who was on staff at the end of 2026-06-30 is not known"
+    return Report(
+      name: "demo", title: "演示 2026-06-30", commit: "0123456789abcdef", commitDate: "2026-07-01 10:00",
+      scope: "2026-06-30",
+      sections: [
+        ReportSection(
+          key: "tree", title: "组织",
+          table: ReportTable(columns: [.init("name", "姓名"), .init("team", "团队")], known: false), unknowns: [why]),
+        ReportSection(
+          key: "by_role", title: "按岗位",
+          table: ReportTable(
+            columns: [.init("role", "岗位"), .init("people", "人数", numeric: true)],
+            rows: [[.text("经理"), .unknown], [.text("组长"), .unknown]]),
+          notes: ["by role"], unknowns: [why]),
+      ])
+  }
+
+  /// Unknowns are "?" and "(not known)" with the reason in every format, null in JSON —
+  /// never 0 or "(none)".
+  @Test func unknownsAreShownAsSuchInEveryFormat() {
+    let report = withUnknowns()
+    let directory = Golden.directory() + "/Golden/unknown/"
+    Golden.check(ReportRenderer.table(report, width: nil), against: directory + "unknown.txt")
+    Golden.check(ReportRenderer.csv(report), against: directory + "unknown.csv")
+    Golden.check(ReportRenderer.markdown(report), against: directory + "unknown.md")
+    Golden.check(HTMLRenderer.page(report), against: directory + "unknown.html")
+    let json = String(decoding: ReportRenderer.json(report), as: UTF8.self)
+    Golden.check(json, against: directory + "unknown.json")
+    #expect(json.contains("\"rows\":null"))
+    #expect(json.contains("{\"role\":\"经理\",\"people\":null}"))
+    for format in ReportFormat.allCases {
+      let text = String(decoding: ReportRenderer.render(report, as: format), as: UTF8.self)
+      #expect(text.contains("who was on staff at the end of 2026-06-30 is not known"), "\(format)")
+      #expect(!text.contains("(none)"), "\(format)")
+    }
   }
 }

@@ -253,9 +253,10 @@ struct PipelineReportTests {
     let report = try PipelineReport.compute(f.context(period: "2026-Q1"))
     // Stints ended by a status change in Q1 (the removal of C-0008 ends none):
     //   lead:     C-0001 2025-12-01 → 01-10 = 30 + 10 = 40
-    //   prospect: C-0006 12-20 → 01-25 = 12 + 24 = 36; C-0004 10-01 → 02-20 = 31+30+31+31+19 = 142;
-    //             C-0001 01-10 → 03-05 = 22 + 28 + 4 = 54 (the owner change does not restart it)
-    //             → 3 stints, 232 / 3 = 77.33 → 77.3, shortest 36, longest 142
+    //   prospect: C-0006 12-20 → 01-25 = 12 + 24 = 36; C-0001 01-10 → 03-05 = 22 + 28 + 4 = 54
+    //             (the owner change does not restart it) → 2 stints, 90 / 2 = 45.0;
+    //             C-0004 was a prospect in the history's first commit (10-01): when its stint
+    //             began is not known, so its change on 02-20 is left out, and said so
     //   active:   C-0002 11-01 → 01-20 = 30 + 31 + 19 = 80
     //   dormant:  C-0002 01-20 → 03-10 = 12 + 28 + 9 = 49
     //   churned:  C-0007 12-28 → 03-20 = 4 + 31 + 28 + 19 = 82
@@ -263,10 +264,14 @@ struct PipelineReportTests {
     #expect(
       try report.rows("stage_time") == [
         [.text("线索"), .int(1), d("40.0"), .int(40), .int(40)],
-        [.text("意向客户"), .int(3), d("77.3"), .int(36), .int(142)],
+        [.text("意向客户"), .int(2), d("45.0"), .int(36), .int(54)],
         [.text("成交客户"), .int(1), d("80.0"), .int(80), .int(80)],
         [.text("沉睡客户"), .int(1), d("49.0"), .int(49), .int(49)],
         [.text("流失客户"), .int(1), d("82.0"), .int(82), .int(82)],
+      ])
+    #expect(
+      try report.section("stage_time").unknowns == [
+        "the history begins on 2025-10-01 (its first commit is the starting state): when 1 of the stints that ended in 2026-Q1 began is not known: they began before the history and are left out"
       ])
   }
 
@@ -338,16 +343,22 @@ struct PipelineReportTests {
 
   @Test func emptyPeriods() throws {
     let f = try Self.history()
-    // Before the history: nothing at all.
+    // Before the history: nothing is known — not zero customers, not zero changes.
     let before = try PipelineReport.compute(f.context(period: "2025-01"))
-    #expect(try before.rows("by_status").allSatisfy { $0[2] == .int(0) && $0[3] == .int(0) })
+    #expect(try before.rows("by_status").allSatisfy { $0[2] == .unknown && $0[3] == .unknown && $0[4] == .unknown })
+    #expect(try before.rows("by_month") == [[.text("2025-01")] + Array(repeating: .unknown, count: 5)])
+    #expect(try before.section("by_month").chart?.labels == [])
     for key in ["transitions", "stage_time", "by_owner", "by_team", "win_backs", "churn"] {
-      #expect(try before.rows(key).isEmpty, "\(key)")
+      #expect(try before.section(key).table.known == false, "\(key)")
     }
-    #expect(try before.rows("conversion").map(\.last) == [.percent(nil), .percent(nil)])
     #expect(
-      try before.section("by_status").notes.last
-        == "the history begins on 2025-10-01, after 2024-12-31: no records stood then")
+      try before.rows("conversion").map { Array($0.dropFirst()) }
+        == Array(repeating: [.unknown, .unknown, .unknown], count: 2))
+    #expect(
+      try before.section("by_status").unknowns == [
+        "the history begins on 2025-10-01 (its first commit is the starting state): how many customers stood at the end of 2024-12-31 is not known",
+        "the history begins on 2025-10-01 (its first commit is the starting state): how many customers stood at the end of 2025-01 is not known",
+      ])
     // A quiet month after the last change: the counts stand, nothing moved.
     let quiet = try PipelineReport.compute(f.context(period: "2026-06"))
     #expect(try quiet.rows("by_status").last == [.text("total"), .text("合计"), .int(7), .int(7), .int(0)])

@@ -308,10 +308,12 @@ struct PlanReportTests {
     let report = try PlanReport.compute(f.context(period: "2025-06"))
     for section in report.sections { #expect(section.table.rows.isEmpty, "\(section.key)") }
     #expect(try report.section("targets").chart == nil)
+    // How the plans stood then is not known: they are read from the first commit, and the
+    // section says so.
+    #expect(try report.section("plans").notes == [])
     #expect(
-      try report.section("plans").notes == [
-        "as they stood at the end of 2025-06-30",
-        "the history begins on 2025-11-01, after 2025-06-30: no records stood then",
+      try report.section("plans").unknowns == [
+        "the history begins on 2025-11-01 (its first commit is the starting state): how the plans stood at the end of 2025-06-30 is not known; they are shown as that commit has them"
       ])
     for format in ReportFormat.allCases { #expect(!ReportRenderer.render(report, as: format).isEmpty) }
   }

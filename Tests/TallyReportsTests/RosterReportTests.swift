@@ -211,11 +211,18 @@ struct RosterReportTests {
 
   @Test func beforeTheHistoryAndAnEmptyPeriod() throws {
     let f = try history()
-    // Before the first commit there are no records: an empty tree, every role 0.
+    // Before the first commit who was on staff is not known: not an empty tree and every
+    // role 0, but "not known" and why.
     let empty = try RosterReport.compute(f.context(period: "2019-12", at: "2025-12-31"))
-    #expect(try section(empty, "tree").table.rows.isEmpty)
-    #expect(column(try section(empty, "by_role"), "people") == Array(repeating: .int(0), count: 5))
-    #expect(try section(empty, "by_team").table.rows.isEmpty)
+    let tree = try section(empty, "tree")
+    #expect(tree.table.known == false)
+    #expect(tree.notes.isEmpty)
+    #expect(
+      tree.unknowns == [
+        "the history begins on 2026-01-05 (its first commit is the starting state): who was on staff at the end of 2025-12-31 is not known"
+      ])
+    #expect(column(try section(empty, "by_role"), "people") == Array(repeating: .unknown, count: 5))
+    #expect(try section(empty, "by_team").table.known == false)
     // December 2019: everyone joined in 2020, so 0 → 0 and the turnover is undefined.
     #expect(
       try section(empty, "movement").table.rows == [
@@ -224,6 +231,8 @@ struct RosterReportTests {
     #expect(try section(empty, "joined_left").table.rows.isEmpty)
     let text = ReportRenderer.table(empty, width: 100)
     #expect(text.contains("(none)"))
+    #expect(text.components(separatedBy: "(not known)").count - 1 == 2)
+    #expect(!text.contains("0 on staff"))
   }
 
   /// The four renderings, with the commit id fixed: the fixture's commit ids depend on the
