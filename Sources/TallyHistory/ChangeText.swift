@@ -61,38 +61,47 @@ public struct ChangeText: Sendable {
   }
 
   /// One line for a field change.
-  public func describe(_ change: FieldChange, type: String) -> String {
+  ///
+  /// - Parameter limit: the characters a value may take before it is cut with "…" (its
+  ///   first line, up to four items or fields); nil to show every value whole.
+  public func describe(_ change: FieldChange, type: String, limit: Int? = 40) -> String {
     let path = change.path.description
     let target = records.schema.type(named: type)?.referenceSpec(at: change.path)?.target
     switch change.kind {
     case .changed:
-      return "\(path): \(show(change.old, target: target)) → \(show(change.new, target: target))"
+      return
+        "\(path): \(show(change.old, target: target, limit: limit)) → \(show(change.new, target: target, limit: limit))"
     case .added:
-      return "+ \(path): \(show(change.new, target: target))"
+      return "+ \(path): \(show(change.new, target: target, limit: limit))"
     case .removed:
-      return "- \(path): \(show(change.old, target: target))"
+      return "- \(path): \(show(change.old, target: target, limit: limit))"
     }
   }
 
-  /// A value in one short line: scalars as they are (references with the name), items as
-  /// their first few values joined by " · ".
-  public func show(_ value: Value?, target: String? = nil) -> String {
+  /// A value in one line: scalars as they are (references with the name), items as their
+  /// values joined by " · ". With a `limit`, a short line: a text's first line cut to
+  /// `limit` characters, the first four items or fields. Without one, the whole value: a
+  /// text with line breaks as a quoted string with `\n` escapes, every item and field.
+  public func show(_ value: Value?, target: String? = nil, limit: Int? = 40) -> String {
     guard let value else { return "(none)" }
+    let count = limit == nil ? Int.max : 4
     switch value {
     case .null:
       return "(none)"
     case .scalar(let text, _):
+      if let target, let name = people.names["\(target)/\(text)"] { return "\(name) (\(text))" }
+      guard let limit else { return text.isEmpty ? "\"\"" : text.contains("\n") ? JSON.string(text) : text }
       let line =
         text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-      let shown = line.count > 40 ? String(line.prefix(39)) + "…" : line
-      if let target, let name = people.names["\(target)/\(text)"] { return "\(name) (\(text))" }
+      let shown = line.count > limit ? String(line.prefix(max(limit - 1, 0))) + "…" : line
       return shown.isEmpty ? "\"\"" : shown
     case .sequence(let items):
-      return "[" + items.prefix(4).map { show($0) }.joined(separator: ", ") + (items.count > 4 ? ", …" : "") + "]"
+      return "[" + items.prefix(count).map { show($0, limit: limit) }.joined(separator: ", ")
+        + (items.count > count ? ", …" : "") + "]"
     case .mapping(let pairs):
-      let parts = pairs.prefix(4).compactMap { pair -> String? in
+      let parts = pairs.prefix(count).compactMap { pair -> String? in
         guard case .scalar = pair.value else { return nil }
-        return show(pair.value)
+        return show(pair.value, limit: limit)
       }
       return parts.joined(separator: " · ")
     }

@@ -94,7 +94,7 @@ struct HistoryCommandTests {
           reformatted (no field changed)
       2026-03-09 09:30  王芳 (S-0012)  \(h.ids[1])  customer C-0042: status: prospect → active; +1 follow-up
           status: prospect → active
-          + follow_ups[1]: 2026-03-09 · S-0012 · visit · 签订年度合同
+          + follow_ups[1]: 2026-03-09 · S-0012 · visit · 签订年度合同 · ordered
       2026-03-02 10:00  Test  \(h.ids[0])  team
           created (上海华信贸易有限公司)
       7 commits changed customer/C-0050
@@ -158,7 +158,7 @@ struct HistoryCommandTests {
         customer:
           C-0042  2 field changes
               status: prospect → active
-              + follow_ups[1]: 2026-03-09 · S-0012 · visit · 签订年度合同
+              + follow_ups[1]: 2026-03-09 · S-0012 · visit · 签订年度合同 · ordered
         \(h.ids[0]) → \(h.ids[1]): 1 customer changed; +1 follow-up
 
         """)

@@ -365,4 +365,26 @@ struct ReportCommandTests {
     let may = try repo.json(["meetings", "--period", "2026-05", "--owner", "S-0008"])
     #expect(may.rows("action_items_by_owner").first?["overdue"] as? Int == 0)
   }
+
+  // MARK: log and diff cut values only when asked to fit (issue 18, item 7)
+
+  @Test func logAndDiffShowValuesWholeInAPipe() throws {
+    let repo = try ImportedRepository(importedOn: "2026-07-15")
+    let long = "对方在比价，周一再沟通报价；要求我们提供与三家竞争对手的详细功能对比表和三年总价以及客户案例"
+    try repo.edit("customers/C-0001.yaml") {
+      $0.replacing("    summary: 对方在比价，周一再沟通报价\n", with: "    summary: \(long)\n")
+        + "needs: |\n  第一行\n  第二行\n"
+    }
+    try repo.commit("2026-10-09", "C-0001: a longer summary and needs")
+    let log = try repo.tally(["log", "customer/C-0001"])
+    #expect(log.status == 0, "\(log.stderr)")
+    #expect(log.stdout.contains("    follow_ups[3].summary: 对方在比价，周一再沟通报价 → \(long)\n"))
+    #expect(log.stdout.contains("    + needs: \"第一行\\n第二行\\n\"\n"))
+    let diff = try repo.tally(["diff", "HEAD~1..HEAD"])
+    #expect(diff.stdout.contains("      follow_ups[3].summary: 对方在比价，周一再沟通报价 → \(long)\n"))
+
+    let fitted = try repo.tally(["log", "customer/C-0001", "--width", "80"])
+    #expect(fitted.stdout.contains("    follow_ups[3].summary: 对方在比价，周一再沟通报价 → \(long.prefix(34))…\n"))
+    #expect(fitted.stdout.contains("    + needs: 第一行\n"))
+  }
 }

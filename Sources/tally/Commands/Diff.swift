@@ -38,6 +38,7 @@ struct Diff: ParsableCommand {
   @Option(help: "Output format: text or json.")
   var format: DataFormat = .text
 
+  @OptionGroup var width: WidthOptions
   @OptionGroup var repository: RepositoryOptions
   @OptionGroup var global: GlobalOptions
 
@@ -124,7 +125,9 @@ struct Diff: ParsableCommand {
           out += "\(currentType):\n"
         }
         out += "  \(change.id)  \(context.text.headline(change))\n"
-        for field in change.fields { out += "      \(context.text.describe(field, type: change.type))\n" }
+        for field in change.fields {
+          out += "      \(context.text.describe(field, type: change.type, limit: width.valueLimit))\n"
+        }
       }
       out += "\(names.0) → \(names.1): \(summary)\n"
       Console.out(out)

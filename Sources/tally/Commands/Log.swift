@@ -27,6 +27,7 @@ struct Log: ParsableCommand {
   var format: DataFormat = .text
 
   @OptionGroup var range: HistoryRangeOptions
+  @OptionGroup var width: WidthOptions
   @OptionGroup var repository: RepositoryOptions
   @OptionGroup var global: GlobalOptions
 
@@ -71,7 +72,7 @@ struct Log: ParsableCommand {
         out += "    \(context.text.headline(change))\n"
       }
       for field in change.fields {
-        out += "    \(context.text.describe(field, type: change.type))\n"
+        out += "    \(context.text.describe(field, type: change.type, limit: width.valueLimit))\n"
       }
     }
     out += "\(events.count) commit\(events.count == 1 ? "" : "s") changed \(key)\n"

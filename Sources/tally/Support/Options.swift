@@ -27,7 +27,8 @@ enum Exit {
   static let failure = ExitCode(2)
 }
 
-/// `--width N`, shared by the commands that print tables (`report`, `blame`).
+/// `--width N`, shared by the commands that print tables (`report`, `blame`) or values cut to
+/// fit (`log`, `diff`).
 ///
 /// Tables are fitted to the terminal's width only when standard output is a terminal; into a
 /// file or a pipe nothing is cut, so `tally report … > file` keeps every value whole.
@@ -48,4 +49,8 @@ struct WidthOptions: ParsableArguments {
     if let width { return width == 0 ? nil : width }
     return Console.stdoutIsTerminal ? Console.terminalWidth : nil
   }
+
+  /// For `log` and `diff`, which print a change as "path: old → new": the characters each
+  /// value may take (about half the width), or nil to show values whole.
+  var valueLimit: Int? { tableWidth.map { max(12, ($0 - 10) / 2) } }
 }
