@@ -381,8 +381,9 @@ public struct CanonicalPrinter: Sendable {
     ) {
       out.append(0x20)
       append(header)
-      // An indentation indicator is needed when the first text line starts with a space.
-      if let first = lines.first(where: { !$0.isEmpty }), first.first == " " {
+      // An indentation indicator is needed when the first text line starts with a space (it
+      // would set the indentation) or a tab (libyaml reads a tab there as indentation).
+      if let first = lines.first(where: { !$0.isEmpty }), first.first == " " || first.first == "\t" {
         out.append(UInt8(ascii: "2"))
       }
       switch chomping {

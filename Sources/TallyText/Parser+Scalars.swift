@@ -409,10 +409,26 @@ extension Parser {
     if indicator > 0 {
       contentIndent = parentIndent + indicator
       if parentIndent < 0 { contentIndent = indicator }
-    } else if firstContent >= 0 {
+    } else if firstContent >= 0, lines[firstContent].indent > parentIndent {
+      // The first line with text sets the indentation. (When it is not indented under the
+      // key, the block has no text: its empty lines set it, as below.)
       let spaces = lines[firstContent].indent
       contentIndent = max(spaces, parentIndent + 1, 1)
-      if spaces > parentIndent, maxLeading > spaces {
+      let first = lines[firstContent].start + spaces
+      if buf[first] == 0x09 {
+        // YAML 1.2 reads the tab as text; libyaml rejects the file ("found a tab character
+        // where an indentation space is expected"). An indicator settles it for both.
+        let indicator = spaces - max(parentIndent, 0)
+        let header = "'\(literal ? "|" : ">")\(indicator)'"
+        errorOnLine(
+          firstContent, "tab-indent", "a tab at the start of block text whose indentation is not given",
+          at: first,
+          hint: indicator <= 9
+            ? "give the indentation in the header (\(header)), or start the line with spaces: YAML readers disagree about this tab"
+            : "start the line with spaces: YAML readers disagree about this tab")
+        ok = false
+      }
+      if maxLeading > spaces {
         errorOnLine(
           firstContent - 1, "block-indent",
           "an empty line at the start of the block text has more spaces than the text",
@@ -429,7 +445,12 @@ extension Parser {
     var lastContent = -1
     k = li
     while k < lines.count {
-      let line = lines[k]
+      var line = lines[k]
+      if !line.hasBreak, isOnlySpaces(line) {
+        // The last line of a file without a final line break holds only spaces: YAML 1.2
+        // keeps it with its line break (yaml-test-suite L24T, JEF9). libyaml drops the break.
+        line.hasBreak = true
+      }
       var s = line.start
       while s < line.end, s - line.start < contentIndent, buf[s] == 0x20 { s += 1 }
       let spaces = s - line.start
@@ -531,6 +552,17 @@ extension Parser {
       foldedLines[record] = used.map { $0.empty ? "" : string($0.start, $0.end) }
     }
     return (record, trailing)
+  }
+
+  /// Whether a line is not empty and holds nothing but spaces.
+  func isOnlySpaces(_ line: Line) -> Bool {
+    guard line.end > line.start, line.firstNonBlank >= line.end else { return false }
+    var i = line.start
+    while i < line.end {
+      if buf[i] != 0x20 { return false }
+      i += 1
+    }
+    return true
   }
 
   mutating func errorOnLine(

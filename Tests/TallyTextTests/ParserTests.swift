@@ -255,10 +255,53 @@ struct ParserConstructTests {
 
   @Test func tabsInsideQuotesAndBlockText() {
     #expect(
-      parsed("a: \"x\ty\"\nb: |\n  \tindented by tab after spaces\n")
+      parsed("a: \"x\ty\"\nb: |2\n  \tindented by tab after spaces\n  x\t\n  \ty\n")
         == map([
-          "a": t("x\ty"), "b": t("\tindented by tab after spaces\n"),
+          "a": t("x\ty"), "b": t("\tindented by tab after spaces\nx\t\n\ty\n"),
         ]))
+    #expect(parsed("b: |\n  x\n  \ty\n") == map(["b": t("x\n\ty\n")]))
+  }
+
+  /// A tab right after the spaces of the line that sets a block's indentation is text to
+  /// YAML 1.2 and PyYAML, and an error to libyaml: with no indicator it is rejected, with a
+  /// hint that names the indicator that settles it.
+  @Test func aTabStartingBlockTextNeedsAnIndentationIndicator() throws {
+    for (text, header) in [
+      ("b: |\n  \tx\n", "'|2'"), ("b: >-\n \tx\n", "'>1'"), ("l:\n  - |\n     \tx\n", "'|3'"),
+      ("b: |\n\n  \tx\n", "'|2'"),
+    ] {
+      let diagnostics = Document.parse(text, path: "t.yaml").diagnostics
+      #expect(diagnostics.map(\.code) == ["tab-indent"], "\(text.debugDescription)")
+      let hint = try #require(diagnostics.first?.hint)
+      #expect(hint.contains(header), "\(text.debugDescription): \(hint)")
+    }
+    #expect(parsed("b: >-1\n \tx\n") == map(["b": t("\tx")]))
+  }
+
+  /// A block scalar whose last line holds only spaces, at the end of a file without a
+  /// final line break: YAML 1.2 keeps that line and its line break (yaml-test-suite L24T
+  /// and JEF9; libyaml drops the break).
+  @Test func aLastLineOfSpacesKeepsItsLineBreak() {
+    #expect(parsed("foo: |\n  x\n   ") == map(["foo": t("x\n \n")]))
+    #expect(parsed("foo: |\n  x\n   \n") == map(["foo": t("x\n \n")]))
+    #expect(parsed("foo: |\r\n  x\r\n   ") == map(["foo": t("x\n \n")]))
+    #expect(parsed("foo: >\n  x\n   ") == map(["foo": t("x\n \n")]))
+    #expect(parsed("foo: |-\n  x\n   ") == map(["foo": t("x\n ")]))
+    #expect(parsed("foo: |+\n  x\n  ") == map(["foo": t("x\n\n")]))
+    #expect(parsed("foo: |\n  x\n  ") == map(["foo": t("x\n")]))
+    #expect(parsed("l:\n- |+\n   ") == map(["l": .sequence([t("\n")])]))
+    // Only spaces: a last line with text, or with a tab, has no line break to keep.
+    #expect(parsed("foo: |\n  x\n  y") == map(["foo": t("x\ny")]))
+    #expect(parsed("foo: |\n  x\n  \t") == map(["foo": t("x\n\t")]))
+  }
+
+  /// A block with no text before a less indented line: its empty lines, not that line, set
+  /// its indentation, so they are empty lines and not spaces of text.
+  @Test func aBlockOfEmptyLinesBeforeTheNextKey() {
+    #expect(parsed("a: |\n  \nb: 1\n") == map(["a": t(""), "b": t("1")]))
+    #expect(parsed("a: |\n   \n\nb: 1\n") == map(["a": t(""), "b": t("1")]))
+    #expect(parsed("a: |+\n  \n\nb: 1\n") == map(["a": t("\n\n"), "b": t("1")]))
+    #expect(parsed("k:\n  a: >\n     \n  b: 1\n") == map(["k": map(["a": t(""), "b": t("1")])]))
   }
 
   @Test func positionsCountCharactersNotBytes() {

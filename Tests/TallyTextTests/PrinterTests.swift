@@ -173,6 +173,33 @@ struct PrinterTests {
   }
 }
 
+@Suite("Printer: block scalar corners")
+struct PrinterBlockScalarTests {
+  /// Text whose first line starts with a tab gets an indentation indicator: without one,
+  /// libyaml rejects the block.
+  @Test func aFirstLineStartingWithATabGetsAnIndicator() throws {
+    let value = Value.mapping([Value.Pair(key: "a", value: t("\tx\ny\n")), Value.Pair(key: "b", value: t("\n\tz"))])
+    let printed = CanonicalPrinter().print(try #require(Document(value: value)))
+    #expect(printed == "a: |2\n  \tx\n  y\nb: |2-\n\n  \tz\n")
+    #expect(Document.parse(printed).document?.value == value)
+  }
+
+  /// Lines of only spaces stay in a literal block and read back the same, at the end of
+  /// the file too.
+  @Test func linesOfOnlySpacesReadBack() throws {
+    for text in ["x\n \n", "x\n   \n", " \n", "x\n \n\n", "a\n  \nb"] {
+      let value = Value.mapping([Value.Pair(key: "a", value: t(text))])
+      let printed = CanonicalPrinter().print(try #require(Document(value: value)))
+      #expect(printed.hasPrefix("a: |"), "\(text.debugDescription): \(printed.debugDescription)")
+      #expect(Document.parse(printed).document?.value == value, "\(text.debugDescription)")
+      if printed.hasSuffix(" \n") {
+        // Without the final line break, the last line of spaces keeps its own.
+        #expect(Document.parse(String(printed.dropLast())).document?.value == value, "\(text.debugDescription)")
+      }
+    }
+  }
+}
+
 @Suite("Printer regressions (from fuzzing)")
 struct PrinterRegressionTests {
   /// A folded block at the end of a file without a final line break means text without
