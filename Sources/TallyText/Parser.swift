@@ -48,6 +48,9 @@ struct Parser {
   var foldedLines: [Int32: [String]] = [:]
   /// Key records of the mappings being parsed (for duplicate keys).
   var keyStack: [Int32] = []
+  /// Lines (0-based) to leave out, as if they were not in the file: the marker lines and
+  /// the other sides of merge conflicts, when a file is parsed as one side wrote it.
+  var hiddenLines: Set<Int> = []
 
   init(buf: UnsafeBufferPointer<UInt8>, path: String, options: ParseOptions) {
     self.buf = buf
@@ -67,7 +70,16 @@ struct Parser {
     }
     return bytes.withUnsafeBufferPointer { buf in
       var parser = Parser(buf: buf, path: path, options: options)
-      return parser.run(source: bytes)
+      let result = parser.run(source: bytes)
+      // A file with merge conflicts: one diagnostic per conflict instead of what its marker
+      // lines cause. Such a file never parses, so valid files are not looked at.
+      guard result.tree == nil, !result.diagnostics.contains(where: { $0.code == "invalid-utf8" }) else {
+        return result
+      }
+      let conflicts = MergeConflict.find(in: buf)
+      guard !conflicts.isEmpty else { return result }
+      return conflictResult(
+        conflicts, buf: buf, source: bytes, path: path, options: options, lineStarts: parser.lines.map(\.start))
     }
   }
 
@@ -87,12 +99,14 @@ struct Parser {
         hint: "save the file as UTF-8 (record files are always UTF-8)")
       return SyntaxTree.ParseResult(tree: nil, diagnostics: [diagnostic])
     }
+    let fileLineStarts = hiddenLines.isEmpty ? [] : hideLines()
     // A list item's line holds up to three records (the item's mapping, a key, a value):
     // growing the array instead costs an allocation and a copy per doubling, per file.
     records.reserveCapacity(lines.count * 3 + 4)
     keyStack.reserveCapacity(32)
     let (ok, header) = parseDocument()
     diagnostics.sort(by: Diagnostic.sortOrder)
+    if !fileLineStarts.isEmpty { diagnostics = repositioned(diagnostics, lineStarts: fileLineStarts) }
     if diagnostics.count > Parser.maxDiagnostics {
       diagnostics.removeLast(diagnostics.count - Parser.maxDiagnostics)
       diagnostics.append(

@@ -8,7 +8,7 @@ public enum TextDiagnosticCodes {
     ("file-too-large", "the file is larger than the 4 MiB limit"),
     ("control-character", "a control character, line separator or byte order mark inside the text"),
     ("bare-cr", "a carriage return that is not part of a CRLF line ending"),
-    ("tab-indent", "a tab in the indentation of a line"),
+    ("tab-indent", "a tab in the indentation of a line, or starting block text that has no indentation indicator"),
     ("tab-separator", "a tab between a key and its value, or inside a plain value"),
     ("anchor", "an anchor (&name): repeat the value instead"),
     ("alias", "an alias (*name): repeat the value instead"),
@@ -38,6 +38,7 @@ public enum TextDiagnosticCodes {
     ("inline-sequence", "a list starting on its key's line ('key: - item')"),
     ("block-header", "a malformed block scalar header (| or > with bad indicators or text)"),
     ("block-indent", "empty lines at the start of block text indented more than the text"),
+    ("merge-conflict", "an unresolved git merge conflict (<<<<<<<, =======, >>>>>>> lines), with the field it is in"),
     ("too-many-errors", "(note) more than 200 problems in one file; the rest are not shown"),
   ]
 }
