@@ -168,3 +168,38 @@ struct MergeConflictDiagnosticTests {
     #expect(diagnostics("a: 1\n  <<<<<<< x\n").map(\.code) == ["multiline-plain"])
   }
 }
+
+@Suite("Merge conflicts: properties (seeded)")
+struct MergeConflictPropertyTests {
+  /// A conflict around any lines of any valid record, with any other lines as their side,
+  /// is one merge-conflict error and nothing else: our side is the valid record.
+  @Test func aConflictAroundAnyLinesIsOneErrorAndNothingElse() {
+    var generator = RecordGenerator(random: SeededRandom(seed: PropertyTests.seed &+ 7))
+    var random = SeededRandom(seed: PropertyTests.seed &+ 8)
+    var compared = 0
+    var named = 0
+    for round in 0..<500 {
+      let source = Array(generator.source(for: generator.record()).utf8)
+      let lines: [[UInt8]] = source.split(separator: 0x0A, omittingEmptySubsequences: false).map { $0 + [0x0A] }
+        .filter { $0 != [0x0A] || random.chance(50) }
+      let from = random.below(lines.count)
+      let to = from + random.below(lines.count - from + 1)
+      let other = random.below(lines.count)
+      let theirs: [[UInt8]] = Array(lines[other..<min(lines.count, other + random.below(4))])
+      let ours: [[UInt8]] = Array(lines[from..<to])
+      var text: [UInt8] = Array(lines[..<from].joined())
+      text += Array("<<<<<<< HEAD\n".utf8) + Array(ours.joined())
+      if random.chance(30) { text += Array("||||||| base\n".utf8) + Array(ours.joined()) }
+      text += Array("=======\n".utf8) + Array(theirs.joined()) + Array(">>>>>>> feature/x\n".utf8)
+      text += Array(lines[to...].joined())
+      let diagnostics = Document.parse(text, path: "c.yaml").diagnostics
+      let shown = String(decoding: text, as: UTF8.self)
+      #expect(diagnostics.map(\.code) == ["merge-conflict"], "round \(round):\n\(shown)")
+      #expect(diagnostics.first?.range?.start.line == from + 1, "round \(round):\n\(shown)")
+      if diagnostics.first?.message.contains(" in '") == true { named += 1 }
+      compared += 1
+    }
+    #expect(compared == 500)
+    #expect(named >= 200, "only \(named) conflicts named a field")
+  }
+}
