@@ -60,8 +60,7 @@ struct Fmt: ParsableCommand {
         changed += 1
         if diff {
           let text = LineDiff.unified(
-            old: String(decoding: outcome.original, as: UTF8.self),
-            new: String(decoding: outcome.formatted, as: UTF8.self),
+            old: outcome.original, new: outcome.formatted,
             oldName: "a/" + diffPath(outcome.path), newName: "b/" + diffPath(outcome.path))
           Console.out(text)
         } else if check {
