@@ -634,3 +634,58 @@ struct PropertyTests {
     }
   }
 }
+
+@Suite("Block scalar corners against Yams (exhaustive)")
+struct BlockScalarCornerTests {
+  /// Every small block scalar — literal and folded, each chomping, with and without an
+  /// indentation indicator, under a key and in a list, lines of text, of spaces (fewer,
+  /// as many or more than the indentation), empty and with tabs, LF and CRLF, with and
+  /// without a final line break, with and without a key after it — reads as Yams reads it
+  /// (a last line of spaces with its line break, see ``PropertyTests/yamsReference(for:)``),
+  /// and Tally accepts nothing that Yams rejects. What Tally accepts prints and reads back.
+  @Test func everySmallBlockScalarReadsAsYamsReadsIt() throws {
+    let contexts: [(header: String, pad: String, next: String)] = [
+      ("a: ", "", "b: 1"), ("l:\n- ", "", "- 1"), ("k:\n  a: ", "  ", "  b: 1"),
+    ]
+    let bodies = ["  x", "   x", "", "  ", "   ", " ", "  y z", "    x", "  \tx", " \t"]
+    var compared = 0
+    var rejected = 0
+    for context in contexts {
+      for style in ["|", ">"] {
+        for header in ["", "-", "+", "2", "-2", "+1"] {
+          var shapes: [[String]] = bodies.map { [$0] }
+          shapes += bodies.flatMap { first in bodies.map { [first, $0] } }
+          for lines in shapes {
+            for ending in 0..<3 {
+              for eol in ["\n", "\r\n"] {
+                var text = context.header.replacing("\n", with: eol) + style + header + eol
+                text += lines.map { $0.isEmpty ? $0 : context.pad + $0 }.joined(separator: eol)
+                if ending > 0 { text += eol }
+                if ending > 1 { text += context.next + eol }
+                let yams = try? Yams.compose(yaml: PropertyTests.yamsReference(for: text))
+                guard let document = Document.parse(text).document else {
+                  rejected += 1
+                  continue
+                }
+                let node = try #require(yams, "Tally accepts what Yams rejects: \(text.debugDescription)")
+                let problem = agreesWithYams(document.value, node, checkTypes: false)
+                #expect(problem == nil, "\(text.debugDescription): \(problem ?? "")")
+                let printed = CanonicalPrinter().print(document)
+                #expect(Document.parse(printed).document?.value == document.value, "\(text.debugDescription)")
+                #expect(
+                  agreesWithYams(document.value, try #require(try Yams.compose(yaml: printed)), checkTypes: false)
+                    == nil,
+                  "\(printed.debugDescription)")
+                compared += 1
+              }
+            }
+          }
+        }
+      }
+    }
+    // Most are accepted; the rest are tabs YAML readers disagree on and empty lines with
+    // more spaces than the text.
+    #expect(compared >= 15_000, "compared \(compared), rejected \(rejected)")
+    #expect(rejected <= 7_000, "compared \(compared), rejected \(rejected)")
+  }
+}
