@@ -419,7 +419,8 @@ extension Parser {
         // YAML 1.2 reads the tab as text; libyaml rejects the file ("found a tab character
         // where an indentation space is expected"). An indicator settles it for both.
         let indicator = spaces - max(parentIndent, 0)
-        let header = "'\(literal ? "|" : ">")\(indicator)'"
+        let chomp = chomping == .strip ? "-" : chomping == .keep ? "+" : ""
+        let header = "'\(literal ? "|" : ">")\(indicator)\(chomp)'"
         errorOnLine(
           firstContent, "tab-indent", "a tab at the start of block text whose indentation is not given",
           at: first,

@@ -267,7 +267,7 @@ struct ParserConstructTests {
   /// hint that names the indicator that settles it.
   @Test func aTabStartingBlockTextNeedsAnIndentationIndicator() throws {
     for (text, header) in [
-      ("b: |\n  \tx\n", "'|2'"), ("b: >-\n \tx\n", "'>1'"), ("l:\n  - |\n     \tx\n", "'|3'"),
+      ("b: |\n  \tx\n", "'|2'"), ("b: >-\n \tx\n", "'>1-'"), ("l:\n  - |\n     \tx\n", "'|3'"),
       ("b: |\n\n  \tx\n", "'|2'"),
     ] {
       let diagnostics = Document.parse(text, path: "t.yaml").diagnostics
