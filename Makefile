@@ -12,7 +12,7 @@ else
 FUZZ_SECONDS ?= 15
 endif
 
-.PHONY: help deps build release demo test test-release unit fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports clean
+.PHONY: help deps build release demo test test-release unit stress fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -44,6 +44,12 @@ test-release: deps ## Run the end-to-end tests against an optimised tally (the b
 
 unit: deps ## Run the tests only (no fuzzing)
 	TALLY_PYTHON="$$(bash scripts/test-python.sh)" $(SWIFT) test --parallel
+
+stress: deps ## Interrupt commit --all and fmt at 50 random moments each; 100 rounds of the commit property
+	$(SWIFT) build --build-tests
+	TALLY_STRESS_MOMENTS=$${TALLY_STRESS_MOMENTS:-50} TALLY_STRESS_CUSTOMERS=$${TALLY_STRESS_CUSTOMERS:-3000} \
+	  TALLY_PROPERTY_ROUNDS=$${TALLY_PROPERTY_ROUNDS:-100} \
+	  $(SWIFT) test --skip-build --filter 'InterruptTests|namedPathsMatchGitCommitOnlyForRandomChanges'
 
 fuzz-build: ## Build the libFuzzer target for the parser
 	@bash fuzz/build.sh

@@ -82,3 +82,21 @@ site="${DEMO_SITE:-$ROOT/demo-site}"
 step tally report all --html "$site" --period 2026-Q3
 "$BIN" report all --html "$site" --period 2026-Q3
 echo "open $site/index.html in a browser"
+
+# Two branches meet: git merge stops on a conflict, and tally commit makes the merge commit
+# as git would (both parents, git's message), checking the merged records first. In a copy,
+# so the demo repository stays as it was.
+merge="$scratch/merge"
+cp -r "$demo" "$merge"
+cd "$merge"
+git config user.name 王芳 && git config user.email wangfang@example.cn
+step "a merge: C-0042's tier changed on two branches; git merge stops; tally commit finishes it"
+git checkout -q -b rep-branch
+"$BIN" set customer/C-0042 tier=A --commit -m "C-0042: tier A" | tail -1
+git checkout -q -
+"$BIN" set customer/C-0042 tier=C --commit -m "C-0042: tier C" | tail -1
+git merge rep-branch | tail -1 || true
+"$BIN" check customers/C-0042.yaml | head -3 || true
+git checkout -q --theirs customers/C-0042.yaml && git add customers/C-0042.yaml
+"$BIN" commit
+git log --graph --format='%h %s' -4
