@@ -144,6 +144,14 @@ extension TallyProcess {
     process.standardOutput = out
     process.standardError = err
     process.standardInput = FileHandle.nullDevice
+    // A child starts with its parent thread's signal mask, and a test runs on a thread pool
+    // that blocks signals: unblocked here, the child gets SIGINT as from a shell.
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&signals, signal) }
+    var previous = sigset_t()
+    pthread_sigmask(SIG_UNBLOCK, &signals, &previous)
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
     try process.run()
     return RunningProcess(process: process, out: out, err: err)
   }
