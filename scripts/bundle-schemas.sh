@@ -1,5 +1,5 @@
 #!/bin/sh
-# Regenerates Sources/TallyRecords/Templates/BundledSchemas.swift from schema/*.yaml.
+# Regenerates Sources/TallyRecords/Workflow/Templates/BundledSchemas.swift from schema/*.yaml.
 #
 # `tally init` writes the shipped telesales schemas into a new records repository, and the
 # tool must work without the source tree, so their text is compiled into the binary. Run
@@ -11,7 +11,7 @@ set -eu
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 
-out=Sources/TallyRecords/Templates/BundledSchemas.swift
+out=Sources/TallyRecords/Workflow/Templates/BundledSchemas.swift
 
 generate() {
   cat <<'HEADER'

@@ -504,15 +504,15 @@ public struct Rule: Sendable {
 /// A rule, shared by reference while records are checked.
 final class RuleBox: Sendable {
   let rule: Rule
-  /// The check and the condition compiled for their common shapes (see ``QuickCheck``),
+  /// The check and the condition compiled for their common shapes (see ``RuleFastPath``),
   /// when the rule belongs to an object with these fields and has such a shape.
-  let quickCheck: QuickCheck?
-  let quickCondition: QuickCheck?
+  let fastCheck: RuleFastPath?
+  let fastCondition: RuleFastPath?
 
   init(_ rule: Rule, fields: [FieldSpec]? = nil) {
     self.rule = rule
-    quickCheck = fields.flatMap { QuickCheck(rule.check, fields: $0) }
-    quickCondition = fields.flatMap { fields in rule.condition.flatMap { QuickCheck($0, fields: fields) } }
+    fastCheck = fields.flatMap { RuleFastPath(rule.check, fields: $0) }
+    fastCondition = fields.flatMap { fields in rule.condition.flatMap { RuleFastPath($0, fields: fields) } }
   }
 }
 

@@ -241,7 +241,7 @@ public struct RecordValidator: Sendable {
         // The object's rules read its fields from the table (nested objects have popped
         // theirs, and nothing pushes while the rules run).
         let entries = fieldNodes.slice(from: table, count: fields.count)
-        // Made for the first rule that the quick forms cannot pass: most objects need none.
+        // Made for the first rule that the fast paths cannot pass: most objects need none.
         var made: EvaluationContext?
         let flag = dereference
         // Evaluated in place, through their boxes (a rule copied out of an array retains

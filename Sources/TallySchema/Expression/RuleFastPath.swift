@@ -13,7 +13,7 @@ import TallyText
 /// reference, ~1,900 instructions a rule.
 ///
 /// The steps are plain values in one array, so that evaluating them counts no references.
-struct QuickCheck: Sendable {
+struct RuleFastPath: Sendable {
   enum Step: Sendable {
     case and(Int, Int)
     case or(Int, Int)
@@ -300,8 +300,8 @@ extension RuleBox {
   /// Whether the rule passes on the object whose fields are at `table`, when its quick
   /// forms can tell; false when they cannot (or it fails), and the evaluator decides.
   func passesQuickly(_ nodes: SyntaxNodes, _ table: UnsafeBufferPointer<Int32>) -> Bool {
-    guard let check = quickCheck else { return false }
-    if let condition = quickCondition {
+    guard let check = fastCheck else { return false }
+    if let condition = fastCondition {
       guard let holds = condition.evaluate(nodes, table) else { return false }
       if !holds { return true }
     } else if rule.condition != nil {

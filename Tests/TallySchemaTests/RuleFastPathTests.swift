@@ -4,11 +4,11 @@ import Testing
 
 @testable import TallySchema
 
-/// Rules of the common shapes are answered from the record's bytes (``QuickCheck``); the
-/// answer must be the evaluator's whenever the quick form gives one.
+/// Rules of the common shapes are answered from the record's bytes (``RuleFastPath``); the
+/// answer must be the evaluator's whenever the fast path gives one.
 @Suite("Quick rule checks answer as the evaluator does")
-struct QuickCheckTests {
-  /// A type with a field of every kind, and rules of the shapes the quick form reads and of
+struct RuleFastPathTests {
+  /// A type with a field of every kind, and rules of the shapes the fast path reads and of
   /// some it must leave alone.
   static let schema = """
     version: 1
@@ -59,7 +59,7 @@ struct QuickCheckTests {
     \(rules.map { "  - check: '\($0.check)'\n" + ($0.when.map { "    when: '\($0)'\n" } ?? "") + "    message: m\n" }.joined())
     """
 
-  /// Each rule, and whether its check (and condition) should compile to a quick form.
+  /// Each rule, and whether its check (and condition) should compile to a fast path.
   static let rules: [(check: String, when: String?, quick: Bool)] = [
     ("d1 == null or d2 > d1", nil, true),
     ("d1 <= d2", nil, true),
@@ -87,7 +87,7 @@ struct QuickCheckTests {
     ("tel == null", nil, true),
     ("d2 != null", "e == \"open\"", true),
     ("n >= 0", "amount != null and amount > 10", true),
-    // Shapes the quick form leaves to the evaluator.
+    // Shapes the fast path leaves to the evaluator.
     ("e == \"高\"", nil, false),
     ("share > 5", nil, false),
     ("len(t) > 3", nil, false),
@@ -137,7 +137,7 @@ struct QuickCheckTests {
     let boxes = type.object.boxedRules
     try #require(boxes.count == Self.rules.count)
     for (box, rule) in zip(boxes, Self.rules) {
-      let compiled = box.quickCheck != nil && (box.rule.condition == nil || box.quickCondition != nil)
+      let compiled = box.fastCheck != nil && (box.rule.condition == nil || box.fastCondition != nil)
       #expect(compiled == rule.quick, "\(rule.check) when \(rule.when ?? "-")")
     }
     var random = SeededRandom(seed: 7)
@@ -164,7 +164,7 @@ struct QuickCheckTests {
         let table = Self.table(nodes, type.object.fields)
         table.withUnsafeBufferPointer { table in
           for box in boxes {
-            for (quick, expression) in [(box.quickCheck, box.rule.check), (box.quickCondition, box.rule.condition)] {
+            for (quick, expression) in [(box.fastCheck, box.rule.check), (box.fastCondition, box.rule.condition)] {
               guard let quick, let expression, let answer = quick.evaluate(nodes, table) else { continue }
               answered[answer ? 1 : 0] += 1
               let general = try? expression.evaluate(in: context)
@@ -192,7 +192,7 @@ struct QuickCheckTests {
     #expect(passedQuickly > 2_000, "\(passedQuickly)")
   }
 
-  /// A rule the quick form passes is not reported; one it cannot answer still is.
+  /// A rule the fast path passes is not reported; one it cannot answer still is.
   @Test func theValidatorReportsWhatTheEvaluatorFinds() throws {
     let (set, _) = SchemaLoader.load(files: [("schema/thing.yaml", Array(Self.schema.utf8))])
     let type = try #require(set.type(named: "thing"))

@@ -1,0 +1,47 @@
+import Foundation
+import TallyGit
+import TallySchema
+import TallyText
+
+/// The records as they are staged: what `git commit` would record. Deletions and renames
+/// are seen as such (a file removed from the index is gone from the snapshot), which
+/// file-by-file pre-commit checks miss.
+public struct IndexSource: RecordSource {
+  public let repository: Repository
+  /// The records root relative to the top of the working tree (empty when they are the same).
+  public let prefix: String
+
+  public init(repository: Repository, prefix: String) {
+    self.repository = repository
+    self.prefix = prefix
+  }
+
+  public var name: String { "the index" }
+
+  public func files() throws -> [SnapshotFile] {
+    try Self.files(of: try repository.indexEntries(), prefix: prefix, repository: repository)
+  }
+
+  /// The snapshot files of index entries under `prefix`: paths relative to it, blob ids as
+  /// content keys. Throws when an entry is in conflict.
+  static func files(of entries: [IndexEntry], prefix: String, repository: Repository) throws -> [SnapshotFile] {
+    Trace.mark("read the index")
+    let lead = prefix.isEmpty ? "" : prefix + "/"
+    var seen = Set<String>()
+    var result: [SnapshotFile] = []
+    result.reserveCapacity(entries.count)
+    for entry in entries where lead.isEmpty || entry.path.hasPrefix(lead) {
+      let path = String(entry.path.dropFirst(lead.count))
+      if entry.stage != 0 {
+        guard seen.insert(path).inserted else { continue }
+        throw SnapshotError.conflicted(entry.path)
+      }
+      let id = entry.id
+      result.append(
+        SnapshotFile(path: path, contentKey: id.hex, isSymbolicLink: entry.mode == 0o120000) {
+          try repository.blob(id)
+        })
+    }
+    return result
+  }
+}
