@@ -27,7 +27,8 @@ let package = Package(
       providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
     ),
     // The async-signal-safe half of interrupt handling (Ctrl-C during a write): the signal
-    // handler and the files to remove when the process dies. Only TallyGit imports it.
+    // handler and the files to remove when the process dies. TallyGit's writes and
+    // TallyRecords' public Interrupts use it.
     .target(name: "CTallyInterrupts"),
     // The record format: lossless parse with positions, canonical printing, edits.
     .target(name: "TallyText", swiftSettings: hotPath),
@@ -39,19 +40,18 @@ let package = Package(
     // The only code that touches libgit2.
     .target(name: "TallyGit", dependencies: ["CLibGit2", "CTallyInterrupts"]),
     // A records repository on disk and in git: files, formatting, loading, committing.
-    .target(name: "TallyRecords", dependencies: ["TallyText", "TallySchema", "TallyGit"]),
+    .target(name: "TallyRecords", dependencies: ["TallyText", "TallySchema", "TallyGit", "CTallyInterrupts"]),
     // History as data: per-commit record and field changes, as-of snapshots, caches.
     .target(name: "TallyHistory", dependencies: ["TallyText", "TallySchema", "TallyGit", "TallyRecords"]),
     // The reports for the team and their renderers (table, JSON, CSV, Markdown, HTML).
     .target(
-      name: "TallyReports", dependencies: ["TallyText", "TallySchema", "TallyGit", "TallyRecords", "TallyHistory"]),
+      name: "TallyReports", dependencies: ["TallyText", "TallySchema", "TallyRecords", "TallyHistory"]),
     // The command-line tool: argument parsing and printing, no logic of its own.
     .executableTarget(
       name: "tally",
       dependencies: [
         "TallyText",
         "TallySchema",
-        "TallyGit",
         "TallyRecords",
         "TallyHistory",
         "TallyReports",

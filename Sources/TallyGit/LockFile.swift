@@ -34,11 +34,11 @@ public enum LockNotice: Sendable, Equatable, CustomStringConvertible {
 /// so that a lock whose holder was killed (SIGKILL, power loss) can be told from one held
 /// by a live process: the first is removed with a notice, the second waited for.
 ///
-/// While held, the lock is registered with ``Interrupts`` so that a signal that ends the
+/// While held, the lock is registered with ``Signals`` so that a signal that ends the
 /// process removes it.
 final class LockFile {
   let path: String
-  private let remembered: Interrupts.RememberedFile
+  private let remembered: Signals.RememberedFile
   private var held = true
 
   /// Takes the lock at `path`, waiting up to `timeout` seconds while a live process holds
@@ -48,7 +48,7 @@ final class LockFile {
     let deadline = Date().addingTimeInterval(timeout)
     var waited = false
     while true {
-      try Interrupts.checkpointAsGitError()
+      try Signals.checkpoint()
       // The lock appears with its holder written in it: the line goes to a file of its own
       // first, which is then linked to the lock's name (`link` fails when the name exists).
       // A lock with no holder in it could only be git's.
@@ -82,15 +82,15 @@ final class LockFile {
     }
   }
 
-  /// Creates `path` holding `ownerLine`, registered with ``Interrupts``; nil when `path`
+  /// Creates `path` holding `ownerLine`, registered with ``Signals``; nil when `path`
   /// exists already.
-  private static func create(holding ownerLine: String, at path: String) throws(GitError) -> Interrupts.RememberedFile?
+  private static func create(holding ownerLine: String, at path: String) throws(GitError) -> Signals.RememberedFile?
   {
     let draft = "\(path).tally-\(getpid())"
-    let draftRemembered = Interrupts.remember(draft)
+    let draftRemembered = Signals.remember(draft)
     defer {
       unlink(draft)
-      Interrupts.forget(draftRemembered)
+      Signals.forget(draftRemembered)
     }
     let fd = open(draft, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0o644)
     guard fd >= 0 else {
@@ -104,10 +104,10 @@ final class LockFile {
       throw GitError(code: .other(-1), message: "cannot write '\(draft)'", function: "write")
     }
     // Registered before it exists, so that no moment leaves it behind.
-    let remembered = Interrupts.remember(path)
+    let remembered = Signals.remember(path)
     if link(draft, path) == 0 { return remembered }
     let code = errno
-    Interrupts.forget(remembered)
+    Signals.forget(remembered)
     guard code == EEXIST else {
       throw GitError(
         code: .other(-1), message: "cannot create '\(path)': \(String(cString: strerror(code)))", function: "link")
@@ -120,7 +120,7 @@ final class LockFile {
     guard held else { return }
     held = false
     unlink(path)
-    Interrupts.forget(remembered)
+    Signals.forget(remembered)
   }
 
   deinit { release() }
@@ -186,14 +186,5 @@ struct LockOwner: Equatable {
     let fields = text[text.index(after: close)...].split(separator: " ")
     guard fields.count > 19 else { return nil }
     return UInt64(fields[19])
-  }
-}
-
-extension Interrupts {
-  /// ``checkpoint()`` for code that throws `GitError`.
-  static func checkpointAsGitError() throws(GitError) {
-    if let signal = pending {
-      throw GitError(code: .interrupted(signal), message: Interrupted(signal: signal).description, function: "signal")
-    }
   }
 }

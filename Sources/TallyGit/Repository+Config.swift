@@ -32,10 +32,10 @@ extension Repository {
   }
 
   /// Sets a value in the repository's own configuration (`.git/config`). libgit2 writes
-  /// `config.lock` and renames it; signals wait until that is done (see ``Interrupts``).
+  /// `config.lock` and renames it; signals wait until that is done (see ``Signals``).
   public func setConfig(_ name: String, to value: String) throws(GitError) {
-    try Interrupts.checkpointAsGitError()
-    try Interrupts.critical { () throws(GitError) in
+    try Signals.checkpoint()
+    try Signals.critical { () throws(GitError) in
       try locked { () throws(GitError) in
         let config = try localConfig()
         defer { git_config_free(config) }
@@ -47,8 +47,8 @@ extension Repository {
   /// Removes a value from the repository's own configuration; nothing happens when it is not
   /// set there.
   public func unsetConfig(_ name: String) throws(GitError) {
-    try Interrupts.checkpointAsGitError()
-    try Interrupts.critical { () throws(GitError) in
+    try Signals.checkpoint()
+    try Signals.critical { () throws(GitError) in
       try locked { () throws(GitError) in
         let config = try localConfig()
         defer { git_config_free(config) }

@@ -288,14 +288,14 @@ extension Repository {
 ///
 /// A signal (Ctrl-C) before the branch moves leaves everything as it was (the lock and the
 /// copy are removed); moving the branch, replacing the index and removing a finished
-/// merge's state happen in one critical section (see ``Interrupts``).
+/// merge's state happen in one critical section (see ``Signals``).
 public final class IndexTransaction: @unchecked Sendable {
   public let repository: Repository
   let index: OpaquePointer
   let lock: LockFile
   /// The copy of the index the transaction changes and writes.
   let copyPath: String
-  private let copyRemembered: Interrupts.RememberedFile
+  private let copyRemembered: Signals.RememberedFile
   private var held = true
 
   /// Points where a test can make the transaction fail (`TALLY_INJECT_FAILURE`), to prove
@@ -312,7 +312,7 @@ public final class IndexTransaction: @unchecked Sendable {
 
   init(
     repository: Repository, index: OpaquePointer, lock: LockFile, copyPath: String,
-    copyRemembered: Interrupts.RememberedFile, indexWrittenAt: Int?
+    copyRemembered: Signals.RememberedFile, indexWrittenAt: Int?
   ) {
     self.repository = repository
     self.index = index
@@ -333,7 +333,7 @@ public final class IndexTransaction: @unchecked Sendable {
     held = false
     unlink(copyPath)
     unlink(copyPath + ".lock")
-    Interrupts.forget(copyRemembered)
+    Signals.forget(copyRemembered)
     lock.release()
   }
 
@@ -447,9 +447,9 @@ public final class IndexTransaction: @unchecked Sendable {
       committer: committer)
     try Self.inject(.afterCommitObject)
     // The last chance to stop without a trace: what follows is not undone by a signal.
-    try Interrupts.checkpointAsGitError()
+    try Signals.checkpoint()
     let kind = mergeHeads.isEmpty ? "commit" : "commit (merge)"
-    try Interrupts.critical { () throws(GitError) in
+    try Signals.critical { () throws(GitError) in
       // Write the new index next to the real one first, so that the last step is a rename.
       try repository.locked { () throws(GitError) -> Void in try check(git_index_write(index), "git_index_write") }
       try repository.moveBranch(
@@ -480,8 +480,8 @@ public final class IndexTransaction: @unchecked Sendable {
       throw GitError(code: .locked, message: "the index transaction is already finished", function: "writeIndex")
     }
     try smudgeRacilyClean()
-    try Interrupts.checkpointAsGitError()
-    try Interrupts.critical { () throws(GitError) in
+    try Signals.checkpoint()
+    try Signals.critical { () throws(GitError) in
       try repository.locked { () throws(GitError) -> Void in try check(git_index_write(index), "git_index_write") }
       guard rename(copyPath, lock.path.trimmingSuffix(".lock")) == 0 else {
         throw GitError(
@@ -544,7 +544,7 @@ extension Repository {
     let lock = try LockFile(gitDirectory + "/index.lock", timeout: timeout, notice: notice)
     let indexPath = gitDirectory + "/index"
     let copyPath = gitDirectory + "/index.tally"
-    let copyRemembered = Interrupts.remember(copyPath)
+    let copyRemembered = Signals.remember(copyPath)
     do throws(GitError) {
       var info = stat()
       let writtenAt = stat(indexPath, &info) == 0 ? Int(info.st_mtim.tv_sec) : nil
@@ -570,7 +570,7 @@ extension Repository {
         indexWrittenAt: writtenAt)
     } catch {
       unlink(copyPath)
-      Interrupts.forget(copyRemembered)
+      Signals.forget(copyRemembered)
       lock.release()
       throw error
     }

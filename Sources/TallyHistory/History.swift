@@ -13,7 +13,9 @@ import TallyText
 /// in the git directory (``HistoryCache``) so a second run only processes new commits.
 public final class History: @unchecked Sendable {
   public let records: RecordsRepository
-  public let git: Repository
+  /// The git repository: only History and the records layer touch it (the layers above
+  /// read records through ``records(at:)``).
+  let git: Repository
   /// The records root relative to the top of the git working tree.
   public let prefix: String
   public let schemaKey: String
@@ -60,6 +62,7 @@ public final class History: @unchecked Sendable {
 
   public private(set) var stats = Stats()
 
+  /// A history over `git`, whose records root is at `prefix` in it (``open(_:)`` finds both).
   public init(records: RecordsRepository, git: Repository, prefix: String) {
     self.records = records
     self.git = git
@@ -189,6 +192,13 @@ public final class History: @unchecked Sendable {
   }
 
   /// Where the change data of `id` is in `entries`.
+  /// The author of a commit: from the change data when it is cached, else from the commit.
+  func author(of id: ObjectID) throws -> Signature {
+    loadCache()
+    if let index = position(of: id) { return entries[index].author }
+    return try git.commitInfo(id).author
+  }
+
   private func position(of id: ObjectID) -> Int? {
     if let key = ObjectKey(id) { return positions[key] }
     return oddPositions[id]

@@ -52,23 +52,9 @@ extension History {
     return result
   }
 
-  /// The first-parent commit of `revision` that was current at the end of `date` (in the
-  /// repository's time zone): the last one committed on or before it. Nil when the history
-  /// starts later.
-  public func commit(atEndOf date: CivilDate, from revision: String = "HEAD") throws -> ObjectID? {
-    let offset = TimeZones.offsetMinutes(records.config.timeZone) ?? 0
-    let end = Int64(date.dayNumber + 1) * 86400 - Int64(offset * 60)
-    var found: ObjectID?
-    for id in try commits(revision, firstParent: true) {
-      let info = try git.commitInfo(id)
-      if info.committer.time < end { found = id } else { break }
-    }
-    return found
-  }
-
   /// The bytes of a record in a commit, looking under the id it had then (renames are
   /// followed back from `key` as it is named now).
-  public func recordBytes(_ key: RecordKey, at commit: ObjectID, renamedFrom history: [RecordEvent]) throws -> (
+  public func recordBytes(_ key: RecordKey, at commit: CommitID, renamedFrom history: [RecordEvent]) throws -> (
     path: String, bytes: [UInt8]
   )? {
     var candidates = [key]
@@ -77,16 +63,9 @@ extension History {
         candidates.append(RecordKey(type: oldType, id: oldID))
       }
     }
-    let tree = try git.tree(ofCommit: commit)
-    guard let root = try git.subtree(tree, at: prefix) else { return nil }
+    let snapshot = records(at: commit)
     for candidate in candidates {
-      guard let type = records.schema.type(named: candidate.type) else { continue }
-      let path = type.directory + "/" + candidate.id + ".yaml"
-      let directory = try git.subtree(root, at: type.directory)
-      guard let directory else { continue }
-      for entry in try git.entries(ofTree: directory) where entry.name == candidate.id + ".yaml" && !entry.isTree {
-        return (path, try git.blob(entry.id))
-      }
+      if let found = try snapshot.file(candidate) { return found }
     }
     return nil
   }

@@ -1,4 +1,3 @@
-import TallyGit
 import TallyHistory
 import TallySchema
 import TallyText
@@ -279,10 +278,10 @@ public enum MeetingsReport: ReportDefinition {
           break
         }
         if value == nil {
-          guard change.fields.contains(where: { $0.path.components.first == itemsPath.components.first }),
-            let blob = change.newBlob
-          else { continue }
-          value = SyntaxTree.parse(try context.git.blob(blob)).tree?.value
+          guard change.fields.contains(where: { $0.path.components.first == itemsPath.components.first }) else {
+            continue
+          }
+          value = try context.history.value(after: change)
         }
         let before = timelines[change.id] ?? []
         timelines[change.id] = (value?.items("action_items") ?? []).enumerated().map { position, item in

@@ -1,5 +1,4 @@
 import Foundation
-import TallyGit
 import TallyHistory
 import TallyRecords
 import TallySchema
@@ -53,13 +52,13 @@ extension RecordFields {
 /// (first-parent, as data), snapshots as of any day, and the options given.
 public final class ReportContext: @unchecked Sendable {
   public let records: RecordsRepository
-  public let git: Repository
-  public let prefix: String
   public let history: History
   public let text: ChangeText
   /// The commit the report is computed at, and its history (oldest first).
-  public let commit: ObjectID
+  public let commit: CommitID
   public let commits: [CommitChanges]
+  /// The same commits with their days: what "as of a day" means (see ``Timeline``).
+  public let timeline: Timeline
   public let today: CivilDate
   /// Options: the period (nil when the report is "at" a day), the day for point-in-time
   /// reports, and filters.
@@ -70,36 +69,26 @@ public final class ReportContext: @unchecked Sendable {
   /// For reports with a "not updated / not contacted in N days" threshold.
   public var days: Int?
 
-  private var snapshotCache: [ObjectID: [String: RecordSet]] = [:]
+  private var snapshotCache: [CommitID: [String: RecordSet]] = [:]
   private let lock = NSLock()
   /// Commit days (repository time zone), parallel to `commits`.
-  public let commitDays: [CivilDate]
+  public var commitDays: [CivilDate] { timeline.days }
 
-  public init(
-    records: RecordsRepository, git: Repository, prefix: String, history: History, text: ChangeText,
-    commit: ObjectID, commits: [CommitChanges], today: CivilDate
-  ) {
-    self.records = records
-    self.git = git
-    self.prefix = prefix
+  /// A context for reports at `commit`, whose first-parent history is `commits`.
+  public init(history: History, text: ChangeText, commit: CommitID, commits: [CommitChanges], today: CivilDate) {
+    self.records = history.records
     self.history = history
     self.text = text
     self.commit = commit
     self.commits = commits
+    self.timeline = Timeline(commits, text: text)
     self.today = today
     self.at = today
-    self.commitDays = text.days(commits.map(\.author))
   }
 
-  /// The commit current at the end of `day` (nil before the history starts): the last
-  /// first-parent commit authored on or before it.
-  public func commit(atEndOf day: CivilDate) -> ObjectID? {
-    var found: ObjectID?
-    for (index, commitDay) in commitDays.enumerated() {
-      if commitDay <= day { found = commits[index].id } else { break }
-    }
-    return found
-  }
+  /// The commit in force at the end of `day` (nil before the history starts), as
+  /// ``Timeline`` defines it.
+  public func commit(atEndOf day: CivilDate) -> CommitID? { timeline.commit(atEndOf: day) }
 
   /// The records of `type` as they stood at the end of `day` (empty before the history).
   public func records(_ type: String, at day: CivilDate) throws -> RecordSet {
@@ -110,25 +99,14 @@ public final class ReportContext: @unchecked Sendable {
   /// The records of `type` at the report's commit.
   public func current(_ type: String) throws -> RecordSet { try records(type, atCommit: commit) }
 
-  public func records(_ type: String, atCommit commit: ObjectID) throws -> RecordSet {
+  public func records(_ type: String, atCommit commit: CommitID) throws -> RecordSet {
     lock.lock()
     if let cached = snapshotCache[commit]?[type] {
       lock.unlock()
       return cached
     }
     lock.unlock()
-    guard let recordType = records.schema.type(named: type) else { return RecordSet() }
-    let tree = try git.tree(ofCommit: commit)
-    var set = RecordSet()
-    if let root = try git.subtree(tree, at: prefix), let directory = try git.subtree(root, at: recordType.directory) {
-      // The `.yaml` files directly in the type's directory.
-      let files = try git.entries(ofTree: directory).filter { !$0.isTree && $0.name.hasSuffix(".yaml") }
-      let values = try history.recordValues.values(files.map(\.id))
-      set.records.reserveCapacity(files.count)
-      for (file, value) in zip(files, values) {
-        if let value { set.records[String(file.name.dropLast(5))] = value }
-      }
-    }
+    let set = RecordSet(records: try history.records(at: commit).records(of: type))
     lock.lock()
     snapshotCache[commit, default: [:]][type] = set
     lock.unlock()
@@ -197,7 +175,7 @@ extension ReportContext {
   /// The day of the history's first commit. The records in that commit are the starting
   /// state (a repository often starts with an import of the records a team already had): not
   /// new business, and what stood before it is not known.
-  public var historyStart: CivilDate? { commitDays.first }
+  public var historyStart: CivilDate? { timeline.start }
 
   /// Whether the records as they stood at the end of `day` are known: the history had begun.
   public func isKnown(atEndOf day: CivilDate) -> Bool {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import TallyGit
 import TallyRecords
 import TallyText
 
@@ -8,7 +7,7 @@ struct Tally: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "tally",
     abstract: "Keep a team's records as plain text in git.",
-    version: "tally \(TallyVersion.string) (libgit2 \(GitLibrary.version))",
+    version: "tally \(TallyVersion.string) (libgit2 \(RecordsRepository.gitEngineVersion))",
     subcommands: [
       Add.self, Blame.self, Check.self, Commit.self, Diff.self, Fmt.self, HistoryCommand.self, Hook.self, Init.self,
       Log.self, New.self, Parse.self, ReportCommand.self, SchemaCommand.self, SetCommand.self, Show.self,
@@ -42,21 +41,12 @@ struct Tally: ParsableCommand {
       exit(withError: ExitCode.validationFailure)
     } catch {
       Trace.mark("done")
-      if let signal = Self.interruption(error) {
+      if let signal = Interrupts.signal(of: error) {
         Console.err("tally: interrupted by \(Interrupts.name(of: signal))\n")
         Interrupts.die(signal)
       }
       exit(withError: error)
     }
-  }
-}
-
-extension Tally {
-  /// The signal that stopped the command, when `error` says one did.
-  static func interruption(_ error: Error) -> Int32? {
-    if let interrupted = error as? Interrupted { return interrupted.signal }
-    if let git = error as? GitError, case .interrupted(let signal) = git.code { return signal }
-    return nil
   }
 }
 

@@ -100,9 +100,8 @@ final class ReportFixture {
     history.persistent = false
     let commits = try history.changes(try history.commits("HEAD"))
     let context = ReportContext(
-      records: records, git: git, prefix: "", history: history,
-      text: ChangeText(records: records, people: People.load(records)), commit: try git.commit("HEAD"),
-      commits: commits, today: CivilDate(today)!)
+      history: history, text: ChangeText(records: records, people: People.load(records)),
+      commit: try git.commit("HEAD"), commits: commits, today: CivilDate(today)!)
     if let period { context.period = Period.parse(period)! }
     if let at { context.at = CivilDate(at)! }
     return context

@@ -244,7 +244,7 @@ public final class GitChecker: @unchecked Sendable {
   }
 
   /// One commit of a range: its problems that its first parent did not have.
-  public struct CommitResult {
+  public struct CommitResult: Sendable {
     public var commit: CommitInfo
     public var report: CheckReport
     /// Problems the commit brought (those of its parent filtered out).

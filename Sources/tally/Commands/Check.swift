@@ -3,6 +3,8 @@ import TallyRecords
 import TallySchema
 import TallyText
 
+extension CheckFormat: ExpressibleByArgument {}
+
 struct Check: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
@@ -36,17 +38,11 @@ struct Check: ParsableCommand {
       there are, 2 when the repository cannot be read, 64 for usage errors.
       """)
 
-  enum Format: String, ExpressibleByArgument, CaseIterable {
-    case text
-    case json
-    case github
-  }
-
   @Argument(help: "Record files or directories to report on (default: all).", completion: .file(extensions: ["yaml"]))
   var paths: [String] = []
 
   @Option(help: "Output format: text, json or github.")
-  var format: Format = .text
+  var format: CheckFormat = .text
 
   @Flag(help: "Treat warnings as errors (exit 1 when there are any).")
   var strict = false
@@ -92,90 +88,31 @@ struct Check: ParsableCommand {
   func run() throws {
     let repo = try repository.open()
     Trace.mark("repository opened")
-    let only = try onlyPaths(in: repo)
-    if staged || rev != nil || range != nil {
-      try runOnGit(repo, only: only)
-      return
+    var request = CheckRequest(today: today(in: repo))
+    request.only = try onlyPaths(in: repo)
+    request.strict = strict
+    request.useCache = !noCache
+    if staged {
+      request.target = .staged
+    } else if let rev {
+      request.target = .revision(rev, against: against)
+    } else if let range {
+      request.target = .range(range, firstParent: firstParent)
+    } else {
+      request.target = .workingTree(against: against)
     }
-    let checker = RepositoryChecker(repository: repo, today: today(in: repo))
-    var baseline: TransitionChecker.Baseline?
-    if let against {
-      do {
-        let (git, prefix) = try repo.gitRepository()
-        baseline = try checker.baseline(from: GitRevisionSource(repository: git, revision: against, prefix: prefix))
-      } catch {
-        Console.err("tally: cannot read \(against): \(error)\n")
-        throw Exit.failure
-      }
-    }
-    let report: CheckReport
+    let outcome: CheckOutcome
     do {
       // Large repositories take seconds: show how far the check is (on a terminal only).
-      let progress = Progress(label: "checking records")
+      let progress = Progress(label: range == nil ? "checking records" : "checking commits")
       defer { progress.finish() }
-      // In a git repository, the outcome is kept in the git directory to check only what
-      // changed next time.
-      let gitDirectory = noCache ? nil : (try? repo.gitRepository())?.0.gitDirectory
-      report = try checker.checkWorkingTree(only: only, baseline: baseline, gitDirectory: gitDirectory) {
-        progress.update($0, of: $1)
-      }
+      outcome = try repo.check(request) { progress.update($0, of: $1) }
     } catch {
       Console.err("tally: \(error)\n")
       throw Exit.failure
     }
-    CheckOutput.write(report, format: format, color: Console.useColor(global.color, stdout: true))
-    if report.errorCount > 0 || (strict && report.warningCount > 0) { throw Exit.findings }
-  }
-
-  /// --staged, --rev and --range: snapshots from git.
-  func runOnGit(_ repo: RecordsRepository, only: Set<String>?) throws {
-    let checker: GitChecker
-    do {
-      let (git, prefix) = try repo.gitRepository()
-      checker = GitChecker(records: repo, git: git, prefix: prefix, today: today(in: repo))
-      checker.persistent = !noCache
-      checker.incremental = !noCache
-    } catch {
-      Console.err("tally: \(error)\n")
-      throw Exit.failure
-    }
-    let color = Console.useColor(global.color, stdout: true)
-    if let range {
-      let results: [GitChecker.CommitResult]
-      do {
-        let progress = Progress(label: "checking commits")
-        results = try checker.checkRange(range, firstParent: firstParent) { progress.update($0, of: $1) }
-        progress.finish()
-      } catch {
-        Console.err("tally: cannot check \(range): \(error)\n")
-        throw Exit.failure
-      }
-      CheckOutput.writeRange(results, format: format, color: color, strict: strict)
-      let bad = results.contains { result in
-        result.introduced.contains { $0.severity == .error || (strict && $0.severity == .warning) }
-      }
-      if bad { throw Exit.findings }
-      return
-    }
-    let report: CheckReport
-    let progress = Progress(label: "checking records")
-    checker.progress = { progress.update($0, of: $1) }
-    do {
-      defer { progress.finish() }
-      if staged {
-        report = try checker.checkStaged(only: only)
-      } else {
-        let commit = try checker.git.commit(rev!)
-        let snapshot = try checker.snapshot(commit: commit, name: rev!)
-        let earlier = try against.map { try checker.snapshot(commit: try checker.git.commit($0), name: $0) }
-        report = checker.check(snapshot, against: earlier, only: only)
-      }
-    } catch {
-      Console.err("tally: \(error)\n")
-      throw Exit.failure
-    }
-    CheckOutput.write(report, format: format, color: color)
-    if report.errorCount > 0 || (strict && report.warningCount > 0) { throw Exit.findings }
+    Console.out(outcome.rendered(format, color: Console.useColor(global.color, stdout: true)))
+    if outcome.failed { throw Exit.findings }
   }
 
   /// The paths to report on, relative to the records root.
@@ -199,116 +136,5 @@ struct Check: ParsableCommand {
       }
     }
     return result
-  }
-}
-
-/// How check results are printed (shared with the git commands that check).
-enum CheckOutput {
-  static func write(_ report: CheckReport, format: Check.Format, color: Bool) {
-    switch format {
-    case .text:
-      let renderer = DiagnosticRenderer(color: color)
-      var cache: [String: SourceFile?] = [:]
-      var out = ""
-      for diagnostic in report.diagnostics {
-        out += renderer.render(diagnostic) { path in
-          if let cached = cache[path] { return cached }
-          let file = report.source(path)
-          cache[path] = file
-          return file
-        }
-      }
-      out += summary(report) + "\n"
-      Console.out(out)
-    case .json:
-      var out: [UInt8] = []
-      out.append(contentsOf: "{\"version\":1,\"records\":\(report.recordCount),\"files\":\(report.fileCount),".utf8)
-      out.append(
-        contentsOf: "\"errors\":\(report.errorCount),\"warnings\":\(report.warningCount),\"diagnostics\":[".utf8)
-      for (index, diagnostic) in report.diagnostics.enumerated() {
-        if index > 0 { out.append(UInt8(ascii: ",")) }
-        out.append(0x0A)
-        diagnostic.writeJSON(into: &out)
-      }
-      out.append(contentsOf: "\n]}\n".utf8)
-      Console.out(out)
-    case .github:
-      var out = ""
-      for diagnostic in report.diagnostics { out += diagnostic.githubAnnotation + "\n" }
-      out += summary(report) + "\n"
-      Console.out(out)
-    }
-  }
-
-  /// The result of --range: the commits that introduced problems, each with its problems,
-  /// then which commit was the first bad one.
-  static func writeRange(_ results: [GitChecker.CommitResult], format: Check.Format, color: Bool, strict: Bool) {
-    func isBad(_ result: GitChecker.CommitResult) -> Bool {
-      result.introduced.contains { $0.severity == .error || (strict && $0.severity == .warning) }
-    }
-    let firstBad = results.first(where: isBad)
-    switch format {
-    case .json:
-      var out: [UInt8] = []
-      out.append(contentsOf: "{\"version\":1,\"commits\":[".utf8)
-      for (index, result) in results.enumerated() {
-        if index > 0 { out.append(UInt8(ascii: ",")) }
-        let errors = result.introduced.errorCount
-        let warnings = result.introduced.warningCount
-        out.append(contentsOf: "\n{\"commit\":\"\(result.commit.id.hex)\",\"summary\":".utf8)
-        out.append(contentsOf: jsonString(result.commit.summary).utf8)
-        out.append(contentsOf: ",\"errors\":\(errors),\"warnings\":\(warnings),\"diagnostics\":[".utf8)
-        for (position, diagnostic) in result.introduced.enumerated() {
-          if position > 0 { out.append(UInt8(ascii: ",")) }
-          diagnostic.writeJSON(into: &out)
-        }
-        out.append(contentsOf: "]}".utf8)
-      }
-      out.append(contentsOf: "\n],\"first_bad\":".utf8)
-      out.append(contentsOf: (firstBad.map { "\"\($0.commit.id.hex)\"" } ?? "null").utf8)
-      out.append(contentsOf: "}\n".utf8)
-      Console.out(out)
-      return
-    case .text, .github:
-      var out = ""
-      let renderer = DiagnosticRenderer(color: color)
-      for result in results where !result.introduced.isEmpty {
-        if format == .github {
-          for diagnostic in result.introduced {
-            out += diagnostic.githubAnnotation + "\n"
-          }
-          continue
-        }
-        out += "commit \(result.commit.id.short()) \(result.commit.summary)\n"
-        for diagnostic in result.introduced {
-          out += renderer.render(diagnostic) { result.report.source($0) }
-        }
-        out += "\n"
-      }
-      let problems = results.filter { !$0.introduced.isEmpty }.count
-      out += "checked \(results.count) \(plural(results.count, "commit"))"
-      if let firstBad {
-        out +=
-          ": \(problems) with problems; first bad commit \(firstBad.commit.id.short()) (\(firstBad.commit.summary))\n"
-      } else if problems > 0 {
-        out += ": \(problems) with warnings\n"
-      } else {
-        out += ": no problems\n"
-      }
-      Console.out(out)
-    }
-  }
-
-  static func jsonString(_ text: String) -> String { JSON.string(text) }
-
-  static func summary(_ report: CheckReport) -> String {
-    let records = "\(report.recordCount) \(plural(report.recordCount, "record"))"
-    let errors = report.errorCount
-    let warnings = report.warningCount
-    if errors == 0 && warnings == 0 { return "checked \(records): no problems" }
-    var parts: [String] = []
-    if errors > 0 { parts.append("\(errors) \(plural(errors, "error"))") }
-    if warnings > 0 { parts.append("\(warnings) \(plural(warnings, "warning"))") }
-    return "checked \(records): " + parts.joined(separator: ", ")
   }
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import TallyGit
 import TallyRecords
 import TallyText
 
@@ -72,8 +71,7 @@ struct Commit: ParsableCommand {
     let repo = try repository.open()
     let committer: Committer
     do {
-      let (git, prefix) = try repo.gitRepository()
-      committer = Committer(records: repo, git: git, prefix: prefix, today: today(in: repo))
+      committer = try Committer(records: repo, today: today(in: repo))
     } catch {
       Console.err("tally: \(error)\n")
       throw Exit.failure
@@ -96,108 +94,24 @@ struct Commit: ParsableCommand {
     } else {
       selection = .staged
     }
-    let color = Console.useColor(global.color, stdout: true)
-    let plan: Committer.Plan
-    var commit: ObjectID?
+    let outcome: CommitOutcome
     do {
-      if dryRun {
-        plan = try committer.plan(selection, message: message, staged: committer.git.indexEntries())
-      } else {
-        (plan, commit) = try committer.commit(selection, message: message)
-      }
+      outcome = try committer.run(selection, message: message, dryRun: dryRun)
     } catch let error as CommitError {
       Console.err("tally: \(error)\n")
       throw error.isStateError ? Exit.failure : Exit.findings
-    } catch  where Tally.interruption(error) != nil {
+    } catch  where Interrupts.signal(of: error) != nil {
       Console.err("tally: nothing was committed; the index and the working tree are as they were\n")
       throw error
     } catch {
       Console.err("tally: \(error)\n")
       throw Exit.failure
     }
-    if dryRun && plan.isEmpty && plan.layoutOnly.isEmpty {
-      Console.err("tally: \(CommitError.nothingToCommit)\n")
-      throw Exit.findings
-    }
     switch format {
-    case .json:
-      writeJSON(plan, commit: commit, branch: try? committer.git.headState().branch)
+    case .json: Console.out(outcome.json())
     case .text:
-      writeText(plan, commit: commit, color: color, committer: committer, display: repo.displayPath)
+      Console.out(outcome.text(color: Console.useColor(global.color, stdout: true), display: repo.displayPath))
     }
-    if plan.isRefused { throw Exit.findings }
-  }
-
-  func writeText(
-    _ plan: Committer.Plan, commit: ObjectID?, color: Bool, committer: Committer, display: (String) -> String
-  ) {
-    var out = ""
-    if plan.isRefused || plan.report.warningCount > 0 {
-      let renderer = DiagnosticRenderer(color: color)
-      for diagnostic in plan.report.diagnostics {
-        out += renderer.render(diagnostic) { plan.report.source($0) }
-      }
-    }
-    if plan.isRefused {
-      out += "tally: commit refused: \(CheckOutput.summary(plan.report)); nothing was changed\n"
-      Console.out(out)
-      return
-    }
-    if let commit {
-      let branch = (try? committer.git.headState().branch) ?? "HEAD"
-      out += "[\(branch) \(commit.short())] \(plan.message.split(separator: "\n").first ?? "")\n"
-      if !plan.mergeHeads.isEmpty {
-        out += " merged \(plan.mergeHeads.map { $0.short() }.joined(separator: ", "))\n"
-      }
-    } else if plan.isEmpty {
-      let verb = dryRun ? "would be made canonical" : "now canonical"
-      out += "only layout changed in \(Self.list(plan.layoutOnly.map(display))); \(verb), nothing to commit\n"
-      Console.out(out)
-      return
-    } else {
-      out += "would commit (dry run):\n\n" + plan.message + "\n\n"
-    }
-    for change in plan.changes {
-      out += " \(change.kind.rawValue) \(display(change.path))"
-      out += change.reformatted ? "  (formatted)\n" : "\n"
-    }
-    if !plan.layoutOnly.isEmpty {
-      let verb = dryRun ? "would be made canonical" : "now canonical"
-      out += "only layout changed in \(Self.list(plan.layoutOnly.map(display))): \(verb), not committed\n"
-    }
-    Console.out(out)
-  }
-
-  /// Paths for one line: all of a few, the first few and how many more of many.
-  static func list(_ paths: [String], most: Int = 5) -> String {
-    if paths.count <= most { return paths.joined(separator: ", ") }
-    return "\(paths.count) files (" + paths.prefix(3).joined(separator: ", ") + ", …)"
-  }
-
-  func writeJSON(_ plan: Committer.Plan, commit: ObjectID?, branch: String?) {
-    var out: [UInt8] = []
-    out.append(contentsOf: "{\"version\":1,\"committed\":\(commit != nil),\"dry_run\":\(dryRun),".utf8)
-    out.append(contentsOf: "\"commit\":\(commit.map { "\"\($0.hex)\"" } ?? "null"),".utf8)
-    out.append(contentsOf: "\"branch\":\(branch.map(CheckOutput.jsonString) ?? "null"),".utf8)
-    out.append(contentsOf: "\"merge_parents\":[".utf8)
-    out.append(contentsOf: plan.mergeHeads.map { "\"\($0.hex)\"" }.joined(separator: ",").utf8)
-    out.append(contentsOf: "],\"layout_only\":[".utf8)
-    out.append(contentsOf: plan.layoutOnly.map(CheckOutput.jsonString).joined(separator: ",").utf8)
-    out.append(contentsOf: "],".utf8)
-    out.append(contentsOf: "\"message\":\(CheckOutput.jsonString(plan.message)),\"changes\":[".utf8)
-    for (index, change) in plan.changes.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      out.append(contentsOf: "{\"path\":\(CheckOutput.jsonString(change.path)),".utf8)
-      out.append(contentsOf: "\"kind\":\"\(change.kind.rawValue)\",\"formatted\":\(change.reformatted)}".utf8)
-    }
-    out.append(
-      contentsOf: "],\"errors\":\(plan.report.errorCount),\"warnings\":\(plan.report.warningCount),\"diagnostics\":["
-        .utf8)
-    for (index, diagnostic) in plan.report.diagnostics.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      diagnostic.writeJSON(into: &out)
-    }
-    out.append(contentsOf: "]}\n".utf8)
-    Console.out(out)
+    if outcome.plan.isRefused { throw Exit.findings }
   }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import TallyGit
 import TallyHistory
 import TallyRecords
 import TallyText
@@ -63,74 +62,26 @@ struct Diff: ParsableCommand {
     }
     let context = try HistoryContext.open(repository)
     try context.requireEveryType("diff")
-    let oldFiles: [SnapshotFile]
-    let newFiles: [SnapshotFile]
-    let names: (String, String)
+    let sides: SnapshotComparison.Sides
+    if staged {
+      sides = .staged
+    } else if let revisions, let range = revisions.range(of: "..") {
+      let a = String(revisions[..<range.lowerBound])
+      let b = String(revisions[range.upperBound...])
+      sides = .commits(from: a.isEmpty ? "HEAD" : a, to: b.isEmpty ? "HEAD" : b)
+    } else {
+      sides = .workingTree(against: revisions ?? "HEAD")
+    }
+    let comparison: SnapshotComparison
     do {
-      func files(_ revision: String) throws -> [SnapshotFile] {
-        try GitRevisionSource(repository: context.git, revision: revision, prefix: context.prefix).files()
-      }
-      if staged {
-        oldFiles = try files("HEAD")
-        newFiles = try IndexSource(repository: context.git, prefix: context.prefix).files()
-        names = ("HEAD", "the index")
-      } else if let revisions, let range = revisions.range(of: "..") {
-        let a = String(revisions[..<range.lowerBound])
-        let b = String(revisions[range.upperBound...])
-        oldFiles = try files(a.isEmpty ? "HEAD" : a)
-        newFiles = try files(b.isEmpty ? "HEAD" : b)
-        names = (a.isEmpty ? "HEAD" : a, b.isEmpty ? "HEAD" : b)
-      } else {
-        oldFiles = try files(revisions ?? "HEAD")
-        newFiles = try WorkingTreeSource(root: context.records.root).files()
-        names = (revisions ?? "HEAD", "the working tree")
-      }
+      comparison = try context.history.compare(sides)
     } catch {
       Console.err("tally: \(error)\n")
       throw Exit.failure
     }
-    let changes: [RecordChange]
-    do {
-      changes = try SnapshotDiff.compare(oldFiles, newFiles, records: context.records)
-    } catch {
-      Console.err("tally: \(error)\n")
-      throw Exit.failure
-    }
-    let summary = SnapshotDiff.summary(changes, records: context.records)
     switch format {
-    case .json:
-      var out = JSONOut()
-      out.raw("{\"version\":1")
-      out.key("from")
-      out.string(names.0)
-      out.key("to")
-      out.string(names.1)
-      out.key("summary")
-      out.string(summary)
-      out.key("records")
-      out.raw("[")
-      for change in changes {
-        out.comma()
-        out.raw("\n")
-        out.recordChange(change)
-      }
-      out.raw("\n]}\n")
-      Console.out(out.bytes)
-    case .text:
-      var out = ""
-      var currentType = ""
-      for change in changes {
-        if change.type != currentType {
-          currentType = change.type
-          out += "\(currentType):\n"
-        }
-        out += "  \(change.id)  \(context.text.headline(change))\n"
-        for field in change.fields {
-          out += "      \(context.text.describe(field, type: change.type, limit: width.valueLimit))\n"
-        }
-      }
-      out += "\(names.0) → \(names.1): \(summary)\n"
-      Console.out(out)
+    case .json: Console.out(comparison.json())
+    case .text: Console.out(comparison.text(context.text, valueLimit: width.valueLimit))
     }
   }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import TallyGit
 import TallyRecords
 import TallyText
 

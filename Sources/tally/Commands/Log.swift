@@ -42,62 +42,16 @@ struct Log: ParsableCommand {
       filter = parsed
     }
     let commits = try context.changes(rev, allParents: range.allParents)
-    var events = context.history.events(of: key, in: commits).filter { range.includes($0.commit, text: context.text) }
-    if let filter {
-      events = events.compactMap { event in
-        var event = event
-        event.change.fields = event.change.fields.filter { $0.path.hasPrefix(filter) || filter.hasPrefix($0.path) }
-        let whole = event.change.kind == .added || event.change.kind == .removed
-        return event.change.fields.isEmpty && !whole ? nil : event
-      }
-    }
-    guard !events.isEmpty || !context.history.events(of: key, in: commits).isEmpty else {
+    guard
+      let log = context.history.log(
+        of: key, in: commits, field: filter, includes: { range.includes($0, text: context.text) })
+    else {
       Console.err("tally: \(key) has no history in \(rev)\n")
       throw Exit.findings
     }
     switch format {
-    case .text: Console.out(text(events, key: key, context: context))
-    case .json: Console.out(json(events, key: key, context: context))
+    case .text: Console.out(log.text(context.text, valueLimit: width.valueLimit))
+    case .json: Console.out(log.json(context.text))
     }
-  }
-
-  func text(_ events: [RecordEvent], key: RecordKey, context: HistoryContext) -> String {
-    var out = ""
-    for event in events {
-      let commit = event.commit
-      out += "\(context.text.date(commit.author))  \(context.text.author(commit.author))  "
-      out += "\(commit.id.short())  \(commit.summary)\n"
-      let change = event.change
-      if change.kind != .modified || change.fields.isEmpty {
-        out += "    \(context.text.headline(change))\n"
-      }
-      for field in change.fields {
-        out += "    \(context.text.describe(field, type: change.type, limit: width.valueLimit))\n"
-      }
-    }
-    out += "\(events.count) commit\(events.count == 1 ? "" : "s") changed \(key)\n"
-    return out
-  }
-
-  func json(_ events: [RecordEvent], key: RecordKey, context: HistoryContext) -> [UInt8] {
-    var out = JSONOut()
-    out.raw("{\"version\":1,\"record\":")
-    out.string(key.description)
-    out.raw(",\"commits\":[")
-    for event in events {
-      out.comma()
-      out.raw("\n{")
-      out.key("commit")
-      out.string(event.commit.id.hex)
-      out.key("author")
-      out.signature(event.commit.author, text: context.text)
-      out.key("message")
-      out.string(event.commit.message)
-      out.key("change")
-      out.recordChange(event.change)
-      out.raw("}")
-    }
-    out.raw("\n]}\n")
-    return out.bytes
   }
 }

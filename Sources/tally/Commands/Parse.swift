@@ -54,18 +54,13 @@ struct Parse: ParsableCommand {
       var out: [UInt8] = []
       if asJSON {
         if single {
-          tree.root.writeJSON(into: &out, pretty: true)
+          tree.writeJSON(into: &out)
         } else {
-          out.append(contentsOf: #"{"path":"#.utf8)
-          JSON.writeString(path, into: &out)
-          out.append(contentsOf: #","value":"#.utf8)
-          tree.root.writeJSON(into: &out)
-          out.append(UInt8(ascii: "}"))
+          tree.writeJSONLine(path: path, into: &out)
         }
-        out.append(0x0A)
       } else {
         if !single { out.append(contentsOf: "== \(path)\n".utf8) }
-        Outline.write(tree.root, into: &out)
+        tree.writeOutline(into: &out)
       }
       return (out, result.diagnostics, file, nil)
     }
@@ -92,45 +87,5 @@ struct Parse: ParsableCommand {
     Console.out(buffer)
     if failed > 0 { throw Exit.failure }
     if invalid > 0 { throw Exit.findings }
-  }
-}
-
-/// One line per value: `path = "text"  @line:col style`.
-enum Outline {
-  static func write(_ root: SyntaxNode, into out: inout [UInt8]) {
-    if root.count == 0 {
-      out.append(contentsOf: "(root) = {}\n".utf8)
-      return
-    }
-    visit(root, path: FieldPath(), into: &out)
-  }
-
-  static func visit(_ node: SyntaxNode, path: FieldPath, into out: inout [UInt8]) {
-    if node.isMapping, node.count > 0 {
-      for entry in node.entries {
-        visit(entry.value, path: path.appending(key: entry.key.text ?? ""), into: &out)
-      }
-      return
-    }
-    if node.isSequence, node.count > 0 {
-      for (index, item) in node.items.enumerated() {
-        visit(item, path: path.appending(index: index), into: &out)
-      }
-      return
-    }
-    out.append(contentsOf: path.description.utf8)
-    out.append(contentsOf: " = ".utf8)
-    switch node.kind {
-    case .scalar: _ = node.withUTF8 { JSON.writeString(bytes: $0, into: &out) }
-    case .mapping: out.append(contentsOf: "{}".utf8)
-    case .sequence: out.append(contentsOf: "[]".utf8)
-    case .null: out.append(contentsOf: "null".utf8)
-    }
-    let start = node.range.start
-    out.append(contentsOf: "  @\(start.line):\(start.column)".utf8)
-    if node.isScalar, node.style != .plain {
-      out.append(contentsOf: " \(node.style.rawValue)".utf8)
-    }
-    out.append(0x0A)
   }
 }

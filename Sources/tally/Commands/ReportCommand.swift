@@ -1,5 +1,4 @@
 import ArgumentParser
-import TallyGit
 import TallyHistory
 import TallyRecords
 import TallyReports
@@ -93,30 +92,22 @@ struct ReportCommand: ParsableCommand {
     }
     let history = try HistoryContext.open(repository)
     try history.requireEveryType("report")
-    let commits = try history.changes(rev, allParents: false)
-    let tip: ObjectID
+    var options = ReportOptions(today: today(in: history.records))
+    options.revision = rev
+    options.period = period.flatMap(Period.parse)
+    options.at = at.flatMap(CivilDate.init)
+    options.team = team
+    options.owner = owner
+    options.days = days
+    let context: ReportContext
     do {
-      tip = try history.git.commit(rev)
-    } catch {
-      Console.err("tally: \(error)\n")
-      throw Exit.failure
-    }
-    let context = ReportContext(
-      records: history.records, git: history.git, prefix: history.prefix, history: history.history,
-      text: history.text, commit: tip, commits: commits, today: today(in: history.records))
-    context.team = team
-    context.owner = owner
-    context.days = days
-    if let at { context.at = CivilDate(at)! }
-    let todayPeriod = context.today
-    let defaultPeriod = Period.parse(String(todayPeriod.description.prefix(7)))!
-    context.period = period.flatMap(Period.parse) ?? defaultPeriod
-    do {
-      try context.checkFilters()
+      let progress = Progress(label: "reading history")
+      context = try Reports.context(history: history.history, options: options) { progress.update($0, of: $1) }
+      progress.finish()
     } catch let error as ReportFilterError {
       throw ValidationError(error.description)
     } catch {
-      Console.err("tally: cannot read the staff records: \(error)\n")
+      Console.err("tally: cannot read the history of \(rev): \(error)\n")
       throw Exit.failure
     }
 

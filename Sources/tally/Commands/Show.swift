@@ -1,6 +1,6 @@
 import ArgumentParser
-import TallyGit
 import TallyHistory
+import TallyRecords
 import TallySchema
 import TallyText
 
@@ -39,44 +39,23 @@ struct Show: ParsableCommand {
     let context = try HistoryContext.open(repository)
     let key = try context.key(record)
     let commits = try context.changes("HEAD", allParents: false)
-    let events = context.history.events(of: key, in: commits)
-    let commit: ObjectID
-    do {
-      if let at {
-        guard let found = try context.history.commit(atEndOf: CivilDate(at)!) else {
-          Console.err("tally: the history starts after \(at)\n")
-          throw Exit.findings
-        }
-        commit = found
-      } else {
-        commit = try context.git.commit(rev ?? "HEAD")
+    let commit: CommitID
+    if let at {
+      guard let found = Timeline(commits, text: context.text).commit(atEndOf: CivilDate(at)!) else {
+        Console.err("tally: the history starts after \(at)\n")
+        throw Exit.findings
       }
-    } catch let error as ExitCode {
-      throw error
-    } catch {
-      Console.err("tally: \(error)\n")
-      throw Exit.failure
+      commit = found
+    } else {
+      commit = try context.resolve(rev ?? "HEAD")
     }
-    guard let (path, bytes) = try? context.history.recordBytes(key, at: commit, renamedFrom: events) else {
+    guard let version = try? context.history.version(of: key, at: commit, in: commits) else {
       Console.err("tally: \(key) did not exist at \(at ?? rev ?? "HEAD") (commit \(commit.short()))\n")
       throw Exit.findings
     }
     switch format {
-    case .text:
-      Console.out(bytes)
-    case .json:
-      var out = JSONOut()
-      out.raw("{\"version\":1")
-      out.key("record")
-      out.string(key.description)
-      out.key("path")
-      out.string(path)
-      out.key("commit")
-      out.string(commit.hex)
-      out.key("value")
-      out.value(SyntaxTree.parse(bytes).tree?.value)
-      out.raw("}\n")
-      Console.out(out.bytes)
+    case .text: Console.out(version.bytes)
+    case .json: Console.out(version.json())
     }
   }
 }

@@ -1,4 +1,3 @@
-import TallyGit
 import TallyRecords
 import TallyText
 
@@ -13,43 +12,41 @@ enum CommitSupport {
   ) throws {
     let committer: Committer
     do {
-      let (git, prefix) = try repo.gitRepository()
-      committer = Committer(records: repo, git: git, prefix: prefix, today: today(in: repo))
+      committer = try Committer(records: repo, today: today(in: repo))
     } catch {
       Console.err("tally: cannot commit: \(error); \(kept)\n")
       throw Exit.failure
     }
     committer.notice = { Console.err("tally: \($0)\n") }
-    let plan: Committer.Plan
-    let commit: ObjectID?
+    let outcome: CommitOutcome
     do {
-      (plan, commit) = try committer.commit(.paths(paths), message: message)
+      outcome = try committer.run(.paths(paths), message: message, dryRun: false)
     } catch let error as CommitError {
       Console.err("tally: cannot commit: \(error); \(kept)\n")
       throw error.isStateError ? Exit.failure : Exit.findings
-    } catch  where Tally.interruption(error) != nil {
+    } catch  where Interrupts.signal(of: error) != nil {
       Console.err("tally: the commit was interrupted; \(kept)\n")
       throw error
     } catch {
       Console.err("tally: cannot commit: \(error); \(kept)\n")
       throw Exit.failure
     }
-    if commit == nil, !plan.isRefused {
+    let plan = outcome.plan
+    if outcome.commit == nil, !plan.isRefused {
       // The edit changed only layout: nothing to commit.
       Console.out("nothing to commit: the file is as in HEAD\n")
       return
     }
-    guard let commit else {
+    guard let commit = outcome.commit else {
       let renderer = DiagnosticRenderer(color: color)
       var out = ""
       for diagnostic in plan.report.diagnostics where diagnostic.severity == .error {
         out += renderer.render(diagnostic) { plan.report.source($0) }
       }
-      Console.err(out + "tally: commit refused: \(CheckOutput.summary(plan.report)); \(kept) (not committed)\n")
+      Console.err(out + "tally: commit refused: \(plan.report.summary); \(kept) (not committed)\n")
       throw Exit.findings
     }
-    let branch = (try? committer.git.headState().branch) ?? "HEAD"
-    Console.out("[\(branch) \(commit.short())] \(plan.message.split(separator: "\n").first ?? "")\n")
+    Console.out("[\(outcome.branch ?? "HEAD") \(commit.short())] \(plan.message.split(separator: "\n").first ?? "")\n")
   }
 
   /// What the user is told when the commit does not happen: the edit itself is not lost.

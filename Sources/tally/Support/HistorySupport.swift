@@ -1,5 +1,4 @@
 import ArgumentParser
-import TallyGit
 import TallyHistory
 import TallyRecords
 import TallySchema
@@ -40,22 +39,17 @@ struct HistoryRangeOptions: ParsableArguments {
   }
 }
 
-/// What the history commands need: the repository, its git, the history engine and how to
-/// word changes.
+/// What the history commands need: the repository, its history and how to word changes.
 struct HistoryContext {
   let records: RecordsRepository
-  let git: Repository
-  let prefix: String
   let history: History
   let text: ChangeText
 
   static func open(_ options: RepositoryOptions) throws -> HistoryContext {
     let records = try options.open()
     do {
-      let (git, prefix) = try records.gitRepository()
-      let history = History(records: records, git: git, prefix: prefix)
       return HistoryContext(
-        records: records, git: git, prefix: prefix, history: history,
+        records: records, history: try History.open(records),
         text: ChangeText(records: records, people: People.load(records)))
     } catch {
       Console.err("tally: \(error)\n")
@@ -75,6 +69,16 @@ struct HistoryContext {
       return result
     } catch {
       Console.err("tally: cannot read the history of \(revision): \(error)\n")
+      throw Exit.failure
+    }
+  }
+
+  /// The commit `revision` names; exit 2, saying why, when it names none.
+  func resolve(_ revision: String) throws -> CommitID {
+    do {
+      return try history.resolve(revision)
+    } catch {
+      Console.err("tally: \(error)\n")
       throw Exit.failure
     }
   }
@@ -100,74 +104,5 @@ struct HistoryContext {
       if let hint = error.hint { Console.err("  \(hint)\n") }
       throw ExitCode.validationFailure
     }
-  }
-}
-
-/// A small JSON writer for the history commands (keys in the order written).
-struct JSONOut {
-  var bytes: [UInt8] = []
-
-  mutating func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
-  mutating func string(_ text: String) { raw(CheckOutput.jsonString(text)) }
-  mutating func key(_ name: String) {
-    if let last = bytes.last, last != UInt8(ascii: "{"), last != UInt8(ascii: "[") { raw(",") }
-    string(name)
-    raw(":")
-  }
-  mutating func value(_ value: Value?) {
-    guard let value else { return raw("null") }
-    value.writeJSON(into: &bytes)
-  }
-  mutating func comma() {
-    if let last = bytes.last, last != UInt8(ascii: "{"), last != UInt8(ascii: "[") { raw(",") }
-  }
-
-  mutating func signature(_ signature: Signature, text: ChangeText) {
-    raw("{")
-    key("name")
-    string(signature.name)
-    key("email")
-    string(signature.email)
-    key("staff")
-    if let staff = text.people.author(signature).staff { string(staff) } else { raw("null") }
-    key("date")
-    string(text.date(signature))
-    key("time")
-    raw("\(signature.time)")
-    raw("}")
-  }
-
-  mutating func fieldChange(_ change: FieldChange) {
-    raw("{")
-    key("path")
-    string(change.path.description)
-    key("kind")
-    string(["", "added", "removed", "changed"][Int(change.kind.rawValue)])
-    key("old")
-    value(change.old)
-    key("new")
-    value(change.new)
-    raw("}")
-  }
-
-  mutating func recordChange(_ change: RecordChange) {
-    raw("{")
-    key("type")
-    string(change.type)
-    key("id")
-    string(change.id)
-    key("kind")
-    string(["", "added", "removed", "modified", "renamed"][Int(change.kind.rawValue)])
-    if change.kind == .renamed {
-      key("from")
-      string("\(change.oldType ?? change.type)/\(change.oldID ?? "")")
-    }
-    key("fields")
-    raw("[")
-    for field in change.fields {
-      comma()
-      fieldChange(field)
-    }
-    raw("]}")
   }
 }

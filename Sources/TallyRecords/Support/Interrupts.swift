@@ -1,4 +1,5 @@
 internal import CTallyInterrupts
+import TallyGit
 
 #if canImport(Glibc)
   import Glibc
@@ -20,8 +21,7 @@ internal import CTallyInterrupts
 ///   configuration): every signal waits until the section ends, so a step that cannot be
 ///   undone is never cut in half.
 ///
-/// TallyGit holds this because its index and reference writes are the lowest code that
-/// needs it; the file writes of TallyRecords use it too.
+/// TallyGit's own writes use the same handler through its internal `Signals`.
 public enum Interrupts {
   /// Installs the handler (once). Call it first thing in a process.
   public static func install() { tally_interrupts_install() }
@@ -72,6 +72,14 @@ public enum Interrupts {
   /// A file that ``remember(_:)`` registered.
   public struct RememberedFile: Sendable {
     let slot: Int32
+  }
+
+  /// The signal that stopped an operation, when `error` says one did (``Interrupted``, or a
+  /// git operation stopped by a signal).
+  public static func signal(of error: any Error) -> Int32? {
+    if let interrupted = error as? Interrupted { return interrupted.signal }
+    if let git = error as? GitError, case .interrupted(let signal) = git.code { return signal }
+    return nil
   }
 
   /// The name of a signal, for messages.

@@ -1,0 +1,95 @@
+import TallyGit
+import TallyRecords
+import TallySchema
+import TallyText
+
+/// The records as they are in one commit: the one way the layers above History (reports,
+/// the command line, later the query and web layers) read records from git. It finds the
+/// records root in the commit's tree and a type's directory in it, and reads values through
+/// the history's value store (each blob parsed once, kept in the git directory).
+public struct RecordsAtCommit: Sendable {
+  public let commit: CommitID
+  let history: History
+
+  init(commit: CommitID, history: History) {
+    self.commit = commit
+    self.history = history
+  }
+
+  var git: Repository { history.git }
+
+  /// The tree of the records root in the commit (nil when the commit has none).
+  func rootTree() throws -> ObjectID? {
+    try git.subtree(try git.tree(ofCommit: commit), at: history.prefix)
+  }
+
+  /// The record files of `type` in the commit: `.yaml` files directly in its directory, by
+  /// id, with their blobs.
+  func files(of type: RecordType) throws -> [(id: String, blob: ObjectID)] {
+    guard let root = try rootTree(), let directory = try git.subtree(root, at: type.directory) else { return [] }
+    return try git.entries(ofTree: directory).compactMap { entry in
+      guard !entry.isTree, entry.name.hasSuffix(".yaml") else { return nil }
+      return (String(entry.name.dropLast(5)), entry.id)
+    }
+  }
+
+  /// The records of `type`, by id, their values read in place (only the fields a caller
+  /// reads are decoded). Empty for a type the schemas do not know.
+  public func records(of type: String) throws -> [String: EncodedValue] {
+    guard let recordType = history.records.schema.type(named: type) else { return [:] }
+    let files = try files(of: recordType)
+    let values = try history.recordValues.values(files.map(\.blob))
+    var result: [String: EncodedValue] = [:]
+    result.reserveCapacity(files.count)
+    for (file, value) in zip(files, values) {
+      if let value { result[file.id] = value }
+    }
+    return result
+  }
+
+  /// The file of the record `key` names, relative to the records root, and its bytes; nil
+  /// when the commit does not have it.
+  public func file(_ key: RecordKey) throws -> (path: String, bytes: [UInt8])? {
+    guard let type = history.records.schema.type(named: key.type) else { return nil }
+    guard let blob = try files(of: type).first(where: { $0.id == key.id })?.blob else { return nil }
+    return (type.directory + "/" + key.id + ".yaml", try git.blob(blob))
+  }
+
+  /// Every file under the records root, for checking or comparing the commit as a whole.
+  public func snapshotFiles() throws -> [SnapshotFile] {
+    try GitRevisionSource(repository: git, revision: commit.hex, prefix: history.prefix).files()
+  }
+}
+
+extension History {
+  /// Opens the history of the records repository `records` (the git repository it is in is
+  /// found from its root).
+  public static func open(_ records: RecordsRepository) throws -> History {
+    let (git, prefix) = try records.gitRepository()
+    return History(records: records, git: git, prefix: prefix)
+  }
+
+  /// The records as they are in `commit`.
+  public func records(at commit: CommitID) -> RecordsAtCommit {
+    RecordsAtCommit(commit: commit, history: self)
+  }
+
+  /// The commit a revision names (`HEAD`, `main~3`, a tag, an id prefix).
+  public func resolve(_ revision: String) throws -> CommitID {
+    try git.commit(revision)
+  }
+
+  /// The records of the index (what `git commit` would record) and of the working tree,
+  /// as snapshots to compare with a commit's.
+  public func indexFiles() throws -> [SnapshotFile] {
+    try IndexSource(repository: git, prefix: prefix).files()
+  }
+
+  /// The whole value of a record after `change` (nil for a removal, or when it does not
+  /// parse): the value the change data carries for an addition, else its new blob's.
+  public func value(after change: RecordChange) throws -> Value? {
+    if let value = change.value { return value }
+    guard let blob = change.newBlob else { return nil }
+    return SyntaxTree.parse(try git.blob(blob)).tree?.value
+  }
+}
