@@ -59,7 +59,8 @@ public struct GitError: Error, Sendable, CustomStringConvertible {
     case .locked where function == "lock":
       return message
     case .interrupted(let signal):
-      return "interrupted by \(signal == 2 ? "SIGINT" : signal == 15 ? "SIGTERM" : signal == 1 ? "SIGHUP" : "signal \(signal)")"
+      return
+        "interrupted by \(signal == 2 ? "SIGINT" : signal == 15 ? "SIGTERM" : signal == 1 ? "SIGHUP" : "signal \(signal)")"
     case .locked:
       return
         "the repository is locked by another git process (\(message)); if none is running, remove the stale .lock file"

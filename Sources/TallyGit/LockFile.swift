@@ -84,8 +84,7 @@ final class LockFile {
 
   /// Creates `path` holding `ownerLine`, registered with ``Signals``; nil when `path`
   /// exists already.
-  private static func create(holding ownerLine: String, at path: String) throws(GitError) -> Signals.RememberedFile?
-  {
+  private static func create(holding ownerLine: String, at path: String) throws(GitError) -> Signals.RememberedFile? {
     let draft = "\(path).tally-\(getpid())"
     let draftRemembered = Signals.remember(draft)
     defer {
