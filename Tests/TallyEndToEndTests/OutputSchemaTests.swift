@@ -33,7 +33,8 @@ struct OutputSchemaTests {
     outputs.append(("check", try tally(["check", "--format", "json"])))
     outputs.append(("check", try tally(["check", "--staged", "--format", "json"])))
     outputs.append(("check-range", try tally(["check", "--range", "HEAD~2..HEAD", "--format", "json"])))
-    try dir.write("customers/C-0005.yaml", try dir.read("customers/C-0005.yaml").replacing("\ntier: ", with: "\ntier: Q\nx: "))
+    try dir.write(
+      "customers/C-0005.yaml", try dir.read("customers/C-0005.yaml").replacing("\ntier: ", with: "\ntier: Q\nx: "))
     outputs.append(("check", try tally(["check", "--format", "json"], allowed: [1])))
     outputs.append(("commit", try tally(["commit", "--all", "--format", "json"], allowed: [1])))
     try git(["checkout", "--", "customers/C-0005.yaml"], in: dir.path)
@@ -47,7 +48,8 @@ struct OutputSchemaTests {
     outputs.append(("diff", try tally(["diff", "HEAD~2..HEAD", "--format", "json"])))
     outputs.append(("diff", try tally(["diff", "--format", "json"])))
     outputs.append(("parse", try tally(["parse", "--format", "json", "customers/C-0003.yaml"])))
-    outputs.append(("parse-line", try tally(["parse", "--format", "json", "customers/C-0002.yaml", "staff/S-0001.yaml"])))
+    outputs.append(
+      ("parse-line", try tally(["parse", "--format", "json", "customers/C-0002.yaml", "staff/S-0001.yaml"])))
     for name in ["roster", "pipeline", "plan", "followups", "complaints", "meetings", "activity"] {
       outputs.append(("report", try tally(["report", name, "--format", "json"])))
     }
@@ -69,11 +71,15 @@ struct OutputSchemaTests {
   /// A schema that says too little must fail: the check is not a formality.
   @Test func aDocumentThatBreaksItsSchemaIsReported() throws {
     let scratch = try TemporaryDirectory(prefix: "outputs")
-    let file = try scratch.write("bad.json", #"{"version":1,"from":"HEAD","to":"HEAD","summary":"x","records":[{"kind":"moved"}]}"#)
+    let file = try scratch.write(
+      "bad.json", #"{"version":1,"from":"HEAD","to":"HEAD","summary":"x","records":[{"kind":"moved"}]}"#)
     let interpreter = ProcessInfo.processInfo.environment["TALLY_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "python3"
     let check = try TallyProcess.runProgram(
       interpreter,
-      [Golden.directory() + "/Scripts/output_schema_check.py", Golden.directory() + "/../../docs/outputs.md", "diff=\(file)"])
+      [
+        Golden.directory() + "/Scripts/output_schema_check.py", Golden.directory() + "/../../docs/outputs.md",
+        "diff=\(file)",
+      ])
     #expect(check.status == 1)
     #expect(check.stdout.contains("'moved' is not one of"))
   }

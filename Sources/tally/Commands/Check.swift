@@ -32,7 +32,7 @@ struct Check: ParsableCommand {
       everything from scratch.
 
       Output: every problem, sorted by file and position, then a summary. --format json is \
-      documented in docs/diagnostics.md; --format github prints GitHub Actions annotations.
+      documented in docs/outputs.md; --format github prints GitHub Actions annotations.
 
       Exit status: 0 when there are no errors (warnings are fine unless --strict), 1 when \
       there are, 2 when the repository cannot be read, 64 for usage errors.
@@ -120,20 +120,15 @@ struct Check: ParsableCommand {
     let paths = PathArguments.all(self.paths)
     guard !paths.isEmpty else { return nil }
     var result = Set<String>()
-    for path in paths {
-      let absolute = FileSystem.absolute(path)
-      guard let relative = repo.pathInside(path, from: FileSystem.currentDirectory) else {
-        throw ValidationError("\(path) is outside the records repository at \(repo.root)")
+    for path in paths where repo.pathInside(path, from: FileSystem.currentDirectory) == nil {
+      throw ValidationError("\(path) is outside the records repository at \(repo.root)")
+    }
+    do {
+      for file in try PathExpansion.files(paths, suffixes: [""]) {
+        if let relative = repo.pathInside(file, from: FileSystem.currentDirectory) { result.insert(relative) }
       }
-      switch FileSystem.kind(of: absolute) {
-      case .directory:
-        let files = (try? FileSystem.files(under: absolute, suffixes: [""])) ?? []
-        for file in files { result.insert(FileSystem.relative(file, to: repo.root)) }
-      case .none:
-        throw ValidationError("no such file or directory: \(path)")
-      default:
-        result.insert(relative)
-      }
+    } catch let missing as PathExpansion.Missing {
+      throw ValidationError(missing.description)
     }
     return result
   }

@@ -84,12 +84,13 @@ struct Fmt: ParsableCommand {
     }
     for (reason, count) in leftAlone {
       Console.err(
-        "tally: \(count) \(plural(count, "file")) not formatted: \(reason); fix the schema first (see 'tally check')\n")
+        "tally: \(count) \(Wording.plural(count, "file")) not formatted: \(reason); fix the schema first (see 'tally check')\n"
+      )
     }
     let untouched = leftAlone.reduce(0) { $0 + $1.count }
     var parts: [String] = []
     let verb = (check || diff) ? "would be reformatted" : "reformatted"
-    parts.append("\(changed) \(plural(changed, "file")) \(verb)")
+    parts.append("\(changed) \(Wording.plural(changed, "file")) \(verb)")
     parts.append("\(unchanged) already canonical")
     if invalid > 0 { parts.append("\(invalid) not in the record format (left untouched)") }
     if untouched > 0 { parts.append("\(untouched) left untouched (their schema has errors)") }
@@ -112,10 +113,6 @@ func diffPath(_ path: String) -> String {
   return String(result)
 }
 
-func plural(_ count: Int, _ word: String) -> String {
-  count == 1 ? word : word + "s"
-}
-
 /// Turns path arguments into the record files they stand for.
 enum RecordFiles {
   static let suffixes = [".yaml", ".yml"]
@@ -126,20 +123,12 @@ enum RecordFiles {
     if paths.isEmpty {
       let cwd = FileSystem.currentDirectory
       let root = RecordsRoot.find(from: cwd) ?? cwd
-      let files = try FileSystem.files(under: root, suffixes: suffixes)
-      return files.map { FileSystem.relative($0, to: cwd) }
+      return try PathExpansion.files([root], suffixes: suffixes).map { FileSystem.relative($0, to: cwd) }
     }
-    var result: [String] = []
-    for path in paths {
-      switch FileSystem.kind(of: path) {
-      case .directory:
-        result += try FileSystem.files(under: path, suffixes: suffixes)
-      case .none:
-        throw ValidationError("no such file or directory: \(path)")
-      default:
-        result.append(path)
-      }
+    do {
+      return try PathExpansion.files(paths, suffixes: suffixes)
+    } catch let missing as PathExpansion.Missing {
+      throw ValidationError(missing.description)
     }
-    return result
   }
 }

@@ -21,7 +21,7 @@ struct ReportCommand: ParsableCommand {
       or id no staff record has is a usage error that names the likely one).
 
       Formats: table (aligned for the terminal, CJK-aware), json (documented in \
-      docs/reports.md), csv (RFC 4180; --bom for spreadsheets that need it to read Chinese), \
+      docs/outputs.md), csv (RFC 4180; --bom for spreadsheets that need it to read Chinese), \
       md, html (one self-contained page with charts). `tally report all --html DIR` writes a \
       small site: an index and one page per report.
       """)
