@@ -82,7 +82,7 @@ let package = Package(
     ),
     .testTarget(name: "TallySchemaTests", dependencies: ["TallySchema", "TallyTestSupport"]),
     .testTarget(name: "TallySampleDataTests", dependencies: ["TallySampleData", "TallyText"]),
-    .testTarget(name: "TallyGitTests", dependencies: ["TallyGit"]),
+    .testTarget(name: "TallyGitTests", dependencies: ["TallyGit", "TallyTestSupport"]),
     .testTarget(
       name: "TallyRecordsTests", dependencies: ["TallyRecords", "TallySchema", "TallyText", "TallyTestSupport"]),
     .testTarget(

@@ -49,21 +49,23 @@ public enum TallyProcess {
       process.arguments = [program] + arguments
     }
     if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    var env = ProcessInfo.processInfo.environment
-    // Fixed, test-friendly defaults: no colour, a known width and locale.
-    env["NO_COLOR"] = "1"
-    env["COLUMNS"] = "100"
-    env["LC_ALL"] = "C.UTF-8"
-    env["TZ"] = "UTC"
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
     let out = Pipe()
     let err = Pipe()
     let input = Pipe()
     process.standardOutput = out
     process.standardError = err
     process.standardInput = input
-    try process.run()
+    try TestEnvironment.spawning {
+      var env = ProcessInfo.processInfo.environment
+      // Fixed, test-friendly defaults: no colour, a known width and locale.
+      env["NO_COLOR"] = "1"
+      env["COLUMNS"] = "100"
+      env["LC_ALL"] = "C.UTF-8"
+      env["TZ"] = "UTC"
+      for (key, value) in environment { env[key] = value }
+      process.environment = env
+      try process.run()
+    }
     if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
     try? input.fileHandleForWriting.close()
     // Read both pipes concurrently so a full pipe never blocks the child.
@@ -134,11 +136,6 @@ extension TallyProcess {
     process.executableURL = URL(fileURLWithPath: binary)
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    var env = ProcessInfo.processInfo.environment
-    env["NO_COLOR"] = "1"
-    env["LC_ALL"] = "C.UTF-8"
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
     let out = Pipe()
     let err = Pipe()
     process.standardOutput = out
@@ -152,7 +149,14 @@ extension TallyProcess {
     var previous = sigset_t()
     pthread_sigmask(SIG_UNBLOCK, &signals, &previous)
     defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-    try process.run()
+    try TestEnvironment.spawning {
+      var env = ProcessInfo.processInfo.environment
+      env["NO_COLOR"] = "1"
+      env["LC_ALL"] = "C.UTF-8"
+      for (key, value) in environment { env[key] = value }
+      process.environment = env
+      try process.run()
+    }
     return RunningProcess(process: process, out: out, err: err)
   }
 }
