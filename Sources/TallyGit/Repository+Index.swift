@@ -309,10 +309,13 @@ public final class IndexTransaction: @unchecked Sendable {
   /// When the index file was last written (seconds), as the transaction began: entries
   /// whose files changed in that second or later may look clean when they are not.
   let indexWrittenAt: Int?
+  /// `HEAD` as the transaction began: the commit's parent, and where the branch must still
+  /// point for the commit to move it.
+  let head: HeadState
 
   init(
     repository: Repository, index: OpaquePointer, lock: LockFile, copyPath: String,
-    copyRemembered: Signals.RememberedFile, indexWrittenAt: Int?
+    copyRemembered: Signals.RememberedFile, indexWrittenAt: Int?, head: HeadState
   ) {
     self.repository = repository
     self.index = index
@@ -320,6 +323,7 @@ public final class IndexTransaction: @unchecked Sendable {
     self.copyPath = copyPath
     self.copyRemembered = copyRemembered
     self.indexWrittenAt = indexWrittenAt
+    self.head = head
   }
 
   deinit {
@@ -434,7 +438,6 @@ public final class IndexTransaction: @unchecked Sendable {
         code: .unmerged, message: "the index has unresolved merge conflicts; resolve them first", function: "commit")
     }
     try Self.inject(.afterStaging)
-    let head = try repository.headState()
     let commitTree: ObjectID
     if let tree {
       try smudgeRacilyClean()
@@ -560,6 +563,10 @@ extension Repository {
           throw GitError(code: .other(-1), message: "cannot copy the index to '\(copyPath)'", function: "copy")
         }
       }
+      // HEAD is read under the lock, with the index: a commit another process makes
+      // meanwhile (one that does not take the index, such as `git update-ref`) makes the
+      // branch move fail instead of becoming this commit's parent unseen.
+      let head = try headState()
       let index = try locked { () throws(GitError) -> OpaquePointer in
         var index: OpaquePointer?
         try check(git_index_open(&index, copyPath), "git_index_open")
@@ -567,7 +574,7 @@ extension Repository {
       }
       return IndexTransaction(
         repository: self, index: index, lock: lock, copyPath: copyPath, copyRemembered: copyRemembered,
-        indexWrittenAt: writtenAt)
+        indexWrittenAt: writtenAt, head: head)
     } catch {
       unlink(copyPath)
       Signals.forget(copyRemembered)
