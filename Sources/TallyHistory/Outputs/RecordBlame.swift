@@ -101,7 +101,7 @@ extension History {
     guard let (_, bytes) = try recordBytes(key, at: tip, renamedFrom: events),
       let value = SyntaxTree.parse(bytes).tree?.value
     else { return nil }
-    return RecordBlame(key: key, lines: History.blame(value, events: events))
+    return RecordBlame(key: key, lines: try blame(value, events: events))
   }
 
   /// The record `key` names as it was at `commit` (renames followed back through
