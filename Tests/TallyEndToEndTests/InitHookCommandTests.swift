@@ -44,6 +44,19 @@ private struct GitSandbox {
     try TallyProcess.run(arguments, in: FileSystemPath.join(path, directory), environment: environment)
   }
 
+  /// Runs `tally init ARGUMENTS`, which must succeed: a test that sets up with it is about
+  /// what comes after, and would otherwise go on in a directory that is not what it thinks.
+  @discardableResult
+  func initRecords(
+    _ arguments: [String] = [], in directory: String = "", sourceLocation: SourceLocation = #_sourceLocation
+  ) throws -> ProcessResult {
+    let result = try tally(["init"] + arguments, in: directory)
+    #expect(
+      result.status == 0, "tally init \(arguments.joined(separator: " ")) failed: \(result.stderr)",
+      sourceLocation: sourceLocation)
+    return result
+  }
+
   func head(in directory: String = "") throws -> String {
     try git(["rev-parse", "--verify", "-q", "HEAD"], in: directory, allowFailure: true).stdout
   }
@@ -158,7 +171,7 @@ struct InitHookCommandTests {
 
   @Test func hookInstallTwiceIsIdempotent() throws {
     let box = try GitSandbox()
-    try box.tally(["init", "--no-hook"])
+    try box.initRecords(["--no-hook"])
     let first = try box.tally(["hook", "install"])
     #expect(first.status == 0)
     #expect(first.stdout.hasPrefix("installed tally's pre-commit hook: \(box.path)/.git/hooks/pre-commit"))
@@ -187,7 +200,7 @@ struct InitHookCommandTests {
     let original = "#!/bin/sh\n# the team's hook\ntouch \"$(git rev-parse --git-dir)/team-hook-ran\"\n"
     let hook = try box.dir.write(".git/hooks/pre-commit", original)
     try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: hook)
-    try box.tally(["init", "--no-hook"])
+    try box.initRecords(["--no-hook"])
     let install = try box.tally(["hook", "install"])
     #expect(install.status == 0)
     #expect(
@@ -228,7 +241,7 @@ struct InitHookCommandTests {
 
   @Test func gitDiffShowsRecordsFieldByField() throws {
     let box = try GitSandbox()
-    try box.tally(["init"])
+    try box.initRecords()
     #expect(try box.dir.read(".gitattributes").contains("\ncustomers/*.yaml diff=tally\n"))
     try box.addTeam(to: "")
     try box.git(["add", "-A"])
@@ -251,7 +264,7 @@ struct InitHookCommandTests {
 
   @Test func aPlainGitCommitOfAnInvalidRecordIsRefusedAndAValidOneGoesThrough() throws {
     let box = try GitSandbox()
-    try box.tally(["init"])
+    try box.initRecords()
     try box.addTeam(to: "")
     try box.git(["add", "-A"])
     try box.git(["commit", "-q", "-m", "team"])
@@ -277,7 +290,7 @@ struct InitHookCommandTests {
 
   @Test func aRecordNotInCanonicalFormIsRefusedUntilFormatted() throws {
     let box = try GitSandbox()
-    try box.tally(["init"])
+    try box.initRecords()
     try box.addTeam(to: "")
     try box.git(["add", "-A"])
     try box.git(["commit", "-q", "-m", "team"])
@@ -297,7 +310,7 @@ struct InitHookCommandTests {
 
   @Test func theHookFindsTallyWithoutPath() throws {
     let box = try GitSandbox()
-    try box.tally(["init"])
+    try box.initRecords()
     try box.addTeam(to: "")
     try box.dir.write("customers/C-0043.yaml", invalidCustomer)
     try box.git(["add", "-A"])
@@ -312,7 +325,7 @@ struct InitHookCommandTests {
     let box = try GitSandbox()
     try box.git(["init", "-q", "-b", "main"])
     try box.dir.write("src/main.c", "int main(void) { return 0; }\n")
-    try box.tally(["init", "team records"])
+    try box.initRecords(["team records"])
     try box.addTeam(to: "team records")
     try box.git(["add", "-A"])
     // The repository's history has no records before this commit.
@@ -330,23 +343,42 @@ struct InitHookCommandTests {
     #expect(try box.git(["show", "--name-only", "--format=", "HEAD"]).stdout == "team records/customers/C-0043.yaml\n")
   }
 
-  @Test
-  func theFirstCommitOfRecordsInAnExistingRepositoryGoesThrough() throws {
+  @Test func theFirstCommitOfRecordsInAnExistingRepositoryGoesThrough() throws {
     let box = try GitSandbox()
     try box.git(["init", "-q", "-b", "main"])
     try box.dir.write("src/main.c", "int main(void) { return 0; }\n")
     try box.git(["add", "-A"])
     try box.git(["commit", "-q", "-m", "code"])
-    try box.tally(["init", "records"])
+    let code = try box.head()
+    let initialized = try box.initRecords(["records"])
+    #expect(initialized.stdout.contains("installed tally's pre-commit hook: \(box.path)/.git/hooks/pre-commit"))
+    // HEAD holds no records yet; the hook checks the first commit of records all the same:
+    // an invalid record is refused...
     try box.addTeam(to: "records")
+    try box.dir.write("records/customers/C-0043.yaml", invalidCustomer)
     try box.git(["add", "-A"])
-    try box.git(["commit", "-q", "-m", "team"])
+    let refused = try box.git(["commit", "-q", "-m", "team"], allowFailure: true)
+    #expect(refused.status != 0)
+    #expect(refused.stderr.contains("records/customers/C-0043.yaml:3:7: error[not-in-enum]"))
+    #expect(try box.head() == code)
+    // ...and a valid one goes through, on top of the code.
+    try box.dir.write("records/customers/C-0043.yaml", validCustomer)
+    try box.git(["add", "-A"])
+    let committed = try box.git(["commit", "-q", "-m", "team"], allowFailure: true)
+    #expect(committed.status == 0, "\(committed.stderr)")
+    #expect(try box.git(["rev-parse", "HEAD~1"]).stdout == code)
+    let files = try box.git(["show", "--name-only", "--format=", "HEAD"]).stdout.split(separator: "\n")
+    #expect(files.contains("records/tally.yaml"))
+    #expect(files.contains("records/customers/C-0042.yaml"))
+    #expect(files.contains("records/customers/C-0043.yaml"))
+    #expect(files.contains("records/staff/S-0012.yaml"))
+    #expect(try box.git(["status", "--porcelain"]).stdout == "")
   }
 
   @Test
   func theEmptyTemplateCanBeCommitted() throws {
     let box = try GitSandbox()
-    try box.tally(["init", "--template", "empty"])
+    try box.initRecords(["--template", "empty"])
     try box.git(["add", "-A"])
     try box.git(["commit", "-q", "-m", "Set up the records"])
     #expect(try box.head().count == 41)
@@ -355,7 +387,7 @@ struct InitHookCommandTests {
   @Test
   func commitAllChecksWhatGitIsAboutToCommit() throws {
     let box = try GitSandbox()
-    try box.tally(["init"])
+    try box.initRecords()
     try box.addTeam(to: "")
     try box.git(["add", "-A"])
     try box.git(["commit", "-q", "-m", "team"])
@@ -382,7 +414,7 @@ struct InitHookCommandTests {
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook)
     try box.git(["init", "-q", "-b", "main", "work"])
     try box.git(["remote", "add", "origin", box.path + "/server.git"], in: "work")
-    try box.tally(["init", "--no-hook"], in: "work")
+    try box.initRecords(["--no-hook"], in: "work")
     try box.addTeam(to: "work")
     try box.git(["add", "-A"], in: "work")
     try box.git(["commit", "-q", "-m", "team"], in: "work")
@@ -441,7 +473,7 @@ struct InitHookCommandTests {
     #expect(code.status == 0, "\(code.stderr)")
     #expect(code.stderr.contains("main has no team records/tally.yaml: not a records branch, not checked"))
 
-    try box.tally(["init", "--no-hook", "team records"], in: "work")
+    try box.initRecords(["--no-hook", "team records"], in: "work")
     try box.addTeam(to: "work/team records")
     try box.dir.write("work/team records/customers/C-0043.yaml", invalidCustomer)
     try box.git(["add", "-A"], in: "work")
