@@ -293,9 +293,10 @@ struct HistoryWalkTests {
     let late = try f.commit("late", ["customers/C-0001.yaml": customer("甲")], date: "2026-03-02T23:30:00+08:00")
     let early = try f.commit("early", ["customers/C-0002.yaml": customer("乙")], date: "2026-03-02T16:30:00Z")
     let history = try f.history()
-    #expect(try history.commit(atEndOf: CivilDate("2026-03-01")!) == nil)
-    #expect(try history.commit(atEndOf: CivilDate("2026-03-02")!) == late)
-    #expect(try history.commit(atEndOf: CivilDate("2026-03-03")!) == early)
-    #expect(try history.commit(atEndOf: CivilDate("2030-01-01")!) == early)
+    let timeline = try history.timeline(text: ChangeText(records: history.records, people: People()))
+    #expect(timeline.commit(atEndOf: CivilDate("2026-03-01")!) == nil)
+    #expect(timeline.commit(atEndOf: CivilDate("2026-03-02")!) == late)
+    #expect(timeline.commit(atEndOf: CivilDate("2026-03-03")!) == early)
+    #expect(timeline.commit(atEndOf: CivilDate("2030-01-01")!) == early)
   }
 }
