@@ -322,7 +322,7 @@ public final class History: @unchecked Sendable {
     case .modified:
       let old = try values.value(change.oldBlob!, repository)
       let new = try values.value(change.newBlob!, repository)
-      if let old, let new { change.fields = FieldDiff.diff(old, new, spec: spec) }
+      if let old, let new { change.fields = FieldChange.between(old, new, spec: spec) }
     default:
       break
     }

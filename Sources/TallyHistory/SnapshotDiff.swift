@@ -33,7 +33,7 @@ public enum SnapshotDiff {
         if let a = SyntaxTree.parse(try oldFile.bytes()).tree?.value,
           let b = SyntaxTree.parse(try file.bytes()).tree?.value
         {
-          change.fields = FieldDiff.diff(a, b, spec: records.schema.type(named: type)?.object)
+          change.fields = FieldChange.between(a, b, spec: records.schema.type(named: type)?.object)
         }
         changes.append(change)
       } else {

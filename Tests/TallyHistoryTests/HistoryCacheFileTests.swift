@@ -10,46 +10,56 @@ func value(_ text: String) -> Value {
   SyntaxTree.parse(Array(text.utf8)).tree!.value
 }
 
-@Suite("Field differences")
-struct FieldDiffTests {
-  @Test func keyOrderAndQuotingAreNotChanges() {
-    let a = value("name: 华信\nstatus: active\namount: 100\n")
-    let b = value("status: 'active'\nname: \"华信\"\namount: 100\n")
-    #expect(FieldDiff.diff(a, b, spec: nil).isEmpty)
-  }
+/// The history keeps ``FieldDiff``'s differences by position: items of a list with
+/// `unique_by` matched by key, the others by position, as `tally log` shows them.
+@Suite("Field changes in the history")
+struct FieldChangeTests {
+  static let schema = """
+    version: 1
+    type: customer
+    directory: customers
+    id:
+      pattern: ^C-[0-9]+$
+    fields:
+      status: text
+      amount: money
+      contacts:
+        type: list
+        unique_by: name
+        items:
+          type: object
+          fields:
+            name: text
+            phone: text
+      follow_ups:
+        type: list
+        items:
+          type: object
+          fields:
+            summary: text
 
-  @Test func scalarsListsAndNesting() {
-    let a = value("status: prospect\nfollow_ups:\n  - date: 2026-03-02\n    outcome: interested\n")
-    let b = value(
-      "status: active\nfollow_ups:\n  - date: 2026-03-02\n    outcome: ordered\n  - date: 2026-03-09\n    outcome: ordered\n"
-    )
-    let changes = FieldDiff.diff(a, b, spec: nil)
-    #expect(changes.map(\.path.description) == ["status", "follow_ups[0].outcome", "follow_ups[1]"])
-    #expect(changes.map(\.kind) == [.changed, .changed, .added])
-    #expect(changes[0].old?.text == "prospect" && changes[0].new?.text == "active")
-  }
+    """
 
-  @Test func removedFieldsAndItems() {
-    let a = value("churn_reason: price\norders:\n  - amount: 1\n  - amount: 2\n")
-    let b = value("orders:\n  - amount: 1\n")
-    let changes = FieldDiff.diff(a, b, spec: nil)
-    #expect(changes.map(\.path.description) == ["orders[1]", "churn_reason"])
-    #expect(changes.allSatisfy { $0.kind == .removed })
-  }
-
-  @Test func amountsCompareByValueWhenTheSchemaTypesThem() throws {
-    let (schema, problems) = SchemaLoader.load(files: [
-      (
-        "schema/order.yaml",
-        Array(
-          "version: 1\ntype: order\ndirectory: orders\nid:\n  pattern: '^O-[0-9]+$'\nfields:\n  amount:\n    type: money\n  note:\n    type: text\n"
-            .utf8)
-      )
-    ])
+  @Test func itemsByKeyOrByPositionAmountsByValue() throws {
+    let (schema, problems) = SchemaLoader.load(files: [("schema/customer.yaml", Array(Self.schema.utf8))])
     #expect(problems.isEmpty, "\(problems)")
-    let spec = try #require(schema.type(named: "order")).object
-    #expect(FieldDiff.diff(value("amount: 100\n"), value("amount: 100.00\n"), spec: spec).isEmpty)
-    #expect(FieldDiff.diff(value("note: 100\n"), value("note: 100.00\n"), spec: spec).count == 1)
+    let spec = try #require(schema.type(named: "customer")).object
+    let old = value(
+      "status: lead\namount: 100\ncontacts:\n  - name: 李强\n    phone: '1'\n  - name: 王芳\nfollow_ups:\n  - summary: a\n"
+    )
+    let new = value(
+      "status: active\namount: 100.00\ncontacts:\n  - name: 王芳\n  - name: 李强\n    phone: '2'\nfollow_ups:\n  - summary: b\n  - summary: c\nnote: x\n"
+    )
+    let changes = FieldChange.between(old, new, spec: spec)
+    #expect(
+      changes.map(\.path.description) == [
+        "status", "contacts[1].phone", "follow_ups[0].summary", "follow_ups[1]", "note",
+      ])
+    #expect(changes.map(\.kind) == [.changed, .changed, .changed, .added, .added])
+    #expect(changes[1].old == .text("1") && changes[1].new == .text("2"))
+    #expect(changes[4].old == nil && changes[4].new == .text("x"))
+    #expect(
+      FieldChange.between(new, old, spec: spec).map(\.kind) == [.changed, .changed, .changed, .removed, .removed])
   }
 }
 
