@@ -74,7 +74,7 @@ public final class History: @unchecked Sendable {
   /// files as they are in the working tree, by their paths in the repository (not on disk:
   /// a clone elsewhere, such as a CI checkout, finds the same cache).
   static func schemaKey(_ records: RecordsRepository) -> String {
-    var key = "history-format-1;"
+    var key = "history-format-2;"
     let config = FileSystem.joinPath(records.root, RecordsRoot.markerFile)
     key += String(decoding: (try? FileSystem.read(config)) ?? [], as: UTF8.self)
     let schemaRoot = FileSystem.joinPath(records.root, records.config.schemaDirectory)
