@@ -437,7 +437,7 @@ public final class IndexTransaction: @unchecked Sendable {
       throw GitError(
         code: .unmerged, message: "the index has unresolved merge conflicts; resolve them first", function: "commit")
     }
-    try Self.inject(.afterStaging)
+    try inject(.afterStaging)
     let commitTree: ObjectID
     if let tree {
       try smudgeRacilyClean()
@@ -448,7 +448,7 @@ public final class IndexTransaction: @unchecked Sendable {
     let commit = try repository.createCommit(
       tree: commitTree, parents: (head.commit.map { [$0] } ?? []) + mergeHeads, message: message, author: author,
       committer: committer)
-    try Self.inject(.afterCommitObject)
+    try inject(.afterCommitObject)
     // The last chance to stop without a trace: what follows is not undone by a signal.
     try Signals.checkpoint()
     let kind = mergeHeads.isEmpty ? "commit" : "commit (merge)"
@@ -458,7 +458,7 @@ public final class IndexTransaction: @unchecked Sendable {
       try repository.moveBranch(
         head.reference, to: commit, from: head.commit, message: "\(kind) (tally): " + message.firstLine)
       do throws(GitError) {
-        try Self.inject(.afterBranchUpdate)
+        try inject(.afterBranchUpdate)
         guard rename(copyPath, lock.path.trimmingSuffix(".lock")) == 0 else {
           throw GitError(
             code: .other(-1), message: "cannot replace the index: \(String(cString: strerror(errno)))",
@@ -527,8 +527,13 @@ public final class IndexTransaction: @unchecked Sendable {
     return Repository.blobID(of: [UInt8](bytes)) != ObjectID(entry.id)
   }
 
-  static func inject(_ step: Step) throws(GitError) {
-    guard let wanted = getenvString("TALLY_INJECT_FAILURE"), wanted == step.rawValue else { return }
+  /// A step at which this transaction fails, for tests of the library (a test of the
+  /// command line sets `TALLY_INJECT_FAILURE` for the `tally` it starts instead: an
+  /// environment variable is the whole process's, seen by every transaction in it).
+  public var injectedFailure: Step?
+
+  func inject(_ step: Step) throws(GitError) {
+    guard injectedFailure == step || getenvString("TALLY_INJECT_FAILURE") == step.rawValue else { return }
     throw GitError(code: .other(-1), message: "injected failure at \(step.rawValue)", function: "test")
   }
 }

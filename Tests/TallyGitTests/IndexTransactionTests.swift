@@ -357,11 +357,10 @@ struct IndexTransactionTests {
     do {
       let transaction = try repository.beginIndexTransaction()
       try transaction.stage(changes)
+      transaction.injectedFailure = step
       let error = try #require(throws: GitError.self) {
-        try TestEnvironment.with("TALLY_INJECT_FAILURE", step.rawValue) {
-          try transaction.commit(
-            message: "refused", author: Self.author, committer: Self.committer, mergeHeads: mergeHeads)
-        }
+        try transaction.commit(
+          message: "refused", author: Self.author, committer: Self.committer, mergeHeads: mergeHeads)
       }
       #expect(error.message == "injected failure at \(step.rawValue)")
       transaction.release()
