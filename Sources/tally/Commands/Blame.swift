@@ -29,7 +29,14 @@ struct Blame: ParsableCommand {
     let key = try context.key(record)
     let commits = try context.changes(rev, allParents: false)
     let tip = try context.resolve(rev)
-    guard let blame = try? context.history.blame(of: key, at: tip, in: commits) else {
+    let found: RecordBlame?
+    do {
+      found = try context.history.blame(of: key, at: tip, in: commits)
+    } catch {
+      Console.err("tally: cannot read the history of \(key): \(error)\n")
+      throw Exit.failure
+    }
+    guard let blame = found else {
       Console.err("tally: \(key) is not in \(rev)\n")
       throw Exit.findings
     }
