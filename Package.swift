@@ -36,7 +36,7 @@ let package = Package(
     .target(name: "TallySchema", dependencies: ["TallyText"], swiftSettings: hotPath),
     // Realistic, seeded sample data for the telesales team: the example repository, the
     // demo history and the benchmark corpora.
-    .target(name: "TallySampleData", dependencies: ["TallyText"]),
+    .target(name: "TallySampleData", dependencies: ["TallyText", "TallySchema"]),
     // The only code that touches libgit2.
     .target(name: "TallyGit", dependencies: ["CLibGit2", "CTallyInterrupts"]),
     // A records repository on disk and in git: files, formatting, loading, committing.

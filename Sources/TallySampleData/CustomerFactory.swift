@@ -1,3 +1,5 @@
+import TallySchema
+
 /// The parts of customer records that need nothing but a generator: profiles, contacts,
 /// orders, and what people write in follow-ups. Shared by the simulation and the benchmark
 /// corpus.
@@ -54,7 +56,7 @@ enum CustomerFactory {
   }
 
   /// An order of a product at a discount: `amount` in fen.
-  static func order(on date: Day, rng: inout SplitMix64) -> Customer.Order {
+  static func order(on date: CivilDate, rng: inout SplitMix64) -> Customer.Order {
     let product = rng.weighted(
       Vocabulary.products.enumerated().map { ($0.element, [18, 8, 16, 10, 9, 10, 6, 8, 7, 8][$0.offset]) })
     let quantity = product.price < 2000 ? rng.int(in: 5...40) : (rng.chance(85) ? 1 : rng.int(in: 2...3))
@@ -158,7 +160,7 @@ enum CustomerFactory {
 
   /// The summary of a follow-up.
   static func summary(
-    status: String, outcome: String, channel: String, contact: String, product: String, next: Day?,
+    status: String, outcome: String, channel: String, contact: String, product: String, next: CivilDate?,
     reason: String = "", issue: String = "", amount: Int = 0, firstOrder isFirst: Bool = false,
     rng: inout SplitMix64
   ) -> String {

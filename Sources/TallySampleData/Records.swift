@@ -1,3 +1,4 @@
+import TallySchema
 import TallyText
 
 /// Builds a mapping in the order fields are added, leaving out absent ones.
@@ -8,8 +9,8 @@ struct Fields {
     if let text { pairs.append(Value.Pair(key: key, value: .text(text))) }
   }
 
-  mutating func add(_ key: String, _ day: Day?) {
-    if let day { pairs.append(Value.Pair(key: key, value: .text(day.text))) }
+  mutating func add(_ key: String, _ day: CivilDate?) {
+    if let day { pairs.append(Value.Pair(key: key, value: .text(day.description))) }
   }
 
   /// Multi-line text: the lines, each ending in a line break (a literal block).
@@ -37,7 +38,7 @@ struct Fields {
 
 /// An amount of money in fen, written `12800.00`.
 func moneyText(_ fen: Int) -> String {
-  "\(fen / 100).\(Day.two(fen % 100))"
+  "\(fen / 100).\(twoDigits(fen % 100))"
 }
 
 /// A roughly rounded yuan amount, for notes: `12.8万` or `9800`.
@@ -63,8 +64,8 @@ struct StaffMember {
   var reportsTo: String?
   var email: String
   var phone: String?
-  var joined: Day
-  var left: Day?
+  var joined: CivilDate
+  var left: CivilDate?
   var status = "active"
   var skills: [String] = []
   var trainings: [Training] = []
@@ -77,7 +78,7 @@ struct StaffMember {
   var tallyPercent = 50
 
   struct Training {
-    var date: Day
+    var date: CivilDate
     var topic: String
     var hours: String
     var result: String?
@@ -172,26 +173,26 @@ struct Customer {
   }
 
   struct FollowUp {
-    var date: Day
+    var date: CivilDate
     var by: String
     var channel: String
     var summary: String
     var outcome: String?
-    var nextContact: Day?
+    var nextContact: CivilDate?
   }
 
   struct Order {
-    var date: Day
+    var date: CivilDate
     var product: String
     /// In fen.
     var amount: Int
   }
 
   struct Complaint {
-    var date: Day
+    var date: CivilDate
     var summary: String
     var severity: String
-    var resolvedOn: Day?
+    var resolvedOn: CivilDate?
   }
 
   var path: String { "customers/\(id).yaml" }
@@ -211,9 +212,9 @@ struct Customer {
   }
 
   /// When the owner means to call next: the last follow-up's next contact.
-  var nextContact: Day? { followUps.last?.nextContact }
-  var lastFollowUp: Day? { followUps.last?.date }
-  var lastOrder: Day? { orders.map(\.date).max() }
+  var nextContact: CivilDate? { followUps.last?.nextContact }
+  var lastFollowUp: CivilDate? { followUps.last?.date }
+  var lastOrder: CivilDate? { orders.map(\.date).max() }
 
   var value: Value {
     var f = Fields()
@@ -297,9 +298,9 @@ struct Plan {
   struct Step {
     var what: String
     var who: String
-    var due: Day
+    var due: CivilDate
     var status = "todo"
-    var doneOn: Day?
+    var doneOn: CivilDate?
   }
 
   var path: String { "plans/\(id).yaml" }
@@ -343,7 +344,7 @@ struct Plan {
 
 struct Minutes {
   var id: String
-  var date: Day
+  var date: CivilDate
   var kind: String
   var title: String
   var chair: String
@@ -357,9 +358,9 @@ struct Minutes {
   struct ActionItem {
     var task: String
     var owner: String
-    var due: Day
+    var due: CivilDate
     var status = "open"
-    var doneOn: Day?
+    var doneOn: CivilDate?
   }
 
   var path: String { "minutes/\(id).yaml" }

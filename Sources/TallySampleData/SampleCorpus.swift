@@ -1,4 +1,5 @@
 import Dispatch
+import TallySchema
 
 /// Corpora for benchmarks.
 public enum SampleCorpus {
@@ -75,10 +76,10 @@ public enum SampleCorpus {
     }
   }
 
-  static let corpusStart = Day(2025, 6, 2)
+  static let corpusStart = CivilDate(year: 2025, month: 6, day: 2)
   /// Customer records are at least this many bytes.
   static let minimumSize = 820
-  static let corpusEnd = Day(2026, 10, 30)
+  static let corpusEnd = CivilDate(year: 2026, month: 10, day: 30)
 
   /// Customer `index` (0-based) of the corpus: its path and content.
   static func customer(index: Int, seed: UInt64, roster: Roster) -> (String, [UInt8]) {
@@ -104,7 +105,7 @@ public enum SampleCorpus {
     // A timeline of calls from when the customer was created; orders for those who buy.
     let buys = status == "active" || status == "dormant" || (status == "churned" && rng.chance(60))
     let service = roster.service[owner.team] ?? []
-    var day = corpusStart.adding(rng.below(330)).skippingWeekend
+    var day = corpusStart.adding(days: rng.below(330)).skippingWeekend
     func call(last: Bool, rng: inout SplitMix64) {
       var outcome =
         buys && !c.followUps.isEmpty && rng.chance(25)
@@ -112,7 +113,7 @@ public enum SampleCorpus {
       if last && status == "churned" { outcome = "not_interested" }
       let by =
         rng.chance(82) || service.isEmpty ? owner.id : rng.chance(75) ? rng.pick(service) : roster.leads[owner.team]!
-      var next = CustomerFactory.nextContact(outcome: outcome, rng: &rng).map { day.adding($0).skippingWeekend }
+      var next = CustomerFactory.nextContact(outcome: outcome, rng: &rng).map { day.adding(days: $0).skippingWeekend }
       if last && status == "churned" { next = nil }
       var amount = 0
       var product = CustomerFactory.pitch(rng: &rng)
@@ -131,20 +132,20 @@ public enum SampleCorpus {
       c.followUps.append(
         Customer.FollowUp(
           date: day, by: by, channel: channel, summary: summary, outcome: outcome, nextContact: next))
-      day = day.adding(rng.int(in: 3...40)).skippingWeekend
+      day = day.adding(days: rng.int(in: 3...40)).skippingWeekend
       if day > corpusEnd { day = corpusEnd }
     }
     let calls = rng.int(in: 3...8)
     for index in 0..<calls { call(last: index == calls - 1 && status == "churned", rng: &rng) }
     if buys && c.orders.isEmpty {
       c.orders.append(
-        CustomerFactory.order(on: c.followUps[0].date.adding(rng.int(in: 1...20)).skippingWeekend, rng: &rng))
+        CustomerFactory.order(on: c.followUps[0].date.adding(days: rng.int(in: 1...20)).skippingWeekend, rng: &rng))
     }
     if buys && rng.chance(30) {
       for _ in 0..<rng.int(in: 1...2) {
-        let date = c.orders[0].date.adding(rng.int(in: 5...200)).skippingWeekend
+        let date = c.orders[0].date.adding(days: rng.int(in: 5...200)).skippingWeekend
         guard date <= corpusEnd else { break }
-        let resolved = rng.chance(80) ? min(date.adding(rng.int(in: 0...10)), corpusEnd) : nil
+        let resolved = rng.chance(80) ? min(date.adding(days: rng.int(in: 0...10)), corpusEnd) : nil
         c.complaints.append(
           Customer.Complaint(
             date: date, summary: rng.pick(Vocabulary.complaintSummaries),

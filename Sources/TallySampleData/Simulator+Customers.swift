@@ -1,3 +1,5 @@
+import TallySchema
+
 /// Customer records: imports from the old spreadsheet, new leads, calls that move customers
 /// through the pipeline, orders, complaints, handovers.
 extension Simulator {
@@ -31,10 +33,10 @@ extension Simulator {
   @discardableResult
   func logCall(
     _ index: Int, by: String, outcome: String, status: String? = nil, reason: String = "", issue: String = "",
-    amount: Int = 0, firstOrder: Bool = false, product: String? = nil, date: Day? = nil
-  ) -> Day? {
+    amount: Int = 0, firstOrder: Bool = false, product: String? = nil, date: CivilDate? = nil
+  ) -> CivilDate? {
     let day = date ?? today
-    let next = CustomerFactory.nextContact(outcome: outcome, rng: &rng).map { day.adding($0).skippingWeekend }
+    let next = CustomerFactory.nextContact(outcome: outcome, rng: &rng).map { day.adding(days: $0).skippingWeekend }
     let channel = CustomerFactory.channel(
       status: status ?? customers[index].status, outcome: outcome, rng: &rng)
     let summary = CustomerFactory.summary(
@@ -64,7 +66,7 @@ extension Simulator {
   /// prospects, so customers who already buy are imported as prospects with their orders and
   /// made active in a second commit.
   func importCustomers(_ repID: String) {
-    guard member(repID).isActive, today > firstDay, today < Day(2026, 5, 23) else { return }
+    guard member(repID).isActive, today > firstDay, today < CivilDate(year: 2026, month: 5, day: 23) else { return }
     let left = toImport[repID] ?? 0
     guard left > 0 else { return }
     let count = min(left, rng.int(in: 2...4))
@@ -81,10 +83,10 @@ extension Simulator {
         owner: repID, source: rng.chance(90) ? source : nil, status: kind == "lead" ? "lead" : "prospect")
       if isLead { customers[index].tier = "A" }
       // Past calls, from February to April.
-      var day = Day(2026, 2, 2).adding(rng.below(60)).skippingWeekend
+      var day = CivilDate(year: 2026, month: 2, day: 2).adding(days: rng.below(60)).skippingWeekend
       let calls = rng.int(in: 1...3)
       for call in 0..<calls {
-        if day < member(repID).joined { day = member(repID).joined.adding(rng.below(10)).skippingWeekend }
+        if day < member(repID).joined { day = member(repID).joined.adding(days: rng.below(10)).skippingWeekend }
         let last = call == calls - 1
         let outcome =
           kind == "client"
@@ -94,18 +96,18 @@ extension Simulator {
         let next = logCall(index, by: repID, outcome: outcome, status: kind == "lead" ? "lead" : "prospect", date: day)
         if last, next == nil || next! <= today {
           customers[index].followUps[customers[index].followUps.count - 1].nextContact =
-            today.adding(rng.int(in: 1...15)).skippingWeekend
+            today.adding(days: rng.int(in: 1...15)).skippingWeekend
         }
-        day = day.adding(rng.int(in: 5...25)).skippingWeekend
+        day = day.adding(days: rng.int(in: 5...25)).skippingWeekend
         if day >= today { day = workingDay(after: -1) }
       }
       if kind == "client" {
-        var orderDay = Day(2025, 3, 3).adding(rng.below(380)).skippingWeekend
+        var orderDay = CivilDate(year: 2025, month: 3, day: 3).adding(days: rng.below(380)).skippingWeekend
         for _ in 0..<rng.int(in: 1...3) {
           var order = CustomerFactory.order(on: orderDay, rng: &rng)
-          order.date = min(orderDay, Day(2026, 4, 28))
+          order.date = min(orderDay, CivilDate(year: 2026, month: 4, day: 28))
           customers[index].orders.append(order)
-          orderDay = orderDay.adding(rng.int(in: 30...120)).skippingWeekend
+          orderDay = orderDay.adding(days: rng.int(in: 30...120)).skippingWeekend
         }
         customers[index].orders.sort { $0.date < $1.date }
         if customers[index].loyalty == nil { customers[index].loyalty = rng.pick(["medium", "high"]) }
@@ -191,7 +193,7 @@ extension Simulator {
   /// A happy customer recommends another company.
   func referral(_ repID: String, from referrer: Int) {
     let index = newCustomer(owner: repID, source: "referral", status: rng.chance(50) ? "prospect" : "lead")
-    let next = today.adding(rng.int(in: 2...7)).skippingWeekend
+    let next = today.adding(days: rng.int(in: 2...7)).skippingWeekend
     customers[index].followUps.append(
       Customer.FollowUp(
         date: today, by: repID, channel: "phone",
@@ -249,7 +251,7 @@ extension Simulator {
   /// A rep calls the customers that are due (and a few others) and commits what came of it.
   func followUps(_ repID: String, _ mine: [Int]) {
     let open = mine.filter { customers[$0].status != "churned" }
-    let due = open.filter { (customers[$0].nextContact ?? lastDay.adding(1)) <= today }
+    let due = open.filter { (customers[$0].nextContact ?? lastDay.adding(days: 1)) <= today }
       .sorted { (customers[$0].nextContact!, $0) < (customers[$1].nextContact!, $1) }
     let count = rng.weighted([(1, 35), (2, 30), (3, 20), (4, 15)])
     var picked = Array(due.prefix(count))
@@ -288,7 +290,7 @@ extension Simulator {
         // The project is postponed: back to a lead, to be called again in a few weeks.
         customers[index].status = "lead"
         let last = customers[index].followUps.count - 1
-        customers[index].followUps[last].nextContact = today.adding(rng.int(in: 20...40)).skippingWeekend
+        customers[index].followUps[last].nextContact = today.adding(days: rng.int(in: 20...40)).skippingWeekend
         return .demoted
       }
       if roll >= 70 || (status == "dormant" && roll >= 50) {
@@ -391,7 +393,7 @@ extension Simulator {
         }
         let contact = rng.pick(customers[index].contacts).name
         let outcome = rng.weighted([("interested", 70), ("callback", 30)])
-        let next = outcome == "callback" ? today.adding(rng.int(in: 5...14)).skippingWeekend : nil
+        let next = outcome == "callback" ? today.adding(days: rng.int(in: 5...14)).skippingWeekend : nil
         customers[index].followUps.append(
           Customer.FollowUp(
             date: today, by: csID, channel: "phone",
@@ -444,7 +446,7 @@ extension Simulator {
   func markDormant(_ team: Team) {
     let stale = customers.indices.filter {
       !customers[$0].deleted && teamCode(ofCustomer: $0) == team.code && customers[$0].status == "active"
-        && (customers[$0].lastOrder ?? firstDay) < today.adding(-90)
+        && (customers[$0].lastOrder ?? firstDay) < today.adding(days: -90)
     }
     .sorted { (customers[$0].lastOrder ?? firstDay, $0) < (customers[$1].lastOrder ?? firstDay, $1) }
     let picked = Array(stale.prefix(5))

@@ -1,3 +1,5 @@
+import TallySchema
+
 /// Meeting minutes: weekly team meetings, monthly reviews, trainings; action items that are
 /// closed in later commits.
 extension Simulator {
@@ -21,14 +23,14 @@ extension Simulator {
       if rng.chance(6) { absentees.append(person.id) } else { attendees.append(person.id) }
     }
     if rng.chance(15) { attendees.insert(team.supervisor, at: 1) }
-    let id = "\(today.text)-weekly-\(team.code)"
+    let id = "\(today.description)-weekly-\(team.code)"
     var record = Minutes(
       id: id, date: today, kind: "weekly", title: "\(team.name)周会", chair: lead, attendees: attendees,
       absentees: absentees)
     record.agenda = ["上周业绩回顾"] + rng.distinct(rng.int(in: 1...3), of: Array(Vocabulary.weeklyAgenda.dropFirst()))
 
     // What happened last week, from the records.
-    let from = today.adding(-7)
+    let from = today.adding(days: -7)
     let teamCustomers = customers.indices.filter { !customers[$0].deleted && teamCode(ofCustomer: $0) == team.code }
     var calls = 0
     var sold = 0
@@ -69,19 +71,19 @@ extension Simulator {
       items.append(
         Minutes.ActionItem(
           task: "准备\(customers[demo].shortName)的演示材料", owner: customers[demo].owner,
-          due: today.adding(rng.int(in: 1...3)).skippingWeekend))
+          due: today.adding(days: rng.int(in: 1...3)).skippingWeekend))
     }
     if let service = attendees.first(where: { member($0).role == "cs_rep" }), let c = complaints.first {
       items.append(
         Minutes.ActionItem(
-          task: "回访\(customers[c].shortName)的投诉处理进度", owner: service, due: today.adding(2).skippingWeekend))
+          task: "回访\(customers[c].shortName)的投诉处理进度", owner: service, due: today.adding(days: 2).skippingWeekend))
     }
     if items.count < 3, !reps.isEmpty {
       let owner = rng.pick(reps)
       items.append(
         Minutes.ActionItem(
           task: rng.pick(["整理本周新线索并分配", "更新意向客户报价单", "完成本周沉睡客户回访", "整理本月成交客户清单"]),
-          owner: rng.chance(30) ? lead : owner, due: today.adding(rng.int(in: 2...4)).skippingWeekend))
+          owner: rng.chance(30) ? lead : owner, due: today.adding(days: rng.int(in: 2...4)).skippingWeekend))
     }
     record.actionItems = items
     addMinutes(record)
@@ -95,7 +97,7 @@ extension Simulator {
         if rng.chance(75) {
           minutes[m].actionItems[a].status = "done"
           minutes[m].actionItems[a].doneOn = max(
-            minutes[m].actionItems[a].due.adding(-rng.below(2)).rollingBackFromWeekend, minutes[m].date)
+            minutes[m].actionItems[a].due.adding(days: -rng.below(2)).rollingBackFromWeekend, minutes[m].date)
           if minutes[m].actionItems[a].doneOn! > today { minutes[m].actionItems[a].doneOn = today }
           changed = true
         }
@@ -108,7 +110,7 @@ extension Simulator {
       author,
       say(
         author, "\(team.name)周会纪要 \(today.chinese)\(closing ? "，关闭上周待办" : "")",
-        "Weekly minutes \(team.code) \(today.text)\(closing ? ", close last week's items" : "")"),
+        "Weekly minutes \(team.code) \(today.description)\(closing ? ", close last week's items" : "")"),
       paths)
   }
 
@@ -117,13 +119,13 @@ extension Simulator {
   func closeActionItems() {
     var byAuthor: [(String, [Int])] = []
     for m in minutes.indices {
-      let due = minutes[m].actionItems.contains { $0.status == "open" && $0.due <= today.adding(1) }
+      let due = minutes[m].actionItems.contains { $0.status == "open" && $0.due <= today.adding(days: 1) }
       guard due, rng.chance(20) else { continue }
-      let item = minutes[m].actionItems.first { $0.status == "open" && $0.due <= today.adding(1) }!
+      let item = minutes[m].actionItems.first { $0.status == "open" && $0.due <= today.adding(days: 1) }!
       let author = member(item.owner).isActive ? item.owner : minutes[m].chair
       guard member(author).isActive else { continue }
       for a in minutes[m].actionItems.indices
-      where minutes[m].actionItems[a].status == "open" && minutes[m].actionItems[a].due <= today.adding(1)
+      where minutes[m].actionItems[a].status == "open" && minutes[m].actionItems[a].due <= today.adding(days: 1)
         && (minutes[m].actionItems[a].owner == author || author == minutes[m].chair)
       {
         if rng.chance(88) {
@@ -163,7 +165,7 @@ extension Simulator {
     let a = minutes[m].actionItems.firstIndex { $0.status == "done" }!
     minutes[m].actionItems[a].status = "open"
     minutes[m].actionItems[a].doneOn = nil
-    minutes[m].actionItems[a].due = today.adding(3).skippingWeekend
+    minutes[m].actionItems[a].due = today.adding(days: 3).skippingWeekend
     let lead = team(code).lead
     commit(
       lead,
@@ -179,7 +181,7 @@ extension Simulator {
     let leads = teams.map(\.lead)
     let supervisors = ["S-0002", "S-0003"]
     var record = Minutes(
-      id: "\(today.text)-monthly-review", date: today, kind: "monthly_review", title: "\(month)月业绩复盘会",
+      id: "\(today.description)-monthly-review", date: today, kind: "monthly_review", title: "\(month)月业绩复盘会",
       chair: "S-0001", attendees: ["S-0001"] + supervisors + leads)
     record.agenda = ["各组业绩完成情况", "重点客户进展", "投诉和服务质量", "下月工作安排"]
     var notes: [String] = []
@@ -194,8 +196,9 @@ extension Simulator {
     record.notes = notes
     record.decisions = rng.distinct(2, of: Vocabulary.monthlyDecisions)
     record.actionItems = [
-      Minutes.ActionItem(task: "汇总各组下月重点客户名单", owner: rng.pick(supervisors), due: today.adding(5).skippingWeekend),
-      Minutes.ActionItem(task: "梳理本组沉睡客户并制定回访计划", owner: rng.pick(leads), due: today.adding(7).skippingWeekend),
+      Minutes.ActionItem(
+        task: "汇总各组下月重点客户名单", owner: rng.pick(supervisors), due: today.adding(days: 5).skippingWeekend),
+      Minutes.ActionItem(task: "梳理本组沉睡客户并制定回访计划", owner: rng.pick(leads), due: today.adding(days: 7).skippingWeekend),
     ]
     addMinutes(record)
     let author = month % 2 == 0 ? "S-0002" : "S-0003"
@@ -212,7 +215,7 @@ extension Simulator {
     let attendees = [chair] + people.filter { member($0).isActive && $0 != chair }
     let absentees = people.filter { member($0).status == "on_leave" }
     var record = Minutes(
-      id: "\(today.text)-training-\(slug)", date: today, kind: "training", title: title, chair: chair,
+      id: "\(today.description)-training-\(slug)", date: today, kind: "training", title: title, chair: chair,
       attendees: attendees, absentees: absentees)
     record.agenda = ["\(topic)讲解", "实际操作演练", "考核说明"]
     record.notes = ["培训时长 \(hours) 小时，共 \(attendees.count) 人参加。", "考核在培训后一周内完成，由组长登记结果。"]

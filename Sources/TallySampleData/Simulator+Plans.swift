@@ -1,3 +1,5 @@
+import TallySchema
+
 /// Plans: quarterly sales, expansion and training plans, onboarding plans for newcomers,
 /// and the progress of their steps.
 extension Simulator {
@@ -8,33 +10,40 @@ extension Simulator {
     plans.append(plan)
   }
 
-  static func quarterRange(_ quarter: Int) -> (Day, Day) {
-    let start = Day(2026, quarter * 3 - 2, 1)
-    let end = quarter == 4 ? Day(2026, 12, 31) : Day(2026, quarter * 3 + 1, 1).adding(-1)
+  static func quarterRange(_ quarter: Int) -> (CivilDate, CivilDate) {
+    let start = CivilDate(year: 2026, month: quarter * 3 - 2, day: 1)
+    let end =
+      quarter == 4
+      ? CivilDate(year: 2026, month: 12, day: 31)
+      : CivilDate(year: 2026, month: quarter * 3 + 1, day: 1).adding(days: -1)
     return (start, end)
   }
 
   /// The days a plan's period covers: `2026-Q3` or `2026-07`.
-  static func periodRange(_ period: String) -> (Day, Day) {
+  static func periodRange(_ period: String) -> (CivilDate, CivilDate) {
     let parts = period.split(separator: "-")
     if parts[1].hasPrefix("Q") { return quarterRange(Int(parts[1].dropFirst())!) }
     let month = Int(parts[1])!
-    return (Day(2026, month, 1), (month == 12 ? Day(2027, 1, 1) : Day(2026, month + 1, 1)).adding(-1))
+    return (
+      CivilDate(year: 2026, month: month, day: 1),
+      (month == 12 ? CivilDate(year: 2027, month: 1, day: 1) : CivilDate(year: 2026, month: month + 1, day: 1)).adding(
+        days: -1)
+    )
   }
 
   func nextPlanID(_ periodCode: String) -> String {
     let count = plans.filter { $0.id.hasPrefix("P-\(periodCode)-") }.count + 1
-    return "P-\(periodCode)-\(Day.two(count))"
+    return "P-\(periodCode)-\(twoDigits(count))"
   }
 
   /// Steps due before today are done already; the rest are still to do.
-  func step(_ what: String, who: String, due: Day) -> Plan.Step {
+  func step(_ what: String, who: String, due: CivilDate) -> Plan.Step {
     let due = due.skippingWeekend
     var step = Plan.Step(what: what, who: who, due: due)
     if due < today {
       step.status = "done"
-      step.doneOn = due.adding(-rng.below(3)).rollingBackFromWeekend
-    } else if due <= today.adding(7) && rng.chance(50) {
+      step.doneOn = due.adding(days: -rng.below(3)).rollingBackFromWeekend
+    } else if due <= today.adding(days: 7) && rng.chance(50) {
       step.status = "doing"
     }
     return step
@@ -65,7 +74,7 @@ extension Simulator {
     let reps = sellers(of: team.code).filter { $0.role == "sales_rep" }
     var targets: [Plan.Target] = []
     for rep in reps {
-      let newcomer = rep.joined > today.adding(-60)
+      let newcomer = rep.joined > today.adding(days: -60)
       let amount = newcomer ? rng.int(in: 6...10) * 10_000 : rng.int(in: 12...30) * 10_000
       targets.append(Plan.Target(metric: "revenue", target: String(amount), assignee: rep.id))
     }
@@ -77,7 +86,7 @@ extension Simulator {
       ("季度末冲刺：跟进全部报价中的客户", team.lead, 84),
     ]
     let steps = rng.distinct(rng.int(in: 4...5), of: candidates).sorted { $0.2 < $1.2 }
-      .map { step($0.0, who: $0.1, due: start.adding($0.2)) }
+      .map { step($0.0, who: $0.1, due: start.adding(days: $0.2)) }
     return Plan(
       id: nextPlanID("2026Q\(quarter)"), title: "2026年\(Self.quarterNames[quarter])\(team.name)销售计划", kind: "sales",
       period: "2026-Q\(quarter)", owner: team.lead, scopeTeam: team.name, targets: targets,
@@ -111,7 +120,7 @@ extension Simulator {
       candidates.append(("参加杭州数字经济博览会（9月16日）", team.supervisor, 77))
     }
     let steps = rng.distinct(rng.int(in: 3...5), of: candidates).sorted { $0.2 < $1.2 }
-      .map { step($0.0, who: $0.1, due: start.adding($0.2)) }
+      .map { step($0.0, who: $0.1, due: start.adding(days: $0.2)) }
     let cities = rng.distinct(2, of: Vocabulary.cities.map(\.0))
     let industries = rng.distinct(2, of: ["零售", "制造", "教育", "医疗", "物流", "餐饮", "贸易"])
     return Plan(
@@ -126,23 +135,25 @@ extension Simulator {
   /// The centre's training plan for a quarter, written by the manager.
   func writeTrainingPlan(quarter: Int) {
     let (start, _) = Self.quarterRange(quarter)
-    let topics: [(String, String, Day)]
+    let topics: [(String, String, CivilDate)]
     switch quarter {
     case 2:
       topics = [
-        ("CRM 系统操作复训", "S-0002", Day(2026, 4, 20)), ("大客户谈判技巧分享", "S-0003", Day(2026, 5, 28)),
-        ("新人带教安排", teams[0].lead, Day(2026, 6, 10)),
+        ("CRM 系统操作复训", "S-0002", CivilDate(year: 2026, month: 4, day: 20)),
+        ("大客户谈判技巧分享", "S-0003", CivilDate(year: 2026, month: 5, day: 28)),
+        ("新人带教安排", teams[0].lead, CivilDate(year: 2026, month: 6, day: 10)),
       ]
     case 3:
       topics = [
-        ("智能客服系统2.0新功能培训（一组、二组）", "S-0002", Day(2026, 7, 15)),
-        ("智能客服系统2.0新功能培训（三组、四组）", "S-0003", Day(2026, 7, 16)),
-        ("培训考核结果登记", teams[2].lead, Day(2026, 7, 24)),
-        ("投诉处理与服务规范培训", "S-0003", Day(2026, 9, 9)),
+        ("智能客服系统2.0新功能培训（一组、二组）", "S-0002", CivilDate(year: 2026, month: 7, day: 15)),
+        ("智能客服系统2.0新功能培训（三组、四组）", "S-0003", CivilDate(year: 2026, month: 7, day: 16)),
+        ("培训考核结果登记", teams[2].lead, CivilDate(year: 2026, month: 7, day: 24)),
+        ("投诉处理与服务规范培训", "S-0003", CivilDate(year: 2026, month: 9, day: 9)),
       ]
     default:
       topics = [
-        ("年底冲刺话术培训", "S-0002", Day(2026, 11, 10)), ("续费谈判案例分享", "S-0003", Day(2026, 12, 1)),
+        ("年底冲刺话术培训", "S-0002", CivilDate(year: 2026, month: 11, day: 10)),
+        ("续费谈判案例分享", "S-0003", CivilDate(year: 2026, month: 12, day: 1)),
       ]
     }
     let plan = Plan(
@@ -164,21 +175,21 @@ extension Simulator {
     let person = member(newcomer)
     let code = person.teamCode!
     let lead = team(code).lead
-    let period = "2026-\(Day.two(person.joined.month))"
+    let period = "2026-\(twoDigits(person.joined.month))"
     let joined = person.joined
     var targets = [Plan.Target(metric: "training_hours", target: "24", assignee: newcomer)]
     if person.role == "sales_rep" {
       targets.append(Plan.Target(metric: "follow_ups", target: "60", assignee: newcomer))
     }
     let plan = Plan(
-      id: nextPlanID("2026M\(Day.two(person.joined.month))"), title: "新员工入职计划（\(person.name)）", kind: "training",
+      id: nextPlanID("2026M\(twoDigits(person.joined.month))"), title: "新员工入职计划（\(person.name)）", kind: "training",
       period: period, owner: lead, scopePerson: newcomer, targets: targets,
       strategy: ["第一个月以熟悉产品和跟听为主，第三周开始独立联系客户。"],
       steps: [
-        step("熟悉产品和报价体系", who: newcomer, due: joined.adding(5)),
-        step(person.role == "sales_rep" ? "跟听老员工电话 10 通" : "跟听投诉处理电话 10 通", who: newcomer, due: joined.adding(8)),
-        step(person.role == "sales_rep" ? "独立完成首次客户演示" : "独立处理首个投诉", who: newcomer, due: joined.adding(20)),
-        step("入职一个月评估", who: lead, due: joined.adding(28)),
+        step("熟悉产品和报价体系", who: newcomer, due: joined.adding(days: 5)),
+        step(person.role == "sales_rep" ? "跟听老员工电话 10 通" : "跟听投诉处理电话 10 通", who: newcomer, due: joined.adding(days: 8)),
+        step(person.role == "sales_rep" ? "独立完成首次客户演示" : "独立处理首个投诉", who: newcomer, due: joined.adding(days: 20)),
+        step("入职一个月评估", who: lead, due: joined.adding(days: 28)),
       ])
     addPlan(plan)
     commit(
@@ -191,16 +202,16 @@ extension Simulator {
     var byOwner: [(String, [Int])] = []
     for p in plans.indices {
       let (start, end) = Self.periodRange(plans[p].period)
-      guard today >= start.adding(7), today <= end.adding(14) else { continue }
+      guard today >= start.adding(days: 7), today <= end.adding(days: 14) else { continue }
       let owner = plans[p].owner
       guard member(owner).isActive else { continue }
       let closing = today > end
       let open = plans[p].steps.contains { $0.status == "todo" || $0.status == "doing" }
       guard open else { continue }
       let dueSoon = plans[p].steps.contains {
-        ($0.status == "todo" || $0.status == "doing") && $0.due <= today.adding(1)
+        ($0.status == "todo" || $0.status == "doing") && $0.due <= today.adding(days: 1)
       }
-      let looks = closing ? rng.chance(50) || today >= end.adding(9) : rng.chance(dueSoon ? 35 : 4)
+      let looks = closing ? rng.chance(50) || today >= end.adding(days: 9) : rng.chance(dueSoon ? 35 : 4)
       guard looks else { continue }
       var changed = false
       for s in plans[p].steps.indices where ["todo", "doing"].contains(plans[p].steps[s].status) {
@@ -208,16 +219,16 @@ extension Simulator {
         if closing {
           if rng.chance(85) {
             plans[p].steps[s].status = "done"
-            plans[p].steps[s].doneOn = min(today, max(due, end.adding(-rng.below(5)).rollingBackFromWeekend))
+            plans[p].steps[s].doneOn = min(today, max(due, end.adding(days: -rng.below(5)).rollingBackFromWeekend))
           } else {
             plans[p].steps[s].status = "cancelled"
           }
           changed = true
-        } else if due <= today.adding(2) && (rng.chance(60) || due < today.adding(-7)) {
+        } else if due <= today.adding(days: 2) && (rng.chance(60) || due < today.adding(days: -7)) {
           plans[p].steps[s].status = "done"
           plans[p].steps[s].doneOn = today
           changed = true
-        } else if plans[p].steps[s].status == "todo" && due <= today.adding(10) && rng.chance(50) {
+        } else if plans[p].steps[s].status == "todo" && due <= today.adding(days: 10) && rng.chance(50) {
           plans[p].steps[s].status = "doing"
           changed = true
         }
@@ -248,7 +259,7 @@ extension Simulator {
   /// When someone leaves, their targets and open steps in current plans go to a colleague.
   func reassignPlanWork(from leaver: String, to taker: String) {
     var byOwner: [(String, [Int])] = []
-    for p in plans.indices where Self.periodRange(plans[p].period).1 >= today.adding(7) {
+    for p in plans.indices where Self.periodRange(plans[p].period).1 >= today.adding(days: 7) {
       var changed = false
       var targets = plans[p].targets
       for i in targets.indices where targets[i].assignee == leaver {

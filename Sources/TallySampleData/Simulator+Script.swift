@@ -1,8 +1,10 @@
+import TallySchema
+
 /// The things that happen on particular days: the start, plans, people joining and leaving,
 /// trainings, exhibitions, reviews.
 extension Simulator {
   func scripted(_ morning: inout [() -> Void], _ daytime: inout [() -> Void], _ evening: inout [() -> Void]) {
-    switch today.text {
+    switch today.description {
     case "2026-05-04":
       morning.append { self.commitInitialTeam() }
       daytime.append { self.writeQuarterPlans(quarter: 2, supervisor: "S-0002") }
@@ -26,7 +28,7 @@ extension Simulator {
       // Leads met at the Shanghai customer-service expo (June 10-12).
       for code in ["east1", "east2"] {
         for rep in sellers(of: code) where rep.role == "sales_rep" && !exhibitionDone.contains(rep.id) {
-          if today.text == "2026-06-16" || rng.chance(50) {
+          if today.description == "2026-06-16" || rng.chance(50) {
             exhibitionDone.insert(rep.id)
             daytime.append { self.newLeads(rep.id, count: self.rng.int(in: 1...3), source: "exhibition") }
           }
@@ -55,8 +57,8 @@ extension Simulator {
     case "2026-07-14":
       daytime.append { self.assignToNewcomer(self.newcomers[1]) }
     case "2026-07-15", "2026-07-16":
-      let codes = today.text == "2026-07-15" ? ["east1", "east2"] : ["east3", "east4"]
-      let chair = today.text == "2026-07-15" ? "S-0002" : "S-0003"
+      let codes = today.description == "2026-07-15" ? ["east1", "east2"] : ["east3", "east4"]
+      let chair = today.description == "2026-07-15" ? "S-0002" : "S-0003"
       morning.append {
         let people = self.staff.filter {
           codes.contains($0.teamCode ?? "") && ($0.role == "sales_rep" || $0.role == "team_lead")
@@ -97,19 +99,19 @@ extension Simulator {
     case "2026-09-18":
       morning.append { self.handOver(self.secondLeaver, final: true) }
     case "2026-09-21", "2026-09-22":
-      if today.text == "2026-09-21" {
+      if today.description == "2026-09-21" {
         morning.append { self.newcomers.append(self.joinAndReturn("sales_rep", "east3")) }
       }
       // Leads met at the Hangzhou digital economy expo (September 16).
       for code in ["east3", "east4"] {
         for rep in sellers(of: code) where rep.role == "sales_rep" && !exhibitionDone.contains(rep.id) {
-          if today.text == "2026-09-22" || rng.chance(50) {
+          if today.description == "2026-09-22" || rng.chance(50) {
             exhibitionDone.insert(rep.id)
             daytime.append { self.newLeads(rep.id, count: self.rng.int(in: 1...3), source: "exhibition") }
           }
         }
       }
-      if today.text == "2026-09-22" {
+      if today.description == "2026-09-22" {
         daytime.append {
           let taker = self.sellers(of: "east3").first { $0.role == "sales_rep" }!.id
           self.moveCustomer(

@@ -1,3 +1,5 @@
+import TallySchema
+
 /// Staff records: the team at the start, people joining, leaving and going on leave,
 /// trainings and quarterly reviews.
 extension Simulator {
@@ -25,25 +27,27 @@ extension Simulator {
       Team(code: "east3", name: "华东三组", supervisor: "S-0003", lead: "S-0006"),
       Team(code: "east4", name: "华东四组", supervisor: "S-0003", lead: "S-0007"),
     ]
-    hire("manager", team: Self.centre, code: nil, reportsTo: nil, joined: Day(2018, 3, 12))
-    hire("supervisor", team: Self.centre, code: nil, reportsTo: "S-0001", joined: Day(2019, 7, 1))
-    hire("supervisor", team: Self.centre, code: nil, reportsTo: "S-0001", joined: Day(2020, 2, 17))
+    hire("manager", team: Self.centre, code: nil, reportsTo: nil, joined: CivilDate(year: 2018, month: 3, day: 12))
+    hire(
+      "supervisor", team: Self.centre, code: nil, reportsTo: "S-0001", joined: CivilDate(year: 2019, month: 7, day: 1))
+    hire(
+      "supervisor", team: Self.centre, code: nil, reportsTo: "S-0001", joined: CivilDate(year: 2020, month: 2, day: 17))
     staff[0].language = .chinese
     for team in teams {
       hire(
         "team_lead", team: team.name, code: team.code, reportsTo: team.supervisor,
-        joined: Day(2020, 3, 2).adding(rng.below(1100)).skippingWeekend)
+        joined: CivilDate(year: 2020, month: 3, day: 2).adding(days: rng.below(1100)).skippingWeekend)
     }
     let sizes = ["east1": 5, "east2": 6, "east3": 5, "east4": 5]
     for team in teams {
       for _ in 0..<sizes[team.code]! {
         hire(
           "sales_rep", team: team.name, code: team.code, reportsTo: team.lead,
-          joined: Day(2021, 9, 1).adding(rng.below(1640)).skippingWeekend)
+          joined: CivilDate(year: 2021, month: 9, day: 1).adding(days: rng.below(1640)).skippingWeekend)
       }
       hire(
         "cs_rep", team: team.name, code: team.code, reportsTo: team.lead,
-        joined: Day(2022, 3, 1).adding(rng.below(1300)).skippingWeekend)
+        joined: CivilDate(year: 2022, month: 3, day: 1).adding(days: rng.below(1300)).skippingWeekend)
     }
     firstLeaver = members(of: "east1", roles: ["sales_rep"])[1].id
     secondLeaver = members(of: "east3", roles: ["sales_rep"])[3].id
@@ -54,7 +58,7 @@ extension Simulator {
 
   /// Adds a person to `staff` (not yet committed) and returns their id.
   @discardableResult
-  func hire(_ role: String, team: String, code: String?, reportsTo: String?, joined: Day) -> String {
+  func hire(_ role: String, team: String, code: String?, reportsTo: String?, joined: CivilDate) -> String {
     var person = Vocabulary.person(&rng)
     while usedStaffNames.contains(person.name) { person = Vocabulary.person(&rng) }
     usedStaffNames.insert(person.name)
@@ -77,11 +81,11 @@ extension Simulator {
     member.tallyPercent = rng.int(in: 15...85)
     // What the record already held before the simulation starts.
     if joined < firstDay {
-      var dates: [Day] = []
+      var dates: [CivilDate] = []
       for _ in 0..<rng.int(in: 0...2) {
-        let from = max(joined, Day(2025, 1, 6))
-        let span = max(1, Day(2026, 4, 24).number - from.number)
-        dates.append(from.adding(rng.below(span)).skippingWeekend)
+        let from = max(joined, CivilDate(year: 2025, month: 1, day: 6))
+        let span = max(1, CivilDate(year: 2026, month: 4, day: 24).dayNumber - from.dayNumber)
+        dates.append(from.adding(days: rng.below(span)).skippingWeekend)
       }
       for (date, course) in zip(dates.sorted(), rng.distinct(dates.count, of: Self.pastTrainings)) {
         member.trainings.append(
@@ -90,10 +94,10 @@ extension Simulator {
             result: rng.weighted([("passed", 50), ("attended", 35), ("failed", 5), (nil, 10)])))
       }
       if role != "manager" {
-        if joined < Day(2025, 10, 1) && rng.chance(60) {
+        if joined < CivilDate(year: 2025, month: 10, day: 1) && rng.chance(60) {
           member.reviews.append(review(for: member, period: "2025-Q4", revenue: nil))
         }
-        if joined < Day(2026, 1, 1) {
+        if joined < CivilDate(year: 2026, month: 1, day: 1) {
           member.reviews.append(review(for: member, period: "2026-Q1", revenue: nil))
         }
       }
@@ -251,13 +255,16 @@ extension Simulator {
     } else {
       let code = member(reviewer).teamCode!
       subjects = staff.filter {
-        $0.teamCode == code && $0.role != "team_lead" && $0.status != "left" && $0.joined < Day(2026, 9, 1)
+        $0.teamCode == code && $0.role != "team_lead" && $0.status != "left"
+          && $0.joined < CivilDate(year: 2026, month: 9, day: 1)
       }
     }
-    let quarterStart = period.hasSuffix("Q2") ? Day(2026, 4, 1) : Day(2026, 7, 1)
-    let quarterEnd = period.hasSuffix("Q2") ? Day(2026, 6, 30) : Day(2026, 9, 30)
+    let quarterStart =
+      period.hasSuffix("Q2") ? CivilDate(year: 2026, month: 4, day: 1) : CivilDate(year: 2026, month: 7, day: 1)
+    let quarterEnd =
+      period.hasSuffix("Q2") ? CivilDate(year: 2026, month: 6, day: 30) : CivilDate(year: 2026, month: 9, day: 30)
     var paths: [String] = []
-    for subject in subjects where subject.joined < quarterEnd.adding(-30) {
+    for subject in subjects where subject.joined < quarterEnd.adding(days: -30) {
       guard !subject.reviews.contains(where: { $0.period == period }) else { continue }
       let sold = ledger.filter { $0.rep == subject.id && $0.day >= quarterStart && $0.day <= quarterEnd }
         .reduce(0) { $0 + $1.amount }

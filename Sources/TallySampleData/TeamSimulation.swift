@@ -1,3 +1,5 @@
+import TallySchema
+
 /// A deterministic simulation of the East China telesales centre (华东销售中心) from
 /// 2026-05-04 to 2026-10-30: the commits its people make to their records repository, and
 /// the records at the end.
@@ -51,10 +53,10 @@ final class Simulator {
   /// The repository as of the last commit.
   var files: [String: [UInt8]] = [:]
 
-  var today = Day(2026, 5, 4)
-  let firstDay = Day(2026, 5, 4)
-  let lastDay = Day(2026, 10, 30)
-  var workingDays: [Day] = []
+  var today = CivilDate(year: 2026, month: 5, day: 4)
+  let firstDay = CivilDate(year: 2026, month: 5, day: 4)
+  let lastDay = CivilDate(year: 2026, month: 10, day: 30)
+  var workingDays: [CivilDate] = []
   var usedPhones: Set<String> = []
   var usedEmails: Set<String> = []
   var usedStaffNames: Set<String> = []
@@ -62,9 +64,9 @@ final class Simulator {
   var companyNumber: Int
 
   /// Customer id → the day its record was created.
-  var createdOn: [String: Day] = [:]
+  var createdOn: [String: CivilDate] = [:]
   /// Every order the simulation records: who sold it, when, how much.
-  var ledger: [(day: Day, rep: String, customer: String, amount: Int)] = []
+  var ledger: [(day: CivilDate, rep: String, customer: String, amount: Int)] = []
   /// Staff id → customers still to import from the old spreadsheet.
   var toImport: [String: Int] = [:]
 
@@ -85,8 +87,8 @@ final class Simulator {
     companyNumber = rng.below(Vocabulary.companyCombinations)
     var day = firstDay
     while day <= lastDay {
-      if !day.isWeekend && !Self.holidays.contains(day.text) { workingDays.append(day) }
-      day = day.adding(1)
+      if !day.isWeekend && !Self.holidays.contains(day.description) { workingDays.append(day) }
+      day = day.adding(days: 1)
     }
   }
 
@@ -103,7 +105,7 @@ final class Simulator {
       today = day
       let previous = index > 0 ? workingDays[index - 1] : nil
       let next = index + 1 < workingDays.count ? workingDays[index + 1] : nil
-      let firstOfWeek = previous.map { $0.number < day.number - (day.weekday - 1) } ?? true
+      let firstOfWeek = previous.map { $0.dayNumber < day.dayNumber - (day.weekday - 1) } ?? true
       let firstOfMonth = previous.map { $0.month != day.month } ?? true
       let lastOfMonth = next.map { $0.month != day.month } ?? true
 
@@ -238,7 +240,7 @@ final class Simulator {
     let via = forced ?? (rng.below(100) < author.tallyPercent ? .tally : .git)
     events.append(
       SampleEvent(
-        timestamp: today.text, authorName: author.name, authorEmail: author.email,
+        timestamp: today.description, authorName: author.name, authorEmail: author.email,
         message: message, via: via, changes: changes))
   }
 
@@ -273,10 +275,10 @@ final class Simulator {
   }
 
   /// The day `n` working days after (or before) today.
-  func workingDay(after n: Int) -> Day {
+  func workingDay(after n: Int) -> CivilDate {
     let index = workingDays.firstIndex(of: today)!
     return workingDays[min(max(index + n, 0), workingDays.count - 1)]
   }
 
-  func quarterText(_ day: Day) -> String { "\(day.year)-Q\(day.quarter)" }
+  func quarterText(_ day: CivilDate) -> String { "\(day.year)-Q\(day.quarter)" }
 }
