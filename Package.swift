@@ -63,6 +63,7 @@ let package = Package(
       name: "tally-bench",
       dependencies: [
         "TallyText",
+        "TallySchema",
         "TallySampleData",
         .product(name: "Yams", package: "Yams"),
       ]

@@ -1,20 +1,22 @@
 /// SplitMix64: a small seeded generator, so every sample is the same bytes on every machine
-/// and every run (`SystemRandomNumberGenerator` is never used here).
-struct SplitMix64: RandomNumberGenerator, Sendable {
+/// and every run (`SystemRandomNumberGenerator` is never used here). The sample data and the
+/// benchmark corpora draw every choice from it.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
   private var state: UInt64
 
-  init(seed: UInt64) {
+  public init(seed: UInt64) {
     state = seed
   }
 
   /// A generator for item `index` of a stream seeded with `seed`: independent of the items
   /// before it, so items can be generated in any order (or in parallel).
-  init(seed: UInt64, index: UInt64) {
+  public init(seed: UInt64, index: UInt64) {
     state = seed ^ (index &* 0xD1B5_4A32_D192_ED03) ^ 0x5851_F42D_4C95_7F2D
     _ = next()
   }
 
-  mutating func next() -> UInt64 {
+  /// The next 64 random bits.
+  public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -23,26 +25,27 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
   }
 
   /// A number in `0..<bound` (the modulo bias is irrelevant for sample data).
-  mutating func below(_ bound: Int) -> Int {
+  public mutating func below(_ bound: Int) -> Int {
     Int(next() % UInt64(max(bound, 1)))
   }
 
   /// A number in `range`.
-  mutating func int(in range: ClosedRange<Int>) -> Int {
+  public mutating func int(in range: ClosedRange<Int>) -> Int {
     range.lowerBound + below(range.count)
   }
 
   /// True with probability `percent`/100.
-  mutating func chance(_ percent: Int) -> Bool {
+  public mutating func chance(_ percent: Int) -> Bool {
     below(100) < percent
   }
 
-  mutating func pick<T>(_ items: [T]) -> T {
+  /// One of `items`, which must not be empty.
+  public mutating func pick<T>(_ items: [T]) -> T {
     items[below(items.count)]
   }
 
   /// An item drawn with the given weights.
-  mutating func weighted<T>(_ items: [(T, Int)]) -> T {
+  public mutating func weighted<T>(_ items: [(T, Int)]) -> T {
     let total = items.reduce(0) { $0 + $1.1 }
     var roll = below(total)
     for (item, weight) in items {
@@ -53,7 +56,7 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
   }
 
   /// `count` distinct items of `items`, in the order they were drawn.
-  mutating func distinct<T>(_ count: Int, of items: [T]) -> [T] {
+  public mutating func distinct<T>(_ count: Int, of items: [T]) -> [T] {
     var pool = items
     var chosen: [T] = []
     for _ in 0..<min(count, pool.count) {
@@ -63,7 +66,7 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
   }
 
   /// `items` in a random order.
-  mutating func shuffled<T>(_ items: [T]) -> [T] {
+  public mutating func shuffled<T>(_ items: [T]) -> [T] {
     var copy = items
     if copy.count > 1 {
       for i in stride(from: copy.count - 1, to: 0, by: -1) {
@@ -74,7 +77,7 @@ struct SplitMix64: RandomNumberGenerator, Sendable {
   }
 
   /// `count` decimal digits.
-  mutating func digits(_ count: Int) -> String {
+  public mutating func digits(_ count: Int) -> String {
     var text = ""
     for _ in 0..<count { text.append(Character(Unicode.Scalar(UInt8(48 + below(10))))) }
     return text

@@ -1,3 +1,6 @@
+import TallySampleData
+import TallySchema
+
 /// Generates customer records like the ones a Chinese telesales team keeps: English keys,
 /// mostly Chinese values, nested lists, a literal block, a flow list and a few comments,
 /// written in canonical form (2-space indentation, `- key: value` compact items).
@@ -76,7 +79,7 @@ extension CustomerGenerator {
         h += "phone: '\(Self.mobile(&rng))'\n"
       }
       h += "email: \(rng.pick(Pool.mailboxes))@\(brand.pinyin)-\(business.pinyin).com.cn\n"
-      h += "created: \(created.text)\n"
+      h += "created: \(created)\n"
       h += "address:\n"
       h += "  city: \(city)\n"
       h += "  district: \(rng.pick(districts))\n"
@@ -172,18 +175,18 @@ extension CustomerGenerator {
       summary = summary.replacing("{name}", with: person).replacing("{product}", with: product)
       var t = ""
       if rng.chance(4) { t += "  # 以下一条由主管抽查时补录\n" }
-      t += "  - date: \(date.text)\n"
+      t += "  - date: \(date)\n"
       t += "    by: \(rng.chance(85) ? ownerID : "S-0" + String(100 + rng.below(120)))\n"
       t += "    channel: \(rng.pick(Pool.channels))\n"
       if rng.chance(8) {
         // A summary with ": " must be quoted.
-        t += "    summary: '\(summary)报价单编号: Q-\(date.text.prefix(4))-\(rng.digits(4))'\n"
+        t += "    summary: '\(summary)报价单编号: Q-\(date.description.prefix(4))-\(rng.digits(4))'\n"
       } else {
         t += "    summary: \(summary)\n"
       }
       t += "    outcome: \(rng.pick(Pool.outcomes))\n"
       if rng.chance(55) {
-        t += "    next_contact: \(date.adding(days: rng.int(in: 2...14)).text)\n"
+        t += "    next_contact: \(date.adding(days: rng.int(in: 2...14)))\n"
       }
       return t
     }
@@ -195,29 +198,29 @@ extension CustomerGenerator {
       let amount = product.unitPrice * quantity
       let date = Self.clamped(created.adding(days: rng.int(in: 10...800)))
       var t = ""
-      t += "  - date: \(date.text)\n"
+      t += "  - date: \(date)\n"
       t += "    product: \(product.name)\n"
       t += "    quantity: \(quantity)\n"
       t += "    amount: \(amount).\(cents < 10 ? "0" : "")\(cents)"
       if rng.chance(30) { t += " # 含税" }
       t += "\n"
-      t += "    invoice: INV-\(date.text.prefix(4))-\(rng.digits(5))\n"
-      return (date.day, t)
+      t += "    invoice: INV-\(date.description.prefix(4))-\(rng.digits(5))\n"
+      return (date.dayNumber, t)
     }
 
     func complaint(rng: inout SplitMix64) -> (day: Int, text: String) {
       let date = Self.clamped(created.adding(days: rng.int(in: 30...800)))
       var t = ""
-      t += "  - date: \(date.text)\n"
+      t += "  - date: \(date)\n"
       t += "    summary: \(rng.pick(Pool.complaints))\n"
       let severity = rng.pick(["low", "medium", "medium", "high"])
       if rng.chance(70) {
         t += "    severity: \(severity)\n"
-        t += "    resolved_on: \(min(date.adding(days: rng.int(in: 0...12)), Self.today).text)\n"
+        t += "    resolved_on: \(min(date.adding(days: rng.int(in: 0...12)), Self.today))\n"
       } else {
         t += "    severity: \(severity) # 尚未解决，主管跟进中\n"
       }
-      return (date.day, t)
+      return (date.dayNumber, t)
     }
 
     /// Records are written as of this day: nothing after it.
@@ -225,7 +228,7 @@ extension CustomerGenerator {
 
     /// `date`, or a day in the last three months when it would be after `today`.
     static func clamped(_ date: CivilDate) -> CivilDate {
-      date <= today ? date : today.adding(days: -(date.day % 90))
+      date <= today ? date : today.adding(days: -(date.dayNumber % 90))
     }
 
     static func mobile(_ rng: inout SplitMix64) -> String {

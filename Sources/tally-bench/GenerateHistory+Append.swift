@@ -1,3 +1,5 @@
+import TallySampleData
+import TallySchema
 import TallyText
 
 #if canImport(Glibc)

@@ -1,3 +1,6 @@
+import TallySampleData
+import TallySchema
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Darwin)
@@ -75,8 +78,8 @@ enum GenerateHistory {
     let written = monotonicSeconds()
     try GitProcess.run(["-C", directory, "reset", "-q", "--hard"])
     let end = monotonicSeconds()
-    let first = CivilDate(time: simulation.times.first!).text
-    let last = CivilDate(time: simulation.times.last!).text
+    let first = "\(CivilDate(time: simulation.times.first!))"
+    let last = "\(CivilDate(time: simulation.times.last!))"
     print(
       "gen-history: \(Format.grouped(writer.commitCount)) commits by \(authors.count) authors (\(first) … \(last)), "
         + "\(Format.grouped(simulation.team.customerCount)) customers and \(simulation.team.staff.count) staff "

@@ -1,4 +1,5 @@
 import TallySampleData
+import TallySchema
 import TallyText
 
 /// A customer record of `schema/customer.yaml` as the history generator edits it: every
@@ -106,19 +107,19 @@ struct HistoryCustomer {
       "follow_ups",
       followUps.map { u in
         mapping {
-          add("date", u.date.text, to: &$0)
+          add("date", u.date.description, to: &$0)
           add("by", u.by, to: &$0)
           add("channel", u.channel, to: &$0)
           add("summary", u.summary, to: &$0)
           add("outcome", u.outcome, to: &$0)
-          add("next_contact", u.nextContact?.text, to: &$0)
+          add("next_contact", u.nextContact?.description, to: &$0)
         }
       })
     list(
       "orders",
       orders.map { o in
         mapping {
-          add("date", o.date.text, to: &$0)
+          add("date", o.date.description, to: &$0)
           add("product", o.product, to: &$0)
           add("amount", Self.moneyText(o.amount), to: &$0)
         }
@@ -127,10 +128,10 @@ struct HistoryCustomer {
       "complaints",
       complaints.map { c in
         mapping {
-          add("date", c.date.text, to: &$0)
+          add("date", c.date.description, to: &$0)
           add("summary", c.summary, to: &$0)
           add("severity", c.severity, to: &$0)
-          add("resolved_on", c.resolvedOn?.text, to: &$0)
+          add("resolved_on", c.resolvedOn?.description, to: &$0)
         }
       })
     return .mapping(pairs)
@@ -158,7 +159,7 @@ extension HistoryCustomer {
   /// schema accepts); nil when a required field is missing or malformed.
   init?(id: String, value: Value) {
     func text(_ value: Value?, _ key: String) -> String? { value?[key]?.text }
-    func date(_ value: Value?, _ key: String) -> CivilDate? { text(value, key).flatMap { CivilDate(text: $0) } }
+    func date(_ value: Value?, _ key: String) -> CivilDate? { text(value, key).flatMap { CivilDate($0) } }
     guard let name = text(value, "name"), let industry = text(value, "industry"), let tier = text(value, "tier"),
       let status = text(value, "status"), let owner = text(value, "owner")
     else { return nil }

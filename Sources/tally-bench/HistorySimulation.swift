@@ -1,3 +1,6 @@
+import TallySampleData
+import TallySchema
+
 /// The commits of a generated history, in order: the set-up commit (tally.yaml, the schemas,
 /// the staff), the import of every customer in batches of 200, then working commits over two
 /// years (2025-01-01 to 2026-12-31, +08:00, times increasing, on weekdays, mostly in office

@@ -1,4 +1,5 @@
 import TallySampleData
+import TallySchema
 import TallyText
 
 /// A staff record of `schema/staff.yaml`: the people who author the generated history.
@@ -34,7 +35,7 @@ struct HistoryStaff {
     add("reports_to", reportsTo)
     add("email", email)
     add("phone", phone)
-    add("joined", joined.text)
+    add("joined", joined.description)
     add("status", status)
     if !skills.isEmpty { pairs.append(Value.Pair(key: "skills", value: .sequence(skills.map { .text($0) }))) }
     return SampleRecordType.staff.render(.mapping(pairs))
@@ -106,7 +107,7 @@ extension HistoryStaff {
   /// Reads a staff record's value back (for `--append`); nil when a field it needs is missing.
   init?(id: String, value: Value) {
     guard let name = value["name"]?.text, let role = value["role"]?.text, let team = value["team"]?.text,
-      let email = value["email"]?.text, let joined = value["joined"]?.text.flatMap({ CivilDate(text: $0) })
+      let email = value["email"]?.text, let joined = value["joined"]?.text.flatMap({ CivilDate($0) })
     else { return nil }
     self.init(
       id: id, name: name, role: role, team: team, reportsTo: value["reports_to"]?.text, email: email,

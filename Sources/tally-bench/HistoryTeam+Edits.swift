@@ -1,3 +1,6 @@
+import TallySampleData
+import TallySchema
+
 /// What people write into customer records: calls, orders, complaints and status changes
 /// along the schema's transitions (lead → prospect → active → dormant → active, prospect →
 /// lead, anything → churned with a reason, churned → lead), and the customers imported from

@@ -1,3 +1,5 @@
+import TallySampleData
+import TallySchema
 import TallyText
 
 /// The records of a telesales team as its history is generated: the staff, the customers

@@ -1,3 +1,6 @@
+import TallySampleData
+import TallySchema
+
 /// The words of the generated history: people, companies, products, and what a telesales
 /// team writes in follow-ups and commit messages. (TallySampleData keeps its vocabulary
 /// internal; these lists follow it, and every value fits `schema/customer.yaml` and

@@ -78,6 +78,13 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     self.init(year: m <= 2 ? y + 1 : y, month: m, day: d)
   }
 
+  /// The date at the moment `epochSeconds` (seconds since 1970-01-01T00:00:00Z) in a zone
+  /// `offsetMinutes` east of UTC: the day a commit's time falls on there.
+  public init(epochSeconds: Int, offsetMinutes: Int) {
+    let local = epochSeconds + offsetMinutes * 60
+    self.init(dayNumber: local >= 0 ? local / 86400 : (local - 86399) / 86400)
+  }
+
   public func adding(days: Int) -> CivilDate { CivilDate(dayNumber: dayNumber + days) }
 
   /// 1 = Monday … 7 = Sunday.
