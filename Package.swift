@@ -82,7 +82,9 @@ let package = Package(
       exclude: ["Golden"]
     ),
     .testTarget(name: "TallySchemaTests", dependencies: ["TallySchema", "TallyTestSupport"]),
-    .testTarget(name: "TallySampleDataTests", dependencies: ["TallySampleData", "TallyText"]),
+    .testTarget(
+      name: "TallySampleDataTests",
+      dependencies: ["TallySampleData", "TallyText", "TallySchema", "TallyRecords"]),
     .testTarget(name: "TallyGitTests", dependencies: ["TallyGit", "TallyTestSupport"]),
     .testTarget(
       name: "TallyRecordsTests", dependencies: ["TallyRecords", "TallySchema", "TallyText", "TallyTestSupport"]),

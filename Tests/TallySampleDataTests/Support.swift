@@ -1,5 +1,8 @@
+import TallyRecords
 import TallySampleData
+import TallySchema
 import TallyText
+import Testing
 
 /// The simulation with the default seed, computed once for all tests.
 let simulation = TeamSimulation()
@@ -11,9 +14,18 @@ let schemaDirectory: String = {
   return parts.joined(separator: "/") + "/schema"
 }()
 
-/// The checker, reading the schemas (fails the test when they cannot be read).
-func makeChecker() throws -> SchemaChecker {
-  try SchemaChecker(schemaDirectory: schemaDirectory)
+/// A records repository in memory at `/records` with the shipped schemas (`schema/*.yaml`),
+/// read by TallySchema's loader: what the real checks run on. Problems in the schemas fail
+/// the test.
+func shippedSchemaRepository(sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> RecordsRepository {
+  var files: [(path: String, bytes: [UInt8])] = []
+  for name in ["staff", "customer", "plan", "minutes"] {
+    files.append(("schema/\(name).yaml", try FileSystem.read(schemaDirectory + "/\(name).yaml")))
+  }
+  let (schema, problems) = SchemaLoader.load(files: files)
+  #expect(problems.isEmpty, "\(problems.map(\.message))", sourceLocation: sourceLocation)
+  return RecordsRepository(
+    root: "/records", config: RepositoryConfig(), schema: schema, setupDiagnostics: problems, displayPath: { $0 })
 }
 
 /// The final records of a path prefix, parsed.
