@@ -36,7 +36,7 @@ bench="$root/$scratch/release/tally-bench"
 # gen-history's output changes for the same seed.
 repo="$out/repo"
 marker="$repo/.git/tally-bench-history"
-params="generator=1 customers=$customers commits=$commits seed=$seed"
+params="generator=2 customers=$customers commits=$commits seed=$seed"
 if [ ! -f "$marker" ] || [ "$(head -1 "$marker")" != "$params" ]; then
   rm -rf "$repo"
   echo "== generating $commits commits, $customers customers (seed $seed) into $repo"

@@ -4,6 +4,29 @@ import TallySchema
 /// orders, and what people write in follow-ups. Shared by the simulation and the benchmark
 /// corpus.
 enum CustomerFactory {
+  /// A new customer of `company` (not yet with follow-ups or orders): its contacts, profile
+  /// and needs.
+  static func newCustomer(
+    id: String, company: Vocabulary.Company, owner: String, status: String, source: String?, contactCount: Int,
+    rng: inout SplitMix64
+  ) -> Customer {
+    var customer = Customer(
+      id: id, name: company.name, industry: company.industry, tier: "C", status: status, owner: owner,
+      source: source, contacts: contacts(brand: company.brandPinyin, count: contactCount, rng: &rng))
+    customer.brandPinyin = company.brandPinyin
+    profile(&customer, rng: &rng)
+    customer.needs = needs(rng: &rng)
+    return customer
+  }
+
+  /// Where a customer in the old CRM came from, when it says (nine in ten).
+  static func importedSource(rng: inout SplitMix64) -> String? {
+    guard rng.chance(90) else { return nil }
+    return rng.weighted([
+      ("cold_call", 40), ("referral", 18), ("website", 14), ("exhibition", 12), ("inbound", 10), ("partner", 6),
+    ])
+  }
+
   /// The customer's profile fields, the tier following the size.
   static func profile(_ c: inout Customer, rng: inout SplitMix64) {
     let scale = rng.weighted([("micro", 15), ("small", 35), ("medium", 35), ("large", 15)])
@@ -44,11 +67,32 @@ enum CustomerFactory {
     var contact = Customer.Contact(name: person.name)
     if rng.chance(90) { contact.title = rng.pick(Vocabulary.contactTitles) }
     if rng.chance(90) { contact.phone = Vocabulary.mobile(&rng) }
-    if rng.chance(40) { contact.email = "\(person.pinyin)@\(brand).example" }
+    // Without a brand (a customer read back from a repository without e-mail addresses)
+    // there is no domain to write.
+    if !brand.isEmpty && rng.chance(40) { contact.email = "\(person.pinyin)@\(brand).example" }
     if rng.chance(30) {
       contact.wechat = rng.chance(50) ? "\(person.pinyin)_\(rng.digits(rng.int(in: 2...4)))" : "wx\(rng.digits(9))"
     }
     return contact
+  }
+
+  /// A new person to talk to at the customer (while there are fewer than four), or a new
+  /// mobile number for one. Returns the note for the commit message, in Chinese and English.
+  static func updateContacts(_ customer: inout Customer, rng: inout SplitMix64) -> (String, String) {
+    if customer.contacts.count < 4 && rng.chance(60) {
+      var person = Vocabulary.person(&rng)
+      while customer.contacts.contains(where: { $0.name == person.name }) { person = Vocabulary.person(&rng) }
+      var contact = Self.contact(person, brand: customer.brandPinyin, rng: &rng)
+      contact.title = rng.pick(["采购经理", "IT负责人", "运营总监", "客服主管", "财务经理"])
+      customer.contacts.append(contact)
+      return ("\(customer.id) 新增联系人\(person.name)", "\(customer.id): add contact \(person.name)")
+    }
+    let c = rng.below(customer.contacts.count)
+    customer.contacts[c].phone = Vocabulary.mobile(&rng)
+    return (
+      "\(customer.id) 更新\(customer.contacts[c].name)的手机号",
+      "\(customer.id): update phone of \(customer.contacts[c].name)"
+    )
   }
 
   static func needs(rng: inout SplitMix64) -> [String] {
@@ -157,6 +201,24 @@ enum CustomerFactory {
     "上门拜访，{c}和IT负责人一起听了方案，反馈不错",
   ]
   static let complaint = ["{c}来电反映{i}，已登记投诉并转技术支持", "{c}在微信上投诉{i}，已登记并安排处理"]
+
+  /// A follow-up on `day` with `outcome`: the channel, a summary about one of `contacts` and
+  /// `product` (or a product someone would pitch), and the day of the next call.
+  static func followUp(
+    on day: CivilDate, by: String, status: String, outcome: String, contacts: [Customer.Contact],
+    product: String? = nil, reason: String = "", issue: String = "", amount: Int = 0, firstOrder: Bool = false,
+    rng: inout SplitMix64
+  ) -> Customer.FollowUp {
+    let next = Self.nextContact(outcome: outcome, rng: &rng).map { day.adding(days: $0).skippingWeekend }
+    let channel = Self.channel(status: status, outcome: outcome, rng: &rng)
+    let contact = rng.pick(contacts).name
+    let product = product ?? Self.pitch(rng: &rng)
+    let summary = Self.summary(
+      status: status, outcome: outcome, channel: channel, contact: contact, product: product, next: next,
+      reason: reason, issue: issue, amount: amount, firstOrder: firstOrder, rng: &rng)
+    return Customer.FollowUp(
+      date: day, by: by, channel: channel, summary: summary, outcome: outcome, nextContact: next)
+  }
 
   /// The summary of a follow-up.
   static func summary(

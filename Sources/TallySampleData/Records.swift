@@ -96,6 +96,15 @@ struct StaffMember {
   }
 
   var path: String { "staff/\(id).yaml" }
+
+  /// The record's canonical text.
+  var text: [UInt8] { SampleRecordType.staff.render(value) }
+
+  /// The id of staff member `number`: `S-0012`.
+  static func id(number: Int) -> String {
+    let digits = String(number)
+    return "S-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+  }
   var isActive: Bool { status == "active" }
   var canOwnCustomers: Bool { (role == "sales_rep" || role == "team_lead") && status != "left" }
 
@@ -196,6 +205,15 @@ struct Customer {
   }
 
   var path: String { "customers/\(id).yaml" }
+
+  /// The record's canonical text.
+  var text: [UInt8] { SampleRecordType.customer.render(value) }
+
+  /// The id of customer `number`: `C-0042`, at least four digits as the schema wants.
+  static func id(number: Int) -> String {
+    let digits = String(number)
+    return "C-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+  }
 
   /// The company name without the city and the legal form: `华信贸易`.
   var shortName: String {

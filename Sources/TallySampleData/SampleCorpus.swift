@@ -84,23 +84,15 @@ public enum SampleCorpus {
   /// Customer `index` (0-based) of the corpus: its path and content.
   static func customer(index: Int, seed: UInt64, roster: Roster) -> (String, [UInt8]) {
     var rng = SplitMix64(seed: seed, index: UInt64(index))
-    let digits = String(index + 1)
-    let id = "C-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     let owner = roster.owners[rng.below(roster.owners.count)]
     let company = Vocabulary.company(
       number: (index + roster.companyOffset) % Vocabulary.companyCombinations,
       suffix: rng.pick(Vocabulary.companySuffixes))
     let status = rng.weighted([("lead", 20), ("prospect", 25), ("active", 35), ("dormant", 10), ("churned", 10)])
-    var c = Customer(
-      id: id, name: company.name, industry: company.industry, tier: "C", status: status, owner: owner.id,
-      source: rng.chance(90)
-        ? rng.weighted([
-          ("cold_call", 40), ("referral", 18), ("website", 14), ("exhibition", 12), ("inbound", 10), ("partner", 6),
-        ]) : nil,
-      contacts: CustomerFactory.contacts(
-        brand: company.brandPinyin, count: rng.weighted([(1, 45), (2, 35), (3, 20)]), rng: &rng))
-    CustomerFactory.profile(&c, rng: &rng)
-    c.needs = CustomerFactory.needs(rng: &rng)
+    var c = CustomerFactory.newCustomer(
+      id: Customer.id(number: index + 1), company: company, owner: owner.id, status: status,
+      source: CustomerFactory.importedSource(rng: &rng), contactCount: rng.weighted([(1, 45), (2, 35), (3, 20)]),
+      rng: &rng)
 
     // A timeline of calls from when the customer was created; orders for those who buy.
     let buys = status == "active" || status == "dormant" || (status == "churned" && rng.chance(60))

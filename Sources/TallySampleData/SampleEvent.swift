@@ -1,3 +1,4 @@
+import TallySchema
 import TallyText
 
 /// One commit of the sample history.
@@ -31,6 +32,10 @@ public struct SampleEvent: Sendable, Hashable {
     self.via = via
     self.changes = changes
   }
+
+  /// The moment of `timestamp`, in seconds since 1970-01-01T00:00:00Z; nil when it is not a
+  /// date and time.
+  public var epochSeconds: Int? { CivilDateTime(timestamp)?.epochSeconds() }
 
   /// The commit as one line of JSON: `{"timestamp", "author_name", "author_email", "message",
   /// "via", "changes": [{"path", "content"}]}`, content being the file's text or null for a

@@ -14,19 +14,12 @@ extension Simulator {
       companyNumber += 1
     }
     usedCustomerNames.insert(company.name)
-    let number = customers.count + 1
-    let id = "C-" + String(repeating: "0", count: max(0, 4 - String(number).count)) + String(number)
-    var customer = Customer(
-      id: id, name: company.name, industry: company.industry, tier: "C", status: status, owner: owner,
-      source: source,
-      contacts: CustomerFactory.contacts(
-        brand: company.brandPinyin, count: rng.weighted([(1, 50), (2, 35), (3, 15)]), rng: &rng))
-    customer.brandPinyin = company.brandPinyin
-    CustomerFactory.profile(&customer, rng: &rng)
-    customer.needs = CustomerFactory.needs(rng: &rng)
+    let customer = CustomerFactory.newCustomer(
+      id: Customer.id(number: customers.count + 1), company: company, owner: owner, status: status, source: source,
+      contactCount: rng.weighted([(1, 50), (2, 35), (3, 15)]), rng: &rng)
     customers.append(customer)
-    createdOn[id] = today
-    return number - 1
+    createdOn[customer.id] = today
+    return customers.count - 1
   }
 
   /// Appends a follow-up by `by` today with `outcome`, and returns the day of the next call.
@@ -36,20 +29,14 @@ extension Simulator {
     amount: Int = 0, firstOrder: Bool = false, product: String? = nil, date: CivilDate? = nil
   ) -> CivilDate? {
     let day = date ?? today
-    let next = CustomerFactory.nextContact(outcome: outcome, rng: &rng).map { day.adding(days: $0).skippingWeekend }
-    let channel = CustomerFactory.channel(
-      status: status ?? customers[index].status, outcome: outcome, rng: &rng)
-    let summary = CustomerFactory.summary(
-      status: status ?? customers[index].status, outcome: outcome, channel: channel,
-      contact: rng.pick(customers[index].contacts).name,
-      product: product ?? CustomerFactory.pitch(rng: &rng), next: next, reason: reason, issue: issue,
-      amount: amount, firstOrder: firstOrder, rng: &rng)
-    let followUp = Customer.FollowUp(
-      date: day, by: by, channel: channel, summary: summary, outcome: outcome, nextContact: next)
+    let followUp = CustomerFactory.followUp(
+      on: day, by: by, status: status ?? customers[index].status, outcome: outcome,
+      contacts: customers[index].contacts, product: product, reason: reason, issue: issue, amount: amount,
+      firstOrder: firstOrder, rng: &rng)
     // Kept in date order (a late entry goes before later ones).
     let position = customers[index].followUps.lastIndex { $0.date <= day }.map { $0 + 1 } ?? 0
     customers[index].followUps.insert(followUp, at: position)
-    return next
+    return followUp.nextContact
   }
 
   /// Books an order today and records who sold it.
@@ -212,22 +199,7 @@ extension Simulator {
   /// A new person to talk to at a customer, or a changed phone number.
   func updateContacts(_ repID: String, _ index: Int) {
     var customer = customers[index]
-    let message: (String, String)
-    if customer.contacts.count < 4 && rng.chance(60) {
-      var person = Vocabulary.person(&rng)
-      while customer.contacts.contains(where: { $0.name == person.name }) { person = Vocabulary.person(&rng) }
-      var contact = CustomerFactory.contact(person, brand: customer.brandPinyin, rng: &rng)
-      contact.title = rng.pick(["采购经理", "IT负责人", "运营总监", "客服主管", "财务经理"])
-      customer.contacts.append(contact)
-      message = ("\(customer.id) 新增联系人\(person.name)", "\(customer.id): add contact \(person.name)")
-    } else {
-      let c = rng.below(customer.contacts.count)
-      customer.contacts[c].phone = Vocabulary.mobile(&rng)
-      message = (
-        "\(customer.id) 更新\(customer.contacts[c].name)的手机号",
-        "\(customer.id): update phone of \(customer.contacts[c].name)"
-      )
-    }
+    let message = CustomerFactory.updateContacts(&customer, rng: &rng)
     if customer.needs.isEmpty || rng.chance(30) {
       let line = rng.pick(Vocabulary.needs)
       if !customer.needs.contains(line) { customer.needs.append(line) }

@@ -158,7 +158,7 @@ extension Simulator {
     }
     let plan = Plan(
       id: nextPlanID("2026Q\(quarter)"), title: "2026年\(Self.quarterNames[quarter])培训计划", kind: "training",
-      period: "2026-Q\(quarter)", owner: "S-0001", scopeTeam: Self.centre,
+      period: "2026-Q\(quarter)", owner: "S-0001", scopeTeam: Vocabulary.centre,
       targets: teams.map {
         Plan.Target(metric: "training_hours", target: rng.pick(["6", "8", "12"]), assignee: $0.lead)
       },

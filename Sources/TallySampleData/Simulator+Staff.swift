@@ -3,16 +3,6 @@ import TallySchema
 /// Staff records: the team at the start, people joining, leaving and going on leave,
 /// trainings and quarterly reviews.
 extension Simulator {
-  static let centre = "华东销售中心"
-
-  static let skillsByRole: [String: [String]] = [
-    "manager": ["团队管理", "大客户谈判", "预算管理", "商务谈判"],
-    "supervisor": ["团队管理", "销售辅导", "数据分析", "大客户谈判"],
-    "team_lead": ["团队管理", "电话销售", "产品演示", "销售辅导", "报价谈判"],
-    "sales_rep": ["电话销售", "产品演示", "客户关系维护", "商务谈判", "招投标", "英语沟通", "行业方案"],
-    "cs_rep": ["投诉处理", "售后服务", "客户回访", "工单管理", "电话沟通"],
-  ]
-
   static let pastTrainings: [(topic: String, hours: String)] = [
     ("新员工入职培训", "16"), ("电话销售技巧", "8"), ("新产品培训：智能客服系统", "4"),
     ("客户投诉处理规范", "3"), ("大客户谈判技巧", "6"), ("信息安全与合规", "2"), ("CRM 系统操作", "2.5"),
@@ -27,11 +17,14 @@ extension Simulator {
       Team(code: "east3", name: "华东三组", supervisor: "S-0003", lead: "S-0006"),
       Team(code: "east4", name: "华东四组", supervisor: "S-0003", lead: "S-0007"),
     ]
-    hire("manager", team: Self.centre, code: nil, reportsTo: nil, joined: CivilDate(year: 2018, month: 3, day: 12))
     hire(
-      "supervisor", team: Self.centre, code: nil, reportsTo: "S-0001", joined: CivilDate(year: 2019, month: 7, day: 1))
+      "manager", team: Vocabulary.centre, code: nil, reportsTo: nil, joined: CivilDate(year: 2018, month: 3, day: 12))
     hire(
-      "supervisor", team: Self.centre, code: nil, reportsTo: "S-0001", joined: CivilDate(year: 2020, month: 2, day: 17))
+      "supervisor", team: Vocabulary.centre, code: nil, reportsTo: "S-0001",
+      joined: CivilDate(year: 2019, month: 7, day: 1))
+    hire(
+      "supervisor", team: Vocabulary.centre, code: nil, reportsTo: "S-0001",
+      joined: CivilDate(year: 2020, month: 2, day: 17))
     staff[0].language = .chinese
     for team in teams {
       hire(
@@ -59,24 +52,9 @@ extension Simulator {
   /// Adds a person to `staff` (not yet committed) and returns their id.
   @discardableResult
   func hire(_ role: String, team: String, code: String?, reportsTo: String?, joined: CivilDate) -> String {
-    var person = Vocabulary.person(&rng)
-    while usedStaffNames.contains(person.name) { person = Vocabulary.person(&rng) }
-    usedStaffNames.insert(person.name)
-    var email = "\(person.pinyin)@huadong.example"
-    var suffix = 2
-    while usedEmails.contains(email) {
-      email = "\(person.pinyin)\(suffix)@huadong.example"
-      suffix += 1
-    }
-    usedEmails.insert(email)
-    var phone = Vocabulary.mobile(&rng)
-    while usedPhones.contains(phone) { phone = Vocabulary.mobile(&rng) }
-    usedPhones.insert(phone)
-    let id = "S-" + String(repeating: "0", count: 4 - String(staff.count + 1).count) + String(staff.count + 1)
-    var member = StaffMember(
-      id: id, name: person.name, pinyin: person.pinyin, role: role, team: team, reportsTo: reportsTo,
-      email: email, phone: phone, joined: joined, teamCode: code)
-    member.skills = rng.distinct(rng.int(in: 1...3), of: Self.skillsByRole[role]!)
+    var member = hiring.newMember(
+      number: staff.count + 1, role: role, team: team, reportsTo: reportsTo, joined: joined, rng: &rng)
+    member.teamCode = code
     member.language = rng.weighted([(.chinese, 60), (.english, 25), (.mixed, 15)])
     member.tallyPercent = rng.int(in: 15...85)
     // What the record already held before the simulation starts.
@@ -106,7 +84,7 @@ extension Simulator {
         StaffMember.Training(date: joined, topic: "新员工入职培训", hours: "16", result: "attended"))
     }
     staff.append(member)
-    return id
+    return member.id
   }
 
   /// A quarterly review; `revenue` (in fen) is what a sales rep sold in the quarter.

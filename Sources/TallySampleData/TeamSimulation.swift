@@ -57,9 +57,7 @@ final class Simulator {
   let firstDay = CivilDate(year: 2026, month: 5, day: 4)
   let lastDay = CivilDate(year: 2026, month: 10, day: 30)
   var workingDays: [CivilDate] = []
-  var usedPhones: Set<String> = []
-  var usedEmails: Set<String> = []
-  var usedStaffNames: Set<String> = []
+  var hiring = Hiring()
   var usedCustomerNames: Set<String> = []
   var companyNumber: Int
 

@@ -49,6 +49,18 @@ enum Vocabulary {
     rng.pick(mobilePrefixes) + rng.digits(8)
   }
 
+  /// The team of every sample: the East China telesales centre.
+  static let centre = "华东销售中心"
+
+  /// What people of each role list as their skills.
+  static let skills: [String: [String]] = [
+    "manager": ["团队管理", "大客户谈判", "预算管理", "商务谈判"],
+    "supervisor": ["团队管理", "销售辅导", "数据分析", "大客户谈判"],
+    "team_lead": ["团队管理", "电话销售", "产品演示", "销售辅导", "报价谈判"],
+    "sales_rep": ["电话销售", "产品演示", "客户关系维护", "商务谈判", "招投标", "英语沟通", "行业方案"],
+    "cs_rep": ["投诉处理", "售后服务", "客户回访", "工单管理", "电话沟通"],
+  ]
+
   static let contactTitles = [
     "总经理", "副总经理", "采购经理", "采购主管", "采购专员", "财务经理", "行政主管", "IT负责人",
     "信息部主任", "运营总监", "客服主管", "市场部经理", "总经理助理", "店长", "办公室主任",

@@ -1,6 +1,4 @@
 import TallySampleData
-import TallySchema
-import TallyText
 
 #if canImport(Glibc)
   import Glibc
@@ -36,43 +34,31 @@ extension GenerateHistory {
     defer { unlink(requests) }
     try FileIO.write(Array(paths.map { $0.hash + "\n" }.joined().utf8), to: requests)
     let contents = try GitProcess.output(git + ["cat-file", "--batch"], stdin: requests, scratch: scratch)
-    var staff: [HistoryStaff] = []
-    var customers: [HistoryCustomer] = []
+    var records: [(path: String, content: [UInt8])] = []
     var position = 0
     for (path, _) in paths {
       guard let newline = contents[position...].firstIndex(of: 0x0A),
-        let size = Int(String(decoding: contents[position..<newline], as: UTF8.self).split(separator: " ").last ?? "")
+        let size = Int(String(decoding: contents[position..<newline], as: UTF8.self).split(separator: " ").last ?? ""),
+        newline + 1 + size <= contents.count
       else { throw BenchError("unexpected output from git cat-file for \(path)") }
-      let bytes = Array(contents[(newline + 1)..<(newline + 1 + size)])
+      records.append((path, Array(contents[(newline + 1)..<(newline + 1 + size)])))
       position = newline + 1 + size + 1
-      let id = String(path.split(separator: "/").last!.dropLast(5))
-      guard path.hasSuffix(".yaml"), let value = Document.parse(bytes, path: path).document?.value else {
-        throw BenchError("\(path) at \(tip.prefix(10)) is not a record")
-      }
-      if path.hasPrefix("staff/") {
-        guard let member = HistoryStaff(id: id, value: value) else { throw BenchError("\(path): cannot read it") }
-        staff.append(member)
-      } else {
-        guard let customer = HistoryCustomer(id: id, value: value) else {
-          throw BenchError("\(path): cannot read it")
-        }
-        customers.append(customer)
-      }
     }
-    let largest = customers.compactMap { Int($0.id.dropFirst(2)) }.max() ?? 0
-    let team = HistoryTeam(staff: staff, rng: SplitMix64(seed: seed, index: 0xA99E), nextNumber: largest + 1)
-    guard !team.owners.isEmpty, !customers.isEmpty else { throw BenchError("no customers or no sellers at the tip") }
-    for customer in customers { team.add(customer) }
+    let commits: [SampleEvent]
+    do {
+      commits = try HistoryCorpus.continuing(records, after: lastTime, count: count, seed: seed)
+    } catch {
+      throw BenchError("\(error) (at \(tip.prefix(10)))")
+    }
 
     // The commits, streamed to git fast-import.
     let (pid, input) = try GitProcess.start(git + ["fast-import", "--quiet"])
     var failure: BenchError?
-    var rng = SplitMix64(seed: seed, index: 0x71AE)
-    var time = lastTime
-    for index in 0..<count {
-      time = nextWorkingMoment(after: time, rng: &rng)
-      let commit = team.regularCommit(time: time)
-      let stream = fastImport(commit, from: index == 0 ? tip : nil)
+    for (index, commit) in commits.enumerated() {
+      guard let stream = fastImport(commit, from: index == 0 ? tip : nil) else {
+        failure = BenchError("a commit at no time: \(commit.timestamp)")
+        break
+      }
       guard stream.withUnsafeBytes({ PackWriter.writeAll(input, $0) }) else {
         failure = .system("write to", "git fast-import")
         break
@@ -85,22 +71,13 @@ extension GenerateHistory {
     let head = try GitProcess.text(git + ["rev-parse", "refs/heads/main"], scratch: scratch)
     print(
       "gen-history --append: \(count) commits on top of \(tip.prefix(10)) (now \(head.prefix(10))) in \(directory), "
-        + "\(Format.grouped(customers.count)) customers read, seed \(seed), \(Format.seconds(monotonicSeconds() - start))"
+        + "\(Format.grouped(records.count)) records read, seed \(seed), \(Format.seconds(monotonicSeconds() - start))"
     )
   }
 
-  /// A few minutes after `time`, moved to 09:00–12:00 of the next weekday after 21:00.
-  static func nextWorkingMoment(after time: Int, rng: inout SplitMix64) -> Int {
-    let next = time + rng.int(in: 120...1800)
-    let day = CivilDate(time: next)
-    if !day.isWeekend && next - day.midnight < 21 * 3600 && next - day.midnight >= 9 * 3600 { return next }
-    var morning = day.adding(days: next - day.midnight >= 9 * 3600 ? 1 : 0)
-    while morning.isWeekend { morning = morning.adding(days: 1) }
-    return max(time + 1, morning.midnight + 9 * 3600 + rng.below(3 * 3600))
-  }
-
   /// The fast-import commands of one commit on refs/heads/main.
-  static func fastImport(_ commit: HistoryCommit, from parent: String?) -> [UInt8] {
+  static func fastImport(_ commit: SampleEvent, from parent: String?) -> [UInt8]? {
+    guard let time = commit.epochSeconds else { return nil }
     var out: [UInt8] = []
     func line(_ text: String) {
       out.append(contentsOf: text.utf8)
@@ -111,7 +88,7 @@ extension GenerateHistory {
       out.append(contentsOf: bytes)
       out.append(0x0A)
     }
-    let person = "\(commit.author.name) <\(commit.author.email)> \(commit.time) +0800"
+    let person = "\(commit.authorName) <\(commit.authorEmail)> \(time) +0800"
     line("commit refs/heads/main")
     line("author \(person)")
     line("committer \(person)")

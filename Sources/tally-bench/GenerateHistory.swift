@@ -1,5 +1,4 @@
 import TallySampleData
-import TallySchema
 
 #if canImport(Glibc)
   import Glibc
@@ -8,7 +7,8 @@ import TallySchema
 #endif
 
 /// `tally-bench gen-history DIR`: a new git repository with a long, realistic history of a
-/// team's records, for `make bench-history` (see `HistorySimulation` for what is in it).
+/// team's records, for `make bench-history` (TallySampleData's `HistoryCorpus` makes the
+/// commits; this writes them).
 ///
 /// The objects are written as one pack by `PackWriter`, not through `git fast-import`:
 /// fast-import writes every changed tree in full before deltifying it, formatting each entry
@@ -35,9 +35,13 @@ enum GenerateHistory {
 
   static func run(_ options: Options) throws(BenchError) {
     let start = monotonicSeconds()
-    guard (4...9999).contains(options.authors) else { throw BenchError("--authors must be 4...9999") }
-    guard options.customers < HistoryWords.companyCount / 2 else { throw BenchError("--customers is too large") }
-    let minimum = HistorySimulation.importCommits(customers: options.customers) + 2
+    guard HistoryCorpus.authorRange.contains(options.authors) else {
+      throw BenchError("--authors must be \(HistoryCorpus.authorRange)")
+    }
+    guard options.customers <= HistoryCorpus.maximumCustomers else {
+      throw BenchError("--customers must be at most \(Format.grouped(HistoryCorpus.maximumCustomers))")
+    }
+    let minimum = HistoryCorpus.minimumCommits(customers: options.customers)
     guard options.commits >= minimum else {
       throw BenchError("--commits must be at least \(minimum) for \(options.customers) customers (set-up and import)")
     }
@@ -60,13 +64,20 @@ enum GenerateHistory {
     let temporaryIndex = packDirectory + "/tmp_idx_gen_history"
     let pack = try PackWriter(path: temporaryPack)
     let writer = PackedRepositoryWriter(pack: pack)
-    let simulation = HistorySimulation(
-      options: HistorySimulation.Options(
-        customers: options.customers, commits: options.commits, authors: options.authors, seed: options.seed,
-        schemaFiles: schemaFiles))
+    let history: HistoryCorpus
+    do {
+      history = try HistoryCorpus(
+        HistoryCorpus.Options(
+          customers: options.customers, commits: options.commits, authors: options.authors, seed: options.seed,
+          schemaFiles: schemaFiles))
+    } catch {
+      throw BenchError(error.description)
+    }
     var authors: Set<String> = []
-    while let commit = simulation.next() {
-      authors.insert(commit.author.email)
+    var days: (first: Substring, last: Substring)?
+    while let commit = history.next() {
+      authors.insert(commit.authorEmail)
+      days = (days?.first ?? commit.timestamp.prefix(10), commit.timestamp.prefix(10))
       try writer.write(commit)
     }
     let packHash = try pack.finish(indexPath: temporaryIndex)
@@ -78,12 +89,11 @@ enum GenerateHistory {
     let written = monotonicSeconds()
     try GitProcess.run(["-C", directory, "reset", "-q", "--hard"])
     let end = monotonicSeconds()
-    let first = "\(CivilDate(time: simulation.times.first!))"
-    let last = "\(CivilDate(time: simulation.times.last!))"
     print(
-      "gen-history: \(Format.grouped(writer.commitCount)) commits by \(authors.count) authors (\(first) … \(last)), "
-        + "\(Format.grouped(simulation.team.customerCount)) customers and \(simulation.team.staff.count) staff "
-        + "(\(Format.grouped(writer.fileCount)) files) at \(head.hex.prefix(10)); \(simulation.rareCommits); "
+      "gen-history: \(Format.grouped(writer.commitCount)) commits by \(authors.count) authors "
+        + "(\(days?.first ?? "") … \(days?.last ?? "")), "
+        + "\(Format.grouped(history.customerCount)) customers and \(history.staffCount) staff "
+        + "(\(Format.grouped(writer.fileCount)) files) at \(head.hex.prefix(10)); \(history.rareCommits); "
         + "pack \(Format.megabytes(pack.size)) (\(Format.grouped(pack.objectCount)) objects, "
         + "\(Format.grouped(pack.deltaCount)) deltas, \(Format.megabytes(pack.objectBytes)) unpacked) in \(directory); "
         + "\(Format.seconds(end - start)) (written \(Format.seconds(written - start)), "

@@ -1,3 +1,5 @@
+import TallySampleData
+
 /// Turns the commits of a history into the objects of one pack: a blob per new record
 /// version (a delta against the path's previous version when that is small), the trees
 /// that changed (the large `customers` tree as a delta against its previous version) and
@@ -23,7 +25,8 @@ final class PackedRepositoryWriter {
 
   /// Writes the objects of `commit` on top of the last one and returns the commit's id.
   @discardableResult
-  func write(_ commit: HistoryCommit) throws(BenchError) -> GitHash {
+  func write(_ commit: SampleEvent) throws(BenchError) -> GitHash {
+    guard let time = commit.epochSeconds else { throw BenchError("a commit at no time: \(commit.timestamp)") }
     for change in commit.changes {
       let (directory, name) = Self.split(change.path)
       let tree =
@@ -51,7 +54,7 @@ final class PackedRepositoryWriter {
     guard let rootHash = try storeTree("", root) else { throw BenchError("a commit with no files") }
     var text = "tree \(rootHash.hex)\n"
     if let head { text += "parent \(head.hex)\n" }
-    let person = "\(commit.author.name) <\(commit.author.email)> \(commit.time) +0800"
+    let person = "\(commit.authorName) <\(commit.authorEmail)> \(time) +0800"
     text += "author \(person)\ncommitter \(person)\n\n\(commit.message)\n"
     let bytes = Array(text.utf8)
     let hash = PackWriter.hash(.commit, bytes)

@@ -16,11 +16,9 @@ struct HistoryReplayTests {
       via: .git, changes: changes.map { SampleChange(path: $0.0, content: $0.1) })
   }
 
-  let manager = (name: "陈建国", email: "chenjianguo@huadong.example")
-
-  @Test func reportsBrokenRecordsAndTransitions() throws {
-    let replay = HistoryReplay(checks: ShippedChecks(repository: try shippedSchemaRepository()))
-    let managerRecord = file(
+  /// The manager's staff record, and the manager as an author.
+  var managerRecord: [UInt8] {
+    file(
       .staff,
       """
       name: 陈建国
@@ -30,6 +28,11 @@ struct HistoryReplayTests {
       joined: 2019-04-01
       status: active
       """)
+  }
+  let manager = (name: "陈建国", email: "chenjianguo@huadong.example")
+
+  @Test func reportsBrokenRecordsAndTransitions() throws {
+    let replay = HistoryReplay(checks: ShippedChecks(repository: try shippedSchemaRepository()))
     let rep = file(
       .staff,
       """
@@ -104,16 +107,6 @@ struct HistoryReplayTests {
 
   @Test func reportsWhatOnlyTheCommitsShow() throws {
     let replay = HistoryReplay(checks: ShippedChecks(repository: try shippedSchemaRepository()))
-    let manager = file(
-      .staff,
-      """
-      name: 陈建国
-      role: manager
-      team: 华东销售中心
-      email: chenjianguo@huadong.example
-      joined: 2019-04-01
-      status: active
-      """)
     func minutes(_ status: String) -> [UInt8] {
       file(
         .minutes,
@@ -131,18 +124,18 @@ struct HistoryReplayTests {
         """)
     }
     let path = "minutes/2026-03-02-weekly-east1.yaml"
-    replay.apply(event(self.manager, [("staff/S-0001.yaml", manager), (path, minutes("cancelled"))]))
+    replay.apply(event(manager, [("staff/S-0001.yaml", managerRecord), (path, minutes("cancelled"))]))
     #expect(replay.problems.isEmpty, "\(replay.problems)")
     // Reopened and done in one step: cancelled -> done is not a transition of action items.
-    replay.apply(event(self.manager, [(path, minutes("done"))]))
+    replay.apply(event(manager, [(path, minutes("done"))]))
     // The same bytes again, a file that does not exist, and a file out of canonical form
     // (the key order of the schema is name, role, ...).
-    var lines = String(decoding: manager, as: UTF8.self).split(separator: "\n").map(String.init)
+    var lines = String(decoding: managerRecord, as: UTF8.self).split(separator: "\n").map(String.init)
     lines.swapAt(0, 1)
     let shuffled = Array((lines.joined(separator: "\n") + "\n").utf8)
     replay.apply(
       event(
-        self.manager,
+        manager,
         [(path, minutes("done")), ("customers/C-0001.yaml", nil), ("staff/S-0001.yaml", shuffled)]))
     let found = replay.problems.joined(separator: "\n")
     #expect(
