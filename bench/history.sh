@@ -16,8 +16,6 @@ cd "$root"
 
 runs="${BENCH_RUNS:-3}"
 seed="${BENCH_SEED:-7}"
-customers="${BENCH_CUSTOMERS:-10000}"
-commits="${BENCH_COMMITS:-20000}"
 append="${BENCH_APPEND:-100}"
 out="$root/bench/out/history"
 scratch=".build-bench"
@@ -31,28 +29,14 @@ swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product
 tally="$root/$scratch/release/tally"
 bench="$root/$scratch/release/tally-bench"
 
-# The repository is generated once per set of parameters; the marker lives in the git
-# directory, so it is neither in the work tree nor in the history. Bump `generator` when
-# gen-history's output changes for the same seed.
-repo="$out/repo"
+repo="$(bash "$root/bench/history-repo.sh" "$bench")"
 marker="$repo/.git/tally-bench-history"
-params="generator=2 customers=$customers commits=$commits seed=$seed"
-if [ ! -f "$marker" ] || [ "$(head -1 "$marker")" != "$params" ]; then
-  rm -rf "$repo"
-  echo "== generating $commits commits, $customers customers (seed $seed) into $repo"
-  "$bench" gen-history "$repo" --customers "$customers" --commits "$commits" --seed "$seed" \
-    --schema-dir "$root/schema"
-  git -C "$repo" config gc.auto 0
-  printf '%s\n%s\n' "$params" "$(git -C "$repo" rev-parse refs/heads/main)" >"$marker"
-fi
 cd "$repo"
 tip="$(sed -n 2p "$marker")"
 restore() {
   git update-ref refs/heads/main "$tip"
   git reset -q --hard
 }
-# An earlier run may have stopped between appending commits and restoring the tip.
-[ "$(git rev-parse refs/heads/main)" = "$tip" ] || restore
 trap restore EXIT
 count=$(git rev-list --count refs/heads/main)
 files=$(git ls-files | wc -l)

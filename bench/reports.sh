@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # make bench-reports: every report for one quarter on the history benchmark's repository
-# (bench/history.sh generates it: 10k customers, 20k commits over two years), cold (no
+# (bench/history-repo.sh makes it: 10k customers, 20k commits over two years), cold (no
 # history cache and no record values: .git/tally/history-*, .git/tally/record-values) and
 # with both warm, in the same run. Each report's JSON is kept in bench/out/reports/NAME.json.
 #
 # Goal (issue 6): with the cache warm, each report in under 1 second.
 #
-# Environment: BENCH_PERIOD (default 2026-Q2), BENCH_RUNS (default 3).
+# Environment: BENCH_PERIOD (default 2026-Q2), BENCH_RUNS (default 3), and the repository's
+# BENCH_CUSTOMERS, BENCH_COMMITS, BENCH_SEED (bench/history-repo.sh).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -14,15 +15,15 @@ period="${BENCH_PERIOD:-2026-Q2}"
 runs="${BENCH_RUNS:-3}"
 out="$root/bench/out/reports"
 mkdir -p "$out"
-repo="$root/bench/out/history/repo"
-if [ ! -f "$repo/.git/tally-bench-history" ]; then
-  echo "== generating the history benchmark's repository (bench/history.sh)"
-  BENCH_RUNS=1 bash bench/history.sh >"$out/history.log" 2>&1 || { tail -20 "$out/history.log"; exit 1; }
-fi
-echo "== building tally (release, scratch path .build-bench)"
-swift build -c release --static-swift-stdlib --scratch-path .build-bench --product tally >"$out/build.log" 2>&1 \
-  || { tail -30 "$out/build.log"; exit 1; }
+echo "== building tally and tally-bench (release, scratch path .build-bench)"
+for product in tally tally-bench; do
+  swift build -c release --static-swift-stdlib --scratch-path .build-bench --product "$product" \
+    >"$out/build-$product.log" 2>&1 || { tail -30 "$out/build-$product.log"; exit 1; }
+done
 tally="$root/.build-bench/release/tally"
+# The history benchmark's repository, made again when the generator or its parameters
+# changed (BENCH_CUSTOMERS, BENCH_COMMITS, BENCH_SEED: see bench/history-repo.sh).
+repo="$(bash bench/history-repo.sh "$root/.build-bench/release/tally-bench")"
 cd "$repo"
 export TALLY_TODAY=2026-12-31
 reports=$("$tally" report --list | awk '{print $1}')
