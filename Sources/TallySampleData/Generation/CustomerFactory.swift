@@ -1,8 +1,8 @@
 import TallySchema
 
-/// The parts of customer records that need nothing but a generator: profiles, contacts,
-/// orders, and what people write in follow-ups. Shared by the simulation and the benchmark
-/// corpus.
+/// The parts of customer records that need nothing but a generator: new customers, profiles,
+/// contacts, orders, follow-ups and what people write in them. Shared by every sample: the
+/// team simulation and the benchmark corpora.
 enum CustomerFactory {
   /// A new customer of `company` (not yet with follow-ups or orders): its contacts, profile
   /// and needs.

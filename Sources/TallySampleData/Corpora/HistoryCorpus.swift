@@ -13,8 +13,11 @@ import TallyText
 /// commits over 10,000 customers holds only the records of the moment.
 public final class HistoryCorpus {
   public struct Options: Sendable {
+    /// The customers imported at the start (more are never added; renames give new ids).
     public var customers: Int
+    /// The commits, the set-up and the import included.
     public var commits: Int
+    /// The staff, who with the IT administrator are the authors.
     public var authors: Int
     public var seed: UInt64
     /// `schema/*.yaml` as file name → content, for the set-up commit.
