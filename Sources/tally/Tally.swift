@@ -10,7 +10,8 @@ struct Tally: ParsableCommand {
     version: "tally \(TallyVersion.string) (libgit2 \(RecordsRepository.gitEngineVersion))",
     subcommands: [
       Add.self, Blame.self, Check.self, Commit.self, Diff.self, Fmt.self, HistoryCommand.self, Hook.self, Init.self,
-      Log.self, New.self, Parse.self, ReportCommand.self, SchemaCommand.self, SetCommand.self, Show.self,
+      Log.self, MergeDriverCommand.self, New.self, Parse.self, ReportCommand.self, SchemaCommand.self, SetCommand.self,
+      Show.self,
     ]
   )
 

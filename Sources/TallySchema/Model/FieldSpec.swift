@@ -34,6 +34,8 @@ public final class FieldSpec: Sendable {
   public let transitions: Transitions?
   /// For a state field: the values a new record may start with.
   public let initial: [String]?
+  /// How a three-way merge treats concurrent changes to the field (`merge:`).
+  public let merge: MergeStrategy
   public let location: SchemaLocation
   /// The name's UTF-8 bytes, for comparing with keys without making strings.
   public let utf8Name: [UInt8]
@@ -68,6 +70,7 @@ public final class FieldSpec: Sendable {
     public var unique = false
     public var transitions: Transitions?
     public var initial: [String]?
+    public var merge = MergeStrategy.combine
     public var location: SchemaLocation
 
     public init(name: String, type: FieldType, location: SchemaLocation) {
@@ -92,6 +95,7 @@ public final class FieldSpec: Sendable {
     unique = draft.unique
     transitions = draft.transitions
     initial = draft.initial
+    merge = draft.merge
     location = draft.location
     utf8Name = Array(draft.name.utf8)
     kind = draft.type.kind
@@ -120,6 +124,7 @@ public final class FieldSpec: Sendable {
     draft.unique = unique
     draft.transitions = transitions
     draft.initial = initial
+    draft.merge = merge
     return draft
   }
 
@@ -526,6 +531,9 @@ public struct RecordType: Sendable {
   public var idExample: String?
   public var object: ObjectSpec
   public var version: Int
+  /// How a three-way merge treats two branches' changes to one record (`merge: manual`
+  /// makes any two concurrent changes a conflict).
+  public var merge = MergeStrategy.combine
   public var location: SchemaLocation
 
   public init(

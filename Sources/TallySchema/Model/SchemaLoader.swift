@@ -198,7 +198,9 @@ public struct SchemaLoader {
 
   // MARK: - Types
 
-  static let typeKeys = ["version", "type", "title", "description", "directory", "id", "open", "fields", "rules"]
+  static let typeKeys = [
+    "version", "type", "title", "description", "directory", "id", "open", "fields", "rules", "merge",
+  ]
 
   mutating func readType(_ root: SyntaxNode) -> (RecordType, [PendingCheck])? {
     checkKeys(root, allowed: Self.typeKeys, context: "a schema")
@@ -279,6 +281,15 @@ public struct SchemaLoader {
       location: location(nameNode))
     type.title = text(root["title"], "title")
     type.idExample = idExample
+    if let mergeNode = root["merge"], let strategy = mergeStrategy(mergeNode) {
+      if strategy == .atomic {
+        error(
+          "schema-bad-value", "a record type merges 'combine' or 'manual'; 'atomic' is for an object or a list",
+          at: mergeNode, hint: "'merge: manual' makes any two concurrent changes to a record a conflict")
+      } else {
+        type.merge = strategy
+      }
+    }
     for index in checks.indices { checks[index].typeName = name }
     return (type, checks)
   }
@@ -323,7 +334,9 @@ public struct SchemaLoader {
     return (fields, unchecked)
   }
 
-  static let commonFieldKeys = ["type", "title", "description", "required", "default", "unique", "example"]
+  static let commonFieldKeys = [
+    "type", "title", "description", "required", "default", "unique", "example", "merge",
+  ]
   static let keysByType: [String: [String]] = [
     "text": ["pattern", "min_length", "max_length"],
     "multiline": ["pattern", "min_length", "max_length"],
@@ -463,6 +476,15 @@ public struct SchemaLoader {
     field.description = text(spec?["description"], "description")
     field.required = bool(spec?["required"], "required") ?? false
     field.unique = bool(spec?["unique"], "unique") ?? false
+    if let mergeNode = spec?["merge"], let strategy = mergeStrategy(mergeNode) {
+      if strategy == .atomic, type.isScalar {
+        error(
+          "schema-bad-value", "'merge: atomic' is for an object or a list; a single value always merges whole",
+          at: mergeNode, hint: "'merge: manual' makes any two concurrent changes to it a conflict")
+      } else {
+        field.merge = strategy
+      }
+    }
     if field.unique, !type.isScalar, let uniqueNode = spec?["unique"] {
       error("schema-bad-value", "only single values can be unique across records", at: uniqueNode)
     }
@@ -507,6 +529,21 @@ public struct SchemaLoader {
       }
     }
     return FieldSpec(field)
+  }
+
+  /// A `merge:` setting.
+  mutating func mergeStrategy(_ node: SyntaxNode) -> MergeStrategy? {
+    guard let name = text(node, "merge") else { return nil }
+    guard let strategy = MergeStrategy(rawValue: name) else {
+      error(
+        "schema-bad-value", "'merge' is one of " + MergeStrategy.allCases.map(\.rawValue).joined(separator: ", "),
+        at: node,
+        hint: Suggestions.closest(to: name, among: MergeStrategy.allCases.map(\.rawValue)).map {
+          "did you mean '\($0)'?"
+        })
+      return nil
+    }
+    return strategy
   }
 
   mutating func readEnum(_ node: SyntaxNode?, field: String, at keyNode: SyntaxNode) -> EnumSpec? {

@@ -1,0 +1,206 @@
+import TallyText
+
+extension RecordMerge {
+  /// One walk over the three syntax trees, building the merged tree.
+  ///
+  /// Conflicts are met in a fixed order, so one walk can be repeated with another side
+  /// chosen for some of them (`choices`, by their index) and the prints compared: that is
+  /// how the lines of each conflict are found.
+  struct Merger {
+    let type: RecordType?
+    let choices: [Int: Side]
+    /// Top-level fields merged as `manual` ("" for the whole record).
+    let forced: Set<String>
+    var conflicts: [Conflict] = []
+    var identity: [IdentityPath.Component] = []
+    var path: [FieldPath.Component] = []
+
+    init(type: RecordType?, choices: [Int: Side], forced: Set<String>) {
+      self.type = type
+      self.choices = choices
+      self.forced = forced
+    }
+
+    /// The merged root mapping of a record.
+    mutating func record(base: Node.Mapping, ours: Node.Mapping, theirs: Node.Mapping) -> Node.Mapping {
+      let strategy: MergeStrategy = forced.contains("") ? .manual : type?.merge ?? .combine
+      let recordType = type.map { FieldType.object($0.object) }
+      let merged = node(.mapping(base), .mapping(ours), .mapping(theirs), type: recordType, strategy: strategy)
+      switch merged.node {
+      case .mapping(let mapping)?: return mapping
+      // A conflict on the whole record prints the chosen side; an absent side is empty.
+      default: return Node.Mapping()
+      }
+    }
+
+    /// The merged node of three versions of one value (nil: absent), and which side its
+    /// comments and layout come from.
+    mutating func node(_ base: Node?, _ ours: Node?, _ theirs: Node?, type: FieldType?, strategy: MergeStrategy)
+      -> (node: Node?, side: Side)
+    {
+      let baseValue = base?.value ?? .null
+      let oursValue = ours?.value ?? .null
+      let theirsValue = theirs?.value ?? .null
+      func same(_ a: Value, _ b: Value) -> Bool { FieldDiff.equivalent(a, b, type: type, lists: .byContent) }
+      if same(oursValue, theirsValue) { return (ours, .ours) }
+      if same(baseValue, oursValue) { return (theirs, .theirs) }
+      if same(baseValue, theirsValue) { return (ours, .ours) }
+      // Both changed it, differently.
+      if strategy == .combine {
+        switch (base, ours, theirs) {
+        case (nil, .mapping(let o)?, .mapping(let t)?), (.null?, .mapping(let o)?, .mapping(let t)?):
+          return (.mapping(mapping(nil, o, t, type: type)), .ours)
+        case (.mapping(let b)?, .mapping(let o)?, .mapping(let t)?):
+          return (.mapping(mapping(b, o, t, type: type)), .ours)
+        case (nil, .sequence(let o)?, .sequence(let t)?), (.null?, .sequence(let o)?, .sequence(let t)?):
+          return (.sequence(list(nil, o, t, type: type)), .ours)
+        case (.sequence(let b)?, .sequence(let o)?, .sequence(let t)?):
+          return (.sequence(list(b, o, t, type: type)), .ours)
+        default:
+          break
+        }
+      }
+      let reason: Conflict.Reason
+      if oursValue.isNull || theirsValue.isNull {
+        reason = .removedAndChanged
+      } else if strategy == .combine {
+        reason = .bothChanged
+      } else {
+        reason = .manual
+      }
+      let index = conflicts.count
+      conflicts.append(
+        Conflict(
+          identity: IdentityPath(identity), path: FieldPath(path), reason: reason, base: base?.value,
+          ours: ours?.value, theirs: theirs?.value))
+      switch choices[index] ?? .ours {
+      case .base: return (base, .base)
+      case .ours: return (ours, .ours)
+      case .theirs: return (theirs, .theirs)
+      }
+    }
+
+    /// Three mappings merged key by key: ours' keys in ours' order, then those only theirs
+    /// has, in theirs' order (the printer puts known fields in the schema's order).
+    mutating func mapping(_ base: Node.Mapping?, _ ours: Node.Mapping, _ theirs: Node.Mapping, type: FieldType?)
+      -> Node.Mapping
+    {
+      var object: ObjectSpec?
+      if case .object(let spec)? = type { object = spec }
+      let atRoot = identity.isEmpty
+      var result = ours
+      result.entries = []
+      var keys: [String] = []
+      var seen = Set<String>()
+      for entry in ours.entries where seen.insert(entry.key.text).inserted { keys.append(entry.key.text) }
+      for entry in theirs.entries where seen.insert(entry.key.text).inserted { keys.append(entry.key.text) }
+      for key in keys {
+        let baseEntry = base?.index(of: key).map { base!.entries[$0] }
+        let oursEntry = ours.index(of: key).map { ours.entries[$0] }
+        let theirsEntry = theirs.index(of: key).map { theirs.entries[$0] }
+        let field = object?[key]
+        var strategy = field?.merge ?? .combine
+        if atRoot, forced.contains(key) { strategy = .manual }
+        identity.append(.key(key))
+        path.append(.key(key))
+        let merged = node(
+          baseEntry?.value, oursEntry?.value, theirsEntry?.value, type: field?.type, strategy: strategy)
+        identity.removeLast()
+        path.removeLast()
+        guard let value = merged.node else { continue }
+        let source =
+          switch merged.side {
+          case .ours: oursEntry ?? theirsEntry ?? baseEntry
+          case .theirs: theirsEntry ?? oursEntry ?? baseEntry
+          case .base: baseEntry ?? oursEntry ?? theirsEntry
+          }
+        var entry = source ?? Node.Mapping.Entry(key: Node.Scalar(text: key), value: value)
+        entry.value = value
+        result.entries.append(entry)
+      }
+      return result
+    }
+
+    /// Three lists merged item by item, items matched by identity (`unique_by`, or whole
+    /// content): ours' items in ours' order, then the items only theirs has, placed by
+    /// their date field when the items have one, else at the end.
+    mutating func list(_ base: Node.Sequence?, _ ours: Node.Sequence, _ theirs: Node.Sequence, type: FieldType?)
+      -> Node.Sequence
+    {
+      var spec: ListSpec?
+      if case .list(let list)? = type { spec = list }
+      let itemType = spec?.items.type
+      let itemStrategy = spec?.items.merge ?? .combine
+      let baseItems = base?.items ?? []
+      func ids(_ items: [Node.Sequence.Item]) -> [ItemIdentity] {
+        FieldDiff.identities(of: items.map(\.value.value), list: spec, lists: .byContent)
+      }
+      let baseIDs = ids(baseItems)
+      let oursIDs = ids(ours.items)
+      let theirsIDs = ids(theirs.items)
+      var baseIndex: [ItemIdentity: Int] = [:]
+      for (index, id) in baseIDs.enumerated() { baseIndex[id] = index }
+      var theirsIndex: [ItemIdentity: Int] = [:]
+      for (index, id) in theirsIDs.enumerated() { theirsIndex[id] = index }
+      let oursSet = Set(oursIDs)
+
+      var result = ours
+      result.items = []
+      func merged(_ id: ItemIdentity, _ b: Node.Sequence.Item?, _ o: Node.Sequence.Item?, _ t: Node.Sequence.Item?)
+        -> Node.Sequence.Item?
+      {
+        identity.append(.item(id))
+        path.append(.index(result.items.count))
+        let outcome = node(b?.value, o?.value, t?.value, type: itemType, strategy: itemStrategy)
+        identity.removeLast()
+        path.removeLast()
+        guard let value = outcome.node else { return nil }
+        let source =
+          switch outcome.side {
+          case .ours: o ?? t ?? b
+          case .theirs: t ?? o ?? b
+          case .base: b ?? o ?? t
+          }
+        var item = source ?? Node.Sequence.Item(value: value)
+        item.value = value
+        return item
+      }
+      for (index, item) in ours.items.enumerated() {
+        let id = oursIDs[index]
+        let b = baseIndex[id].map { baseItems[$0] }
+        let t = theirsIndex[id].map { theirs.items[$0] }
+        if let item = merged(id, b, item, t) { result.items.append(item) }
+      }
+      let dateField = Self.dateField(of: itemType)
+      for (index, item) in theirs.items.enumerated() where !oursSet.contains(theirsIDs[index]) {
+        let id = theirsIDs[index]
+        let b = baseIndex[id].map { baseItems[$0] }
+        guard let item = merged(id, b, nil, item) else { continue }
+        result.items.insert(item, at: Self.position(of: item, in: result.items, dateField: dateField))
+      }
+      return result
+    }
+
+    /// The first field of the items' object that is a date.
+    static func dateField(of type: FieldType?) -> String? {
+      guard case .object(let object)? = type else { return nil }
+      return object.fields.first { $0.type.kind == .date }?.name
+    }
+
+    /// Where an item of the other side goes: after the last item whose date is not later
+    /// than its own (items without a date stop the search); at the end without a date.
+    static func position(of item: Node.Sequence.Item, in items: [Node.Sequence.Item], dateField: String?) -> Int {
+      guard let dateField, let date = Self.date(of: item, field: dateField) else { return items.count }
+      var position = items.count
+      while position > 0, let other = Self.date(of: items[position - 1], field: dateField), other > date {
+        position -= 1
+      }
+      return position
+    }
+
+    static func date(of item: Node.Sequence.Item, field: String) -> CivilDate? {
+      guard case .mapping(let mapping) = item.value, case .scalar(let scalar)? = mapping[field] else { return nil }
+      return CivilDate(scalar.text)
+    }
+  }
+}
