@@ -16,6 +16,11 @@ public struct RecordLog: Sendable {
       let commit = event.commit
       out += "\(text.date(commit.author))  \(text.author(commit.author))  "
       out += "\(commit.id.short())  \(commit.summary)\n"
+      if commit.parents.count > 1 {
+        // On the first-parent timeline a merge's changes are what the merge brought in.
+        let merged = commit.parents.dropFirst().map { $0.short() }.joined(separator: ", ")
+        out += "    merge of \(merged): the changes it brought in\n"
+      }
       let change = event.change
       if change.kind != .modified || change.fields.isEmpty {
         out += "    \(text.headline(change))\n"
@@ -28,7 +33,7 @@ public struct RecordLog: Sendable {
     return out
   }
 
-  /// `{"version":1,"record","commits":[{"commit","author","message","change"}]}`.
+  /// `{"version":1,"record","commits":[{"commit","parents","author","message","change"}]}`.
   public func json(_ text: ChangeText) -> [UInt8] {
     var out = JSONWriter()
     out.raw("{\"version\":1,\"record\":")
@@ -39,6 +44,13 @@ public struct RecordLog: Sendable {
       out.raw("\n{")
       out.key("commit")
       out.string(event.commit.id.hex)
+      out.key("parents")
+      out.raw("[")
+      for parent in event.commit.parents {
+        out.separate()
+        out.string(parent.hex)
+      }
+      out.raw("]")
       out.key("author")
       out.signature(event.commit.author, text: text)
       out.key("message")

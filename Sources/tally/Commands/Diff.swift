@@ -11,6 +11,8 @@ struct Diff: ParsableCommand {
       tally diff                 HEAD against the working tree
       tally diff REV             REV against the working tree
       tally diff A..B            commit A against commit B
+      tally diff REV^!           the change commit REV made: its first parent against REV;
+                                 for a merge commit, what the merge brought in
       tally diff --staged        HEAD against the index (what would be committed)
 
       Records are grouped by type, with the fields that changed and a summary \
@@ -23,7 +25,7 @@ struct Diff: ParsableCommand {
       both up), `git diff` and `git log -p` show field-aware changes.
       """)
 
-  @Argument(help: "REV or A..B (default: HEAD against the working tree).")
+  @Argument(help: "REV, A..B or REV^! (default: HEAD against the working tree).")
   var revisions: String?
 
   @Flag(help: "Compare HEAD with the index instead of the working tree.")
@@ -65,6 +67,13 @@ struct Diff: ParsableCommand {
     let sides: SnapshotComparison.Sides
     if staged {
       sides = .staged
+    } else if let revisions, revisions.hasSuffix("^!"), revisions.count > 2 {
+      let commit = String(revisions.dropLast(2))
+      if (try? context.history.resolve(commit)) != nil, (try? context.history.resolve(commit + "^")) == nil {
+        Console.err("tally: \(commit) is the first commit: it has no parent to compare with (tally show lists it)\n")
+        throw Exit.failure
+      }
+      sides = .commits(from: commit + "^", to: commit)
     } else if let revisions, let range = revisions.range(of: "..") {
       let a = String(revisions[..<range.lowerBound])
       let b = String(revisions[range.upperBound...])
