@@ -81,6 +81,28 @@ struct GitCheckTests {
     #expect(result.stdout.contains("error[transition]: 'status' cannot change from 'prospect' to 'dormant'"))
   }
 
+  @Test func aRenamedRecordKeepsItsStateAndANewOneDoesNot() throws {
+    let dir = try makeCommittedTeamRepository()
+    let dormant = try dir.read("customers/C-0042.yaml").replacing("status: prospect", with: "status: dormant")
+    try dir.write("customers/C-0042.yaml", dormant)
+    try git(["commit", "-qam", "dormant"], in: dir.path)
+    // A rename (as history reads one: the same content under another id) is not a new record.
+    try git(["mv", "customers/C-0042.yaml", "customers/C-0043.yaml"], in: dir.path)
+    let staged = try TallyProcess.run(["check", "--staged"], in: dir.path)
+    #expect(staged.status == 0, "\(staged.stdout)")
+    try git(["commit", "-qm", "rename"], in: dir.path)
+    let range = try TallyProcess.run(["check", "--range", "HEAD~1..HEAD"], in: dir.path)
+    #expect(range.status == 0, "\(range.stdout)")
+    #expect(range.stdout == "checked 1 commit: no problems\n")
+    // A new record in that state is still refused.
+    try dir.write("customers/C-0044.yaml", dormant.replacing("上海华信贸易有限公司", with: "杭州新开贸易有限公司"))
+    try git(["add", "-A"], in: dir.path)
+    let new = try TallyProcess.run(["check", "--staged"], in: dir.path)
+    #expect(new.status == 1)
+    #expect(new.stdout.contains("customers/C-0044.yaml:4:9: error[initial-state]"), "\(new.stdout)")
+    #expect(!new.stdout.contains("C-0043.yaml"), "\(new.stdout)")
+  }
+
   @Test func aStagedDeletionThatBreaksAReferenceIsCaught() throws {
     let dir = try makeCommittedTeamRepository()
     try git(["rm", "-q", "staff/S-0012.yaml"], in: dir.path)

@@ -122,10 +122,16 @@ public final class GitChecker: @unchecked Sendable {
         baselineFiles = before
         changed = differing
       }
+      // A record renamed without a change (`git mv`) keeps its state: it is not new.
+      let renames = changed.map { Self.renames(among: $0, in: snapshot, from: earlier) } ?? []
+      baselineFiles += renames.map(\.old.file)
       // A few files are quicker to validate than the stored cache is to read.
       baseline = RepositoryChecker(repository: earlier.repository, today: today)
         .baseline(
           files: baselineFiles, name: earlier.name, cache: baselineFiles.count > 256 ? earlier.cache : nil)
+      for rename in renames {
+        baseline?.rename(type: rename.type, from: rename.old.id, to: rename.newID)
+      }
     }
     Trace.mark("transition baseline")
     let state = incremental ? currentState() : nil
@@ -146,6 +152,46 @@ public final class GitChecker: @unchecked Sendable {
     return report
   }
 
+  /// A record renamed with its content unchanged: what history calls a rename (the same
+  /// blob removed at one id and added at another of the same type, in one step).
+  struct Rename {
+    var type: String
+    var old: (file: SnapshotFile, id: String)
+    var newID: String
+  }
+
+  /// The renames among the `changed` paths of `snapshot` since `earlier`.
+  static func renames(among changed: Set<String>, in snapshot: Snapshot, from earlier: Snapshot) -> [Rename] {
+    let new = FileLookup(snapshot.files)
+    let old = FileLookup(earlier.files)
+    var removed: [String: [(file: SnapshotFile, type: String, id: String)]] = [:]
+    var added: [(type: String, id: String, key: String)] = []
+    for path in changed {
+      let before = old.file(path)
+      let after = new.file(path)
+      if let before, after == nil, let key = before.contentKey,
+        case .record(let type, let id) = earlier.repository.role(of: path)
+      {
+        removed[key, default: []].append((before, type, id))
+      } else if let after, before == nil, let key = after.contentKey,
+        case .record(let type, let id) = snapshot.repository.role(of: path)
+      {
+        added.append((type, id, key))
+      }
+    }
+    guard !removed.isEmpty, !added.isEmpty else { return [] }
+    var renames: [Rename] = []
+    for file in added.sorted(by: { $0.id < $1.id }) {
+      guard var candidates = removed[file.key],
+        let index = candidates.firstIndex(where: { $0.type == file.type })
+      else { continue }
+      let source = candidates.remove(at: index)
+      removed[file.key] = candidates
+      renames.append(Rename(type: file.type, old: (source.file, source.id), newID: file.id))
+    }
+    return renames
+  }
+
   /// The paths of `files` that are new or differ from `earlier`, and the earlier versions of
   /// those; nil when a file has no blob id.
   static func differences(
@@ -156,9 +202,10 @@ public final class GitChecker: @unchecked Sendable {
     }
     var differing = Set<String>()
     var before: [SnapshotFile] = []
-    for (path, new, old) in FileLookup.differences(files, earlier) where new != nil {
+    for (path, new, old) in FileLookup.differences(files, earlier) {
+      // Removed paths are listed for renames; they have nothing to check.
       differing.insert(path)
-      if let old { before.append(old) }
+      if let old, new != nil { before.append(old) }
     }
     return (differing, before)
   }

@@ -31,6 +31,13 @@ public struct TransitionChecker: Sendable {
     }
 
     public func contains(type: String, id: String) -> Bool { states[type]?[id] != nil }
+
+    /// Makes the record `type/old` known as `type/new` (a rename): `new` is then checked
+    /// for transitions from `old`'s states, not as a new record.
+    public mutating func rename(type: String, from old: String, to new: String) {
+      guard let fields = states[type]?[old] else { return }
+      states[type]![new] = fields
+    }
   }
 
   /// The state fields of a record's value (for a baseline read without full checking).
