@@ -3,6 +3,8 @@
 // Hide libgit2's deprecated API so nothing in Tally can come to depend on it.
 #define GIT_DEPRECATE_HARD
 #include <git2.h>
+// git_index_reuc_add: staging a conflicted path keeps its stages for `git checkout -m`, as git does.
+#include <git2/sys/index.h>
 
 // git_libgit2_opts is variadic, which Swift cannot call: one wrapper per option used.
 

@@ -349,9 +349,12 @@ public final class IndexTransaction: @unchecked Sendable {
 
   /// Stages `changes` in memory. Files that exist in the working tree with the same bytes
   /// get their stat data recorded too (as `git add` does), so `git status` stays quick.
+  /// A path left conflicted by a merge is resolved by staging it, as `git add` and `git rm`
+  /// resolve it: its conflict entries (stages 1–3) move to the index's resolve-undo section.
   public func stage(_ changes: [StagedChange]) throws(GitError) {
     try repository.locked { () throws(GitError) in
       for change in changes {
+        try resolveConflict(at: change.path)
         guard let (bytes, mode) = change.blob else {
           let rc = git_index_remove(index, change.path, 0)
           if rc != GIT_ENOTFOUND.rawValue { try check(rc, "git_index_remove") }
@@ -390,6 +393,34 @@ public final class IndexTransaction: @unchecked Sendable {
         try check(rc, "git_index_add")
       }
     }
+  }
+
+  /// Moves the conflict entries of `path` (stages 1–3), if it has any, to the resolve-undo
+  /// section (git's `REUC` extension, which `git checkout -m PATH` reads to conflict the path
+  /// again), as `git add` does (`git_index_conflict_get`, `git_index_reuc_add`,
+  /// `git_index_conflict_remove`). Called with the repository's lock held.
+  private func resolveConflict(at path: String) throws(GitError) {
+    var ancestor: UnsafePointer<git_index_entry>?
+    var ours: UnsafePointer<git_index_entry>?
+    var theirs: UnsafePointer<git_index_entry>?
+    let rc = git_index_conflict_get(&ancestor, &ours, &theirs, index, path)
+    if rc == GIT_ENOTFOUND.rawValue { return }
+    try check(rc, "git_index_conflict_get")
+    // Copied before the index changes: the entries belong to it.
+    func side(_ entry: UnsafePointer<git_index_entry>?) -> (mode: Int32, id: git_oid?) {
+      guard let entry else { return (0, nil) }
+      return (Int32(bitPattern: entry.pointee.mode), entry.pointee.id)
+    }
+    let (baseSide, oursSide, theirsSide) = (side(ancestor), side(ours), side(theirs))
+    var ids = [baseSide.id ?? git_oid(), oursSide.id ?? git_oid(), theirsSide.id ?? git_oid()]
+    let added = ids.withUnsafeMutableBufferPointer { buffer -> Int32 in
+      let base = buffer.baseAddress!
+      return git_index_reuc_add(
+        index, path, baseSide.mode, baseSide.id == nil ? nil : base, oursSide.mode,
+        oursSide.id == nil ? nil : base + 1, theirsSide.mode, theirsSide.id == nil ? nil : base + 2)
+    }
+    try check(added, "git_index_reuc_add")
+    try check(git_index_conflict_remove(index, path), "git_index_conflict_remove")
   }
 
   /// The stat data of the working-tree entry at `file` when it holds exactly `bytes` (a

@@ -211,6 +211,38 @@ struct IndexTransactionTests {
     try expectNoLeftovers(f)
   }
 
+  @Test func stagingAConflictedPathResolvesItAsGitAddDoes() throws {
+    let f = try committedRecords()
+    try f.git(["checkout", "-q", "-b", "side"])
+    try f.commit(
+      "side", ["customers/C-0002.yaml": "name: 南京远达\nstatus: active\n", "staff/S-0001.yaml": "name: 陈建国\nrole: x\n"])
+    try f.git(["checkout", "-q", "main"])
+    try f.commit("main", ["customers/C-0002.yaml": "name: 南京远达\nstatus: lead\n", "staff/S-0001.yaml": nil])
+    let merge = try f.git(["merge", "-q", "side"], allowFailure: true)
+    #expect(merge.status != 0, "the merge stops on the conflicts")
+    #expect(try f.out(["ls-files", "-u"]).split(separator: "\n").count == 5)
+    let repository = try f.repository()
+    let transaction = try repository.beginIndexTransaction()
+    // A content conflict resolved by writing the file, a modify/delete one by removing it.
+    try transaction.stage([
+      Self.write("customers/C-0002.yaml", "name: 南京远达\nstatus: active\n"), .remove(path: "staff/S-0001.yaml"),
+    ])
+    #expect(!transaction.hasConflicts)
+    try transaction.writeIndex()
+    #expect(try f.out(["ls-files", "-u"]) == "")
+    #expect(try f.out(["ls-files", "-s", "customers/C-0002.yaml"]).hasSuffix(" 0\tcustomers/C-0002.yaml"))
+    #expect(try f.out(["ls-files", "staff/S-0001.yaml"]) == "")
+    try f.write(["customers/C-0002.yaml": "name: 南京远达\nstatus: active\n", "staff/S-0001.yaml": nil])
+    // Staged as resolved; deleted, as HEAD has it: nothing to commit for it.
+    let status = try f.out(["status", "--porcelain"]).split(separator: "\n")
+    #expect(status.contains("M  customers/C-0002.yaml"), "\(status)")
+    #expect(!status.contains { $0.contains("staff/") }, "\(status)")
+    // The conflict stages were kept for undoing, as git keeps them: checkout -m conflicts the file again.
+    try f.git(["checkout", "-m", "customers/C-0002.yaml"])
+    #expect(try f.out(["ls-files", "-u", "customers/C-0002.yaml"]).split(separator: "\n").count == 3)
+    try expectNoLeftovers(f)
+  }
+
   // MARK: All or nothing
 
   @Test func releasingWithoutACommitChangesNothing() throws {
