@@ -9,9 +9,10 @@ struct Tally: ParsableCommand {
     abstract: "Keep a team's records as plain text in git.",
     version: "tally \(TallyVersion.string) (libgit2 \(RecordsRepository.gitEngineVersion))",
     subcommands: [
-      Add.self, Blame.self, Check.self, Commit.self, Diff.self, Fmt.self, HistoryCommand.self, Hook.self, Init.self,
-      Log.self, MergeDriverCommand.self, New.self, Parse.self, ReportCommand.self, SchemaCommand.self, SetCommand.self,
-      Show.self,
+      Add.self, Blame.self, Check.self, Commit.self, Conflicts.self, Diff.self, Fmt.self, HistoryCommand.self,
+      Hook.self, Init.self,
+      Log.self, MergeDriverCommand.self, New.self, Parse.self, ReportCommand.self, Resolve.self, SchemaCommand.self,
+      SetCommand.self, Show.self,
     ]
   )
 

@@ -548,14 +548,21 @@ public struct RecordEditing: Sendable {
   ///
   /// The report has the problems of that file, and those of the other records that the new
   /// text causes: a unique value it shares with another record is reported on it, whichever
-  /// file comes first.
-  func check(_ relative: String, text: [UInt8], baseline: TransitionChecker.Baseline?) throws(Failure)
-    -> CheckReport
-  {
+  /// file comes first. `others` replaces more files of the working tree (nil: removed) —
+  /// the other files of a merge being resolved.
+  func check(
+    _ relative: String, text: [UInt8], baseline: TransitionChecker.Baseline?, alongside others: [String: [UInt8]?] = [:]
+  ) throws(Failure) -> CheckReport {
     let checker = RepositoryChecker(repository: repository, today: today)
-    let source = Overlay(base: WorkingTreeSource(root: repository.root), replacing: [relative: text])
+    let workingTree = WorkingTreeSource(root: repository.root)
     var report: CheckReport
     do {
+      var source: RecordSource = Overlay(base: workingTree, replacing: [relative: text])
+      if !others.isEmpty {
+        var changes = others
+        changes[relative] = text
+        source = OverlaySource(base: try workingTree.files(), changes: changes, name: workingTree.name)
+      }
       // Everything is checked (it is all read anyway) so that duplicates reported on the
       // other record are seen; the report is narrowed below.
       report = try checker.check(source, only: nil, baseline: baseline)

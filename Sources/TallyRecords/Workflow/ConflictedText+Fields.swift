@@ -40,15 +40,7 @@ extension ConflictedText {
       guard let version = version(choosing: side, at: index) else { return nil }
       return SyntaxTree.parse(version.bytes).tree?.value
     }
-    func lines(_ note: String) -> [ConflictedFile.Conflict] {
-      [
-        ConflictedFile.Conflict(
-          field: nil, identity: nil, type: nil, lines: hunk.lines, hunk: index,
-          base: hunk.base.map { .text(String(decoding: $0, as: UTF8.self)) },
-          ours: .text(String(decoding: hunk.ours, as: UTF8.self)),
-          theirs: .text(String(decoding: hunk.theirs, as: UTF8.self)), note: note)
-      ]
-    }
+    func lines(_ note: String) -> [ConflictedFile.Conflict] { [lineConflict(index, note: note)] }
     guard let ours = parsed(.ours), let theirs = parsed(.theirs) else {
       return lines("the file is not a record with these lines on each side")
     }
@@ -93,6 +85,22 @@ extension ConflictedText {
         note: baseKnown ? nil : "the markers hold no base version, and the index has none that can be read",
         baseKnown: baseKnown)
     }
+  }
+
+  /// Each conflict as lines, not fields (a file that is not in the record format): each
+  /// side's lines as text.
+  public func lineConflicts(note: String) -> [ConflictedFile.Conflict] {
+    hunks.indices.map { lineConflict($0, note: note) }
+  }
+
+  func lineConflict(_ index: Int, note: String) -> ConflictedFile.Conflict {
+    let hunk = hunks[index]
+    return ConflictedFile.Conflict(
+      field: nil, identity: nil, type: nil, lines: hunk.lines, hunk: index,
+      base: hunk.base.map { .text(String(decoding: $0, as: UTF8.self)) },
+      ours: .text(String(decoding: hunk.ours, as: UTF8.self)),
+      theirs: .text(String(decoding: hunk.theirs, as: UTF8.self)),
+      note: note, baseKnown: hunk.base != nil)
   }
 
   /// How many components of `identity` name the value a merge treats as one: a field or an

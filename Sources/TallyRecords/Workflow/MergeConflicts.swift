@@ -80,7 +80,7 @@ public struct MergeConflicts: Sendable {
       var file = ConflictedFile(
         path: path, type: type?.name, id: id, state: .markers, conflicts: [], bytes: bytes, text: text, stages: [:])
       if let blob = staged[path] { file.stagedWithMarkers = ConflictedText(try git.blob(blob)).hasMarkers }
-      file.conflicts = conflicts(in: text, type: type, fallbackBase: .unknown)
+      file.conflicts = conflicts(in: text, path: path, type: type, fallbackBase: .unknown)
       files.append(file)
     }
     files.sort { $0.path < $1.path }
@@ -126,15 +126,19 @@ public struct MergeConflicts: Sendable {
       let blob = try git.blob(entry.id)
       fallback = SyntaxTree.parse(blob).tree.map { .value($0.value) } ?? .unknown
     }
-    file.conflicts = conflicts(in: text, type: type, fallbackBase: fallback)
+    file.conflicts = conflicts(in: text, path: path, type: type, fallbackBase: fallback)
     return file
   }
 
-  /// The conflicts of a file's markers, and one per stray marker.
-  static func conflicts(in text: ConflictedText, type: RecordType?, fallbackBase: ConflictedText.FallbackBase)
-    -> [ConflictedFile.Conflict]
-  {
-    var result = text.conflicts(type: type, fallbackBase: fallbackBase)
+  /// The conflicts of the markers of the file at `path`, and one per stray marker. A file in
+  /// the record format (`.yaml`: a record, a schema, `tally.yaml`) is read as fields; any
+  /// other as lines.
+  static func conflicts(
+    in text: ConflictedText, path: String, type: RecordType?, fallbackBase: ConflictedText.FallbackBase
+  ) -> [ConflictedFile.Conflict] {
+    var result =
+      type != nil || path.hasSuffix(".yaml")
+      ? text.conflicts(type: type, fallbackBase: fallbackBase) : text.lineConflicts(note: "not a record file")
     for line in text.strayMarkers {
       result.append(
         ConflictedFile.Conflict(
