@@ -1,4 +1,5 @@
 import TallySchema
+import TallyTestSupport
 import TallyText
 import Testing
 
@@ -297,6 +298,43 @@ struct ConflictedTextTests {
       comment.conflicts(type: F.type, fallbackBase: .unknown).map(\.note) == [
         "the sides differ only in comments or layout"
       ])
+  }
+
+  /// Any text, markers or not: cutting it never fails and loses nothing — the hunks put back
+  /// as they were give the same bytes, and every version and mapping can be made.
+  @Test(arguments: [1, 2, 3, 4, 5, 6, 7, 8] as [UInt64])
+  func anyTextCutsAndJoinsBackByteForByte(seed: UInt64) throws {
+    var random = SeededRandom(seed: seed)
+    let pieces = [
+      "tier: A", "tier: C", "status: lead", "contacts:", "  - name: 李强", "    phone: '1'", "", "# 注释", "  : bad",
+      "<<<<<<< ours", "<<<<<<<", "||||||| base", "=======", ">>>>>>> theirs", ">>>>>>>", "<<<<<<<<< ours",
+      "=========", ">>>>>>>>> theirs", "=======x", "\u{FEFF}name: x",
+    ]
+    var compared = 0
+    for _ in 0..<300 {
+      var text = random.chance(10) ? "\u{FEFF}" : ""
+      for _ in 0..<random.below(14) {
+        text += random.pick(pieces) + (random.chance(20) ? "\r\n" : "\n")
+      }
+      if random.chance(20) { text += random.pick(pieces) }
+      let bytes = Array(text.utf8)
+      let cut = ConflictedText(bytes)
+      #expect(cut.text { _ in nil } == bytes, "seed \(seed): \(text.debugDescription)")
+      #expect(cut.text { cut.hunks[$0].raw } == bytes)
+      let lineCount = ConflictedText.lineCount(bytes)
+      for (index, hunk) in cut.hunks.enumerated() {
+        #expect(hunk.lines.lowerBound >= 1 && hunk.lines.upperBound <= lineCount)
+        for side in RecordMerge.Side.allCases {
+          guard let version = cut.version(choosing: side, at: index) else { continue }
+          #expect(!version.bytes.isEmpty || hunk.lines(of: side)?.isEmpty == true)
+        }
+      }
+      for conflict in cut.conflicts(type: ConflictFixture.type, fallbackBase: .unknown) {
+        #expect(conflict.hunk.map { cut.hunks.indices.contains($0) } == true)
+      }
+      compared += 1
+    }
+    #expect(compared == 300)
   }
 
   @Test func aVersionAndWhereItsChosenLinesAre() throws {

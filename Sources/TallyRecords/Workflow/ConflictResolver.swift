@@ -372,7 +372,7 @@ public struct ConflictResolver: Sendable {
         }
         replacements[hunk] = try valueLines(value, for: field, hunk: hunk, in: file, text: text, display: display)
       default:
-        let side = choice.side!
+        guard let side = choice.side else { break }
         for hunk in hunks {
           guard let lines = text.hunks[hunk].lines(of: side) else { throw Self.noBase(display, text.hunks[hunk]) }
           replacements[hunk] = lines
