@@ -206,6 +206,37 @@ struct ResolveCommandTests {
     #expect(try scenario.git(["ls-files", "-u"]).stdout == "")
   }
 
+  @Test func anEmptyValueRemovesTheFieldUnlessItIsRequired() throws {
+    let scenario = try MergeScenario()
+    let merge = try scenario.merge(
+      feature: { $0.replacing("source: referral", with: "source: website").replacing("tier: A", with: "tier: C") },
+      main: { $0.replacing("source: referral", with: "source: inbound").replacing("tier: A", with: "tier: B") })
+    #expect(merge.status != 0)
+    let required = try scenario.tally(["resolve", "customer/C-0042", "tier", "--value", ""])
+    #expect(required.status == 1, "\(required.stderr)")
+    #expect(required.stderr.contains("nothing was written"), "\(required.stderr)")
+    let removed = try scenario.tally(["resolve", "customer/C-0042", "source", "--value", ""])
+    #expect(removed.status == 0, "\(removed.stderr)")
+    #expect(removed.stdout.hasPrefix("customers/C-0042.yaml: source removed\n"), "\(removed.stdout)")
+    #expect(!(try scenario.dir.read("customers/C-0042.yaml")).contains("source:"))
+  }
+
+  @Test func anIndexHeldByAnotherProcessLeavesEverythingAsItWas() throws {
+    let scenario = try tierConflict()
+    let before = try gitState(scenario.path)
+    let file = try scenario.dir.bytes("customers/C-0042.yaml")
+    // git's own lock (no tally process in it): waited for, then given up.
+    try scenario.dir.write(".git/index.lock", "")
+    let result = try TallyProcess.run(
+      ["resolve", "customer/C-0042", "tier", "--theirs"], in: scenario.path,
+      environment: tallyGitEnvironment.merging(["TALLY_LOCK_TIMEOUT": "0"]) { $1 })
+    #expect(result.status == 2, "\(result.stderr)")
+    #expect(result.stderr.contains("index.lock"), "\(result.stderr)")
+    #expect(try scenario.dir.bytes("customers/C-0042.yaml") == file)
+    try FileManager.default.removeItem(atPath: scenario.path + "/.git/index.lock")
+    #expect(try gitState(scenario.path) == before)
+  }
+
   @Test func aValueThatBreaksARuleOfTheRecordIsRefused() throws {
     let scenario = try MergeScenario()
     let merge = try scenario.merge(

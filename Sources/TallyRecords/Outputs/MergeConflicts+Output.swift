@@ -223,6 +223,10 @@ extension ConflictResolver.Outcome {
         case .base: value = conflict.base
         case .value(let text): value = text.isEmpty ? nil : .text(text)
         }
+        if case .value("") = choice {
+          out += "\(displayPath): \(name) removed\n"
+          continue
+        }
         let shown = conflict.field == nil ? "" : ": " + MergeConflicts.cell(value)
         out += "\(displayPath): \(name) ← \(choice)\(shown)\n"
       }
