@@ -39,12 +39,15 @@ public struct MergeConflict: Sendable, Hashable {
     public var bytes: Range<Int>
     /// The text after the marker (a branch, a commit or a file name), or "".
     public var label: String
+    /// How many marker characters it has: 7, or git's `conflict-marker-size`.
+    public var size: Int
 
-    public init(kind: Kind, line: Int, bytes: Range<Int>, label: String) {
+    public init(kind: Kind, line: Int, bytes: Range<Int>, label: String, size: Int = 7) {
       self.kind = kind
       self.line = line
       self.bytes = bytes
       self.label = label
+      self.size = size
     }
   }
 
@@ -95,10 +98,12 @@ public struct MergeConflict: Sendable, Hashable {
 
   /// The merge conflicts in `text`, in file order.
   ///
-  /// A marker is seven `<`, `|`, `=` or `>` at the start of a line, followed by a blank or
-  /// the end of the line (as git recognises them). Lines end at LF or CRLF; a UTF-8 byte
-  /// order mark at the start is skipped. Markers that follow one another in git's order
-  /// belong to one conflict, which `>>>>>>>` ends; any other marker starts a new one.
+  /// A marker is seven or more `<`, `|`, `=` or `>` at the start of a line (seven by
+  /// default; git writes as many as a file's `conflict-marker-size` attribute says),
+  /// followed by a blank or the end of the line. Lines end at LF or CRLF; a UTF-8 byte
+  /// order mark at the start is skipped. Markers of one size that follow one another in
+  /// git's order belong to one conflict, which `>>>>>>>` ends; any other marker starts a
+  /// new one.
   public static func find(in text: UnsafeBufferPointer<UInt8>) -> [MergeConflict] {
     var conflicts: [MergeConflict] = []
     var open: [Marker] = []
@@ -110,7 +115,7 @@ public struct MergeConflict: Sendable, Hashable {
       let next = end + 1
       if end > start, text[end - 1] == 0x0D, end < text.count { end -= 1 }
       if let marker = marker(in: text, from: start, to: end, line: line) {
-        if let last = open.last, last.kind < marker.kind {
+        if let last = open.last, last.kind < marker.kind, last.size == marker.size {
           open.append(marker)
         } else {
           if !open.isEmpty { conflicts.append(MergeConflict(markers: open)) }
@@ -138,13 +143,15 @@ public struct MergeConflict: Sendable, Hashable {
     case UInt8(ascii: ">"): kind = .theirs
     default: return nil
     }
-    for i in (start + 1)..<(start + 7) where text[i] != text[start] { return nil }
-    if start + 7 < end, text[start + 7] != 0x20, text[start + 7] != 0x09 { return nil }
-    var from = start + 7
+    var size = 1
+    while start + size < end, text[start + size] == text[start] { size += 1 }
+    guard size >= 7 else { return nil }
+    if start + size < end, text[start + size] != 0x20, text[start + size] != 0x09 { return nil }
+    var from = start + size
     var to = end
     while from < to, text[from] == 0x20 || text[from] == 0x09 { from += 1 }
     while to > from, text[to - 1] == 0x20 || text[to - 1] == 0x09 || text[to - 1] == 0x0D { to -= 1 }
     let label = String(decoding: UnsafeBufferPointer(rebasing: text[from..<to]), as: UTF8.self)
-    return Marker(kind: kind, line: line, bytes: start..<end, label: label)
+    return Marker(kind: kind, line: line, bytes: start..<end, label: label, size: size)
   }
 }

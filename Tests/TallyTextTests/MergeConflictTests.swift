@@ -45,16 +45,35 @@ struct MergeConflictFindTests {
     #expect(conflict.ours == 2..<3 && conflict.theirs == 4..<5)
   }
 
-  @Test func onlySevenMarkerCharactersAtTheStartOfALineFollowedByABlank() {
+  @Test func sevenOrMoreMarkerCharactersAtTheStartOfALineFollowedByABlank() {
     for text in [
-      "<<<<<<<< HEAD\n", "  <<<<<<< HEAD\n", "<<<<<<<HEAD\n", "======== \n", "a: '<<<<<<< x'\n", "<<<<<<\n",
-      "=======x\n",
+      "  <<<<<<< HEAD\n", "<<<<<<<HEAD\n", "a: '<<<<<<< x'\n", "<<<<<<\n", "=======x\n", "=========x\n",
     ] {
       #expect(MergeConflict.find(in: Array(text.utf8)).isEmpty, "\(text.debugDescription)")
     }
-    for text in ["<<<<<<<\n", "=======\n", "======= \n", ">>>>>>>\tx\n", "|||||||", "<<<<<<< a b\r\n"] {
+    for text in [
+      "<<<<<<<\n", "=======\n", "======= \n", ">>>>>>>\tx\n", "|||||||", "<<<<<<< a b\r\n", "<<<<<<<< HEAD\n",
+      "======== \n",
+    ] {
       #expect(MergeConflict.find(in: Array(text.utf8)).count == 1, "\(text.debugDescription)")
     }
+  }
+
+  /// git writes `conflict-marker-size` characters (and passes it to a merge driver as %L).
+  @Test func longerMarkersOfOneSizeMakeOneConflict() throws {
+    let text = "a: 1\n<<<<<<<<< ours\ntier: A\n||||||||| base\ntier: B\n=========\ntier: C\n>>>>>>>>> theirs\n"
+    let found = MergeConflict.find(in: Array(text.utf8))
+    #expect(found.count == 1)
+    let conflict = try #require(found.first)
+    #expect(conflict.isComplete)
+    #expect(conflict.markers.map(\.size) == [9, 9, 9, 9])
+    #expect(conflict.markers.map(\.label) == ["ours", "base", "", "theirs"])
+    let parsed = Document.parse(text, path: "c.yaml").diagnostics
+    #expect(parsed.map(\.code) == ["merge-conflict"])
+    #expect(parsed.first?.message == "unresolved merge conflict in 'tier'")
+    // Markers of different sizes do not make one conflict.
+    let mixed = "<<<<<<< ours\ntier: A\n=========\ntier: C\n>>>>>>> theirs\n"
+    #expect(MergeConflict.find(in: Array(mixed.utf8)).count == 3)
   }
 
   @Test func markersOutOfOrderStartConflictsOfTheirOwn() {
@@ -164,7 +183,7 @@ struct MergeConflictDiagnosticTests {
   /// Without a merge conflict, nothing changes: the markers' first character is an error
   /// of its own in other places.
   @Test func filesWithoutConflictsAreReportedAsBefore() {
-    #expect(diagnostics("a: 1\n======== x\n").map(\.code) == ["expected-key"])
+    #expect(diagnostics("a: 1\n========x\n").map(\.code) == ["expected-key"])
     #expect(diagnostics("a: 1\n  <<<<<<< x\n").map(\.code) == ["multiline-plain"])
   }
 }
