@@ -294,6 +294,28 @@ struct RepositoryTests {
     #expect(try repository.hooksDirectory() == "/srv/hooks")
   }
 
+  // MARK: Attributes
+
+  @Test func attributesAreReadAsGitCheckAttrReadsThem() throws {
+    let f = try GitFixture()
+    try f.commit("attributes", [".gitattributes": "customers/*.yaml diff=tally merge=tally\n*.pdf -merge\n"])
+    try f.dir.write("records/.gitattributes", "staff/S-*.yaml merge\n")
+    let repository = try Repository.open(at: f.path)
+    let paths = ["customers/C-0001.yaml", "customers/old/C-0001.yaml", "a.pdf", "records/staff/S-0001.yaml"]
+    let expected: [AttributeValue] = [.value("tally"), .unspecified, .unset, .set]
+    #expect(try paths.map { try repository.attribute("merge", of: $0) } == expected)
+    // The same answers from git.
+    let answers = try f.out(["check-attr", "merge", "--"] + paths).split(separator: "\n")
+    #expect(
+      answers == [
+        "customers/C-0001.yaml: merge: tally", "customers/old/C-0001.yaml: merge: unspecified", "a.pdf: merge: unset",
+        "records/staff/S-0001.yaml: merge: set",
+      ])
+    // A change on disk is seen by the same repository object.
+    try f.dir.write("records/.gitattributes", "staff/S-*.yaml merge=tally\n")
+    #expect(try repository.attribute("merge", of: "records/staff/S-0001.yaml") == .value("tally"))
+  }
+
   // MARK: Signatures
 
   @Test func datesAreParsedAsGitReadsThem() {
