@@ -273,6 +273,69 @@ struct OperationInProgressTests {
     #expect(try git(["log", "-1", "--format=%P"], in: dir.path).stdout.split(separator: " ").count == 2)
   }
 
+  @Test func aStateNoParentAllowsIsRefusedWhenAMergeIsFinished() throws {
+    let dir = try conflictedMerge()
+    // C-0017 is active on both branches; the resolution also makes it a lead again, which
+    // neither parent allows (the check against each parent names the other in its message).
+    try git(["checkout", "--theirs", "customers/C-0017.yaml"], in: dir.path)
+    let text = try dir.read("customers/C-0017.yaml")
+    #expect(text.contains("\nstatus: active\n"))
+    try dir.write("customers/C-0017.yaml", text.replacing("\nstatus: active\n", with: "\nstatus: lead\n"))
+    try git(["add", "customers/C-0017.yaml"], in: dir.path)
+    let before = try gitState(dir.path)
+    let staged = try TallyProcess.run(["check", "--staged"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(staged.status == 1)
+    #expect(
+      staged.stdout.contains(
+        "error[transition]: 'status' cannot change from 'active' to 'lead' (it was 'active' in HEAD)"))
+    let result = try TallyProcess.run(["commit"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("error[transition]: 'status' cannot change from 'active' to 'lead'"))
+    #expect(try gitState(dir.path) == before)
+    #expect(FileManager.default.fileExists(atPath: dir.path + "/.git/MERGE_HEAD"))
+  }
+
+  @Test func checkStagedJudgesAMergesStatesAgainstEveryParent() throws {
+    let dir = try makeCommittedExampleRepository(customers: 20)
+    // C-0001 is a prospect; on a branch it becomes active (with an order), then dormant.
+    let text = try dir.read("customers/C-0001.yaml")
+    try git(["checkout", "-q", "-b", "feature"], in: dir.path)
+    let active =
+      text.replacing("\nstatus: prospect\n", with: "\nstatus: active\n") + """
+        orders:
+          - date: 2026-10-20
+            product: 智能客服系统标准版
+            amount: 12000.00
+
+        """
+    try dir.write("customers/C-0001.yaml", active)
+    try git(["commit", "-qam", "active"], in: dir.path)
+    try dir.write("customers/C-0001.yaml", active.replacing("\nstatus: active\n", with: "\nstatus: dormant\n"))
+    try git(["commit", "-qam", "dormant"], in: dir.path)
+    try git(["checkout", "-q", "main"], in: dir.path)
+    try git(["commit", "-q", "--allow-empty", "-m", "main moves on"], in: dir.path)
+    // The branch's result staged on main with no merge: prospect → dormant is refused...
+    try git(["checkout", "feature", "--", "customers/C-0001.yaml"], in: dir.path)
+    let alone = try TallyProcess.run(["check", "--staged"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(alone.status == 1)
+    #expect(alone.stdout.contains("'status' cannot change from 'prospect' to 'dormant' (it was 'prospect' in HEAD)"))
+    // ...but not when the commit it comes from is being merged in: named (as the
+    // pre-merge-commit hook names it)...
+    let named = try TallyProcess.run(
+      ["check", "--staged", "--merging", "feature"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(named.status == 0, "\(named.stdout)")
+    // ...or in MERGE_HEAD.
+    try git(["reset", "-q", "--hard"], in: dir.path)
+    #expect(
+      try TallyProcess.runProgram("git", ["merge", "--no-commit", "--no-ff", "feature"], in: dir.path).status == 0)
+    let merging = try TallyProcess.run(["check", "--staged"], in: dir.path, environment: tallyGitEnvironment)
+    #expect(merging.status == 0, "\(merging.stdout)")
+
+    let misuse = try TallyProcess.run(["check", "--merging", "feature"], in: dir.path)
+    #expect(misuse.status == 64)
+    #expect(misuse.stderr.contains("--merging only applies to --staged"))
+  }
+
   @Test func aCherryPickInProgressIsRefusedWithAdvice() throws {
     let dir = try conflictedMerge()
     try git(["merge", "--abort"], in: dir.path)

@@ -8,7 +8,8 @@ public struct CheckRequest: Sendable {
   public enum Target: Sendable, Equatable {
     /// The working tree; with a revision, state changes since it too.
     case workingTree(against: String?)
-    /// The index, with state changes against `HEAD`.
+    /// The index, with state changes against `HEAD` (and, for a merge's result, against
+    /// each merged-in commit: see ``CheckRequest/merging``).
     case staged
     /// A commit; with `against`, state changes since that revision too.
     case revision(String, against: String?)
@@ -21,6 +22,10 @@ public struct CheckRequest: Sendable {
   public var only: Set<String>?
   /// Warnings fail the check too.
   public var strict = false
+  /// With ``Target/staged``: commits being merged in besides those of `MERGE_HEAD` (the
+  /// pre-merge-commit hook's, which git names before it writes `MERGE_HEAD`); a state change
+  /// allowed from one of them is allowed.
+  public var merging: [String] = []
   /// Keep the outcome in the git directory, and check only what changed since.
   public var useCache = true
   public var today: CivilDate
@@ -80,7 +85,8 @@ extension RecordsRepository {
       }
     case .staged:
       do {
-        return .snapshot(try checker.checkStaged(only: request.only), strict: request.strict)
+        let merging = try request.merging.map { revision throws(GitError) in try checker.git.commit(revision) }
+        return .snapshot(try checker.checkStaged(only: request.only, merging: merging), strict: request.strict)
       } catch {
         throw CheckFailure(description: "\(error)")
       }

@@ -237,8 +237,11 @@ public final class GitChecker: @unchecked Sendable {
   }
 
   /// The staged records, with state changes checked against `HEAD` (none on an unborn
-  /// branch).
-  public func checkStaged(only: Set<String>? = nil) throws -> CheckReport {
+  /// branch). When the index holds a merge's result — a merge in progress (`MERGE_HEAD`),
+  /// or `merging`, the commits the pre-merge-commit hook is told about (git writes
+  /// `MERGE_HEAD` only after that hook) — a state change allowed from any merged-in commit is
+  /// allowed (``allowingStateChanges(_:of:mergedFrom:only:)``).
+  public func checkStaged(only: Set<String>? = nil, merging: [ObjectID] = []) throws -> CheckReport {
     Trace.mark("start")
     guard let commit = try git.headState().commit else {
       let staged = try snapshot(IndexSource(repository: git, prefix: prefix))
@@ -264,7 +267,9 @@ public final class GitChecker: @unchecked Sendable {
     let report = check(staged, against: head, only: only, changed: head == nil ? nil : changed)
     persist(staged)
     Trace.mark("persist")
-    return report
+    var mergeHeads = try git.mergeHeads()
+    for id in merging where !mergeHeads.contains(id) { mergeHeads.append(id) }
+    return try allowingStateChanges(report, of: staged, mergedFrom: mergeHeads, only: only)
   }
 
   /// HEAD's configuration and schema files, and its versions of `paths`: what checking the

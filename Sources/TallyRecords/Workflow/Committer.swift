@@ -348,7 +348,9 @@ public final class Committer {
     Trace.mark("plan: snapshot of the commit")
     try Interrupts.checkpoint()
     var report = checker.check(snapshot, against: try parentSnapshot(files: headFiles, name: "HEAD"))
-    if !mergeHeads.isEmpty { report = try mergeReport(report, snapshot: snapshot, mergeHeads: mergeHeads) }
+    // A state change allowed from any parent is allowed (the value may come from the branch
+    // merged in, where it changed step by step).
+    report = try checker.allowingStateChanges(report, of: snapshot, mergedFrom: mergeHeads)
     checker.persist(snapshot)
     Trace.mark("plan: check")
     var text = message
@@ -369,28 +371,6 @@ public final class Committer {
     } catch SnapshotError.missingConfig {
       return nil  // no records there yet
     }
-  }
-
-  /// A merge's check: a state change is allowed when it is allowed from any parent (the
-  /// value may come from the branch merged in, where it changed step by step), so a
-  /// transition problem is kept only when checking against every merged-in commit finds it
-  /// too.
-  private func mergeReport(
-    _ report: CheckReport, snapshot: GitChecker.Snapshot, mergeHeads: [ObjectID]
-  ) throws -> CheckReport {
-    let stateCodes: Set<String> = ["transition", "initial-state"]
-    guard report.diagnostics.contains(where: { stateCodes.contains($0.code) }) else { return report }
-    var kept = Set(report.diagnostics.filter { stateCodes.contains($0.code) }.map(GitChecker.key))
-    for id in mergeHeads {
-      let files = try GitRevisionSource(repository: git, revision: id.hex, prefix: prefix).files()
-      let other = checker.check(snapshot, against: try parentSnapshot(files: files, name: id.short()))
-      kept.formIntersection(other.diagnostics.filter { stateCodes.contains($0.code) }.map(GitChecker.key))
-    }
-    var result = report
-    result.diagnostics = report.diagnostics.filter {
-      !stateCodes.contains($0.code) || kept.contains(GitChecker.key($0))
-    }
-    return result
   }
 
   /// The message git prepared (`MERGE_MSG`) as a commit message: its comment lines (`#`,

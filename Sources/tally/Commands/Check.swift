@@ -17,7 +17,8 @@ struct Check: ParsableCommand {
       checking their references against the rest.
 
       What is checked: the working tree by default; with --staged, the index as it would \
-      be committed (deletions and renames included; state changes checked against HEAD); \
+      be committed (deletions and renames included; state changes checked against HEAD, \
+      and during a merge a state change allowed from a merged-in commit is allowed too); \
       with --rev REV, the records of that commit; with --range A..B, every commit in B but \
       not in A, oldest first, each against its first parent, reporting the problems each \
       commit introduced and naming the first bad commit (for CI and server-side hooks).
@@ -53,6 +54,14 @@ struct Check: ParsableCommand {
   @Flag(help: "Check the index (what would be committed) instead of the working tree.")
   var staged = false
 
+  @Option(
+    help: ArgumentHelp(
+      "With --staged: a commit being merged in; a state change allowed from it is allowed (a merge in progress is read from MERGE_HEAD).",
+      discussion:
+        "The pre-merge-commit hook passes the commits git is merging: git writes MERGE_HEAD only after that hook.",
+      valueName: "rev"))
+  var merging: [String] = []
+
   @Option(help: ArgumentHelp("Check the records of this commit instead of the working tree.", valueName: "rev"))
   var rev: String?
 
@@ -83,6 +92,7 @@ struct Check: ParsableCommand {
     }
     if staged && against != nil { throw ValidationError("--staged checks state changes against HEAD; drop --against") }
     if firstParent && range == nil { throw ValidationError("--first-parent only applies to --range") }
+    if !merging.isEmpty && !staged { throw ValidationError("--merging only applies to --staged") }
   }
 
   func run() throws {
@@ -94,6 +104,7 @@ struct Check: ParsableCommand {
     request.useCache = !noCache
     if staged {
       request.target = .staged
+      request.merging = merging
     } else if let rev {
       request.target = .revision(rev, against: against)
     } else if let range {
