@@ -179,11 +179,11 @@ struct InitHookCommandTests {
     let second = try box.tally(["hook", "install"])
     #expect(second.status == 0)
     #expect(second.stdout.contains("already installed"))
-    #expect(second.stdout.contains("the diff driver is already set up"))
+    #expect(second.stdout.contains("the diff and merge drivers are already set up"))
     #expect(try box.dir.bytes(".git/hooks/pre-commit") == bytes)
     let status = try box.tally(["hook", "status"])
     #expect(status.status == 0)
-    #expect(status.stdout.hasPrefix("installed: \(box.path)/.git/hooks/pre-commit\n"))
+    #expect(status.stdout.hasPrefix("pre-commit hook: installed: \(box.path)/.git/hooks/pre-commit\n"))
     #expect(status.stdout.contains("  runs: /"))
     // The hook runs this very binary, so it works without tally on PATH.
     let script = String(decoding: bytes, as: UTF8.self)
@@ -242,7 +242,7 @@ struct InitHookCommandTests {
   @Test func gitDiffShowsRecordsFieldByField() throws {
     let box = try GitSandbox()
     try box.initRecords()
-    #expect(try box.dir.read(".gitattributes").contains("\ncustomers/*.yaml diff=tally\n"))
+    #expect(try box.dir.read(".gitattributes").contains("\ncustomers/*.yaml diff=tally merge=tally\n"))
     try box.addTeam(to: "")
     try box.git(["add", "-A"])
     try box.git(["commit", "-q", "-m", "team"])
@@ -255,7 +255,7 @@ struct InitHookCommandTests {
     #expect(plain.contains("+    outcome: callback\n"))
 
     let uninstall = try box.tally(["hook", "uninstall"])
-    #expect(uninstall.stdout.contains("removed the diff driver"))
+    #expect(uninstall.stdout.contains("removed the diff and merge drivers"))
     #expect(!FileManager.default.fileExists(atPath: box.path + "/.gitattributes"))
     #expect(try box.git(["diff"]).stdout.contains("+    outcome: callback\n"))
   }

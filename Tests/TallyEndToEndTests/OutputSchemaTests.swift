@@ -53,6 +53,16 @@ struct OutputSchemaTests {
     for name in ["roster", "pipeline", "plan", "followups", "complaints", "meetings", "activity"] {
       outputs.append(("report", try tally(["report", name, "--format", "json"])))
     }
+    // The hooks and drivers: nothing installed (the hooks path is /dev/null), installed, and
+    // a clone's state (the attribute committed, the driver not configured).
+    outputs.append(("hook-status", try tally(["hook", "status", "--format", "json"], allowed: [1])))
+    try git(["config", "--unset", "core.hooksPath"], in: dir.path)
+    _ = try tally(["hook", "install"])
+    outputs.append(("hook-status", try tally(["hook", "status", "--format", "json"])))
+    try git(["config", "--unset", "merge.tally.driver"], in: dir.path)
+    let clone = try tally(["hook", "status", "--format", "json"], allowed: [1])
+    #expect(clone.contains(#""merge":{"state":"not_configured","key":"merge.tally.driver","command":null,"#))
+    outputs.append(("hook-status", clone))
 
     let scratch = try TemporaryDirectory(prefix: "outputs")
     var arguments = [Golden.directory() + "/../../docs/outputs.md"]

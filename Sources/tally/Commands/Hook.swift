@@ -10,36 +10,45 @@ import TallyRecords
 struct Hook: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "hook",
-    abstract: "Install the git pre-commit hook that checks the staged records.",
+    abstract: "Install the git hooks and drivers that check and merge records.",
     discussion: """
-      For people who commit with plain 'git commit' or a GUI client: the hook runs \
-      'tally check --staged' and, when that passes, 'tally fmt --check' on the staged .yaml \
-      files of the records repository, and refuses the commit when either fails. It is \
-      installed where git runs hooks from (core.hooksPath, or .git/hooks). Hooks are not \
-      copied by 'git clone': run 'tally hook install' once in every clone.
+      For people who commit and merge with plain git or a GUI client. Two hooks are \
+      installed where git runs hooks from (core.hooksPath, or .git/hooks): pre-commit runs \
+      'tally check --staged' before 'git commit' and, when that passes, 'tally fmt --check' \
+      on the staged .yaml files of the records repository; pre-merge-commit runs the same \
+      checks on the result of a 'git merge' that needed no manual resolution, before git \
+      records the merge commit: a merge whose result is invalid stops, still in progress, \
+      for you to fix and finish with 'tally commit'.
 
-      It also sets up git's diff driver for records: '<dir>/*.yaml diff=tally' lines for the \
-      record directories in the records root's .gitattributes (commit it), and \
-      diff.tally.textconv = 'tally diff --git-textconv' in .git/config, so that 'git diff' \
-      and 'git log -p' show record changes field by field.
+      It also sets up git's diff and merge drivers for records: '<dir>/*.yaml diff=tally \
+      merge=tally' lines for the record directories in the records root's .gitattributes \
+      (commit it), and in .git/config diff.tally.textconv = 'tally diff --git-textconv' and \
+      merge.tally.driver = 'tally merge-driver %O %A %B %L %P', so that 'git diff' shows \
+      record changes field by field and 'git merge', 'pull', 'rebase', 'cherry-pick' and \
+      'revert' merge records field by field.
 
-      See docs/git.md for the pre-commit framework, CI and server-side hooks.
+      Hooks and configuration are not copied by 'git clone': run 'tally hook install' once \
+      in every clone ('tally hook status' says when a clone needs it).
+
+      See docs/git.md for merging, the pre-commit framework, CI and server-side hooks.
       """,
     subcommands: [Install.self, Uninstall.self, Status.self])
 
   struct Install: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "install",
-      abstract: "Install the pre-commit hook (running it again changes nothing).",
+      abstract: "Install the hooks and the drivers (running it again changes nothing).",
       discussion: """
-        The hook records the path of this tally binary, and falls back to 'tally' on PATH \
-        when that is gone. A pre-commit hook that is already there is kept: it is renamed to \
-        pre-commit.tally-chained and run first, and its failure stops the commit; 'tally hook \
-        uninstall' puts it back.
+        The hooks and drivers record the path of this tally binary; the hooks fall back to \
+        'tally' on PATH when that is gone. A hook that is already there is kept: it is \
+        renamed to <hook>.tally-chained and run first, and its failure stops the commit or \
+        merge; 'tally hook uninstall' puts it back. An older block of attributes (diff=tally \
+        only) is brought up to date.
 
-        Exit status: 0 when the hook is installed (or already was), 1 when an existing hook \
-        is in the way and cannot be chained or the hook checks another records root of the \
-        repository, 2 when there is no git working tree or the hook cannot be written.
+        Exit status: 0 when the hooks are installed (or already were), 1 when an existing \
+        hook is in the way and cannot be chained or tally's hook checks another records root \
+        of the repository (nothing is changed then), 2 when there is no git working tree or \
+        a hook cannot be written.
         """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -60,12 +69,12 @@ struct Hook: ParsableCommand {
   struct Uninstall: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "uninstall",
-      abstract: "Remove the pre-commit hook, and put back the hook it ran first.",
+      abstract: "Remove the hooks and drivers, and put back the hooks they ran first.",
       discussion: """
-        Only tally's own hook is removed; a hook it had chained to is renamed back to \
-        pre-commit, unchanged. The diff driver goes too: tally's lines in .gitattributes and \
-        diff.tally.textconv. Exit status: 0 (also when the hook was not installed), 2 when \
-        it cannot be removed.
+        Only tally's own hooks are removed; a hook one had chained to is renamed back, \
+        unchanged. The drivers go too: tally's lines in .gitattributes, diff.tally.textconv, \
+        merge.tally.driver and merge.tally.name (each only when it is tally's). Exit status: \
+        0 (also when nothing was installed), 2 when something cannot be removed.
         """)
 
     @OptionGroup var repository: RepositoryOptions
@@ -75,17 +84,20 @@ struct Hook: ParsableCommand {
       let installer = try Hook.installer(root: Hook.rootOrCurrentDirectory(repository), recordDirectories: [])
       do {
         let result = try installer.uninstall()
-        switch result.hook {
-        case .notInstalled:
-          Console.out("tally's pre-commit hook is not installed\n")
-        case .removed(let restored?):
-          Console.out("removed tally's pre-commit hook; restored the hook it ran first: \(restored)\n")
-        case .removed(nil):
-          Console.out("removed tally's pre-commit hook: \(try installer.hooksDirectory())/\(HookInstaller.hookName)\n")
+        for hook in HookInstaller.Hook.allCases {
+          switch result.outcome(hook) {
+          case .notInstalled:
+            Console.out("tally's \(hook.name) hook is not installed\n")
+          case .removed(let restored?):
+            Console.out("removed tally's \(hook.name) hook; restored the hook it ran first: \(restored)\n")
+          case .removed(nil):
+            Console.out("removed tally's \(hook.name) hook: \(try installer.path(of: hook))\n")
+          }
         }
-        if result.diffDriverRemoved {
+        if result.driversRemoved {
           Console.out(
-            "removed the diff driver (diff.tally.textconv, and tally's lines in \(installer.attributesPath))\n")
+            "removed the diff and merge drivers (tally's settings in .git/config, and tally's lines in \(installer.attributesPath))\n"
+          )
         }
       } catch {
         Console.err("tally: \(error)\n")
@@ -97,12 +109,23 @@ struct Hook: ParsableCommand {
   struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "status",
-      abstract: "Show whether the pre-commit hook is installed, and what it runs.",
+      abstract: "Show whether the hooks and drivers are installed, and what they run.",
       discussion: """
-        Exit status: 0 when tally's hook and diff driver are installed and up to date, 1 when \
-        they are not installed, out of date (run 'tally hook install'), or the tally binary \
-        the hook runs is gone.
+        One block per hook (pre-commit, pre-merge-commit) and per driver (diff, merge). A \
+        clone whose .gitattributes gives the records merge=tally but has no merge.tally.driver \
+        (a fresh 'git clone') is reported with a warning: git then silently merges those \
+        files as text.
+
+        --format json is documented in docs/outputs.md.
+
+        Exit status: 0 when both hooks and both drivers are installed and up to date; 1 when \
+        anything is not installed, out of date (run 'tally hook install'), or runs a tally \
+        binary that is gone — in particular when merge=tally is set but merge.tally.driver \
+        is not configured; 2 when the repository cannot be read.
         """)
+
+    @Option(help: "Output format: text or json.")
+    var format: DataFormat = .text
 
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var global: GlobalOptions
@@ -118,35 +141,14 @@ struct Hook: ParsableCommand {
         Console.err("tally: \(error)\n")
         throw Hook.exitCode(for: error)
       }
-      var lines: [String] = []
-      var healthy = false
-      switch status.state {
-      case .notInstalled:
-        lines.append("not installed: there is no \(status.hook) (run 'tally hook install')")
-      case .foreign:
-        lines.append("not installed: \(status.hook) is another hook (run 'tally hook install' to chain to it)")
-      case .installed(let current):
-        lines.append("installed: \(status.hook)")
-        if let directory = status.recordsDirectory { lines.append("  checks the records in: \(directory)") }
-        if let executable = status.executable {
-          lines.append(
-            "  runs: \(executable)" + (status.executableExists ? "" : " (missing: falls back to tally on PATH)"))
-        }
-        if let chained = status.chained { lines.append("  runs first: \(chained)") }
-        if !current { lines.append("  out of date: run 'tally hook install' to update it") }
-        healthy = current && status.executableExists
+      switch format {
+      case .text:
+        Console.out(status.text(attributesPath: installer.attributesPath))
+        for warning in status.warnings { Console.err("tally: warning: \(warning)\n") }
+      case .json:
+        Console.out(status.json(attributesPath: installer.attributesPath))
       }
-      if let driver = status.diffDriver {
-        lines.append("diff driver: diff.tally.textconv = \(driver)")
-      } else {
-        lines.append("diff driver: not configured")
-      }
-      if !status.diffDriverCurrent {
-        lines.append("  out of date: run 'tally hook install' to set it up for \(installer.attributesPath)")
-        healthy = false
-      }
-      Console.out(lines.joined(separator: "\n") + "\n")
-      if !healthy { throw Exit.findings }
+      if !status.isHealthy { throw Exit.findings }
     }
   }
 
@@ -168,33 +170,40 @@ struct Hook: ParsableCommand {
     return RecordsRoot.find(from: FileSystem.currentDirectory) ?? FileSystem.currentDirectory
   }
 
-  /// The directories of the repository's record types, for the diff driver.
+  /// The directories of the repository's record types, for the drivers.
   static func recordDirectories(_ records: RecordsRepository) -> [String] {
     records.schema.types.map(\.directory).sorted()
   }
 
-  /// What `install` did, for people: a line for the hook, one for the diff driver.
+  /// What `install` did, for people: a line per hook, one for the drivers.
   static func describe(_ result: HookInstaller.InstallResult, installer: HookInstaller) -> String {
-    let hook = ((try? installer.hooksDirectory()) ?? ".git/hooks") + "/" + HookInstaller.hookName
     let runs = installer.executable.map { "runs \($0), or tally on PATH" } ?? "runs tally on PATH"
-    var out: String
-    switch result.hook {
-    case .alreadyInstalled:
-      out = "tally's pre-commit hook is already installed: \(hook)\n"
-    case .updated:
-      out = "updated tally's pre-commit hook: \(hook) (\(runs))\n"
-    case .installed(let chained?):
-      out = "installed tally's pre-commit hook: \(hook) (\(runs)); it runs the existing hook first, now \(chained)\n"
-    case .installed(nil):
-      out = "installed tally's pre-commit hook: \(hook) (\(runs))\n"
+    var out = ""
+    for hook in HookInstaller.Hook.allCases {
+      let path = (try? installer.path(of: hook)) ?? ".git/hooks/" + hook.name
+      switch result.outcome(hook) {
+      case .alreadyInstalled:
+        out += "tally's \(hook.name) hook is already installed: \(path)\n"
+      case .updated:
+        out += "updated tally's \(hook.name) hook: \(path) (\(runs))\n"
+      case .installed(let chained?):
+        out +=
+          "installed tally's \(hook.name) hook: \(path) (\(runs)); it runs the existing hook first, now \(chained)\n"
+      case .installed(nil):
+        out += "installed tally's \(hook.name) hook: \(path) (\(runs))\n"
+      }
     }
     if installer.recordDirectories.isEmpty {
-      out += "no record types yet: run 'tally hook install' again after adding schemas, for the diff driver\n"
-    } else if result.diffDriverChanged {
       out +=
-        "set up the diff driver: git diff shows records field by field (commit \(installer.attributesPath))\n"
+        "no record types yet: run 'tally hook install' again after adding schemas, for the diff and merge drivers\n"
+    } else if result.drivers.attributes {
+      out +=
+        "set up the diff and merge drivers: git diff shows records field by field, git merge merges them field by field (commit \(installer.attributesPath): the team shares it)\n"
+    } else if result.drivers.configuration {
+      out +=
+        "set up the diff and merge drivers in this clone: git diff shows records field by field, git merge merges them field by field\n"
     } else {
-      out += "the diff driver is already set up\n"
+      out += "the diff and merge drivers are already set up\n"
     }
     return out
   }

@@ -10,9 +10,10 @@ struct Init: ParsableCommand {
       record type (with a .gitkeep so git keeps it while it is empty), a README.md for \
       the team (kept when there is one) and a .gitignore that keeps .tally/ out of git \
       (the JSON Schemas 'tally schema export' writes for editors; the line is added once \
-      to an existing .gitignore), then installs the pre-commit hook ('tally hook \
-      install'). When DIR is not in a git working tree, a git repository is created there \
-      first (branch main); inside one, the records live in that sub-directory of it.
+      to an existing .gitignore), then installs the pre-commit and pre-merge-commit hooks \
+      and git's diff and merge drivers for records ('tally hook install'). When DIR is not \
+      in a git working tree, a git repository is created there first (branch main); inside \
+      one, the records live in that sub-directory of it.
 
       Templates: telesales (staff, customers, plans and meeting minutes) or empty (no \
       schemas yet).
@@ -35,7 +36,7 @@ struct Init: ParsableCommand {
   @Option(help: ArgumentHelp("The currency of money fields (three letters).", valueName: "code"))
   var currency = "CNY"
 
-  @Flag(help: "Do not install the pre-commit hook.")
+  @Flag(help: "Do not install the git hooks and drivers (tally hook install does it later).")
   var noHook = false
 
   @OptionGroup var global: GlobalOptions
@@ -82,8 +83,8 @@ struct Init: ParsableCommand {
           recordDirectories: records.map(Hook.recordDirectories) ?? [])
         Console.out(Hook.describe(try installer.install(), installer: installer))
       } catch {
-        // The repository is there; only the hook is missing, and can be installed later.
-        Console.err("tally: warning: the pre-commit hook was not installed: \(error)\n")
+        // The repository is there; only the hooks are missing, and can be installed later.
+        Console.err("tally: warning: the git hooks and drivers were not installed: \(error)\n")
         Console.err("tally: fix that, then run 'tally hook install'\n")
       }
     }
