@@ -5,6 +5,8 @@
 #include <git2.h>
 // git_index_reuc_add: staging a conflicted path keeps its stages for `git checkout -m`, as git does.
 #include <git2/sys/index.h>
+// git_repository_set_index, for attributes read from the working tree alone.
+#include <git2/sys/repository.h>
 
 // git_libgit2_opts is variadic, which Swift cannot call: one wrapper per option used.
 

@@ -303,7 +303,7 @@ struct RepositoryTests {
     let repository = try Repository.open(at: f.path)
     let paths = ["customers/C-0001.yaml", "customers/old/C-0001.yaml", "a.pdf", "records/staff/S-0001.yaml"]
     let expected: [AttributeValue] = [.value("tally"), .unspecified, .unset, .set]
-    #expect(try paths.map { try repository.attribute("merge", of: $0) } == expected)
+    #expect(try repository.attributes("merge", of: paths) == expected)
     // The same answers from git.
     let answers = try f.out(["check-attr", "merge", "--"] + paths).split(separator: "\n")
     #expect(
@@ -311,9 +311,16 @@ struct RepositoryTests {
         "customers/C-0001.yaml: merge: tally", "customers/old/C-0001.yaml: merge: unspecified", "a.pdf: merge: unset",
         "records/staff/S-0001.yaml: merge: set",
       ])
-    // A change on disk is seen by the same repository object.
+    // The files as they are now, not as they are staged or committed: git check-attr reads
+    // the working tree's (libgit2 alone would read the index's too).
+    try f.dir.write(".gitattributes", "customers/*.yaml diff=tally\n")
     try f.dir.write("records/.gitattributes", "staff/S-*.yaml merge=tally\n")
-    #expect(try repository.attribute("merge", of: "records/staff/S-0001.yaml") == .value("tally"))
+    #expect(
+      try repository.attributes("merge", of: ["customers/C-0001.yaml", "records/staff/S-0001.yaml"]) == [
+        .unspecified, .value("tally"),
+      ])
+    #expect(
+      try f.out(["check-attr", "merge", "--", "customers/C-0001.yaml"]) == "customers/C-0001.yaml: merge: unspecified")
   }
 
   // MARK: Signatures

@@ -308,14 +308,14 @@ extension HookInstaller {
     var attributed: [String] = []
     let lead = prefix.isEmpty ? "" : prefix + "/"
     let block = Self.blockAttributes(try attributesText() ?? "")
-    for directory in recordDirectories {
-      let path = lead + directory + "/" + sampleFile(in: directory)
-      let value: AttributeValue
-      do {
-        value = try repository.attribute(driver.attribute, of: path)
-      } catch {
-        throw .git(error)
-      }
+    let values: [AttributeValue]
+    do {
+      values = try repository.attributes(
+        driver.attribute, of: recordDirectories.map { lead + $0 + "/" + sampleFile(in: $0) })
+    } catch {
+      throw .git(error)
+    }
+    for (directory, value) in zip(recordDirectories, values) {
       // libgit2 (1.5) does not read quoted patterns, which tally writes for a directory
       // whose name has a space; git does, so tally's own line for it counts where libgit2
       // sees nothing.
