@@ -391,9 +391,24 @@ public enum RepositoryTemplate: String, CaseIterable, Sendable {
       problem the commit is refused, with the file, line and reason. Fix it, `git add` it again,
       and commit again.
 
-      钩子不会随 `git clone` 复制：克隆仓库后，每个人运行一次 `tally hook install`。
-      Hooks do not travel with `git clone`: after cloning, everyone runs `tally hook install`
-      once.
+      ## 合并 · Merging
+
+      两人在不同分支上改同一个客户时，`git merge`（以及 `pull`、`rebase`、`cherry-pick`）按字段
+      合并记录：改了不同字段、各自追加了跟进记录，都会自动合并；只有同一个字段被改成不同的值
+      才算冲突。合并结果在提交前也会被检查（pre-merge-commit 钩子）：有问题时合并会停下，
+      改好后 `git add`，再运行 `tally commit` 完成合并。
+      When two people change the same customer on different branches, `git merge` (and `pull`,
+      `rebase`, `cherry-pick`) merges the record field by field: different fields and follow-ups
+      appended on both sides merge by themselves; only the same field changed two ways is a
+      conflict. The merged result is checked before it is committed (the pre-merge-commit hook):
+      when it has a problem the merge stops; fix it, `git add` it, and finish with `tally commit`.
+      GitHub、GitLab 网页上的合并按钮不会按字段合并，也不运行钩子：请在本地合并。
+      The merge button of GitHub or GitLab does neither: merge on your own machine.
+
+      钩子和合并设置不会随 `git clone` 复制：克隆仓库后，每个人运行一次 `tally hook install`
+      （`tally hook status` 会提示尚未设置的克隆）。
+      Hooks and the merge set-up do not travel with `git clone`: after cloning, everyone runs
+      `tally hook install` once (`tally hook status` says when a clone still needs it).
 
       """
     return text
