@@ -295,6 +295,10 @@ struct MergeWiringTests {
     let merge = try box.git(["merge", "--no-edit", "pipeline"], allowFailure: true)
     #expect(merge.status == 0, "\(merge.stdout)\(merge.stderr)")
     #expect(try box.git(["log", "-1", "--format=%P"]).stdout.split(separator: " ").count == 2)
+    // CI judges the merge commit the same way: against every parent.
+    let range = try box.tally(["check", "--range", "HEAD~1..HEAD"])
+    #expect(range.status == 0, "\(range.stdout)")
+    #expect(range.stdout.hasSuffix("checked 3 commits: no problems\n"), "\(range.stdout)")
   }
 
   // MARK: (d) a clone

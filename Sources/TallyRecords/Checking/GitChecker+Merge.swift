@@ -9,7 +9,8 @@ import TallyText
 /// A problem with a state change is kept only when the result checked against every
 /// merged-in commit has a problem with the same field too: a state no parent could reach
 /// in one allowed step is still refused. `tally commit` finishing a merge, `tally check
-/// --staged` during one and the pre-merge-commit hook judge a merge this way.
+/// --staged` during one, the pre-merge-commit hook and `tally check --range` (CI, the
+/// pre-receive hook) judge a merge this way.
 extension GitChecker {
   /// The codes of the problems with a state change.
   static let stateCodes: Set<String> = ["transition", "initial-state"]

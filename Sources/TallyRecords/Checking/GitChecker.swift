@@ -304,8 +304,9 @@ public final class GitChecker: @unchecked Sendable {
   }
 
   /// Checks every commit of `range` (`A..B`, or a single revision: it and its ancestors)
-  /// against its first parent, oldest first. A commit's result lists the problems it
-  /// introduced; problems its parent already had are not blamed on it.
+  /// against its first parent, oldest first (a merge commit's state changes against every
+  /// parent: ``allowingStateChanges(_:of:mergedFrom:only:)``). A commit's result lists the
+  /// problems it introduced; problems its parent already had are not blamed on it.
   /// `progress` is called after each commit with (done, total).
   public func checkRange(
     _ range: String, firstParent: Bool = false, progress: ((Int, Int) -> Void)? = nil
@@ -324,7 +325,9 @@ public final class GitChecker: @unchecked Sendable {
           parent = (snapshot, check(snapshot, against: nil))
         }
       }
-      let report = check(current, against: parent?.snapshot)
+      var report = check(current, against: parent?.snapshot)
+      // A merge commit's state changes are judged against every parent, as when it was made.
+      report = try allowingStateChanges(report, of: current, mergedFrom: Array(info.parents.dropFirst()))
       let introduced = Self.subtract(report.diagnostics, parent?.report.diagnostics ?? [])
       results.append(CommitResult(commit: info, report: report, introduced: introduced))
       previous = (id, current, report)
