@@ -81,13 +81,14 @@ let package = Package(
       ],
       exclude: ["Golden"]
     ),
-    .testTarget(name: "TallySchemaTests", dependencies: ["TallySchema", "TallyTestSupport"]),
+    .testTarget(name: "TallySchemaTests", dependencies: ["TallySchema", "TallySampleData", "TallyTestSupport"]),
     .testTarget(
       name: "TallySampleDataTests",
       dependencies: ["TallySampleData", "TallyText", "TallySchema", "TallyRecords"]),
     .testTarget(name: "TallyGitTests", dependencies: ["TallyGit", "TallyTestSupport"]),
     .testTarget(
-      name: "TallyRecordsTests", dependencies: ["TallyRecords", "TallySchema", "TallyText", "TallyTestSupport"]),
+      name: "TallyRecordsTests", dependencies: ["TallyRecords", "TallySchema", "TallyText", "TallyTestSupport"],
+      exclude: ["Merge/Golden"]),
     .testTarget(
       name: "TallyHistoryTests",
       dependencies: ["TallyHistory", "TallyRecords", "TallyGit", "TallySchema", "TallyText", "TallyTestSupport"]),

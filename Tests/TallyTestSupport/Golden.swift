@@ -37,6 +37,39 @@ public enum Golden {
     }
   }
 
+  /// Compares `actual` with the bytes of the file at `path`, exactly (line breaks and a
+  /// byte order mark included); records it instead when recording.
+  public static func check(
+    bytes actual: [UInt8], against path: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    let url = URL(fileURLWithPath: path)
+    if recording {
+      try? FileManager.default.createDirectory(
+        at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try? Data(actual).write(to: url, options: .atomic)
+      Issue.record(
+        "recorded \(url.lastPathComponent); run the tests again without TALLY_RECORD_GOLDEN to compare",
+        sourceLocation: sourceLocation)
+      return
+    }
+    guard let expected = try? Data(contentsOf: url) else {
+      Issue.record(
+        "missing golden file \(path); run the tests with TALLY_RECORD_GOLDEN=1 to create it",
+        sourceLocation: sourceLocation)
+      return
+    }
+    if [UInt8](expected) != actual {
+      let show = { (bytes: [UInt8]) in
+        String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\r", with: "\\r")
+          .replacingOccurrences(of: "\u{FEFF}", with: "<BOM>")
+      }
+      let diff = unifiedDiff(expected: show([UInt8](expected)), actual: show(actual))
+      Issue.record(
+        "output differs from \(url.lastPathComponent) (re-record with TALLY_RECORD_GOLDEN=1):\n\(diff)",
+        sourceLocation: sourceLocation)
+    }
+  }
+
   static func unifiedDiff(expected: String, actual: String) -> String {
     let a = expected.split(separator: "\n", omittingEmptySubsequences: false)
     let b = actual.split(separator: "\n", omittingEmptySubsequences: false)
