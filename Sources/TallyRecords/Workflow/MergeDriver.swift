@@ -92,7 +92,7 @@ public struct MergeDriver: Sendable {
           method: .record(type: typeName), conflicts: result.conflicts, hasConflicts: !result.isClean,
           takenWhole: result.takenWhole)
       } catch {
-        (bytes, outcome) = try lines(base, ours, theirs, input: input, reason: "the \(error)")
+        (bytes, outcome) = try lines(base, ours, theirs, input: input, reason: "\(error)")
       }
     case .failure(let reason):
       (bytes, outcome) = try lines(base, ours, theirs, input: input, reason: reason.description)

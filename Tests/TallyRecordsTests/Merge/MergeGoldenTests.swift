@@ -98,6 +98,15 @@ struct MergeCase: Sendable, CustomTestStringConvertible {
     MergeCase("block-scalar-one-side", "theirs rewrote the multi-line needs: kept as a block"),
     MergeCase("block-scalar-conflict", "needs rewritten two ways: the whole block in the hunk, each side as written"),
     // Files that are not records: a merge of lines, no side lost.
+    MergeCase(
+      "malformed-ours-clean-lines",
+      "ours has a tab-indented line: merged as lines, cleanly (the changes are apart), both kept"),
+    MergeCase(
+      "malformed-theirs-conflicting-lines", "theirs does not parse and both changed tier: merged as lines, conflict"),
+    MergeCase("pre-existing-markers-in-ours", "ours holds markers already: merged as lines, the markers kept"),
+    MergeCase(
+      "duplicate-key-theirs",
+      "theirs has source twice: merged as lines; its loyalty next to ours' tier conflicts, both kept"),
     MergeCase("not-a-record-path", "a file outside the record folders: merged as lines", path: "notes/C-0001.yaml"),
     // Records added on both sides.
     MergeCase("added-both-sides-combined", "added on both sides with one follow-up each: one record, both follow-ups"),
