@@ -25,7 +25,9 @@ extension RecordMerge {
     mutating func record(base: Node.Mapping, ours: Node.Mapping, theirs: Node.Mapping) -> Node.Mapping {
       let strategy: MergeStrategy = forced.contains("") ? .manual : type?.merge ?? .combine
       let recordType = type.map { FieldType.object($0.object) }
-      let merged = node(.mapping(base), .mapping(ours), .mapping(theirs), type: recordType, strategy: strategy)
+      let merged = node(
+        .mapping(base), .mapping(ours), .mapping(theirs), type: recordType, strategy: strategy,
+        forced: forced.contains(""))
       switch merged.node {
       case .mapping(let mapping)?: return mapping
       // A conflict on the whole record prints the chosen side; an absent side is empty.
@@ -34,17 +36,21 @@ extension RecordMerge {
     }
 
     /// The merged node of three versions of one value (nil: absent), and which side its
-    /// comments and layout come from.
-    mutating func node(_ base: Node?, _ ours: Node?, _ theirs: Node?, type: FieldType?, strategy: MergeStrategy)
-      -> (node: Node?, side: Side)
-    {
+    /// comments and layout come from. `forced`: a conflict whenever ours and theirs
+    /// differ, even if only one side changed the value (the combination breaks the
+    /// record's checks).
+    mutating func node(
+      _ base: Node?, _ ours: Node?, _ theirs: Node?, type: FieldType?, strategy: MergeStrategy, forced: Bool = false
+    ) -> (node: Node?, side: Side) {
       let baseValue = base?.value ?? .null
       let oursValue = ours?.value ?? .null
       let theirsValue = theirs?.value ?? .null
       func same(_ a: Value, _ b: Value) -> Bool { FieldDiff.equivalent(a, b, type: type, lists: .byContent) }
       if same(oursValue, theirsValue) { return (ours, .ours) }
-      if same(baseValue, oursValue) { return (theirs, .theirs) }
-      if same(baseValue, theirsValue) { return (ours, .ours) }
+      if !forced {
+        if same(baseValue, oursValue) { return (theirs, .theirs) }
+        if same(baseValue, theirsValue) { return (ours, .ours) }
+      }
       // Both changed it, differently.
       if strategy == .combine {
         switch (base, ours, theirs) {
@@ -61,7 +67,9 @@ extension RecordMerge {
         }
       }
       let reason: Conflict.Reason
-      if oursValue.isNull || theirsValue.isNull {
+      if forced {
+        reason = .manual
+      } else if oursValue.isNull || theirsValue.isNull {
         reason = .removedAndChanged
       } else if strategy == .combine {
         reason = .bothChanged
@@ -100,11 +108,13 @@ extension RecordMerge {
         let theirsEntry = theirs.index(of: key).map { theirs.entries[$0] }
         let field = object?[key]
         var strategy = field?.merge ?? .combine
-        if atRoot, forced.contains(key) { strategy = .manual }
+        let isForced = atRoot && forced.contains(key)
+        if isForced { strategy = .manual }
         identity.append(.key(key))
         path.append(.key(key))
         let merged = node(
-          baseEntry?.value, oursEntry?.value, theirsEntry?.value, type: field?.type, strategy: strategy)
+          baseEntry?.value, oursEntry?.value, theirsEntry?.value, type: field?.type, strategy: strategy,
+          forced: isForced)
         identity.removeLast()
         path.removeLast()
         guard let value = merged.node else { continue }

@@ -41,7 +41,8 @@ public struct RecordMerge: Sendable {
       /// One side removed the value, the other changed it.
       case removedAndChanged = "removed-and-changed"
       /// Both sides changed a value the schema says a person must merge (`merge: manual`
-      /// or `merge: atomic`), or whose combination broke the record's checks.
+      /// or `merge: atomic`), or the two sides' values of a field together break the
+      /// record's checks.
       case manual
 
       /// What happened, in words.
@@ -49,7 +50,7 @@ public struct RecordMerge: Sendable {
         switch self {
         case .bothChanged: "changed differently on both sides"
         case .removedAndChanged: "removed on one side and changed on the other"
-        case .manual: "changed on both sides, and the schema says a person merges it"
+        case .manual: "a person merges it: the schema says so, or both sides together break the record's checks"
         }
       }
     }
@@ -164,7 +165,9 @@ public struct RecordMerge: Sendable {
   // MARK: - Checking the result
 
   /// The top-level fields to merge by hand because the clean merge breaks the record's own
-  /// checks while both sides pass them; nil when nothing needs to be forced.
+  /// checks while both sides pass them; nil when nothing needs to be forced. A forced field
+  /// is a conflict wherever ours and theirs differ, even when only one side changed it: the
+  /// combination is what is wrong.
   func fieldsBrokenByMerging(_ merged: [UInt8], ours: Document, theirs: Document) -> Set<String>? {
     guard let type, let schema, let today else { return nil }
     let validator = RecordValidator(schema: schema, today: today)
@@ -188,8 +191,17 @@ public struct RecordMerge: Sendable {
       })
     for diagnostic in mergedErrors {
       guard let field = diagnostic.field else { continue }
-      let key = String(field.prefix { $0 != "." && $0 != "[" })
-      if differing.contains(key) { fields.insert(key) }
+      var keys = [String(field.prefix { $0 != "." && $0 != "[" })]
+      // A broken rule of the record is about every field it reads, not only the one its
+      // diagnostic points at: 'end >= start' broken by one side's start and the other's
+      // end is a conflict on both.
+      if diagnostic.code == "rule" || diagnostic.code == "rule-error" {
+        for rule in type.object.rules
+        where diagnostic.message == rule.message || diagnostic.message.contains("'\(rule.name ?? rule.check.source)'") {
+          keys += rule.check.names() + (rule.condition?.names() ?? [])
+        }
+      }
+      for key in keys where differing.contains(key) { fields.insert(key) }
     }
     // No named field the sides disagree on: the record as a whole.
     return fields.isEmpty ? [""] : fields

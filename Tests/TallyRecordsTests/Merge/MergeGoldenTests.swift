@@ -129,6 +129,10 @@ struct MergeCase: Sendable, CustomTestStringConvertible {
     MergeCase(
       "nested-objects-conflict", "site.geo.lat changed two ways: a conflict there alone; theirs' lng merged",
       path: deal),
+    MergeCase(
+      "rule-broken-by-merge",
+      "ours moved start later, theirs end earlier: each side valid, together end < start: a conflict on both",
+      path: deal),
     MergeCase("text-list-appended-both", "a note appended on each side: both, ours' first", path: deal),
     MergeCase(
       "manual-record-type-changed-both", "contract is manual: two different changes conflict on the whole record",
