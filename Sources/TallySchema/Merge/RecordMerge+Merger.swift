@@ -132,8 +132,9 @@ extension RecordMerge {
     }
 
     /// Three lists merged item by item, items matched by identity (`unique_by`, or whole
-    /// content): ours' items in ours' order, then the items only theirs has, placed by
-    /// their date field when the items have one, else at the end.
+    /// content, an item edited in place keeping its base identity: see ``pairEdits``):
+    /// ours' items in ours' order, then the items only theirs has, placed by their date
+    /// field when the items have one, else at the end.
     mutating func list(_ base: Node.Sequence?, _ ours: Node.Sequence, _ theirs: Node.Sequence, type: FieldType?)
       -> Node.Sequence
     {
@@ -145,9 +146,12 @@ extension RecordMerge {
       func ids(_ items: [Node.Sequence.Item]) -> [ItemIdentity] {
         FieldDiff.identities(of: items.map(\.value.value), list: spec, lists: .byContent)
       }
+      let dateField = Self.dateField(of: itemType)
       let baseIDs = ids(baseItems)
-      let oursIDs = ids(ours.items)
-      let theirsIDs = ids(theirs.items)
+      var oursIDs = ids(ours.items)
+      var theirsIDs = ids(theirs.items)
+      Self.pairEdits(base: baseItems, baseIDs: baseIDs, side: ours.items, sideIDs: &oursIDs, dateField: dateField)
+      Self.pairEdits(base: baseItems, baseIDs: baseIDs, side: theirs.items, sideIDs: &theirsIDs, dateField: dateField)
       var baseIndex: [ItemIdentity: Int] = [:]
       for (index, id) in baseIDs.enumerated() { baseIndex[id] = index }
       var theirsIndex: [ItemIdentity: Int] = [:]
@@ -181,7 +185,6 @@ extension RecordMerge {
         let t = theirsIndex[id].map { theirs.items[$0] }
         if let item = merged(id, b, item, t) { result.items.append(item) }
       }
-      let dateField = Self.dateField(of: itemType)
       for (index, item) in theirs.items.enumerated() where !oursSet.contains(theirsIDs[index]) {
         let id = theirsIDs[index]
         let b = baseIndex[id].map { baseItems[$0] }
@@ -189,6 +192,57 @@ extension RecordMerge {
         result.items.insert(item, at: Self.position(of: item, in: result.items, dateField: dateField))
       }
       return result
+    }
+
+    /// Items a side edited in a list whose items are known by their content: an item the
+    /// base does not have, in the same place (after the same kept item) as a base item the
+    /// side no longer has, is that base item changed, not a new one, and takes its
+    /// identity. So an item edited on both sides merges field by field instead of being
+    /// kept twice, and an item removed on one side and edited on the other is a conflict.
+    /// Where the items have a date field only items of the same date pair; without one, a
+    /// place pairs its items in order when it lost as many items as it gained.
+    static func pairEdits(
+      base: [Node.Sequence.Item], baseIDs: [ItemIdentity], side: [Node.Sequence.Item], sideIDs: inout [ItemIdentity],
+      dateField: String?
+    ) {
+      var baseIndex: [ItemIdentity: Int] = [:]
+      for (index, id) in baseIDs.enumerated() { baseIndex[id] = index }
+      let kept = Set(sideIDs)
+      // Places by the base index of the kept item before them (-1: the start).
+      var removed: [Int: [Int]] = [:]
+      var place = -1
+      for (index, id) in baseIDs.enumerated() {
+        if kept.contains(id) {
+          place = index
+        } else if case .content = id {
+          removed[place, default: []].append(index)
+        }
+      }
+      guard !removed.isEmpty else { return }
+      var added: [Int: [Int]] = [:]
+      place = -1
+      for (index, id) in sideIDs.enumerated() {
+        if let baseIndex = baseIndex[id] {
+          place = baseIndex
+        } else if case .content = id {
+          added[place, default: []].append(index)
+        }
+      }
+      for (place, removedItems) in removed {
+        guard let addedItems = added[place] else { continue }
+        if let dateField {
+          var free = removedItems
+          for index in addedItems {
+            guard let day = date(of: side[index], field: dateField),
+              let match = free.firstIndex(where: { date(of: base[$0], field: dateField) == day })
+            else { continue }
+            sideIDs[index] = baseIDs[free[match]]
+            free.remove(at: match)
+          }
+        } else if removedItems.count == addedItems.count {
+          for (baseItem, sideItem) in zip(removedItems, addedItems) { sideIDs[sideItem] = baseIDs[baseItem] }
+        }
+      }
     }
 
     /// The first field of the items' object that is a date.

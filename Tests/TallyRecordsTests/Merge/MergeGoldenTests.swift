@@ -76,6 +76,11 @@ struct MergeCase: Sendable, CustomTestStringConvertible {
       "the same follow-up appended with other quoting and key order: kept once, as ours wrote it"),
     MergeCase("follow-ups-backdated-entry", "theirs' entry dated 2026-05-20 goes between the May and June calls"),
     MergeCase(
+      "follow-up-removed-and-changed", "ours removed the June follow-up, theirs corrected its summary: a conflict"),
+    MergeCase(
+      "follow-up-edited-both-different-fields",
+      "one follow-up: ours changed its outcome, theirs its next contact: one follow-up with both, no duplicate"),
+    MergeCase(
       "follow-up-edited-one-appended-other", "ours edited the June follow-up, theirs appended one: both, no duplicate"
     ),
     MergeCase("follow-ups-missing-added-both", "no follow_ups in the base; one added on each side: both, by date"),
@@ -134,6 +139,9 @@ struct MergeCase: Sendable, CustomTestStringConvertible {
       "ours moved start later, theirs end earlier: each side valid, together end < start: a conflict on both",
       path: deal),
     MergeCase("text-list-appended-both", "a note appended on each side: both, ours' first", path: deal),
+    MergeCase(
+      "text-list-item-removed-and-changed", "ours reworded a note, theirs removed it: a conflict on that note",
+      path: deal),
     MergeCase(
       "manual-record-type-changed-both", "contract is manual: two different changes conflict on the whole record",
       path: contract),
