@@ -45,11 +45,11 @@ test-release: deps ## Run the end-to-end tests against an optimised tally (the b
 unit: deps ## Run the tests only (no fuzzing)
 	TALLY_PYTHON="$$(bash scripts/test-python.sh)" $(SWIFT) test --parallel
 
-stress: deps ## Interrupt commit --all and fmt at 50 random moments each; 100 rounds of the commit property
+stress: deps ## Interrupt commit --all and fmt at 50 random moments each; 100 rounds of the commit property; 3000 of the merge properties
 	$(SWIFT) build --build-tests
 	TALLY_STRESS_MOMENTS=$${TALLY_STRESS_MOMENTS:-50} TALLY_STRESS_CUSTOMERS=$${TALLY_STRESS_CUSTOMERS:-3000} \
-	  TALLY_PROPERTY_ROUNDS=$${TALLY_PROPERTY_ROUNDS:-100} \
-	  $(SWIFT) test --skip-build --filter 'InterruptTests|namedPathsMatchGitCommitOnlyForRandomChanges'
+	  TALLY_PROPERTY_ROUNDS=$${TALLY_PROPERTY_ROUNDS:-100} TALLY_MERGE_ROUNDS=$${TALLY_MERGE_ROUNDS:-3000} \
+	  $(SWIFT) test --skip-build --filter 'InterruptTests|namedPathsMatchGitCommitOnlyForRandomChanges|RecordMergePropertyTests'
 
 fuzz-build: ## Build the libFuzzer target for the parser
 	@bash fuzz/build.sh
