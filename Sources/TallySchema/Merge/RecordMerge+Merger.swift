@@ -46,10 +46,22 @@ extension RecordMerge {
       let oursValue = ours?.value ?? .null
       let theirsValue = theirs?.value ?? .null
       func same(_ a: Value, _ b: Value) -> Bool { FieldDiff.equivalent(a, b, type: type, lists: .byContent) }
-      if same(oursValue, theirsValue) { return (ours, .ours) }
-      if !forced {
-        if same(baseValue, oursValue) { return (theirs, .theirs) }
-        if same(baseValue, theirsValue) { return (ours, .ours) }
+      // Objects and lists that merge part by part are merged part by part even when a side
+      // did not change their values: the comments inside them merge too.
+      let parts: Bool
+      switch (base, ours, theirs) {
+      case (nil, .mapping?, .mapping?), (.null?, .mapping?, .mapping?), (.mapping?, .mapping?, .mapping?),
+        (nil, .sequence?, .sequence?), (.null?, .sequence?, .sequence?), (.sequence?, .sequence?, .sequence?):
+        parts = strategy == .combine && !forced
+      default:
+        parts = false
+      }
+      if !parts {
+        if same(oursValue, theirsValue) { return (ours, .ours) }
+        if !forced {
+          if same(baseValue, oursValue) { return (theirs, .theirs) }
+          if same(baseValue, theirsValue) { return (ours, .ours) }
+        }
       }
       // Both changed it, differently.
       if strategy == .combine {
@@ -126,6 +138,8 @@ extension RecordMerge {
           }
         var entry = source ?? Node.Mapping.Entry(key: Node.Scalar(text: key), value: value)
         entry.value = value
+        entry.trivia = Self.comments(
+          base: baseEntry?.trivia, ours: oursEntry?.trivia, theirs: theirsEntry?.trivia, taken: entry.trivia)
         result.entries.append(entry)
       }
       return result
@@ -177,6 +191,7 @@ extension RecordMerge {
           }
         var item = source ?? Node.Sequence.Item(value: value)
         item.value = value
+        item.trivia = Self.comments(base: b?.trivia, ours: o?.trivia, theirs: t?.trivia, taken: item.trivia)
         return item
       }
       for (index, item) in ours.items.enumerated() {
@@ -243,6 +258,21 @@ extension RecordMerge {
           for (baseItem, sideItem) in zip(removedItems, addedItems) { sideIDs[sideItem] = baseIDs[baseItem] }
         }
       }
+    }
+
+    /// The comments around an entry or an item (`taken`: those of the side its value came
+    /// from), merged like a value: a side that left them as they were in the base takes
+    /// the other side's, so a comment added or changed on one side is kept whichever side
+    /// the value came from. When both sides changed them, ours' are kept.
+    static func comments(base: Trivia?, ours: Trivia?, theirs: Trivia?, taken: Trivia) -> Trivia {
+      guard let ours, let theirs else { return taken }
+      func text(_ trivia: Trivia?) -> [String] {
+        guard let trivia else { return [] }
+        return trivia.leadingComments.map(\.comment.text) + [trivia.trailingComment?.text ?? ""]
+      }
+      let before = base.map { text($0) } ?? [""]
+      if text(ours) == text(theirs) { return taken }
+      return text(ours) == before ? theirs : ours
     }
 
     /// The first field of the items' object that is a date.

@@ -64,6 +64,8 @@ struct MergeCase: Sendable, CustomTestStringConvertible {
     MergeCase("contact-removed-and-changed", "ours removed 李静, theirs changed her phone: a conflict on 李静"),
     MergeCase("contact-removed-other-changed", "ours removed 李静, theirs changed 胡宇轩: 李静 gone, 胡宇轩 changed"),
     MergeCase(
+      "contacts-moved-and-changed", "ours swapped the contacts, theirs changed a phone: ours' order, theirs' phone"),
+    MergeCase(
       "contacts-each-side-removes-one",
       "each side removed one of the two contacts: no contact left breaks min_items, a conflict on contacts"),
     // follow_ups: no unique_by, items by content, placed by date.
@@ -99,6 +101,9 @@ struct MergeCase: Sendable, CustomTestStringConvertible {
     MergeCase("bom-theirs-only", "only theirs has a byte order mark: the result, like ours, has none"),
     MergeCase("cjk-conflict", "the Chinese name changed two ways: a conflict on name; theirs' contact title merged"),
     MergeCase("comments-kept", "comments at the top, beside tier, above a contact and follow_ups all stay"),
+    MergeCase(
+      "comments-added-on-the-other-side",
+      "theirs commented status and a follow-up it did not change, ours changed tier: tier A and both comments"),
     MergeCase("comment-on-conflicting-field", "tier changed two ways beside a comment: the comment stays in the hunk"),
     MergeCase("block-scalar-one-side", "theirs rewrote the multi-line needs: kept as a block"),
     MergeCase("block-scalar-conflict", "needs rewritten two ways: the whole block in the hunk, each side as written"),
