@@ -25,6 +25,16 @@ struct Tally: ParsableCommand {
     // One command per process: large results are left for the exit to reclaim.
     ExitLifetime.enabled = true
     let arguments = PathArguments.spill(Array(CommandLine.arguments.dropFirst()))
+    if let call = MergeDriverCommand.GitCall(arguments) {
+      do {
+        try call.run()
+        Trace.mark("done")
+        exit()
+      } catch {
+        Trace.mark("done")
+        exit(withError: error)
+      }
+    }
     var command: ParsableCommand
     do {
       command = try parseAsRoot(arguments)

@@ -40,7 +40,37 @@ struct MergeDriverCommand: ParsableCommand {
   @Argument(help: "The file's path in the repository (git's %P).")
   var path: String?
 
+  /// git's call of the driver, `merge-driver %O %A %B %L %P`, read without ArgumentParser:
+  /// git runs the driver once per file, and building the parser's view of the arguments
+  /// is a fifth of the driver's start-up. Anything else (an option such as `--help`, a
+  /// marker size that is not a number) goes through the command tree as usual.
+  struct GitCall {
+    var base: String
+    var ours: String
+    var theirs: String
+    var markerSize: Int
+    var path: String?
+
+    /// `arguments` without the program's name.
+    init?(_ arguments: [String]) {
+      guard arguments.first == MergeDriverCommand.configuration.commandName,
+        arguments.count == 5 || arguments.count == 6,
+        !arguments.dropFirst().contains(where: { $0.hasPrefix("-") }), let size = Int(arguments[4])
+      else { return nil }
+      (base, ours, theirs, markerSize) = (arguments[1], arguments[2], arguments[3], size)
+      path = arguments.count == 6 ? arguments[5] : nil
+    }
+
+    func run() throws {
+      try MergeDriverCommand.merge(base: base, ours: ours, theirs: theirs, markerSize: markerSize, path: path)
+    }
+  }
+
   func run() throws {
+    try Self.merge(base: base, ours: ours, theirs: theirs, markerSize: markerSize, path: path)
+  }
+
+  static func merge(base: String, ours: String, theirs: String, markerSize: Int, path: String?) throws {
     let workTree = FileSystem.currentDirectory
     let driver = MergeDriver(workTree: workTree, today: { today(in: $0) })
     let shown = path ?? ours
