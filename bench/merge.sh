@@ -123,8 +123,15 @@ git merge -q --no-commit --no-ff theirs >"$out/merge-text.txt" 2>&1 || true
 text_left=$(unmerged)
 reset
 
+# The floor: git's own cost of handing each file to a driver (temporary files, a shell, a
+# process), with a driver that does nothing (leaves ours). No driver can merge faster.
+floor_times=""
 text_times="" driver_times=""
 for _ in $(seq "$runs"); do
+  with_driver "true %O %A %B %L %P"
+  t0=$(now); git merge -q --no-commit --no-ff theirs >/dev/null 2>&1 || true; t1=$(now)
+  floor_times="$floor_times $(elapsed "$t0" "$t1")"
+  reset
   without_driver
   t0=$(now); git merge -q --no-commit --no-ff theirs >/dev/null 2>&1 || true; t1=$(now)
   text_times="$text_times $(elapsed "$t0" "$t1")"
@@ -139,6 +146,9 @@ without_driver
 
 t=$(echo $text_times | median)
 d=$(echo $driver_times | median)
+f=$(echo $floor_times | median)
+floor_ratio=$(python3 -c "print(round($f / $t, 2))")
+floor_per_file=$(python3 -c "print(round(($f - $t) / max($calls, 1) * 1000, 2))")
 per_file=$(python3 -c "print(round($d / max($calls, 1) * 1000, 2))")
 extra=$(python3 -c "print(round(($d - $t) / max($calls, 1) * 1000, 2))")
 ratio=$(python3 -c "print(round($d / $t, 2))")
@@ -152,6 +162,8 @@ printf '  the merged records: tally check %s\n' "$check"
 printf '  per file: %s ms (merge time / files, process start included); %s ms over the text merge\n' \
   "$per_file" "$extra"
 printf '  merge with the driver / text merge: %sx\n' "$ratio"
+printf '  floor, a driver that does nothing (true): %s s = %sx the text merge; git spends %s ms per file calling any driver\n' \
+  "$f" "$floor_ratio" "$floor_per_file"
 echo
 status=0
 goal() { # name, ok(0/1), detail

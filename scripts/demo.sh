@@ -83,20 +83,39 @@ step tally report all --html "$site" --period 2026-Q3
 "$BIN" report all --html "$site" --period 2026-Q3
 echo "open $site/index.html in a browser"
 
-# Two branches meet: git merge stops on a conflict, and tally commit makes the merge commit
-# as git would (both parents, git's message), checking the merged records first. In a copy,
-# so the demo repository stays as it was.
+# Two branches meet. tally hook install sets up git's merge driver for records (merge=tally
+# in .gitattributes) and a pre-merge-commit hook: records merge field by field, and only a
+# field both branches changed differently stops the merge. In a copy, so the demo
+# repository stays as it was.
 merge="$scratch/merge"
 cp -r "$demo" "$merge"
 cd "$merge"
 git config user.name 王芳 && git config user.email wangfang@example.cn
-step "a merge: C-0042's tier changed on two branches; git merge stops; tally commit finishes it"
+step "tally hook install (pre-commit and pre-merge-commit hooks, git's diff and merge drivers)"
+"$BIN" hook install
+git add .gitattributes && git commit -q -m "records merge field by field"
+step "a merge: two branches edit C-0042 (purchasing power and a follow-up; tier and another follow-up); git merge is clean"
 git checkout -q -b rep-branch
-"$BIN" set customer/C-0042 tier=A --commit -m "C-0042: tier A" | tail -1
+"$BIN" set customer/C-0042 purchasing_power=high --commit -m "C-0042: purchasing power high" | tail -1
+"$BIN" add customer/C-0042 follow_ups date=2026-10-30 by=S-0012 channel=phone summary="回访，客户确认续约意向" \
+  outcome=interested --commit -m "C-0042: call-back" | tail -1
 git checkout -q -
+"$BIN" set customer/C-0042 tier=A --commit -m "C-0042: tier A" | tail -1
+"$BIN" add customer/C-0042 follow_ups date=2026-10-29 by=S-0012 channel=visit summary="上门拜访，演示新版本" \
+  --commit -m "C-0042: visit" | tail -1
+git merge -q --no-edit rep-branch
+"$BIN" log customer/C-0042 | head -6
+"$BIN" check customers/C-0042.yaml
+
+step "a conflict: both branches change C-0042's tier; git merge stops on that field alone"
+git checkout -q -b lead-branch
 "$BIN" set customer/C-0042 tier=C --commit -m "C-0042: tier C" | tail -1
-git merge rep-branch | tail -1 || true
-"$BIN" check customers/C-0042.yaml | head -3 || true
-git checkout -q --theirs customers/C-0042.yaml && git add customers/C-0042.yaml
+git checkout -q -
+"$BIN" set customer/C-0042 tier=B source=referral --commit -m "C-0042: tier B, referral" | tail -1
+git merge -q --no-edit lead-branch || true
+step tally conflicts
+"$BIN" conflicts || true
+step "tally resolve customer/C-0042 tier --theirs && tally commit"
+"$BIN" resolve customer/C-0042 tier --theirs
 "$BIN" commit
-git log --graph --format='%h %s' -4
+git log --graph --format='%h %s' -6
