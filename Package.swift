@@ -13,6 +13,7 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .executable(name: "tally", targets: ["tally"]),
+    .executable(name: "tally-merge-driver", targets: ["tally-merge-driver"]),
     .library(name: "TallyText", targets: ["TallyText"]),
   ],
   dependencies: [
@@ -58,6 +59,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // git's merge driver for records, started once per file: `tally merge-driver` without
+    // libgit2 and Foundation, so it starts fast.
+    .executableTarget(name: "tally-merge-driver", dependencies: ["TallyText", "TallySchema"]),
     // Benchmarks (`make bench-*`): each prints its figures and the ratio to its baseline.
     .executableTarget(
       name: "tally-bench",

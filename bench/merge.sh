@@ -28,8 +28,12 @@ swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product
   || { tail -30 "$out/build-tally.log"; exit 1; }
 swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product tally-bench >"$out/build-bench.log" 2>&1 \
   || { tail -30 "$out/build-bench.log"; exit 1; }
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product tally-merge-driver \
+  >"$out/build-driver.log" 2>&1 || { tail -30 "$out/build-driver.log"; exit 1; }
 tally="$root/$scratch/release/tally"
 bench="$root/$scratch/release/tally-bench"
+# What `tally hook install` configures when tally-merge-driver is installed beside tally.
+lean="$root/$scratch/release/tally-merge-driver"
 
 export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.cn GIT_COMMITTER_NAME=Bench
 export GIT_COMMITTER_EMAIL=bench@example.cn TALLY_TODAY=2026-11-01
@@ -90,7 +94,7 @@ records=$(git ls-files | wc -l)
 both=$(comm -12 <(git diff --name-only main ours | sort) <(git diff --name-only main theirs | sort) | wc -l)
 echo "== $records files in git; $both changed on both branches"
 
-driver="$tally merge-driver %O %A %B %L %P"
+driver="$lean %O %A %B %L %P"
 with_driver() {
   echo "customers/** merge=tally" >.git/info/attributes
   git config merge.tally.driver "$1"
@@ -155,7 +159,7 @@ ratio=$(python3 -c "print(round($d / $t, 2))")
 echo
 echo "== git merge of two branches changing the same $changed customers (median of $runs runs)"
 printf '  %-40s %8s s   %s files left conflicted\n' "git merge, text merge (no driver)" "$t" "$text_left"
-printf '  %-40s %8s s   %s files left conflicted\n' "git merge with tally merge-driver" "$d" "$left"
+printf '  %-40s %8s s   %s files left conflicted\n' "git merge with tally-merge-driver" "$d" "$left"
 printf '  files merged by the driver: %s (%s with both new follow-ups); conflict markers in %s files\n' \
   "$calls" "$appended" "$markers"
 printf '  the merged records: tally check %s\n' "$check"

@@ -211,6 +211,17 @@ struct MergeGoldenTests {
     Golden.check(bytes: result, against: folder + "/result.yaml")
     Golden.check(report, against: folder + "/outcome.txt")
 
+    // The same merge through tally-merge-driver, the small program `tally hook install`
+    // gives git when it is installed beside tally: the same bytes, the same exit status.
+    let lean = URL(fileURLWithPath: TallyProcess.binary).deletingLastPathComponent()
+      .appendingPathComponent("tally-merge-driver").path
+    try directory.write(".lean_ours", bytes: ours)
+    let leanRun = try TallyProcess.runProgram(
+      lean, [".merge_file_base", ".lean_ours", ".merge_file_theirs", "\(merge.markerSize)", merge.path],
+      in: directory.path, environment: ["TALLY_TODAY": "2026-11-01"])
+    #expect(Int(leanRun.status) == status, "tally-merge-driver: \(leanRun.stderr)")
+    #expect(try directory.bytes(".lean_ours") == result, "tally-merge-driver wrote other bytes")
+
     // What holds for every merge, golden or not. Markers of another size than git's
     // default are read as the default size, as git would with that `%L`.
     let conflicts = MergeConflict.find(in: Self.markersResized(result, from: merge.markerSize))
