@@ -18,14 +18,10 @@ runs="${BENCH_RUNS:-3}"
 sizes="${BENCH_SIZES:-10000 100000}"
 seed="${BENCH_SEED:-7}"
 out="bench/out/check"
-scratch=".build-bench"
+source "$root/bench/lib.sh"
 mkdir -p "$out"
 
-echo "== building release products (scratch path $scratch)"
-swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product tally >"$out/build-tally.log" 2>&1 \
-  || { tail -30 "$out/build-tally.log"; exit 1; }
-swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product tally-bench >"$out/build-bench.log" 2>&1 \
-  || { tail -30 "$out/build-bench.log"; exit 1; }
+build_release "$out" tally tally-bench
 tally="$root/$scratch/release/tally"
 bench="$root/$scratch/release/tally-bench"
 

@@ -20,16 +20,10 @@ customers="${BENCH_CUSTOMERS:-100000}"
 changed="${BENCH_CHANGED:-1000}"
 seed="${BENCH_SEED:-7}"
 out="$root/bench/out/merge"
-scratch=".build-bench"
+source "$root/bench/lib.sh"
 mkdir -p "$out"
 
-echo "== building release products (scratch path $scratch)"
-swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product tally >"$out/build-tally.log" 2>&1 \
-  || { tail -30 "$out/build-tally.log"; exit 1; }
-swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product tally-bench >"$out/build-bench.log" 2>&1 \
-  || { tail -30 "$out/build-bench.log"; exit 1; }
-swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product tally-merge-driver \
-  >"$out/build-driver.log" 2>&1 || { tail -30 "$out/build-driver.log"; exit 1; }
+build_release "$out" tally tally-bench tally-merge-driver
 tally="$root/$scratch/release/tally"
 bench="$root/$scratch/release/tally-bench"
 # What `tally hook install` configures when tally-merge-driver is installed beside tally.
