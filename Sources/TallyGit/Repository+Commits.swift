@@ -281,3 +281,58 @@ extension Signature {
     return signature
   }
 }
+
+extension Repository {
+  /// The commits of every reference (branches, tags, notes; peeled to commits), for leaving
+  /// out what a repository already has.
+  public func referencedCommits() throws(GitError) -> [ObjectID] {
+    try locked { () throws(GitError) -> [ObjectID] in
+      var iterator: OpaquePointer?
+      try check(git_reference_iterator_new(&iterator, handle), "git_reference_iterator_new")
+      defer { git_reference_iterator_free(iterator) }
+      var result: [ObjectID] = []
+      while true {
+        var reference: OpaquePointer?
+        let rc = git_reference_next(&reference, iterator)
+        if rc == GIT_ITEROVER.rawValue { break }
+        try check(rc, "git_reference_next")
+        defer { git_reference_free(reference) }
+        var peeled: OpaquePointer?
+        guard git_reference_peel(&peeled, reference, GIT_OBJECT_COMMIT) == 0 else { continue }
+        defer { git_object_free(peeled) }
+        result.append(ObjectID(git_object_id(peeled)))
+      }
+      return result
+    }
+  }
+
+  /// The commits reachable from `tips` and from none of `hidden`, oldest first (parents
+  /// before children): what a push brings that the repository does not have yet.
+  public func commits(from tips: [ObjectID], hiding hidden: [ObjectID]) throws(GitError) -> [ObjectID] {
+    try locked { () throws(GitError) -> [ObjectID] in
+      var walk: OpaquePointer?
+      try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
+      defer { git_revwalk_free(walk) }
+      try check(
+        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue), "git_revwalk_sorting")
+      for tip in tips {
+        var oid = tip.raw
+        try check(git_revwalk_push(walk, &oid), "git_revwalk_push")
+      }
+      for id in hidden {
+        var oid = id.raw
+        // A reference to a commit the object database lacks is not worth failing for.
+        _ = git_revwalk_hide(walk, &oid)
+      }
+      var result: [ObjectID] = []
+      var oid = git_oid()
+      while true {
+        let rc = git_revwalk_next(&oid, walk)
+        if rc == GIT_ITEROVER.rawValue { break }
+        try check(rc, "git_revwalk_next")
+        result.append(ObjectID(oid))
+      }
+      return result
+    }
+  }
+}

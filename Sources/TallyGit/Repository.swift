@@ -27,6 +27,20 @@ public final class Repository: @unchecked Sendable {
       workingDirectory = nil
     }
     gitDirectory = String(cString: git_repository_path(handle)).trimmingSuffix("/")
+    addQuarantine()
+  }
+
+  /// Inside a `pre-receive` hook, the objects of the push being received are in a quarantine
+  /// directory git names in `GIT_QUARANTINE_PATH` until the hook accepts them: every handle
+  /// reads them too (an alternate object directory), so a hook can check what is pushed.
+  private func addQuarantine() {
+    guard let path = getenv("GIT_QUARANTINE_PATH").map({ String(cString: $0) }), !path.isEmpty,
+      FileManager.default.fileExists(atPath: path)
+    else { return }
+    var database: OpaquePointer?
+    guard git_repository_odb(&database, handle) == 0 else { return }
+    defer { git_odb_free(database) }
+    _ = git_odb_add_disk_alternate(database, path)
   }
 
   deinit {

@@ -9,7 +9,7 @@ public struct RecordsRepository: Sendable {
   public let config: RepositoryConfig
   public let schema: SchemaSet
   /// Problems in `tally.yaml` and the schema files.
-  public let setupDiagnostics: [Diagnostic]
+  public internal(set) var setupDiagnostics: [Diagnostic]
   /// Turns a path relative to the root into the path shown to the user.
   public let displayPath: @Sendable (String) -> String
   /// How many schema files could not be read as a record type.
@@ -56,32 +56,55 @@ public struct RecordsRepository: Sendable {
     } catch {
       throw .unreadable(error)
     }
-    var (config, diagnostics) = RepositoryConfig.load(configBytes, path: display(RecordsRoot.markerFile))
-    var schemaFiles: [(path: String, bytes: [UInt8])] = []
+    let (config, _) = RepositoryConfig.load(configBytes, path: display(RecordsRoot.markerFile))
+    var schemaFiles: [(path: String, bytes: [UInt8])]?
+    var unreadable: [Diagnostic] = []
     let schemaRoot = FileSystem.joinPath(root, config.schemaDirectory)
     if FileSystem.isDirectory(schemaRoot) {
+      var found: [(path: String, bytes: [UInt8])] = []
       let files = (try? FileSystem.files(under: schemaRoot, suffixes: [".yaml"])) ?? []
       for file in files {
         let relative = FileSystem.relative(file, to: root)
         do {
-          schemaFiles.append((display(relative), try FileSystem.read(file)))
+          found.append((relative, try FileSystem.read(file)))
         } catch {
-          diagnostics.append(
+          unreadable.append(
             Diagnostic(.error, code: "unreadable", message: error.description, path: display(relative)))
         }
       }
-    } else {
+      schemaFiles = found
+    }
+    var repository = load(root: root, configBytes: configBytes, schemaFiles: schemaFiles, displayPath: display)
+    repository.setupDiagnostics = (repository.setupDiagnostics + unreadable)
+    // The ownership policy is part of the setup: checked against the schemas like them.
+    if let policy = try? FileSystem.read(FileSystem.joinPath(root, Policy.fileName)) {
+      repository.setupDiagnostics +=
+        PolicyLoader.load(policy, path: display(Policy.fileName), schema: repository.schema).1
+    }
+    return repository
+  }
+
+  /// A records repository from the bytes of its `tally.yaml` and schema files (paths relative
+  /// to the root; nil: the schema directory does not exist) — as a commit has them, for a
+  /// bare repository on a git server, where there is no working tree to open.
+  public static func load(
+    root: String, configBytes: [UInt8], schemaFiles: [(path: String, bytes: [UInt8])]?,
+    displayPath display: @escaping @Sendable (String) -> String
+  ) -> RecordsRepository {
+    var (config, diagnostics) = RepositoryConfig.load(configBytes, path: display(RecordsRoot.markerFile))
+    if schemaFiles == nil {
       diagnostics.append(
         Diagnostic(
           .error, code: "config-missing", message: "the schema directory '\(config.schemaDirectory)' does not exist",
           path: display(RecordsRoot.markerFile), range: SourceRange(at: .start),
           hint: "create it with the schema files, or set schema_dir in tally.yaml"))
     }
-    let (schema, schemaDiagnostics) = SchemaLoader.load(files: schemaFiles)
+    let files = (schemaFiles ?? []).map { (path: display($0.path), bytes: $0.bytes) }
+    let (schema, schemaDiagnostics) = SchemaLoader.load(files: files)
     diagnostics += schemaDiagnostics
     var repository = RecordsRepository(
       root: root, config: config, schema: schema, setupDiagnostics: diagnostics, displayPath: display)
-    repository.unloadedSchemas = schemaFiles.count - schema.types.count
+    repository.unloadedSchemas = files.count - schema.types.count
     return repository
   }
 
@@ -233,6 +256,8 @@ public struct RecordsRepository: Sendable {
     }
     if path == RecordsRoot.markerFile { return .config }
     if Self.isInside(path, directory: config.schemaDirectory) { return .schema }
+    // The ownership policy and its fixtures: read by `tally check` and `tally policy`.
+    if path == Policy.fileName || Self.isInside(path, directory: PolicyFixtures.directory) { return .other }
     // The common case first, without copying the record type: a record file in its directory.
     let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
     let directory = slash.map { String(path[..<$0]) } ?? ""

@@ -11,7 +11,8 @@ struct Tally: ParsableCommand {
     subcommands: [
       Add.self, Blame.self, Check.self, Commit.self, Conflicts.self, Diff.self, Fmt.self, HistoryCommand.self,
       Hook.self, Init.self,
-      Log.self, MergeDriverCommand.self, New.self, Parse.self, ReportCommand.self, Resolve.self, SchemaCommand.self,
+      Log.self, MergeDriverCommand.self, New.self, Parse.self, PolicyCommand.self, ReportCommand.self, Resolve.self,
+      SchemaCommand.self,
       SetCommand.self, Show.self,
     ]
   )

@@ -93,3 +93,31 @@ extension History {
     return SyntaxTree.parse(try git.blob(blob)).tree?.value
   }
 }
+
+extension History {
+  /// The history of a repository without a working tree — a bare repository on a git
+  /// server — whose settings (`tally.yaml`, the schemas) are read from `revision`'s tree,
+  /// at `prefix` in it.
+  public static func open(gitDirectory: String, revision: String, prefix: String) throws -> History {
+    let git = try Repository.open(at: gitDirectory)
+    let tree = try git.tree(ofCommit: try git.commit(revision))
+    let lead = prefix.isEmpty ? "" : prefix + "/"
+    guard let configBlob = try git.blobID(in: tree, at: lead + RecordsRoot.markerFile) else {
+      throw HistoryError.unreadable("\(revision): there is no \(lead)\(RecordsRoot.markerFile) (pass --prefix)")
+    }
+    let configBytes = try git.blob(configBlob)
+    let (config, _) = RepositoryConfig.load(configBytes, path: RecordsRoot.markerFile)
+    var schemaFiles: [(path: String, bytes: [UInt8])]?
+    if let schemaTree = try git.subtree(tree, at: lead + config.schemaDirectory) {
+      schemaFiles = try git.files(inTree: schemaTree).filter { $0.path.hasSuffix(".yaml") && !$0.isSymlink }
+        .sorted { $0.path < $1.path }
+        .map { (config.schemaDirectory + "/" + $0.path, try git.blob($0.id)) }
+    }
+    let records = RecordsRepository.load(
+      root: gitDirectory + (prefix.isEmpty ? "" : "/" + prefix), configBytes: configBytes, schemaFiles: schemaFiles,
+      displayPath: { $0 })
+    return History(
+      records: records, git: git, prefix: prefix,
+      schemaKey: schemaKey(config: configBytes, schemaFiles: schemaFiles ?? []))
+  }
+}

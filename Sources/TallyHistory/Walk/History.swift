@@ -70,17 +70,33 @@ public final class History: @unchecked Sendable {
     self.schemaKey = Self.schemaKey(records)
   }
 
+  /// A history whose settings were read from a commit, not a working tree (``open(gitDirectory:revision:prefix:)``).
+  init(records: RecordsRepository, git: Repository, prefix: String, schemaKey: String) {
+    self.records = records
+    self.git = git
+    self.prefix = prefix
+    self.schemaKey = schemaKey
+  }
+
   /// A key for the schemas and the format of the change data: `tally.yaml` and the schema
   /// files as they are in the working tree, by their paths in the repository (not on disk:
   /// a clone elsewhere, such as a CI checkout, finds the same cache).
   static func schemaKey(_ records: RecordsRepository) -> String {
-    var key = "history-format-2;"
     let config = FileSystem.joinPath(records.root, RecordsRoot.markerFile)
-    key += String(decoding: (try? FileSystem.read(config)) ?? [], as: UTF8.self)
     let schemaRoot = FileSystem.joinPath(records.root, records.config.schemaDirectory)
-    for file in (try? FileSystem.files(under: schemaRoot, suffixes: [".yaml"])) ?? [] {
-      key += "\u{0}" + FileSystem.relative(file, to: records.root) + "\u{0}"
-      key += String(decoding: (try? FileSystem.read(file)) ?? [], as: UTF8.self)
+    let files = ((try? FileSystem.files(under: schemaRoot, suffixes: [".yaml"])) ?? []).map {
+      (path: FileSystem.relative($0, to: records.root), bytes: (try? FileSystem.read($0)) ?? [])
+    }
+    return schemaKey(config: (try? FileSystem.read(config)) ?? [], schemaFiles: files)
+  }
+
+  /// The key of settings given as bytes, paths relative to the records root.
+  static func schemaKey(config: [UInt8], schemaFiles: [(path: String, bytes: [UInt8])]) -> String {
+    var key = "history-format-2;"
+    key += String(decoding: config, as: UTF8.self)
+    for file in schemaFiles {
+      key += "\u{0}" + file.path + "\u{0}"
+      key += String(decoding: file.bytes, as: UTF8.self)
     }
     return key
   }

@@ -86,7 +86,14 @@ extension RecordsRepository {
     case .staged:
       do {
         let merging = try request.merging.map { revision throws(GitError) in try checker.git.commit(revision) }
-        return .snapshot(try checker.checkStaged(only: request.only, merging: merging), strict: request.strict)
+        var report = try checker.checkStaged(only: request.only, merging: merging)
+        // The ownership policy, as advice for the local identity (a merge's changes come
+        // from branches already judged: the server judges what the merge itself adds).
+        if merging.isEmpty, try checker.git.mergeHeads().isEmpty {
+          report.diagnostics += try checker.stagedPolicyWarnings()
+          report.diagnostics.sort(by: Diagnostic.sortOrder)
+        }
+        return .snapshot(report, strict: request.strict)
       } catch {
         throw CheckFailure(description: "\(error)")
       }

@@ -51,10 +51,32 @@ struct Hook: ParsableCommand {
         a hook cannot be written.
         """)
 
+    @Flag(
+      help:
+        "Install the pre-receive hook that enforces the ownership policy (policy.yaml) into a repository that receives pushes (see docs/policy.md)."
+    )
+    var server = false
+
+    @Option(help: "With --server: the repository (a bare one on the git server); by default the current directory.")
+    var gitDir: String?
+
+    @Option(help: "With --server: where tally.yaml is in the repository's tree (found in HEAD by default).")
+    var prefix: String?
+
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var global: GlobalOptions
 
+    func validate() throws {
+      if !server && (gitDir != nil || prefix != nil) {
+        throw ValidationError("--git-dir and --prefix go with --server")
+      }
+    }
+
     func run() throws {
+      if server {
+        try installServerHook()
+        return
+      }
       let records = try repository.open()
       let installer = try Hook.installer(root: records.root, recordDirectories: Hook.recordDirectories(records))
       do {
@@ -63,6 +85,41 @@ struct Hook: ParsableCommand {
         Console.err("tally: \(error)\n")
         throw Hook.exitCode(for: error)
       }
+    }
+
+    func installServerHook() throws {
+      let hook: ServerHook
+      do throws(ServerHook.SetupError) {
+        hook = try ServerHook.at(
+          gitDir ?? FileSystem.currentDirectory, prefix: prefix, executable: RunningExecutable.path)
+      } catch {
+        Console.err("tally: \(error)\n")
+        throw Exit.failure
+      }
+      let outcome: ServerHook.Outcome
+      do {
+        outcome = try hook.install()
+      } catch {
+        Console.err("tally: \(error)\n")
+        throw Hook.exitCode(for: error)
+      }
+      let place = hook.gitDirectory + "/hooks/pre-receive"
+      let root = hook.prefix.isEmpty ? "the top of the tree" : hook.prefix + "/"
+      switch outcome {
+      case .installed(let chained?):
+        Console.out(
+          "installed tally's pre-receive hook: \(place) (records at \(root)); the hook that was there runs first: \(chained)\n"
+        )
+      case .installed(nil):
+        Console.out("installed tally's pre-receive hook: \(place) (records at \(root))\n")
+      case .updated:
+        Console.out("updated tally's pre-receive hook: \(place)\n")
+      case .alreadyInstalled:
+        Console.out("tally's pre-receive hook is already installed: \(place)\n")
+      }
+      Console.out(
+        "every push is now checked against policy.yaml as the pusher (GL_USERNAME, GITEA_PUSHER_NAME or GL_USER; else the author)\n"
+      )
     }
   }
 
