@@ -147,7 +147,20 @@ public final class PolicyChecker {
         result.diagnostics.append(
           verdict.diagnostic(actor: actor, what: Policy.fileName, path: policyPath, range: nil, policyPath: policyPath))
       }
-      _ = policyNew
+      // A policy with errors would refuse every later push, this one's fix included.
+      if let policyNew {
+        let problems = loadPolicy(policyNew)?.1.filter { $0.severity == .error } ?? []
+        if !problems.isEmpty {
+          var problem = Diagnostic(
+            .error, code: "policy-invalid",
+            message: "the new \(Policy.fileName) has errors; with it every later change would be refused",
+            path: policyPath, hint: "run 'tally check' and fix it before pushing")
+          problem.notes = problems.prefix(10).map {
+            Diagnostic.Note(message: "\($0.code): \($0.message)", path: $0.path, range: $0.range)
+          }
+          result.diagnostics.append(problem)
+        }
+      }
     }
     if commit.schemaChanged {
       let verdict = judge.judgeFile(type: PolicyPseudoType.settings, operation: .change, actor: actor)
@@ -273,19 +286,24 @@ public final class PolicyChecker {
     if let known = contexts[commit] { return known }
     var context = Context(commit: commit, policy: nil, policyProblems: [], people: nil)
     if let blob = try policyBlob(at: commit) {
-      let (policy, problems): (Policy?, [Diagnostic])
-      if let cached = policies[blob] {
-        (policy, problems) = cached
-      } else {
-        (policy, problems) = PolicyLoader.load(try git.blob(blob), path: policyPath, schema: records.schema)
-        policies[blob] = (policy, problems)
-      }
+      // Unreadable is not absent: fail closed.
+      let (policy, problems) =
+        loadPolicy(blob) ?? (nil, [Diagnostic(.error, code: "unreadable", message: "cannot read it", path: policyPath)])
       context.policy = policy
       context.policyProblems = problems.filter { $0.severity == .error }
       if let policy { context.people = try people(at: commit, settings: policy.actors) }
     }
     contexts[commit] = context
     return context
+  }
+
+  /// The policy in `blob` and its problems (each blob read once); nil when it cannot be read.
+  func loadPolicy(_ blob: ObjectID) -> (Policy?, [Diagnostic])? {
+    if let cached = policies[blob] { return cached }
+    guard let bytes = try? git.blob(blob) else { return nil }
+    let loaded = PolicyLoader.load(bytes, path: policyPath, schema: records.schema)
+    policies[blob] = loaded
+    return loaded
   }
 
   /// The staff of `commit` (read once per distinct staff directory).
