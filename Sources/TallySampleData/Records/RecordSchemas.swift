@@ -32,8 +32,8 @@ public enum SampleRecordType: String, CaseIterable, Sendable {
     switch self {
     case .staff:
       [
-        "name", "role", "team", "reports_to", "email", "phone", "joined", "left", "status", "skills",
-        "trainings", "trainings.date", "trainings.topic", "trainings.hours", "trainings.result",
+        "name", "role", "team", "reports_to", "email", "git_identities", "phone", "joined", "left", "status",
+        "skills", "trainings", "trainings.date", "trainings.topic", "trainings.hours", "trainings.result",
         "reviews", "reviews.period", "reviews.plan_score", "reviews.customer_feedback",
         "reviews.service_quality", "reviews.teamwork", "reviews.rating", "reviews.bonus",
         "reviews.commission",

@@ -14,7 +14,8 @@ extension StaffMember {
       id: id, name: name, pinyin: String(email.prefix { $0 != "@" }), role: role, team: team,
       reportsTo: value["reports_to"]?.text, email: email, phone: value["phone"]?.text, joined: joined,
       left: value["left"]?.text.flatMap { CivilDate($0) }, status: value["status"]?.text ?? "active",
-      skills: (value["skills"]?.items ?? []).compactMap(\.text))
+      skills: (value["skills"]?.items ?? []).compactMap(\.text),
+      gitIdentities: (value["git_identities"]?.items ?? []).compactMap(\.text))
   }
 }
 

@@ -68,6 +68,8 @@ struct StaffMember {
   var left: CivilDate?
   var status = "active"
   var skills: [String] = []
+  /// Forge logins and other e-mail addresses the person commits with (`git_identities`).
+  var gitIdentities: [String] = []
   var trainings: [Training] = []
   var reviews: [Review] = []
 
@@ -115,6 +117,7 @@ struct StaffMember {
     f.add("team", team)
     f.add("reports_to", reportsTo)
     f.add("email", email)
+    f.add("git_identities", texts: gitIdentities)
     f.add("phone", phone)
     f.add("joined", joined)
     f.add("left", left)

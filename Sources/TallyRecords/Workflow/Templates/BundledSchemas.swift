@@ -497,6 +497,14 @@ enum BundledSchemas {
           title: 邮箱
           required: true
           unique: true
+        # E-mail addresses and forge logins (GitLab, Gitea, gitolite user names) that tally's
+        # policy maps to this person, besides `email`: who pushed or authored a commit.
+        git_identities:
+          type: list
+          title: Git 身份
+          unique_items: true
+          items:
+            type: text
         phone:
           type: phone
           title: 电话
