@@ -98,7 +98,7 @@ struct InitHookCommandTests {
     #expect(
       status.split(separator: "\n").sorted() == [
         "?? .gitattributes", "?? .gitignore", "?? README.md", "?? customers/.gitkeep", "?? minutes/.gitkeep",
-        "?? plans/.gitkeep",
+        "?? plans/.gitkeep", "?? policy.yaml",
         "?? schema/customer.yaml", "?? schema/minutes.yaml", "?? schema/plan.yaml", "?? schema/staff.yaml",
         "?? staff/.gitkeep", "?? tally.yaml",
       ])
@@ -113,6 +113,8 @@ struct InitHookCommandTests {
     #expect(try box.dir.read("team/README.md").contains("## 新增记录 · Adding a record"))
     let shipped = Golden.directory() + "/../../schema/customer.yaml"
     #expect(try box.dir.read("team/schema/customer.yaml") == String(contentsOfFile: shipped, encoding: .utf8))
+    let policy = Golden.directory() + "/../../example-repo/policy.yaml"
+    #expect(try box.dir.read("team/policy.yaml") == String(contentsOfFile: policy, encoding: .utf8))
     // The first commit goes through the hook.
     try box.git(["add", "-A"], in: "team")
     try box.git(["commit", "-q", "-m", "Set up the records"], in: "team")

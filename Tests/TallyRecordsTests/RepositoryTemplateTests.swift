@@ -24,7 +24,7 @@ import Testing
     #expect(result.written.last == "tally.yaml")
     #expect(
       Set(result.written) == [
-        "schema/customer.yaml", "schema/minutes.yaml", "schema/plan.yaml", "schema/staff.yaml",
+        "schema/customer.yaml", "schema/minutes.yaml", "schema/plan.yaml", "schema/staff.yaml", "policy.yaml",
         "staff/.gitkeep", "customers/.gitkeep", "plans/.gitkeep", "minutes/.gitkeep", "README.md", ".gitignore",
         "tally.yaml",
       ])
@@ -34,6 +34,10 @@ import Testing
     for file in BundledSchemas.files {
       #expect(try dir.read("team/schema/\(file.name)") == file.text)
     }
+    #expect(try dir.read("team/policy.yaml") == BundledPolicy.text)
+    #expect(RepositoryTemplate.telesales.readme.contains("| `policy.yaml` |"))
+    #expect(RepositoryTemplate.empty.policy == nil)
+    #expect(!RepositoryTemplate.empty.readme.contains("policy.yaml"))
     let report = try checkReport(root)
     #expect(report.diagnostics.isEmpty, "\(report.diagnostics.map(\.message))")
   }

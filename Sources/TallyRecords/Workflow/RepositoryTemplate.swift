@@ -12,9 +12,11 @@ import TallyText
 /// ignores, so git keeps them while they are empty), a README and a `.gitignore` that keeps
 /// `.tally/` (the exported JSON Schemas, made again by `tally schema export`) out of git are
 /// written — an existing `.gitignore` gets the line appended, once — and `tally.yaml` last,
-/// so an interrupted run can simply be run again.
+/// so an interrupted run can simply be run again. The telesales template also writes the
+/// team's `policy.yaml` (who may change which fields of whose records).
 public enum RepositoryTemplate: String, CaseIterable, Sendable {
-  /// The telesales team's schemas (staff, customers, plans, minutes) and their directories.
+  /// The telesales team's schemas (staff, customers, plans, minutes), their directories and
+  /// the team's policy.
   case telesales
   /// Only `tally.yaml` and an empty schema directory.
   case empty
@@ -46,6 +48,8 @@ public enum RepositoryTemplate: String, CaseIterable, Sendable {
 
   /// The directory (relative to the records root) that holds the schemas.
   public static let schemaDirectory = "schema"
+  /// The policy file, at the records root beside `tally.yaml`.
+  public static let policyFile = "policy.yaml"
   /// The empty file that keeps an empty directory in git.
   public static let keepFile = ".gitkeep"
   /// The file that keeps generated files out of git.
@@ -119,6 +123,14 @@ public enum RepositoryTemplate: String, CaseIterable, Sendable {
     }
   }
 
+  /// The template's `policy.yaml` (who may change what), or nil when it has none.
+  public var policy: String? {
+    switch self {
+    case .telesales: BundledPolicy.text
+    case .empty: nil
+    }
+  }
+
   /// The record types the template's schemas define, in the order a team meets them.
   public var recordTypes: [RecordType] {
     let files = schemaFiles.map { (path: Self.schemaDirectory + "/" + $0.name, bytes: Array($0.text.utf8)) }
@@ -137,6 +149,9 @@ public enum RepositoryTemplate: String, CaseIterable, Sendable {
     }
     if schemaFiles.isEmpty {
       files.append((Self.schemaDirectory + "/" + Self.keepFile, []))
+    }
+    if let policy {
+      files.append((Self.policyFile, Array(policy.utf8)))
     }
     for type in recordTypes {
       files.append((type.directory + "/" + Self.keepFile, []))
@@ -342,8 +357,14 @@ public enum RepositoryTemplate: String, CaseIterable, Sendable {
       | `\(Self.schemaDirectory)/` | 每类记录的字段和规则 · the fields and rules of each record type | |
       | `tally.yaml` | 仓库设置：时区、币种 · settings: time zone, currency | |
 
-
       """
+    if policy != nil {
+      text += """
+        | `\(Self.policyFile)` | 谁可以修改哪些记录 · who may change which records | |
+
+        """
+    }
+    text += "\n"
     if recordTypes.isEmpty {
       text += """
         还没有记录类型：先在 `\(Self.schemaDirectory)/` 里为每类记录写一个 schema 文件（说明见 Tally 的
@@ -411,6 +432,29 @@ public enum RepositoryTemplate: String, CaseIterable, Sendable {
       `tally hook install` once (`tally hook status` says when a clone still needs it).
 
       """
+    if policy != nil {
+      text += """
+
+        ## 权限 · Who may change what
+
+        `\(Self.policyFile)` 规定谁可以修改哪些记录的哪些字段：销售代表只管自己的客户，组长在组内
+        分配客户，主管负责本部门的计划，客服代表处理投诉，跟进记录在跟进日期 7 天后不能再修改，
+        `\(Self.policyFile)` 和岗位只有经理能改。每个人的员工档案里，`email` 和 `git_identities`
+        要写上自己提交和推送时用的邮箱和账号。请在第一次提交里就放进员工档案（至少经理的），
+        否则之后谁都不能修改任何记录。git 服务器上的钩子（`tally hook install --server`）会拒绝
+        违反规则的推送；本地的 `tally check --staged` 只提示警告。
+        `\(Self.policyFile)` says who may change which fields of whose records: sales reps their own
+        customers, team leads reassign customers within their team, supervisors own their teams'
+        plans, customer-service reps handle complaints, follow-ups are locked 7 days after their
+        date, and only the manager changes `\(Self.policyFile)` and roles. Everyone's staff record
+        lists the e-mail addresses and logins they commit and push with (`email`,
+        `git_identities`). Put the staff records (the manager's at least) in the first commit:
+        after that, nobody without one may change anything. The git server's hook
+        (`tally hook install --server`) refuses pushes that break the rules; locally,
+        `tally check --staged` only warns.
+
+        """
+    }
     return text
   }
 }
