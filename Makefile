@@ -12,7 +12,7 @@ else
 FUZZ_SECONDS ?= 15
 endif
 
-.PHONY: help deps build release demo test test-release unit stress fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports bench-merge clean
+.PHONY: help deps build release demo test test-release unit stress fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,7 +60,7 @@ fuzz: fuzz-build ## Fuzz the parser for FUZZ_SECONDS (a crash fails and is kept 
 lint: ## Check formatting of the Swift sources with swift-format
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
-bench: bench-parse bench-check bench-commit bench-history bench-reports bench-merge ## Run every benchmark
+bench: bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy ## Run every benchmark
 
 bench-parse: deps ## Parser throughput against Yams and PyYAML (10k generated records)
 	@bash bench/parse.sh
@@ -79,6 +79,9 @@ bench-history: deps ## tally history build, cold and warm, on 20k commits agains
 
 bench-merge: deps ## git merge with tally merge-driver against git's text merge: 1,000 customers changed on two branches
 	@bash bench/merge.sh
+
+bench-policy: deps ## tally policy check over 1,000 commits, and a one-commit push's hook into 100k records, against git
+	@bash bench/policy.sh
 
 clean: ## Remove build products
 	rm -rf .build fuzz/out bench/out
