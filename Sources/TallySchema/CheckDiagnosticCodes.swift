@@ -22,6 +22,27 @@ public enum CheckDiagnosticCodes {
     ("config-version", "a tally.yaml version this Tally does not read"),
   ]
 
+  /// The ownership policy's codes: problems in `policy.yaml` (reported by `tally check`)
+  /// and verdicts (`tally policy check`, the server hook, `tally check --staged`).
+  public static let policy: [(code: String, summary: String)] = [
+    ("policy-unknown-key", "a key policy.yaml or one of its rules does not have (with a suggestion)"),
+    ("policy-missing", "a rule without name, allow/deny or type; no rules; no policy or cases to test"),
+    ("policy-bad-value", "a policy setting of the wrong kind (a list expected, fields on a whole-file type)"),
+    ("policy-unknown-type", "a rule names a record type that does not exist"),
+    ("policy-unknown-field", "a rule's field path names no field of its type"),
+    ("policy-unknown-role", "a role that is not a value of the staff role enum"),
+    ("policy-unknown-operation", "an operation other than create, delete, change, add, remove"),
+    ("policy-unknown-name", "a name in a rule's condition that is not a field (actor and item are known)"),
+    ("policy-bad-rule", "a rule's condition that does not parse, pointing at the character"),
+    ("policy-duplicate-rule", "two rules with one name"),
+    ("policy-version", "a policy version this Tally does not read"),
+    ("policy", "a change the policy does not allow its actor to make (the deciding rule and its line)"),
+    ("policy-actor", "the person acting is not in the staff records, or has left"),
+    ("policy-author", "require_author: a commit pushed by someone other than its author"),
+    ("policy-invalid", "the policy has errors: every change is refused until it is fixed"),
+    ("policy-test", "a policy test case that cannot be read"),
+  ]
+
   public static let records: [(code: String, summary: String)] = [
     ("bad-id", "the file name is not a valid id for its type"),
     ("stray-file", "(warning) a file in a record directory that is not a record"),

@@ -61,5 +61,8 @@ struct TwinTests {
     for (code, _) in CheckDiagnosticCodes.schema + CheckDiagnosticCodes.records {
       #expect(docs.contains("| `\(code)` |"), "docs/diagnostics.md does not list \(code)")
     }
+    for (code, _) in CheckDiagnosticCodes.policy {
+      #expect(docs.contains("| `\(code)` |"), "docs/diagnostics.md does not list \(code)")
+    }
   }
 }

@@ -187,6 +187,15 @@ struct PolicyTests {
     #expect(PolicyFixture.staff.person(named: "liangjx")?.id == "S-0022")
     #expect(PolicyFixture.staff.person(named: "mallory") == nil)
     #expect(PolicyFixture.staff.person(named: "S-0024")?.active == false)
+    // A login two people list names nobody.
+    let copied =
+      PolicyFixture.staffValues + [
+        ("S-0030", PolicyFixture.value("name: 冒名\nrole: sales_rep\nemail: m@x.cn\ngit_identities: [liangjx]\n"))
+      ]
+    let directory = StaffDirectory(
+      records: copied, settings: ActorSettings(), schema: PolicyFixture.schema, today: PolicyFixture.today)
+    #expect(directory.person(named: "liangjx") == nil)
+    #expect(directory.person(named: "ljx@x.cn")?.id == "S-0022")
   }
 
   @Test(arguments: [

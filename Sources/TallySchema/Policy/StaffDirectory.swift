@@ -31,6 +31,9 @@ public struct StaffDirectory: Sendable {
   public let settings: ActorSettings
   private var byID: [String: Person] = [:]
   private var byIdentity: [String: String] = [:]
+  /// Identities two people list: they name nobody (nobody takes over a colleague's login by
+  /// adding it to their own record).
+  public private(set) var ambiguous: Set<String> = []
 
   /// The people of the staff records `records` (id and value), of the type `settings` names.
   public init(records: [(id: String, value: Value)], settings: ActorSettings, schema: SchemaSet, today: CivilDate) {
@@ -60,7 +63,13 @@ public struct StaffDirectory: Sendable {
         id: id, name: text("name"), role: text(settings.role), team: text(settings.team), identities: identities,
         active: active)
       byID[id] = person
-      for identity in identities where byIdentity[identity] == nil { byIdentity[identity] = id }
+      for identity in Set(identities) {
+        if let other = byIdentity[identity], other != id {
+          ambiguous.insert(identity)
+        } else {
+          byIdentity[identity] = id
+        }
+      }
     }
   }
 
@@ -70,7 +79,9 @@ public struct StaffDirectory: Sendable {
 
   /// The person with the e-mail address or login `identity` (case does not matter).
   public func person(identity: String) -> Person? {
-    byIdentity[identity.lowercased()].flatMap { byID[$0] }
+    let key = identity.lowercased()
+    if ambiguous.contains(key) { return nil }
+    return byIdentity[key].flatMap { byID[$0] }
   }
 
   /// A person by staff id or by identity.
