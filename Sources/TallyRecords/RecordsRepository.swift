@@ -76,8 +76,11 @@ public struct RecordsRepository: Sendable {
     }
     var repository = load(root: root, configBytes: configBytes, schemaFiles: schemaFiles, displayPath: display)
     repository.setupDiagnostics = (repository.setupDiagnostics + unreadable)
-    // The ownership policy is part of the setup: checked against the schemas like them.
-    if let policy = try? FileSystem.read(FileSystem.joinPath(root, Policy.fileName)) {
+    // The ownership policy is part of the setup, checked against the schemas — once they
+    // have no errors (a broken schema would make every name in the policy look unknown).
+    if !repository.setupDiagnostics.hasErrors,
+      let policy = try? FileSystem.read(FileSystem.joinPath(root, Policy.fileName))
+    {
       repository.setupDiagnostics +=
         PolicyLoader.load(policy, path: display(Policy.fileName), schema: repository.schema).1
     }
