@@ -119,3 +119,27 @@ step "tally resolve customer/C-0042 tier --theirs && tally commit"
 "$BIN" resolve customer/C-0042 tier --theirs
 "$BIN" commit
 git log --graph --format='%h %s' -6
+
+# Who may change what: policy.yaml says it per record and per field (docs/policy.md), and a
+# git server enforces it in a pre-receive hook, as the person pushing.
+cd "$ROOT/$REPO"
+step "tally policy test (the shipped telesales policy, with its cases in policy-tests/)"
+"$BIN" policy test
+step "tally policy explain --as S-0022 customer/C-0012 owner (a rep, about handing a customer over)"
+"$BIN" policy explain --as S-0022 customer/C-0012 owner
+policy="$scratch/policy"
+cp -r . "$policy/"
+cd "$policy"
+git init -q -b main && git add -A
+git -c user.name=何杰 -c user.email=hejie@huadong.example commit -q -m "records, with the policy"
+git clone -q --bare . "$scratch/server.git"
+step "tally hook install --server (in a bare repository on the git server)"
+(cd "$scratch/server.git" && "$BIN" hook install --server)
+git clone -q "$scratch/server.git" "$scratch/clone" && cd "$scratch/clone"
+sed -i 's/^owner: S-0022/owner: S-0023/' customers/C-0012.yaml
+git -c user.name=梁嘉欣 -c user.email=liangjiaxin@huadong.example commit -q -am "C-0012 to 谢国栋"
+step "GL_USERNAME=liangjx git push (the rep hands her customer over: refused)"
+GL_USERNAME=liangjx git push -q origin main 2>&1 | sed -n '1,3p' || true
+step "GL_USERNAME=pany git push (the same commit, pushed by the team lead of 华东三组: accepted)"
+GL_USERNAME=pany git push -q origin main 2>&1 | tail -1
+git -C "$scratch/server.git" log --format='%h %an: %s' -1
