@@ -72,6 +72,9 @@ for i in $(seq "$runs"); do
   git_log="$git_log $(wall git log --raw --no-renames --format=%H "$range")"
   tally_range="$tally_range $(wall "$tally" policy check --range "$range")"
 done
+# Once cold, for the record: the history cache of the repository removed first.
+rm -rf .git/tally/history*
+cold=$(wall "$tally" policy check --range "$range")
 gr=$(echo "$git_rev" | best)
 gl=$(echo "$git_log" | best)
 tr_=$(echo "$tally_range" | best)
@@ -82,6 +85,8 @@ printf '  %-48s %8s s\n' "git rev-list A..B" "$gr"
 printf '  %-48s %8s s\n' "git log --raw --no-renames A..B" "$gl"
 printf '  %-48s %8s s   %sx git log --raw (%s violations found)\n' "tally policy check --range A..B" "$tr_" \
   "$(python3 -c "print(round($tr_ / $gl, 2))")" "$violations"
+printf '  %-48s %8s s   %sx git log --raw (once, for the record)\n' "tally policy check --range A..B, cold cache" \
+  "$cold" "$(python3 -c "print(round($cold / $gl, 2))")"
 
 # --- 2. A one-commit push into 100k records --------------------------------------------
 big="$root/bench/out/commit/repo-100000"
@@ -91,35 +96,41 @@ if [ ! -d "$big/.git" ]; then
 fi
 server="$out/server-100000.git"
 work="$out/work-100000"
-if [ ! -f "$server/tally-bench-ready" ]; then
+if [ ! -f "$server/tally-bench-ready-2" ]; then
   rm -rf "$server" "$work"
   git clone -q --bare "$big" "$server"
   git clone -q "$server" "$work"
   cp "$root/example-repo/policy.yaml" "$work/policy.yaml"
+  # The policy names fields of today's schemas (git_identities): the repository gets them too.
+  cp "$root/schema/"*.yaml "$work/schema/"
   manager=$(grep -l '^role: manager' "$work"/staff/*.yaml | head -1)
   email=$(sed -n 's/^email: //p' "$manager")
-  git -C "$work" add policy.yaml
+  git -C "$work" add policy.yaml schema
   git -C "$work" -c user.name=manager -c user.email="$email" commit -q -m "policy"
   git -C "$work" push -q origin main
-  echo "$email" >"$server/tally-bench-ready"
+  echo "$email" >"$server/tally-bench-ready-2"
 fi
-email=$(cat "$server/tally-bench-ready")
+email=$(cat "$server/tally-bench-ready-2")
 old=$(git -C "$server" rev-parse refs/heads/main)
 target=$(git -C "$work" ls-files customers | sed -n 500p)
-git -C "$work" reset -q --hard "$old"
-sed -i 's/^name: \(.*\)$/name: \1（新）/' "$work/$target"
-git -C "$work" -c user.name=manager -c user.email="$email" commit -q -am "rename one customer"
-new=$(git -C "$work" rev-parse HEAD)
-# The objects reach the server unreferenced, as a push's do while its hook runs.
-git -C "$work" push -q origin "HEAD:refs/bench/incoming"
-git -C "$server" update-ref -d refs/bench/incoming
-echo "$old $new refs/heads/main" >"$out/update.txt"
+# The pusher is the customer's owner: the rep's rules and their conditions are evaluated.
+owner=$(git -C "$work" show "$old:$target" | sed -n 's/^owner: //p')
+pusher=$(git -C "$work" show "$old:staff/$owner.yaml" | sed -n 's/^email: //p')
 push_git="" push_tally=""
 for i in $(seq "$runs"); do
+  # Each run a new commit, new to the hook's history cache as a pushed one is.
+  git -C "$work" reset -q --hard "$old"
+  sed -i "s/^name: \(.*\)$/name: \1（$i）/" "$work/$target"
+  git -C "$work" -c user.name=owner -c user.email="$pusher" commit -q -am "rename one customer ($i)"
+  new=$(git -C "$work" rev-parse HEAD)
+  # The objects reach the server unreferenced, as a push's do while its hook runs.
+  git -C "$work" push -q origin "HEAD:refs/bench/incoming"
+  git -C "$server" update-ref -d refs/bench/incoming
+  echo "$old $new refs/heads/main" >"$out/update.txt"
   push_git="$push_git $(wall sh -c "git -C '$server' rev-list $new --not --all >/dev/null && git -C '$server' log --raw -1 $new >/dev/null")"
-  push_tally="$push_tally $(wall sh -c "GL_USERNAME='$email' '$tally' policy check --pre-receive --git-dir '$server' <'$out/update.txt'")"
+  push_tally="$push_tally $(wall sh -c "GL_USERNAME='$pusher' '$tally' policy check --pre-receive --git-dir '$server' <'$out/update.txt'")"
+  GL_USERNAME="$pusher" "$tally" policy check --pre-receive --git-dir "$server" <"$out/update.txt" >"$out/push.txt" 2>&1 || true
 done
-GL_USERNAME="$email" "$tally" policy check --pre-receive --git-dir "$server" <"$out/update.txt" >"$out/push.txt" 2>&1 || true
 pg=$(echo "$push_git" | best)
 pt=$(echo "$push_tally" | best)
 records=$(git -C "$server" ls-tree -r --name-only "$new" | wc -l)
@@ -127,7 +138,7 @@ echo
 echo "== a one-commit push into $records files, best of $runs"
 printf '  %-48s %8s s\n' "git rev-list NEW --not --all; git log --raw -1" "$pg"
 printf '  %-48s %8s s   %sx git   (%s)\n' "tally policy check --pre-receive" "$pt" \
-  "$(python3 -c "print(round($pt / max($pg, 0.001), 1))")" "$(tail -1 "$out/push.txt")"
+  "$(python3 -c "print(round($pt / max($pg, 0.001), 1))")" "pushed by the owner, $(tail -1 "$out/push.txt")"
 echo
 goal "1,000 commits in under 2 s ............" "$tr_ < 2.0" "${tr_} s"
 goal "a one-commit push in under 0.3 s ......" "$pt < 0.3" "${pt} s"

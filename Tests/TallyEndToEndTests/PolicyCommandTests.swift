@@ -226,4 +226,46 @@ private struct PolicySandbox {
     #expect(closed.status != 0)
     #expect(closed.stderr.contains("every change is refused until it is fixed"), "\(closed.stderr)")
   }
+
+  /// A pre-receive hook already in place runs first, on the same input; where the server has
+  /// a pre-receive.d directory (Gitea, Forgejo), tally's hook goes there instead.
+  @Test func theServerHookKeepsTheHookThatWasThere() throws {
+    let sandbox = try PolicySandbox()
+    let server = sandbox.dir.path + "/server.git"
+    try sandbox.git(["clone", "-q", "--bare", sandbox.root, server], in: sandbox.dir.path)
+    let seen = sandbox.dir.path + "/seen.txt"
+    try "#!/bin/sh\ncat > '\(seen)'\n".write(toFile: server + "/hooks/pre-receive", atomically: true, encoding: .utf8)
+    _ = try TallyProcess.runProgram("chmod", ["+x", server + "/hooks/pre-receive"])
+    let installed = try sandbox.tally(["hook", "install", "--server", "--git-dir", server], in: sandbox.dir.path)
+    #expect(installed.stdout.contains("the hook that was there runs first"), "\(installed.stdout)")
+    let again = try sandbox.tally(["hook", "install", "--server", "--git-dir", server], in: sandbox.dir.path)
+    #expect(again.stdout.contains("already installed"))
+    let clone = sandbox.dir.path + "/clone"
+    try sandbox.git(["clone", "-q", server, clone], in: sandbox.dir.path)
+    try sandbox.edit("customers/C-0012.yaml", "owner: S-0022", "owner: S-0023", in: clone)
+    try sandbox.commit("hand over", as: PolicySandbox.rep, in: clone)
+    let refused = try sandbox.git(
+      ["push", "-q", "origin", "main"], in: clone, as: PolicySandbox.rep, extra: ["GL_USERNAME": "liangjx"],
+      allowFailure: true)
+    #expect(refused.status != 0)
+    #expect(try String(contentsOfFile: seen, encoding: .utf8).contains("refs/heads/main"), "the old hook ran first")
+
+    let gitea = sandbox.dir.path + "/gitea.git"
+    try sandbox.git(["clone", "-q", "--bare", sandbox.root, gitea], in: sandbox.dir.path)
+    try FileManager.default.createDirectory(atPath: gitea + "/hooks/pre-receive.d", withIntermediateDirectories: true)
+    let placed = try sandbox.tally(["hook", "install", "--server"], in: gitea)
+    #expect(placed.status == 0)
+    #expect(FileManager.default.isExecutableFile(atPath: gitea + "/hooks/pre-receive.d/tally"))
+    #expect(!FileManager.default.fileExists(atPath: gitea + "/hooks/pre-receive"))
+  }
+
+  /// A violation shows the line of the record it is about, like every diagnostic.
+  @Test func violationsShowTheirLine() throws {
+    let sandbox = try PolicySandbox()
+    let base = try sandbox.head()
+    try sandbox.edit("customers/C-0012.yaml", "owner: S-0022", "owner: S-0023")
+    try sandbox.commit("hand over", as: PolicySandbox.rep)
+    let result = try sandbox.tally(["policy", "check", "--range", "\(base)..HEAD"])
+    #expect(result.stdout.contains("owner: S-0023"), "the excerpt of the record at the commit: \(result.stdout)")
+  }
 }

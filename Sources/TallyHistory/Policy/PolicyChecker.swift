@@ -44,6 +44,8 @@ public final class PolicyChecker {
     var policy: Policy?
     var policyProblems: [Diagnostic]
     var people: StaffDirectory?
+    /// The policy file's blob, for excerpts.
+    var policyBlob: ObjectID?
   }
 
   private var policies: [ObjectID: (Policy?, [Diagnostic])] = [:]
@@ -138,6 +140,7 @@ public final class PolicyChecker {
         return result
       }
     }
+    if let blob = context.policyBlob { result.sources[policyPath] = try? git.blob(blob) }
     let today = options.today ?? day(of: commit.committer)
     let judge = PolicyJudge(policy: policy, schema: records.schema)
     // The files that are not records.
@@ -186,7 +189,9 @@ public final class PolicyChecker {
         let denied = verdicts.filter { !$0.allowed }
         if denied.isEmpty { continue }
         let path = records.displayPath((records.schema.type(named: type)?.directory ?? type) + "/" + id + ".yaml")
-        let tree = try (newBlob ?? change.oldBlob).flatMap { SyntaxTree.parse(try git.blob($0)).tree }
+        let bytes = try (newBlob ?? change.oldBlob).map { try git.blob($0) }
+        let tree = bytes.flatMap { SyntaxTree.parse($0).tree }
+        if let bytes { result.sources[path] = bytes }
         for verdict in denied {
           let range = verdict.action.path.flatMap { path in tree.flatMap { PolicyVerdict.locate(path, in: $0) } }
           result.diagnostics.append(
@@ -286,6 +291,7 @@ public final class PolicyChecker {
     if let known = contexts[commit] { return known }
     var context = Context(commit: commit, policy: nil, policyProblems: [], people: nil)
     if let blob = try policyBlob(at: commit) {
+      context.policyBlob = blob
       // Unreadable is not absent: fail closed.
       let (policy, problems) =
         loadPolicy(blob) ?? (nil, [Diagnostic(.error, code: "unreadable", message: "cannot read it", path: policyPath)])

@@ -11,6 +11,9 @@ public struct PolicyReport: Sendable {
     public var summary: String
     public var actor: Person?
     public var diagnostics: [Diagnostic] = []
+    /// The files the diagnostics point into, as the commit (or, for policy.yaml, the
+    /// policy it was judged by) has them: shown as excerpts.
+    public var sources: [String: [UInt8]] = [:]
 
     public init(commit: ObjectID, summary: String, actor: Person?) {
       self.commit = commit
@@ -27,12 +30,14 @@ public struct PolicyReport: Sendable {
   public var refused: Bool { violations > 0 }
 
   /// Each violation as a diagnostic led by its commit, then a summary line.
-  public func text(color: Bool, source: (String) -> SourceFile? = { _ in nil }) -> String {
+  public func text(color: Bool) -> String {
     let renderer = DiagnosticRenderer(color: color)
     var out = ""
     for result in results {
       for diagnostic in result.diagnostics {
-        out += "commit \(result.commit.short()) " + renderer.render(diagnostic, source: source)
+        out +=
+          "commit \(result.commit.short()) "
+          + renderer.render(diagnostic) { path in result.sources[path].map { SourceFile(path: path, bytes: $0) } }
       }
     }
     return out + summary + "\n"

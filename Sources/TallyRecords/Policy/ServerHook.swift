@@ -12,7 +12,6 @@ import TallyGit
 public struct ServerHook: Sendable {
   public static let marker = "# tally-server-hook"
   public static let version = 1
-  public static let chainedName = "pre-receive.tally-chained"
 
   public let gitDirectory: String
   /// Where the records root is in the repository's tree ("" at the top).
@@ -55,7 +54,7 @@ public struct ServerHook: Sendable {
     updates=$(cat)
 
     # The hook that was here before tally's runs first, on the same input.
-    chained="$(dirname -- "$0")/\(Self.chainedName)"
+    chained="$0.tally-chained"
     if [ -x "$chained" ]; then
       printf '%s\\n' "$updates" | "$chained" "$@" || exit $?
     fi
@@ -65,11 +64,17 @@ public struct ServerHook: Sendable {
     """
   }
 
-  var hookPath: String { gitDirectory + "/hooks/pre-receive" }
+  /// Where the hook goes: `hooks/pre-receive`, or — where the server runs every script of
+  /// `hooks/pre-receive.d/` from its own `pre-receive` (Gitea, Forgejo) — `hooks/pre-receive.d/tally`.
+  public var hookPath: String {
+    let directory = gitDirectory + "/hooks/pre-receive.d"
+    if FileSystem.isDirectory(directory) { return directory + "/tally" }
+    return gitDirectory + "/hooks/pre-receive"
+  }
 
   /// Writes the hook; a foreign `pre-receive` is kept and run first.
   public func install() throws(HookInstaller.HookError) -> Outcome {
-    let directory = gitDirectory + "/hooks"
+    let directory = FileSystem.parentDirectory(of: hookPath)
     do {
       try FileSystem.createDirectory(directory)
     } catch {
@@ -84,7 +89,7 @@ public struct ServerHook: Sendable {
         try HookInstaller.writeExecutable(hookPath, wanted)
         return .updated
       }
-      let chained = directory + "/" + Self.chainedName
+      let chained = hookPath + ".tally-chained"
       if rename(hookPath, chained) != 0 { throw .file(FileError(path: hookPath, operation: "rename", errno: errno)) }
       do {
         try HookInstaller.writeExecutable(hookPath, wanted)

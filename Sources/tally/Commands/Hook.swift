@@ -103,7 +103,7 @@ struct Hook: ParsableCommand {
         Console.err("tally: \(error)\n")
         throw Hook.exitCode(for: error)
       }
-      let place = hook.gitDirectory + "/hooks/pre-receive"
+      let place = hook.hookPath
       let root = hook.prefix.isEmpty ? "the top of the tree" : hook.prefix + "/"
       switch outcome {
       case .installed(let chained?):
