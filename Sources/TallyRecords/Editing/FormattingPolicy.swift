@@ -48,6 +48,10 @@ public struct FormattingPolicy: Sendable {
     case .config, .schema:
       return nil
     case .other, .misplaced:
+      // The policy and its cases are known files, never records of an unknown type.
+      if relative == Policy.fileName || RecordsRepository.isInside(relative, directory: PolicyFixtures.directory) {
+        return nil
+      }
       guard repository.unloadedSchemas > 0, relative.hasSuffix(".yaml") || relative.hasSuffix(".yml") else {
         return nil
       }
