@@ -115,7 +115,7 @@ public struct PolicyExplanation: Sendable {
       let (rule, place) = Self.ruleText(row.verdict, policyPath: policyPath)
       var why = row.verdict.reason
       if let near = row.verdict.near.first {
-        why += "; '\(near.rule.name)' (\(policyPath):\(near.rule.line)) would, \(near.why)"
+        why += "; " + PolicyVerdict.nearText(near) + " (\(policyPath):\(near.rule.line))"
       }
       table.rows.append([
         row.action.operation.rawValue, row.action.path?.description ?? "(record)",

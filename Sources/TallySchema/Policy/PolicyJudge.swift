@@ -104,7 +104,7 @@ public struct PolicyJudge: Sendable {
     var near: [(PolicyRule, String)] = []
     for rule in relevant where rule.effect == .allow {
       guard rule.applies(to: actor) else {
-        near.append((rule, "for \(rule.whoText)"))
+        near.append((rule, "for \(rule.whoText)" + (rule.condition.map { " when \($0)" } ?? "")))
         continue
       }
       guard let condition = rule.condition else {

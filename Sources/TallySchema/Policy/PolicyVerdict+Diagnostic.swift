@@ -19,11 +19,11 @@ extension PolicyVerdict {
       notes.append(Diagnostic.Note(message: "rule '\(rule.name)'", path: policyPath, range: Self.lineRange(rule.line)))
     } else if let first = verdict.near.first {
       message +=
-        " — no rule allows it; rule '\(first.rule.name)' would, \(first.why) (\(policyPath):\(first.rule.line))"
+        " — no rule allows it; \(Self.nearText(first)) (\(policyPath):\(first.rule.line))"
       for near in verdict.near.dropFirst().prefix(3) {
         notes.append(
           Diagnostic.Note(
-            message: "rule '\(near.rule.name)' would too, \(near.why)", path: policyPath,
+            message: Self.nearText(near), path: policyPath,
             range: Self.lineRange(near.rule.line)))
       }
     } else {
@@ -59,5 +59,12 @@ extension PolicyVerdict {
       }
     }
     return found
+  }
+
+  /// `rule 'x' allows it for team_lead when owner.team == actor.team`, or `rule 'x' would
+  /// allow it, but its condition 'owner == actor' is false after the change`.
+  public static func nearText(_ near: (rule: PolicyRule, why: String)) -> String {
+    if near.why.hasPrefix("for ") { return "rule '\(near.rule.name)' allows it \(near.why)" }
+    return "rule '\(near.rule.name)' would allow it, but \(near.why)"
   }
 }
