@@ -44,6 +44,11 @@ let package = Package(
     .target(name: "TallyRecords", dependencies: ["TallyText", "TallySchema", "TallyGit", "CTallyInterrupts"]),
     // History as data: per-commit record and field changes, as-of snapshots, caches.
     .target(name: "TallyHistory", dependencies: ["TallyText", "TallySchema", "TallyGit", "TallyRecords"]),
+    // SQLite, from the system (Debian: libsqlite3-dev). Only TallyQuery imports it.
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]),
+    // The records and their history as SQL tables: the SQLite database, queries, exports.
+    .target(
+      name: "TallyQuery", dependencies: ["CSQLite", "TallyText", "TallySchema", "TallyRecords", "TallyHistory"]),
     // The reports for the team and their renderers (table, JSON, CSV, Markdown, HTML).
     .target(
       name: "TallyReports", dependencies: ["TallyText", "TallySchema", "TallyRecords", "TallyHistory"]),
@@ -56,6 +61,7 @@ let package = Package(
         "TallyRecords",
         "TallyHistory",
         "TallyReports",
+        "TallyQuery",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

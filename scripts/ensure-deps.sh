@@ -14,6 +14,7 @@ fi
 missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 if ! pkg-config --exists libgit2 2>/dev/null; then missing+=(libgit2-dev); fi
+if ! pkg-config --exists sqlite3 2>/dev/null; then missing+=(libsqlite3-dev); fi
 command -v git >/dev/null 2>&1 || missing+=(git)
 
 if [ ${#missing[@]} -eq 0 ]; then
@@ -22,7 +23,7 @@ fi
 
 say "missing system packages: ${missing[*]}"
 if ! command -v apt-get >/dev/null 2>&1; then
-  say "this is not a Debian/Ubuntu system: install ${missing[*]} (libgit2 >= 1.5 with its pkg-config file) with your package manager, then run this again."
+  say "this is not a Debian/Ubuntu system: install ${missing[*]} (libgit2 >= 1.5 and SQLite >= 3.34 with their pkg-config files) with your package manager, then run this again."
   exit 1
 fi
 

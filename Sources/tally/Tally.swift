@@ -10,9 +10,10 @@ struct Tally: ParsableCommand {
     version: "tally \(TallyVersion.string) (libgit2 \(RecordsRepository.gitEngineVersion))",
     subcommands: [
       Add.self, Blame.self, Check.self, Commit.self, Conflicts.self, Diff.self, Fmt.self, HistoryCommand.self,
-      Hook.self, Init.self,
-      Log.self, MergeDriverCommand.self, New.self, Parse.self, PolicyCommand.self, ReportCommand.self, Resolve.self,
-      SchemaCommand.self,
+      Export.self, Hook.self, Init.self,
+      Log.self, MergeDriverCommand.self, New.self, Parse.self, PolicyCommand.self, QueryCommand.self,
+      ReportCommand.self, Resolve.self,
+      SchemaCommand.self, SQLCommand.self,
       SetCommand.self, Show.self,
     ]
   )

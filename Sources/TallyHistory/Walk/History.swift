@@ -21,6 +21,8 @@ public final class History: @unchecked Sendable {
   public let schemaKey: String
   /// Keep per-commit data in the git directory between runs.
   public var persistent = true
+  /// The git directory, where caches and derived databases are kept.
+  public var gitDirectory: String { git.gitDirectory }
 
   /// The change data known so far (from the cache file, then computed), and where each
   /// commit's is (by ``ObjectKey``; ids that are not 20 bytes long, by ``ObjectID``).

@@ -88,6 +88,11 @@ struct ReportCommand: ParsableCommand {
         table.rows.append([report.name, report.usesPeriod ? "--period" : "--at", report.summary])
       }
       Console.out(table.render(width: width.tableWidth))
+      // The team's saved queries (queries/*.sql), run with 'tally query NAME'.
+      if let records = try? repository.open() {
+        let saved = QueryCommand.listing(records, width: width.tableWidth)
+        if !saved.isEmpty { Console.out("\nsaved queries (tally query NAME):\n" + saved) }
+      }
       return
     }
     let history = try HistoryContext.open(repository)

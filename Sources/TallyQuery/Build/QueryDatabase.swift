@@ -1,0 +1,113 @@
+import Foundation
+import TallyHistory
+import TallyRecords
+import TallySchema
+import TallyText
+
+/// The SQL database of a records repository and its history (docs/sql.md): built from the
+/// history engine's change data, kept in the git directory, and brought up to date before
+/// each query by adding only the commits made since (a history that was rewritten, or new
+/// schemas, rebuild it whole).
+public enum QueryDatabase {
+  /// The layout's version: a database of another one is rebuilt.
+  static let layoutVersion = 1
+
+  public static func path(gitDirectory: String) -> String { gitDirectory + "/tally/records.sqlite" }
+
+  public struct Outcome: Sendable {
+    public var rebuilt: Bool
+    public var commitsAdded: Int
+    public var head: String
+    public var seconds: Double
+  }
+
+  /// Brings the database at `path` up to date with the first-parent history of `revision`.
+  public static func update(
+    _ history: History, at path: String, revision: String = "HEAD", tallyVersion: String,
+    progress: ((Int, Int) -> Void)? = nil
+  ) throws -> Outcome {
+    let start = Date()
+    let ids = try history.commits(revision, firstParent: true)
+    let layout = SQLLayout(schema: history.records.schema)
+    let schemaHash = hash(history.schemaKey + "layout-\(layoutVersion)")
+    // What the database holds, when it can be extended.
+    var known: (head: String, hash: String)?
+    if FileManager.default.fileExists(atPath: path), let database = try? SQLiteDatabase(path: path, mode: .readOnly),
+      let statement = try? database.prepare("SELECT head_oid, schema_hash FROM meta"),
+      let row = try? statement.next(), case .text(let head)? = row.first, case .text(let hash)? = row.last
+    {
+      known = (head, hash)
+    }
+    if let known, known.hash == schemaHash {
+      let hexes = ids.map(\.hex)
+      if known.head == hexes.last {
+        return Outcome(rebuilt: false, commitsAdded: 0, head: known.head, seconds: Date().timeIntervalSince(start))
+      }
+      if let position = hexes.lastIndex(of: known.head) {
+        let new = Array(ids[(position + 1)...])
+        let changes = try history.changes(new, progress: progress)
+        history.save()
+        let database = try SQLiteDatabase(path: path)
+        var writer = Writer(database: database, layout: layout, history: history)
+        try database.transaction {
+          try writer.add(changes)
+          try writer.refreshCurrent(changes)
+          try writer.writeMeta(head: hexes.last ?? "", schemaHash: schemaHash, tallyVersion: tallyVersion)
+        }
+        return Outcome(
+          rebuilt: false, commitsAdded: new.count, head: hexes.last ?? "", seconds: Date().timeIntervalSince(start))
+      }
+    }
+    // A new database, built beside the old one and renamed over it: a reader never sees half.
+    let changes = try history.changes(ids, progress: progress)
+    history.save()
+    let temporary = path + ".building-\(getpid())"
+    try? FileManager.default.removeItem(atPath: temporary)
+    try FileManager.default.createDirectory(
+      atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    do {
+      let database = try SQLiteDatabase(path: temporary)
+      try database.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+      var writer = Writer(database: database, layout: layout, history: history)
+      try database.transaction {
+        try writer.create()
+        try writer.add(changes)
+        if let tip = ids.last { try writer.loadCurrent(at: tip) }
+        try writer.writeMeta(head: ids.last?.hex ?? "", schemaHash: schemaHash, tallyVersion: tallyVersion)
+      }
+      try database.execute("ANALYZE")
+    } catch {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw error
+    }
+    if rename(temporary, path) != 0 {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw SQLError(message: "cannot put the database in place at \(path)", code: 0)
+    }
+    return Outcome(
+      rebuilt: true, commitsAdded: ids.count, head: ids.last?.hex ?? "", seconds: Date().timeIntervalSince(start))
+  }
+
+  /// A standalone copy of the database (for Datasette, DBeaver, Metabase): SQLite's backup of
+  /// the up-to-date database into `file`, written beside it and renamed into place.
+  public static func export(from path: String, to file: String) throws {
+    let temporary = file + ".tally-export-\(getpid())"
+    try? FileManager.default.removeItem(atPath: temporary)
+    let source = try SQLiteDatabase(path: path, mode: .readOnly)
+    try source.execute("VACUUM INTO '\(temporary.replacingOccurrences(of: "'", with: "''"))'")
+    if rename(temporary, file) != 0 {
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw SQLError(message: "cannot write \(file)", code: 0)
+    }
+  }
+
+  /// FNV-1a of the text, as hex.
+  static func hash(_ text: String) -> String {
+    var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 {
+      value ^= UInt64(byte)
+      value = value &* 0x100_0000_01b3
+    }
+    return String(value, radix: 16)
+  }
+}

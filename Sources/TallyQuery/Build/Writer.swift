@@ -1,0 +1,308 @@
+import Foundation
+import TallyHistory
+import TallyRecords
+import TallySchema
+import TallyText
+
+/// Writes the layout's rows into a database: the tables, the commits and versions of a run
+/// of commits, the records at the tip.
+/// Git object ids (commits and blobs) are TallyGit's ids, named through TallyRecords.
+typealias BlobID = CommitID
+
+struct Writer {
+  let database: SQLiteDatabase
+  let layout: SQLLayout
+  let history: History
+  let offset: (Int64) -> Int
+  var staffByEmail: [String: String] = [:]
+  var statements: [String: SQLiteDatabase.Statement] = [:]
+
+  init(database: SQLiteDatabase, layout: SQLLayout, history: History) {
+    self.database = database
+    self.layout = layout
+    self.history = history
+    let zone = history.records.config.timeZone
+    offset = { TimeZones.offsetMinutes(zone, at: Int($0)) ?? 0 }
+  }
+
+  static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+  static func sqlType(_ type: SQLLayout.ColumnType) -> String {
+    switch type {
+    case .integer, .boolean, .cents: "INTEGER"
+    case .real: "REAL"
+    default: "TEXT"
+    }
+  }
+
+  func columnsDDL(_ columns: [SQLLayout.Column]) -> String {
+    columns.map { ", " + Self.quote($0.name) + " " + Self.sqlType($0.type) }.joined()
+  }
+
+  // MARK: Tables
+
+  func create() throws {
+    var sql = """
+      CREATE TABLE meta (schema_hash TEXT, head_oid TEXT, tally_version TEXT, layout_version INTEGER, built_at TEXT);
+      CREATE TABLE commits (oid TEXT PRIMARY KEY, seq INTEGER NOT NULL, parent_oid TEXT, is_merge INTEGER NOT NULL,
+        author_name TEXT, author_email TEXT, author_staff_id TEXT, author_time TEXT, committer_time TEXT, message TEXT);
+      CREATE TABLE field_changes (commit_oid TEXT NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL, path TEXT NOT NULL,
+        kind TEXT NOT NULL, old_value TEXT, new_value TEXT);
+      CREATE INDEX field_changes_record ON field_changes (type, id);
+      CREATE VIRTUAL TABLE search USING fts5 (type UNINDEXED, id UNINDEXED, field UNINDEXED, text, tokenize = 'trigram');
+
+      """
+    for type in layout.types {
+      let t = Self.quote(type.main.name)
+      sql += "CREATE TABLE \(t) (id TEXT PRIMARY KEY\(columnsDDL(type.main.columns)));\n"
+      let h = Self.quote("history_" + type.main.name)
+      sql += """
+        CREATE TABLE \(h) (version INTEGER PRIMARY KEY, id TEXT NOT NULL\(columnsDDL(type.main.columns)),
+          commit_oid TEXT NOT NULL, change TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT,
+          valid_from_commit TEXT NOT NULL, valid_to_commit TEXT);
+        CREATE INDEX \(Self.quote("history_" + type.main.name + "_open")) ON \(h) (id, valid_to);
+
+        """
+      for list in type.lists {
+        let owner = Self.quote(type.main.name + "_id")
+        sql += """
+          CREATE TABLE \(Self.quote(list.name)) (\(owner) TEXT NOT NULL, idx INTEGER NOT NULL\(columnsDDL(list.columns)),
+            PRIMARY KEY (\(owner), idx));
+          CREATE TABLE \(Self.quote("history_" + list.name)) (version INTEGER NOT NULL, \(owner) TEXT NOT NULL,
+            idx INTEGER NOT NULL\(columnsDDL(list.columns)), valid_from TEXT NOT NULL, valid_to TEXT);
+          CREATE INDEX \(Self.quote("history_" + list.name + "_version")) ON \(Self.quote("history_" + list.name)) (version);
+
+          """
+      }
+    }
+    try database.execute(sql)
+  }
+
+  mutating func statement(_ sql: String) throws -> SQLiteDatabase.Statement {
+    if let known = statements[sql] { return known }
+    let prepared = try database.prepare(sql)
+    statements[sql] = prepared
+    return prepared
+  }
+
+  func placeholders(_ count: Int) -> String { Array(repeating: "?", count: count).joined(separator: ", ") }
+
+  /// `2026-03-20 12:00:00`, in the repository's time zone.
+  func time(_ epochSeconds: Int64) -> String {
+    let seconds = Int(epochSeconds)
+    let minutes = offset(epochSeconds)
+    let date = CivilDate(epochSeconds: seconds, offsetMinutes: minutes)
+    let local = seconds + minutes * 60
+    let ofDay = ((local % 86400) + 86400) % 86400
+    return String(
+      format: "%@ %02d:%02d:%02d", date.description, ofDay / 3600, ofDay % 3600 / 60, ofDay % 60)
+  }
+
+  // MARK: Commits and versions
+
+  mutating func loadStaff(at commit: CommitID) throws {
+    guard staffByEmail.isEmpty, history.records.schema.type(named: "staff") != nil else { return }
+    for (id, value) in try history.records(at: commit).records(of: "staff") {
+      let decoded = value.decoded
+      if case .scalar(let email, _)? = decoded["email"] { staffByEmail[email.lowercased()] = id }
+      if case .sequence(let items)? = decoded["git_identities"] {
+        for case .scalar(let identity, _) in items where staffByEmail[identity.lowercased()] == nil {
+          staffByEmail[identity.lowercased()] = id
+        }
+      }
+    }
+  }
+
+  /// Adds `commits` (oldest first, following the ones already in): their rows, the versions
+  /// they made and their field changes.
+  mutating func add(_ commits: [CommitChanges]) throws {
+    if let last = commits.last { try loadStaff(at: last.id) }
+    var sequence: Int64 = 0
+    if let row = try database.prepare("SELECT COALESCE(MAX(seq), -1) FROM commits").next(),
+      case .integer(let number)? = row.first
+    {
+      sequence = number + 1
+    }
+    // Every version's value, read in one pass (the value store parses what it lacks).
+    var blobs: [BlobID] = []
+    for commit in commits {
+      for change in commit.records where change.kind != .removed {
+        if let blob = change.newBlob { blobs.append(blob) }
+      }
+    }
+    let values = try history.recordValues.values(blobs)
+    var valueOf: [BlobID: Value] = [:]
+    for (blob, value) in zip(blobs, values) { if let value { valueOf[blob] = value.decoded } }
+    let insertCommit = try statement("INSERT INTO commits VALUES (\(placeholders(10)))")
+    let insertChange = try statement("INSERT INTO field_changes VALUES (\(placeholders(7)))")
+    for commit in commits {
+      let when = time(commit.author.time)
+      try insertCommit.run([
+        .text(commit.id.hex), .integer(sequence), commit.parents.first.map { .text($0.hex) } ?? .null,
+        .integer(commit.parents.count > 1 ? 1 : 0), .text(commit.author.name), .text(commit.author.email),
+        staffByEmail[commit.author.email.lowercased()].map { .text($0) } ?? .null, .text(when),
+        .text(time(commit.committer.time)), .text(commit.message),
+      ])
+      sequence += 1
+      for change in commit.records {
+        switch change.kind {
+        case .removed:
+          try close(type: change.type, id: change.id, at: commit, when: when, removed: true)
+        case .renamed:
+          try close(
+            type: change.oldType ?? change.type, id: change.oldID ?? change.id, at: commit, when: when, removed: false)
+          if let blob = change.newBlob, let value = valueOf[blob] {
+            try open(type: change.type, id: change.id, value: value, change: "renamed", at: commit, when: when)
+          }
+        case .added, .modified:
+          try close(type: change.type, id: change.id, at: commit, when: when, removed: false)
+          if let blob = change.newBlob, let value = change.value ?? valueOf[blob] {
+            try open(
+              type: change.type, id: change.id, value: value, change: change.kind == .added ? "added" : "changed",
+              at: commit, when: when)
+          }
+        }
+        for field in change.fields {
+          try insertChange.run([
+            .text(commit.id.hex), .text(change.type), .text(change.id), .text(field.path.description),
+            .text(field.kind.name), Self.text(field.old), Self.text(field.new),
+          ])
+        }
+      }
+    }
+  }
+
+  /// A value as text typed by the schema: a scalar's text, a list or mapping as JSON.
+  static func text(_ value: Value?) -> SQLValue {
+    switch value {
+    case nil, .null?: return .null
+    case .scalar(let text, _)?: return .text(text)
+    case let other?:
+      var out: [UInt8] = []
+      other.writeJSON(into: &out)
+      return .text(String(decoding: out, as: UTF8.self))
+    }
+  }
+
+  func tables(of type: String) -> SQLLayout.RecordTables? { layout.types.first { $0.main.name == type } }
+
+  /// Ends the version of `type`/`id` in force; a removal keeps its last values in a version of
+  /// its own (`change = 'removed'`).
+  mutating func close(type: String, id: String, at commit: CommitChanges, when: String, removed: Bool) throws {
+    guard let tables = tables(of: type) else { return }
+    let h = Self.quote("history_" + type)
+    let find = try statement("SELECT version FROM \(h) WHERE id = ? AND valid_to IS NULL AND change != 'removed'")
+    try find.bind([.text(id)])
+    guard let row = try find.next(), case .integer(let version)? = row.first else { return }
+    try find.bind([])
+    try statement("UPDATE \(h) SET valid_to = ?, valid_to_commit = ? WHERE version = ?").run([
+      .text(when), .text(commit.id.hex), .integer(version),
+    ])
+    for list in tables.lists {
+      try statement("UPDATE \(Self.quote("history_" + list.name)) SET valid_to = ? WHERE version = ?").run([
+        .text(when), .integer(version),
+      ])
+    }
+    guard removed else { return }
+    let columns = tables.main.columns.map { Self.quote($0.name) }.joined(separator: ", ")
+    let lead = columns.isEmpty ? "" : ", "
+    try statement(
+      """
+      INSERT INTO \(h) (id\(lead)\(columns), commit_oid, change, valid_from, valid_from_commit)
+      SELECT id\(lead)\(columns), ?, 'removed', ?, ? FROM \(h) WHERE version = ?
+      """
+    ).run([.text(commit.id.hex), .text(when), .text(commit.id.hex), .integer(version)])
+  }
+
+  mutating func open(type: String, id: String, value: Value, change: String, at commit: CommitChanges, when: String)
+    throws
+  {
+    guard let tables = tables(of: type) else { return }
+    let (main, lists) = layout.rows(of: tables, id: id, value: value)
+    let h = Self.quote("history_" + type)
+    try statement("INSERT INTO \(h) VALUES (NULL, \(placeholders(main.count + 6)))").run(
+      main + [.text(commit.id.hex), .text(change), .text(when), .null, .text(commit.id.hex), .null])
+    let version = Int64(database.lastInsertedRow)
+    for (list, rows) in zip(tables.lists, lists) where !rows.isEmpty {
+      let insert = try statement(
+        "INSERT INTO \(Self.quote("history_" + list.name)) VALUES (\(placeholders(list.columns.count + 5)))")
+      for row in rows { try insert.run([.integer(version)] + row + [.text(when), .null]) }
+    }
+  }
+
+  // MARK: The records at the tip
+
+  mutating func loadCurrent(at tip: CommitID) throws {
+    let snapshot = history.records(at: tip)
+    for tables in layout.types {
+      for (id, value) in try snapshot.records(of: tables.main.name) {
+        try insertCurrent(tables, id: id, value: value.decoded)
+      }
+    }
+  }
+
+  mutating func insertCurrent(_ tables: SQLLayout.RecordTables, id: String, value: Value) throws {
+    let (main, lists) = layout.rows(of: tables, id: id, value: value)
+    try statement("INSERT OR REPLACE INTO \(Self.quote(tables.main.name)) VALUES (\(placeholders(main.count)))").run(
+      main)
+    let search = try statement("INSERT INTO search VALUES (?, ?, ?, ?)")
+    for (column, cell) in zip(tables.main.columns, main.dropFirst()) where column.type == .text {
+      if case .text(let text) = cell {
+        try search.run([.text(tables.main.name), .text(id), .text(column.name), .text(text)])
+      }
+    }
+    for (list, rows) in zip(tables.lists, lists) {
+      let insert = try statement(
+        "INSERT INTO \(Self.quote(list.name)) VALUES (\(placeholders(list.columns.count + 2)))")
+      for row in rows {
+        try insert.run(row)
+        for (column, cell) in zip(list.columns, row.dropFirst(2)) where column.type == .text {
+          if case .text(let text) = cell, case .integer(let index) = row[1] {
+            try search.run([
+              .text(tables.main.name), .text(id), .text("\(list.list ?? list.name)[\(index)].\(column.name)"),
+              .text(text),
+            ])
+          }
+        }
+      }
+    }
+  }
+
+  mutating func deleteCurrent(_ tables: SQLLayout.RecordTables, id: String) throws {
+    try statement("DELETE FROM \(Self.quote(tables.main.name)) WHERE id = ?").run([.text(id)])
+    for list in tables.lists {
+      try statement("DELETE FROM \(Self.quote(list.name)) WHERE \(Self.quote(tables.main.name + "_id")) = ?").run([
+        .text(id)
+      ])
+    }
+    try statement("DELETE FROM search WHERE type = ? AND id = ?").run([.text(tables.main.name), .text(id)])
+  }
+
+  /// The current tables after `commits`: each record they touched as its last one left it.
+  mutating func refreshCurrent(_ commits: [CommitChanges]) throws {
+    var last: [String: (type: String, id: String, blob: BlobID?)] = [:]
+    for commit in commits {
+      for change in commit.records {
+        if change.kind == .renamed {
+          let old = (change.oldType ?? change.type, change.oldID ?? change.id)
+          last["\(old.0)/\(old.1)"] = (old.0, old.1, nil)
+        }
+        last[change.key] = (change.type, change.id, change.kind == .removed ? nil : change.newBlob)
+      }
+    }
+    for (_, state) in last {
+      guard let tables = tables(of: state.type) else { continue }
+      try deleteCurrent(tables, id: state.id)
+      if let blob = state.blob, let value = try history.recordValues.values([blob]).first??.decoded {
+        try insertCurrent(tables, id: state.id, value: value)
+      }
+    }
+  }
+
+  func writeMeta(head: String, schemaHash: String, tallyVersion: String) throws {
+    try database.execute("DELETE FROM meta")
+    try database.prepare("INSERT INTO meta VALUES (?, ?, ?, ?, datetime('now'))").run([
+      .text(schemaHash), .text(head), .text(tallyVersion), .integer(Int64(QueryDatabase.layoutVersion)),
+    ])
+  }
+}
