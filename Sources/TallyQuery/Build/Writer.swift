@@ -154,6 +154,9 @@ struct Writer {
           if let blob = change.newBlob, let value = valueOf[blob] {
             try open(type: change.type, id: change.id, value: value, change: "renamed", at: commit, when: when)
           }
+        case .modified where change.isReformatOnly:
+          // The same values laid out differently: not a new version.
+          continue
         case .added, .modified:
           try close(type: change.type, id: change.id, at: commit, when: when, removed: false)
           if let blob = change.newBlob, let value = change.value ?? valueOf[blob] {
