@@ -12,7 +12,7 @@ else
 FUZZ_SECONDS ?= 15
 endif
 
-.PHONY: help deps build release demo test test-release unit stress fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy clean
+.PHONY: help deps build release demo test test-release unit stress fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy bench-sql clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,7 +60,7 @@ fuzz: fuzz-build ## Fuzz the parser for FUZZ_SECONDS (a crash fails and is kept 
 lint: ## Check formatting of the Swift sources with swift-format
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
-bench: bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy ## Run every benchmark
+bench: bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy bench-sql ## Run every benchmark
 
 bench-parse: deps ## Parser throughput against Yams and PyYAML (10k generated records)
 	@bash bench/parse.sh
@@ -82,6 +82,9 @@ bench-merge: deps ## git merge with tally merge-driver against git's text merge:
 
 bench-policy: deps ## tally policy check over 1,000 commits, and a one-commit push's hook into 100k records, against git
 	@bash bench/policy.sh
+
+bench-sql: deps ## the SQL database of 20k commits: full build and update against the cold history walk; a query
+	@bash bench/sql.sh
 
 clean: ## Remove build products
 	rm -rf .build fuzz/out bench/out
