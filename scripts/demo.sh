@@ -83,6 +83,15 @@ step tally report all --html "$site" --period 2026-Q3
 "$BIN" report all --html "$site" --period 2026-Q3
 echo "open $site/index.html in a browser"
 
+# Any other question is SQL over the records and their whole history (docs/sql.md).
+cp -r "$ROOT/$REPO/queries" "$demo/queries"
+step "tally sql: C-0042's versions, from the history tables"
+"$BIN" sql "SELECT valid_from, change, tier, status, owner FROM history_customer WHERE id = 'C-0042' ORDER BY version"
+step "tally sql: full-text search in Chinese"
+"$BIN" sql "SELECT type, id, field, text FROM search WHERE text MATCH '报价单' LIMIT 3"
+step "tally query revenue-per-owner (a saved query: exactly the plan report's revenue)"
+"$BIN" query revenue-per-owner | head -6
+
 # Two branches meet. tally hook install sets up git's merge driver for records (merge=tally
 # in .gitattributes) and a pre-merge-commit hook: records merge field by field, and only a
 # field both branches changed differently stops the merge. In a copy, so the demo

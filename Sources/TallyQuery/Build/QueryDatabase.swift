@@ -10,7 +10,7 @@ import TallyText
 /// schemas, rebuild it whole).
 public enum QueryDatabase {
   /// The layout's version: a database of another one is rebuilt.
-  static let layoutVersion = 1
+  static let layoutVersion = 2
 
   public static func path(gitDirectory: String) -> String { gitDirectory + "/tally/records.sqlite" }
 
@@ -67,7 +67,7 @@ public enum QueryDatabase {
       atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     do {
       let database = try SQLiteDatabase(path: temporary)
-      try database.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+      try database.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")
       var writer = Writer(database: database, layout: layout, history: history)
       try database.transaction {
         try writer.create()

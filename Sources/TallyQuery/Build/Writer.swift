@@ -16,6 +16,46 @@ struct Writer {
   let offset: (Int64) -> Int
   var staffByEmail: [String: String] = [:]
   var statements: [String: SQLiteDatabase.Statement] = [:]
+  /// Each type's statements' text, made once.
+  let sql: [String: TypeSQL]
+
+  /// The statements of one record type and its lists.
+  struct TypeSQL {
+    var findOpen: String
+    var closeVersion: String
+    var copyRemoved: String
+    var insertVersion: String
+    var insertCurrent: String
+    var deleteCurrent: String
+    var closeItems: [String]
+    var insertItemVersions: [String]
+    var insertItems: [String]
+    var deleteItems: [String]
+
+    init(_ tables: SQLLayout.RecordTables) {
+      let q = Writer.quote
+      let p = { (count: Int) in Array(repeating: "?", count: count).joined(separator: ", ") }
+      let h = q("history_" + tables.main.name)
+      findOpen = "SELECT version FROM \(h) WHERE id = ? AND valid_to IS NULL AND change != 'removed'"
+      closeVersion = "UPDATE \(h) SET valid_to = ?, valid_to_commit = ? WHERE version = ?"
+      let columns = tables.main.columns.map { q($0.name) }.joined(separator: ", ")
+      let lead = columns.isEmpty ? "" : ", "
+      copyRemoved = """
+        INSERT INTO \(h) (id\(lead)\(columns), commit_oid, change, valid_from, valid_from_commit)
+        SELECT id\(lead)\(columns), ?, 'removed', ?, ? FROM \(h) WHERE version = ?
+        """
+      insertVersion = "INSERT INTO \(h) VALUES (NULL, \(p(tables.main.columns.count + 7)))"
+      insertCurrent = "INSERT OR REPLACE INTO \(q(tables.main.name)) VALUES (\(p(tables.main.columns.count + 1)))"
+      deleteCurrent = "DELETE FROM \(q(tables.main.name)) WHERE id = ?"
+      let owner = q(tables.main.name + "_id")
+      closeItems = tables.lists.map { "UPDATE \(q("history_" + $0.name)) SET valid_to = ? WHERE version = ?" }
+      insertItemVersions = tables.lists.map {
+        "INSERT INTO \(q("history_" + $0.name)) VALUES (\(p($0.columns.count + 5)))"
+      }
+      insertItems = tables.lists.map { "INSERT INTO \(q($0.name)) VALUES (\(p($0.columns.count + 2)))" }
+      deleteItems = tables.lists.map { "DELETE FROM \(q($0.name)) WHERE \(owner) = ?" }
+    }
+  }
 
   init(database: SQLiteDatabase, layout: SQLLayout, history: History) {
     self.database = database
@@ -23,6 +63,9 @@ struct Writer {
     self.history = history
     let zone = history.records.config.timeZone
     offset = { TimeZones.offsetMinutes(zone, at: Int($0)) ?? 0 }
+    var sql: [String: TypeSQL] = [:]
+    for tables in layout.types { sql[tables.main.name] = TypeSQL(tables) }
+    self.sql = sql
   }
 
   static func quote(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
@@ -50,6 +93,8 @@ struct Writer {
         kind TEXT NOT NULL, old_value TEXT, new_value TEXT);
       CREATE INDEX field_changes_record ON field_changes (type, id);
       CREATE VIRTUAL TABLE search USING fts5 (type UNINDEXED, id UNINDEXED, field UNINDEXED, text, tokenize = 'trigram');
+      CREATE TABLE search_keys (key INTEGER PRIMARY KEY, type TEXT NOT NULL, id TEXT NOT NULL);
+      CREATE INDEX search_keys_record ON search_keys (type, id);
 
       """
     for type in layout.types {
@@ -94,8 +139,8 @@ struct Writer {
     let date = CivilDate(epochSeconds: seconds, offsetMinutes: minutes)
     let local = seconds + minutes * 60
     let ofDay = ((local % 86400) + 86400) % 86400
-    return String(
-      format: "%@ %02d:%02d:%02d", date.description, ofDay / 3600, ofDay % 3600 / 60, ofDay % 60)
+    func two(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+    return "\(date) \(two(ofDay / 3600)):\(two(ofDay % 3600 / 60)):\(two(ofDay % 60))"
   }
 
   // MARK: Commits and versions
@@ -192,43 +237,29 @@ struct Writer {
   /// Ends the version of `type`/`id` in force; a removal keeps its last values in a version of
   /// its own (`change = 'removed'`).
   mutating func close(type: String, id: String, at commit: CommitChanges, when: String, removed: Bool) throws {
-    guard let tables = tables(of: type) else { return }
-    let h = Self.quote("history_" + type)
-    let find = try statement("SELECT version FROM \(h) WHERE id = ? AND valid_to IS NULL AND change != 'removed'")
+    guard let tables = tables(of: type), let text = sql[type] else { return }
+    let find = try statement(text.findOpen)
     try find.bind([.text(id)])
     guard let row = try find.next(), case .integer(let version)? = row.first else { return }
     try find.bind([])
-    try statement("UPDATE \(h) SET valid_to = ?, valid_to_commit = ? WHERE version = ?").run([
-      .text(when), .text(commit.id.hex), .integer(version),
-    ])
-    for list in tables.lists {
-      try statement("UPDATE \(Self.quote("history_" + list.name)) SET valid_to = ? WHERE version = ?").run([
-        .text(when), .integer(version),
-      ])
+    try statement(text.closeVersion).run([.text(when), .text(commit.id.hex), .integer(version)])
+    for (index, list) in tables.lists.enumerated() where !list.columns.isEmpty {
+      try statement(text.closeItems[index]).run([.text(when), .integer(version)])
     }
     guard removed else { return }
-    let columns = tables.main.columns.map { Self.quote($0.name) }.joined(separator: ", ")
-    let lead = columns.isEmpty ? "" : ", "
-    try statement(
-      """
-      INSERT INTO \(h) (id\(lead)\(columns), commit_oid, change, valid_from, valid_from_commit)
-      SELECT id\(lead)\(columns), ?, 'removed', ?, ? FROM \(h) WHERE version = ?
-      """
-    ).run([.text(commit.id.hex), .text(when), .text(commit.id.hex), .integer(version)])
+    try statement(text.copyRemoved).run([.text(commit.id.hex), .text(when), .text(commit.id.hex), .integer(version)])
   }
 
   mutating func open(type: String, id: String, value: Value, change: String, at commit: CommitChanges, when: String)
     throws
   {
-    guard let tables = tables(of: type) else { return }
+    guard let tables = tables(of: type), let text = sql[type] else { return }
     let (main, lists) = layout.rows(of: tables, id: id, value: value)
-    let h = Self.quote("history_" + type)
-    try statement("INSERT INTO \(h) VALUES (NULL, \(placeholders(main.count + 6)))").run(
+    try statement(text.insertVersion).run(
       main + [.text(commit.id.hex), .text(change), .text(when), .null, .text(commit.id.hex), .null])
     let version = Int64(database.lastInsertedRow)
-    for (list, rows) in zip(tables.lists, lists) where !rows.isEmpty {
-      let insert = try statement(
-        "INSERT INTO \(Self.quote("history_" + list.name)) VALUES (\(placeholders(list.columns.count + 5)))")
+    for (index, rows) in lists.enumerated() where !rows.isEmpty {
+      let insert = try statement(text.insertItemVersions[index])
       for row in rows { try insert.run([.integer(version)] + row + [.text(when), .null]) }
     }
   }
@@ -272,13 +303,20 @@ struct Writer {
   }
 
   mutating func deleteCurrent(_ tables: SQLLayout.RecordTables, id: String) throws {
-    try statement("DELETE FROM \(Self.quote(tables.main.name)) WHERE id = ?").run([.text(id)])
-    for list in tables.lists {
-      try statement("DELETE FROM \(Self.quote(list.name)) WHERE \(Self.quote(tables.main.name + "_id")) = ?").run([
-        .text(id)
+    let text = sql[tables.main.name]!
+    try statement(text.deleteCurrent).run([.text(id)])
+    for index in tables.lists.indices { try statement(text.deleteItems[index]).run([.text(id)]) }
+    // The record's search rows, by their key (the search table's own columns have no index).
+    let find = try statement("SELECT key FROM search_keys WHERE type = ? AND id = ?")
+    try find.bind([.text(tables.main.name), .text(id)])
+    var keys: [Int64] = []
+    while let row = try find.next() { if case .integer(let key)? = row.first { keys.append(key) } }
+    for key in keys {
+      try statement("DELETE FROM search WHERE rowid >= ? AND rowid < ?").run([
+        .integer(key * 65536), .integer((key + 1) * 65536),
       ])
+      try statement("DELETE FROM search_keys WHERE key = ?").run([.integer(key)])
     }
-    try statement("DELETE FROM search WHERE type = ? AND id = ?").run([.text(tables.main.name), .text(id)])
   }
 
   /// The current tables after `commits`: each record they touched as its last one left it.
