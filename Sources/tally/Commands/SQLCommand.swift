@@ -214,7 +214,8 @@ struct QueryCommand: ParsableCommand {
 
   /// `name  --param a=… b=…  title`, one line per saved query.
   static func listing(_ records: RecordsRepository, width: Int?) -> String {
-    var table = TextTable(columns: [.init(cuttable: false), .init(cuttable: true), .init(cuttable: true)], header: false)
+    var table = TextTable(
+      columns: [.init(cuttable: false), .init(cuttable: true), .init(cuttable: true)], header: false)
     for query in SavedQuery.all(in: records) {
       let parameters = query.parameters.map { "--param \($0.name)=" + ($0.defaultValue ?? "…") }.joined(separator: " ")
       table.rows.append([query.name, parameters, query.title])
