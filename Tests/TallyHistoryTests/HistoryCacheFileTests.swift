@@ -1,3 +1,4 @@
+import Foundation
 import TallyGit
 import TallyRecords
 import TallySchema
@@ -150,5 +151,32 @@ struct HistoryCacheFileTests {
     try FileSystemBytes.write(path, flipped)
     let (entries, damaged, _) = HistoryCache.load(path)
     #expect(damaged && entries.count == 1)
+  }
+
+  /// New entries are appended to the file that was read, in place (the same file, not a
+  /// rewrite); a file changed since it was read is rewritten whole instead.
+  @Test func newEntriesAreAppendedInPlace() throws {
+    let directory = try TemporaryDirectoryForHistory()
+    let path = directory.path + "/history"
+    HistoryCache.save([sample()], to: path)
+    let (_, _, loaded) = HistoryCache.load(path)
+    let file = try #require(loaded)
+    let inode = try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int
+    var second = sample()
+    second.id = ObjectID(hex: "89abcdef0123456789abcdef0123456789abcdef")!
+    HistoryCache.save(appending: [second], to: file, at: path)
+    #expect(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int == inode)
+    let (entries, damaged, _) = HistoryCache.load(path)
+    #expect(!damaged)
+    #expect(entries.map(\.id) == [sample().id, second.id])
+
+    // Someone rewrote the file since it was read: it is written whole, from what was read.
+    var third = sample()
+    third.id = ObjectID(hex: "fedcba9876543210fedcba9876543210fedcba98")!
+    try FileSystemBytes.write(path, try FileSystemBytes.read(path) + [0, 1, 2])
+    HistoryCache.save(appending: [third], to: file, at: path)
+    let (rewritten, stillDamaged, _) = HistoryCache.load(path)
+    #expect(!stillDamaged)
+    #expect(rewritten.map(\.id) == [sample().id, third.id])
   }
 }

@@ -180,7 +180,7 @@ public final class History: @unchecked Sendable {
       let path = HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey)
       HistoryCache.removeStale(besides: path)
       if let loadedFile {
-        HistoryCache.save(appending: computedEntries, to: loadedFile.bytes, at: path)
+        HistoryCache.save(appending: computedEntries, to: loadedFile, at: path)
       } else {
         // One entry per commit (the one `position(of:)` finds), oldest first.
         let current = entries.indices.filter { position(of: entries[$0].id) == $0 }.map { entries[$0] }

@@ -113,8 +113,38 @@ public enum HistoryCache {
     try? FileSystem.writeAtomically(path, out)
   }
 
-  /// Writes `existing` (an intact cache file's bytes) followed by `entries`, atomically.
-  public static func save(appending entries: [CommitChanges], to existing: [UInt8], at path: String) {
+  /// Adds `entries` after `existing` (an intact cache file's bytes, as read from `path`): by
+  /// appending them to the file when it is still the one read (the same size), else by
+  /// writing the whole file atomically. An append cut short (a killed process, a full disk)
+  /// leaves a torn last entry, which the next load drops and computes again (it is checked
+  /// by its length and checksum); entries before it stay intact, so appending is safe, and it
+  /// writes only the new commits — not the whole cache on every run.
+  static func save(appending entries: [CommitChanges], to existing: SharedBytes, at path: String) {
+    var added: [UInt8] = []
+    var body: [UInt8] = []
+    for commit in entries {
+      body.removeAll(keepingCapacity: true)
+      encodeCommit(commit, into: &body)
+      putFixed64(UInt64(body.count), into: &added)
+      putFixed64(Checksum.of(body), into: &added)
+      added.append(contentsOf: body)
+    }
+    let size = existing.read { $0.count }
+    if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+      (attributes[.size] as? NSNumber)?.intValue == size, size >= magic.count
+    {
+      let descriptor = open(path, O_WRONLY | O_APPEND)
+      if descriptor >= 0 {
+        let written = added.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        if written == added.count { return }
+      }
+    }
+    rewrite(appending: entries, to: existing.bytes, at: path)
+  }
+
+  /// Writes `existing` followed by `entries`, atomically.
+  static func rewrite(appending entries: [CommitChanges], to existing: [UInt8], at path: String) {
     var out = existing
     var body: [UInt8] = []
     for commit in entries {
