@@ -108,6 +108,7 @@ let package = Package(
         "TallyReports", "TallyHistory", "TallyRecords", "TallyGit", "TallySchema", "TallyText", "TallyTestSupport",
       ],
       exclude: ["Golden"]),
+    .testTarget(name: "TallyQueryTests", dependencies: ["TallyQuery", "TallySchema", "TallyText"]),
     .testTarget(
       name: "TallyEndToEndTests",
       dependencies: ["TallyTestSupport", "TallySchema", "TallyText", "TallySampleData", "tally"],
