@@ -179,4 +179,21 @@ struct HistoryCacheFileTests {
     #expect(!stillDamaged)
     #expect(rewritten.map(\.id) == [sample().id, third.id])
   }
+
+  /// Appending without reading: a file is started when there is none (or of another format),
+  /// and extended when there is one.
+  @Test func appendingWithoutReading() throws {
+    let directory = try TemporaryDirectoryForHistory()
+    let path = directory.path + "/history"
+    HistoryCache.append([sample()], at: path)
+    var second = sample()
+    second.id = ObjectID(hex: "89abcdef0123456789abcdef0123456789abcdef")!
+    HistoryCache.append([second], at: path)
+    let (entries, damaged, _) = HistoryCache.load(path)
+    #expect(!damaged)
+    #expect(entries.map(\.id) == [sample().id, second.id])
+    try FileSystemBytes.write(path, Array("TALLYHC1 an older format".utf8))
+    HistoryCache.append([second], at: path)
+    #expect(HistoryCache.load(path).entries.map(\.id) == [second.id])
+  }
 }

@@ -33,6 +33,8 @@ public final class History: @unchecked Sendable {
   /// ``changes(_:progress:)`` of the same ids looks none of them up again.
   private var lastWalk: (ids: [ObjectID], positions: [Int])?
   private var cacheLoaded = false
+  /// The cache file was not read (``freshChanges(_:)``): save appends to it.
+  private var appendOnly = false
   private var cacheDirty = false
   /// The cache file as read (when intact), and the entries computed since: saved by appending.
   private var loadedFile: SharedBytes?
@@ -169,6 +171,32 @@ public final class History: @unchecked Sendable {
     return result
   }
 
+  /// The first-parent commits after `known` up to `revision`, oldest first, read from git
+  /// without loading the cache: nil when `known` is not among the last `limit` first parents
+  /// (a rewritten history, or too many new commits for this shortcut).
+  public func firstParents(of revision: String, after known: ObjectID, limit: Int = 2000) throws -> [ObjectID]? {
+    var chain: [ObjectID] = []
+    var current: ObjectID? = try git.commit(revision)
+    while let id = current {
+      if id == known { return chain.reversed() }
+      if chain.count >= limit { return nil }
+      chain.append(id)
+      current = try git.commitInfo(id).parents.first
+    }
+    return nil
+  }
+
+  /// The change data of `commits`, computed without reading the cache file (for a few new
+  /// commits, whose data it cannot have); ``save()`` then appends them to it.
+  public func freshChanges(_ commits: [ObjectID]) throws -> [CommitChanges] {
+    if !cacheLoaded {
+      cacheLoaded = true
+      appendOnly = true
+    }
+    try compute(commits.filter { position(of: $0) == nil })
+    return commits.compactMap { position(of: $0).map { entries[$0] } }
+  }
+
   /// Writes the cache if this run computed anything (and the record values, if any were
   /// parsed: ``ValueStore/save()``). When the file read at the start was
   /// intact, the new entries are appended to its bytes (nothing is encoded twice); otherwise
@@ -178,6 +206,11 @@ public final class History: @unchecked Sendable {
     guard persistent, cacheDirty else { return }
     timed("cache save") {
       let path = HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey)
+      if appendOnly {
+        // The file was not read: add to it (or start it) without rewriting it.
+        HistoryCache.append(computedEntries, at: path)
+        return
+      }
       HistoryCache.removeStale(besides: path)
       if let loadedFile {
         HistoryCache.save(appending: computedEntries, to: loadedFile, at: path)
@@ -255,7 +288,7 @@ public final class History: @unchecked Sendable {
     var change: RecordChange
   }
 
-  private func compute(_ ids: [ObjectID], progress: ((Int, Int) -> Void)?) throws {
+  private func compute(_ ids: [ObjectID], progress: ((Int, Int) -> Void)? = nil) throws {
     var commits: [CommitChanges] = []
     var pending: [Pending] = []
     let schemaLead = records.config.schemaDirectory + "/"

@@ -143,6 +143,35 @@ public enum HistoryCache {
     rewrite(appending: entries, to: existing.bytes, at: path)
   }
 
+  /// Appends `entries` to the cache file at `path` without reading it (its magic only): a
+  /// file of another format, or none, is started afresh with them.
+  static func append(_ entries: [CommitChanges], at path: String) {
+    var added: [UInt8] = []
+    var body: [UInt8] = []
+    for commit in entries {
+      body.removeAll(keepingCapacity: true)
+      encodeCommit(commit, into: &body)
+      putFixed64(UInt64(body.count), into: &added)
+      putFixed64(Checksum.of(body), into: &added)
+      added.append(contentsOf: body)
+    }
+    let descriptor = open(path, O_RDWR | O_APPEND)
+    if descriptor >= 0 {
+      var start = [UInt8](repeating: 0, count: magic.count)
+      let read = start.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, magic.count, 0) }
+      if read == magic.count, start == magic {
+        let written = added.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        if written == added.count { return }
+        // A short write leaves a torn tail, dropped (and recomputed) by the next load.
+        return
+      }
+      close(descriptor)
+    }
+    try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
+    try? FileSystem.writeAtomically(path, magic + added)
+  }
+
   /// Writes `existing` followed by `entries`, atomically.
   static func rewrite(appending entries: [CommitChanges], to existing: [UInt8], at path: String) {
     var out = existing

@@ -27,7 +27,6 @@ public enum QueryDatabase {
     progress: ((Int, Int) -> Void)? = nil
   ) throws -> Outcome {
     let start = Date()
-    let ids = try history.commits(revision, firstParent: true)
     let layout = SQLLayout(schema: history.records.schema)
     let schemaHash = hash(history.schemaKey + "layout-\(layoutVersion)")
     // What the database holds, when it can be extended.
@@ -38,26 +37,27 @@ public enum QueryDatabase {
     {
       known = (head, hash)
     }
-    if let known, known.hash == schemaHash {
-      let hexes = ids.map(\.hex)
-      if known.head == hexes.last {
+    // New commits on top of what the database holds: read from git and computed alone (the
+    // history cache file is only appended to), the database extended.
+    if let known, known.hash == schemaHash, let head = CommitID(hex: known.head),
+      let new = try history.firstParents(of: revision, after: head)
+    {
+      if new.isEmpty {
         return Outcome(rebuilt: false, commitsAdded: 0, head: known.head, seconds: Date().timeIntervalSince(start))
       }
-      if let position = hexes.lastIndex(of: known.head) {
-        let new = Array(ids[(position + 1)...])
-        let changes = try history.changes(new, progress: progress)
-        history.save()
-        let database = try SQLiteDatabase(path: path)
-        var writer = Writer(database: database, layout: layout, history: history)
-        try database.transaction {
-          try writer.add(changes)
-          try writer.refreshCurrent(changes)
-          try writer.writeMeta(head: hexes.last ?? "", schemaHash: schemaHash, tallyVersion: tallyVersion)
-        }
-        return Outcome(
-          rebuilt: false, commitsAdded: new.count, head: hexes.last ?? "", seconds: Date().timeIntervalSince(start))
+      let changes = try history.freshChanges(new)
+      history.save()
+      let database = try SQLiteDatabase(path: path)
+      var writer = Writer(database: database, layout: layout, history: history)
+      let tip = new.last!.hex
+      try database.transaction {
+        try writer.add(changes)
+        try writer.refreshCurrent(changes)
+        try writer.writeMeta(head: tip, schemaHash: schemaHash, tallyVersion: tallyVersion)
       }
+      return Outcome(rebuilt: false, commitsAdded: new.count, head: tip, seconds: Date().timeIntervalSince(start))
     }
+    let ids = try history.commits(revision, firstParent: true)
     // A new database, built beside the old one and renamed over it: a reader never sees half.
     let changes = try history.changes(ids, progress: progress)
     history.save()
