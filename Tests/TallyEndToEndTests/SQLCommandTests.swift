@@ -257,6 +257,27 @@ private func normalised(_ text: String?) -> String? {
     #expect(incremental.contains("C-9041"))
   }
 
+  /// A database that cannot be extended (here a table is missing) is built anew, and one that
+  /// is not a database at all too.
+  @Test func aDamagedDatabaseIsRebuilt() throws {
+    #expect(try tally(["sql", "SELECT 1"]).status == 0)
+    let path = root + "/.git/tally/records.sqlite"
+    let dropped = try TallyProcess.runProgram(
+      "python3",
+      [
+        "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('DROP TABLE customer_orders'); c.commit()",
+        path,
+      ])
+    #expect(dropped.status == 0, "\(dropped.stderr)")
+    try commitChange(["set", "customer/C-0042", "tier=A"], message: "tier")
+    let orders = try tally(["sql", "SELECT count(*) AS n FROM customer_orders", "--format", "csv"])
+    #expect(orders.status == 0, "\(orders.stderr)")
+    #expect(orders.stdout != "n\r\n0\r\n")
+    try Array("not a database".utf8).withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: path)) }
+    let again = try tally(["sql", "SELECT tier FROM customer WHERE id = 'C-0042'", "--format", "csv"])
+    #expect(again.stdout == "tier\r\nA\r\n", "\(again.stderr)")
+  }
+
   @Test func aRewrittenHistoryIsRebuiltNotExtended() throws {
     try commitChange(["set", "customer/C-0042", "tier=A"], message: "tier A")
     #expect(try tally(["sql", "SELECT 1"]).status == 0)

@@ -47,15 +47,22 @@ public enum QueryDatabase {
       }
       let changes = try history.freshChanges(new)
       history.save()
-      let database = try SQLiteDatabase(path: path)
-      var writer = Writer(database: database, layout: layout, history: history)
-      let tip = new.last!.hex
-      try database.transaction {
-        try writer.add(changes)
-        try writer.refreshCurrent(changes)
-        try writer.writeMeta(head: tip, schemaHash: schemaHash, tallyVersion: tallyVersion)
+      do {
+        let database = try SQLiteDatabase(path: path)
+        // The database is derived from git: no fsync per update (a file a power cut damaged
+        // fails the next update, which then rebuilds it, below).
+        try database.execute("PRAGMA synchronous = OFF")
+        var writer = Writer(database: database, layout: layout, history: history)
+        let tip = new.last!.hex
+        try database.transaction {
+          try writer.add(changes)
+          try writer.refreshCurrent(changes)
+          try writer.writeMeta(head: tip, schemaHash: schemaHash, tallyVersion: tallyVersion)
+        }
+        return Outcome(rebuilt: false, commitsAdded: new.count, head: tip, seconds: Date().timeIntervalSince(start))
+      } catch {
+        // A database that cannot be extended (damaged, locked out of shape) is built anew.
       }
-      return Outcome(rebuilt: false, commitsAdded: new.count, head: tip, seconds: Date().timeIntervalSince(start))
     }
     let ids = try history.commits(revision, firstParent: true)
     // A new database, built beside the old one and renamed over it: a reader never sees half.
