@@ -60,7 +60,6 @@ undo() { git reset -q --hard HEAD~1; }
 # measured interval would add its start-up to every figure.
 now() { echo "$EPOCHREALTIME"; }
 elapsed() { python3 -c "print(round($2 - $1, 4))"; }
-best() { tr ' ' '\n' | sort -g | head -1; }
 
 git_times="" staged_times="" commit_times="" first_staged="" first_commit=""
 for i in $(seq "$runs"); do

@@ -39,34 +39,19 @@ files=$(git ls-files | wc -l)
 pack=$(du -sm .git/objects/pack | cut -f1)
 echo "== $count commits, $files files at the tip, pack $pack MB"
 
-# Wall seconds of a command (bash's own clock, ms resolution); its output goes to $2/$3.
-wall() { # stdout-file stderr-file command...
-  local o="$1" e="$2" t
-  shift 2
-  local TIMEFORMAT=%3R
-  t=$({ time "$@" >"$o" 2>"$e"; } 2>&1) || { echo "bench: failed: $*" >&2; tail -20 "$e" >&2; return 1; }
-  echo "$t"
-}
-best() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
-status=0
-goal() { # label, condition (Python), detail
-  local result=PASS
-  python3 -c "import sys; sys.exit(0 if $2 else 1)" || { result=MISS; status=1; }
-  echo "goal: $1 $result ($3)"
-}
 
 have_history=1
 "$tally" history build --help >/dev/null 2>&1 || have_history=0
 
 git_times="" cold_times="" warm_times="" cold_rss="" best_cold=""
 for i in $(seq "$runs"); do
-  t=$(wall /dev/null "$out/git-log.err" git log --raw --no-renames --format=%H refs/heads/main)
+  t=$(timed /dev/null "$out/git-log.err" git log --raw --no-renames --format=%H refs/heads/main)
   git_times="$git_times $t"
   echo "  run $i: git log --raw $t s"
   [ "$have_history" = 1 ] || continue
 
   rm -rf .git/tally/history*
-  cold=$(wall "$out/cold-$i.txt" "$out/cold-$i.err" /usr/bin/time -f %M -o "$out/cold-$i.rss" \
+  cold=$(timed "$out/cold-$i.txt" "$out/cold-$i.err" /usr/bin/time -f %M -o "$out/cold-$i.rss" \
     "$tally" history build --stats)
   cold_times="$cold_times $cold"
   rss=$(tail -1 "$out/cold-$i.rss")
@@ -78,7 +63,7 @@ for i in $(seq "$runs"); do
 
   # A different seed each run, so the new commits are new to the cache every time.
   "$bench" gen-history . --append "$append" --seed $((seed * 1000 + i)) >"$out/append-$i.txt"
-  t=$(wall "$out/warm-$i.txt" "$out/warm-$i.err" "$tally" history build --stats)
+  t=$(timed "$out/warm-$i.txt" "$out/warm-$i.err" "$tally" history build --stats)
   warm_times="$warm_times $t"
   restore
   echo "  run $i: cold walk $cold s (peak $((rss / 1024)) MB), warm walk $t s"

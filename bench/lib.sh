@@ -14,3 +14,25 @@ build_release() {
       >"$out/build-$product.log" 2>&1 || { tail -30 "$out/build-$product.log"; exit 1; }
   done
 }
+
+# timed OUT ERR COMMAND...: runs COMMAND with its output in OUT and ERR, prints its wall
+# seconds (bash's clock, ms resolution); on failure prints the end of ERR and returns 1.
+timed() {
+  local o="$1" e="$2" t
+  shift 2
+  local TIMEFORMAT=%3R
+  t=$({ time "$@" >"$o" 2>"$e"; } 2>&1) || { echo "bench: failed: $*" >&2; tail -20 "$e" >&2; return 1; }
+  echo "$t"
+}
+
+# best: the smallest of the numbers on standard input (space-separated).
+best() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
+
+# goal LABEL CONDITION DETAIL: prints PASS or MISS for a Python condition; a miss sets status=1
+# (scripts exit with it under BENCH_STRICT=1).
+status=0
+goal() {
+  local result=PASS
+  python3 -c "import sys; sys.exit(0 if $2 else 1)" || { result=MISS; status=1; }
+  echo "goal: $1 $result ($3)"
+}

@@ -25,17 +25,10 @@ tally="$root/$scratch/release/tally"
 bench="$root/$scratch/release/tally-bench"
 export TALLY_TODAY=2026-11-01 GIT_CONFIG_NOSYSTEM=1
 
-wall() { # command... ; prints wall seconds
+wall() { # command... ; prints wall seconds (a command that finds violations exits 1: timed all the same)
   local TIMEFORMAT=%3R t
   t=$({ time "$@" >"$out/last.out" 2>"$out/last.err"; } 2>&1) || true
   echo "$t"
-}
-best() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
-status=0
-goal() { # label, condition (Python), detail
-  local result=PASS
-  python3 -c "import sys; sys.exit(0 if $2 else 1)" || { result=MISS; status=1; }
-  echo "goal: $1 $result ($3)"
 }
 
 # --- 1. A range of 1,000 commits -------------------------------------------------------

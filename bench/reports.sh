@@ -15,15 +15,12 @@ period="${BENCH_PERIOD:-2026-Q2}"
 runs="${BENCH_RUNS:-3}"
 out="$root/bench/out/reports"
 mkdir -p "$out"
-echo "== building tally and tally-bench (release, scratch path .build-bench)"
-for product in tally tally-bench; do
-  swift build -c release --static-swift-stdlib --scratch-path .build-bench --product "$product" \
-    >"$out/build-$product.log" 2>&1 || { tail -30 "$out/build-$product.log"; exit 1; }
-done
-tally="$root/.build-bench/release/tally"
+source "$root/bench/lib.sh"
+build_release "$out" tally tally-bench
+tally="$root/$scratch/release/tally"
 # The history benchmark's repository, made again when the generator or its parameters
 # changed (BENCH_CUSTOMERS, BENCH_COMMITS, BENCH_SEED: see bench/history-repo.sh).
-repo="$(bash bench/history-repo.sh "$root/.build-bench/release/tally-bench")"
+repo="$(bash bench/history-repo.sh "$root/$scratch/release/tally-bench")"
 cd "$repo"
 export TALLY_TODAY=2026-12-31
 reports=$("$tally" report --list | awk '{print $1}')
@@ -33,12 +30,10 @@ wall() { # command...: prints wall seconds
   t=$({ time "$@" >"$out/last.txt" 2>"$out/last.err"; } 2>&1) || { echo "bench: failed: $*" >&2; tail -5 "$out/last.err" >&2; return 1; }
   echo "$t"
 }
-best() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
 
 printf '\n== every report for %s on %s commits (cold: no caches; warm: best of %s)\n' \
   "$period" "$(git rev-list --count HEAD)" "$runs"
 printf '  %-12s %10s %10s\n' report cold warm
-status=0
 for name in $reports; do
   rm -f .git/tally/history-* .git/tally/record-values
   cold=$(wall "$tally" report "$name" --period "$period" --format json)

@@ -33,32 +33,19 @@ trap restore EXIT
 count=$(git rev-list --count refs/heads/main)
 echo "== $count commits, $(git ls-files | wc -l) files at the tip"
 
-wall() { # stdout-file command... ; prints wall seconds
-  local o="$1" TIMEFORMAT=%3R t
-  shift
-  t=$({ time "$@" >"$o" 2>"$out/last.err"; } 2>&1) || { echo "bench: failed: $*" >&2; tail -5 "$out/last.err" >&2; return 1; }
-  echo "$t"
-}
-best() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1; }
-status=0
-goal() {
-  local result=PASS
-  python3 -c "import sys; sys.exit(0 if $2 else 1)" || { result=MISS; status=1; }
-  echo "goal: $1 $result ($3)"
-}
 query="SELECT c.owner, substr(f.date, 1, 7) AS month, count(*) AS follow_ups FROM customer_follow_ups f JOIN customer c ON c.id = f.customer_id GROUP BY c.owner, month"
 db=".git/tally/records.sqlite"
 walk="" cold="" warm="" update="" q=""
 for i in $(seq "$runs"); do
   rm -rf .git/tally/history* "$db"
-  walk="$walk $(wall /dev/null "$tally" history build)"
+  walk="$walk $(timed /dev/null "$out/last.err" "$tally" history build)"
   rm -f "$db"
-  warm="$warm $(wall /dev/null "$tally" sql "SELECT 1")"
+  warm="$warm $(timed /dev/null "$out/last.err" "$tally" sql "SELECT 1")"
   rm -rf .git/tally/history* .git/tally/record-values* "$db"
-  cold="$cold $(wall /dev/null "$tally" sql "SELECT 1")"
-  for j in 1 2 3; do q="$q $(wall "$out/query.txt" "$tally" sql "$query")"; done
+  cold="$cold $(timed /dev/null "$out/last.err" "$tally" sql "SELECT 1")"
+  for j in 1 2 3; do q="$q $(timed "$out/query.txt" "$out/last.err" "$tally" sql "$query")"; done
   "$bench" gen-history . --append 100 --seed $((seed * 1000 + i)) >/dev/null
-  update="$update $(wall /dev/null "$tally" sql "SELECT count(*) FROM commits")"
+  update="$update $(timed /dev/null "$out/last.err" "$tally" sql "SELECT count(*) FROM commits")"
   restore
   echo "  run $i: walk $(echo "$walk" | awk '{print $NF}') s, build cold $(echo "$cold" | awk '{print $NF}') s, build warm $(echo "$warm" | awk '{print $NF}') s, update $(echo "$update" | awk '{print $NF}') s"
 done
