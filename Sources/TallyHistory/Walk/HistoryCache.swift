@@ -98,9 +98,9 @@ public enum HistoryCache {
     return (result, damaged, damaged ? nil : shared)
   }
 
-  /// Writes `entries` to `path` atomically. Failures are ignored: the cache is a speed-up.
-  public static func save(_ entries: [CommitChanges], to path: String) {
-    var out = magic
+  /// `entries` as the file holds them: each encoded, after its length and checksum.
+  static func framed(_ entries: [CommitChanges]) -> [UInt8] {
+    var out: [UInt8] = []
     var body: [UInt8] = []
     for commit in entries {
       body.removeAll(keepingCapacity: true)
@@ -109,6 +109,12 @@ public enum HistoryCache {
       putFixed64(Checksum.of(body), into: &out)
       out.append(contentsOf: body)
     }
+    return out
+  }
+
+  /// Writes `entries` to `path` atomically. Failures are ignored: the cache is a speed-up.
+  public static func save(_ entries: [CommitChanges], to path: String) {
+    let out = magic + framed(entries)
     try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
     try? FileSystem.writeAtomically(path, out)
   }
@@ -120,15 +126,7 @@ public enum HistoryCache {
   /// by its length and checksum); entries before it stay intact, so appending is safe, and it
   /// writes only the new commits — not the whole cache on every run.
   static func save(appending entries: [CommitChanges], to existing: SharedBytes, at path: String) {
-    var added: [UInt8] = []
-    var body: [UInt8] = []
-    for commit in entries {
-      body.removeAll(keepingCapacity: true)
-      encodeCommit(commit, into: &body)
-      putFixed64(UInt64(body.count), into: &added)
-      putFixed64(Checksum.of(body), into: &added)
-      added.append(contentsOf: body)
-    }
+    let added = framed(entries)
     let size = existing.read { $0.count }
     if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
       (attributes[.size] as? NSNumber)?.intValue == size, size >= magic.count
@@ -146,15 +144,7 @@ public enum HistoryCache {
   /// Appends `entries` to the cache file at `path` without reading it (its magic only): a
   /// file of another format, or none, is started afresh with them.
   static func append(_ entries: [CommitChanges], at path: String) {
-    var added: [UInt8] = []
-    var body: [UInt8] = []
-    for commit in entries {
-      body.removeAll(keepingCapacity: true)
-      encodeCommit(commit, into: &body)
-      putFixed64(UInt64(body.count), into: &added)
-      putFixed64(Checksum.of(body), into: &added)
-      added.append(contentsOf: body)
-    }
+    let added = framed(entries)
     let descriptor = open(path, O_RDWR | O_APPEND)
     if descriptor >= 0 {
       var start = [UInt8](repeating: 0, count: magic.count)
@@ -174,15 +164,7 @@ public enum HistoryCache {
 
   /// Writes `existing` followed by `entries`, atomically.
   static func rewrite(appending entries: [CommitChanges], to existing: [UInt8], at path: String) {
-    var out = existing
-    var body: [UInt8] = []
-    for commit in entries {
-      body.removeAll(keepingCapacity: true)
-      encodeCommit(commit, into: &body)
-      putFixed64(UInt64(body.count), into: &out)
-      putFixed64(Checksum.of(body), into: &out)
-      out.append(contentsOf: body)
-    }
+    let out = existing + framed(entries)
     try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
     try? FileSystem.writeAtomically(path, out)
   }
