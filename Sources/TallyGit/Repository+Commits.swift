@@ -148,12 +148,7 @@ extension Repository {
   /// The commits of a range, oldest first: `A..B` (in B, not in A), or one revision and all
   /// its ancestors. `firstParent` follows only first parents.
   public func commits(inRange range: String, firstParent: Bool = false) throws(GitError) -> [ObjectID] {
-    try locked { () throws(GitError) -> [ObjectID] in
-      var walk: OpaquePointer?
-      try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
-      defer { git_revwalk_free(walk) }
-      try check(
-        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue), "git_revwalk_sorting")
+    try walk { (walk) throws(GitError) in
       if firstParent { try check(git_revwalk_simplify_first_parent(walk), "git_revwalk_simplify_first_parent") }
       if range.contains("..") {
         try check(git_revwalk_push_range(walk, range), "git_revwalk_push_range")
@@ -166,6 +161,19 @@ extension Repository {
         defer { git_object_free(peeled) }
         try check(git_revwalk_push(walk, git_object_id(peeled)), "git_revwalk_push")
       }
+    }
+  }
+
+  /// The commits of a revision walk that `setUp` starts and hides, oldest first (parents
+  /// before children).
+  func walk(_ setUp: (OpaquePointer?) throws(GitError) -> Void) throws(GitError) -> [ObjectID] {
+    try locked { () throws(GitError) -> [ObjectID] in
+      var walk: OpaquePointer?
+      try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
+      defer { git_revwalk_free(walk) }
+      try check(
+        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue), "git_revwalk_sorting")
+      try setUp(walk)
       var result: [ObjectID] = []
       var oid = git_oid()
       while true {
@@ -309,12 +317,7 @@ extension Repository {
   /// The commits reachable from `tips` and from none of `hidden`, oldest first (parents
   /// before children): what a push brings that the repository does not have yet.
   public func commits(from tips: [ObjectID], hiding hidden: [ObjectID]) throws(GitError) -> [ObjectID] {
-    try locked { () throws(GitError) -> [ObjectID] in
-      var walk: OpaquePointer?
-      try check(git_revwalk_new(&walk, handle), "git_revwalk_new")
-      defer { git_revwalk_free(walk) }
-      try check(
-        git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL.rawValue | GIT_SORT_REVERSE.rawValue), "git_revwalk_sorting")
+    try walk { (walk) throws(GitError) in
       for tip in tips {
         var oid = tip.raw
         try check(git_revwalk_push(walk, &oid), "git_revwalk_push")
@@ -324,15 +327,6 @@ extension Repository {
         // A reference to a commit the object database lacks is not worth failing for.
         _ = git_revwalk_hide(walk, &oid)
       }
-      var result: [ObjectID] = []
-      var oid = git_oid()
-      while true {
-        let rc = git_revwalk_next(&oid, walk)
-        if rc == GIT_ITEROVER.rawValue { break }
-        try check(rc, "git_revwalk_next")
-        result.append(ObjectID(oid))
-      }
-      return result
     }
   }
 }
