@@ -14,7 +14,8 @@ struct Writer {
   let layout: SQLLayout
   let history: History
   let offset: (Int64) -> Int
-  var staffByEmail: [String: String] = [:]
+  /// Who commit authors are (the policy's staff directory: e-mail and git identities).
+  var staff: StaffDirectory?
   var statements: [String: SQLiteDatabase.Statement] = [:]
   /// Each type's statements' text, made once.
   let sql: [String: TypeSQL]
@@ -146,16 +147,14 @@ struct Writer {
   // MARK: Commits and versions
 
   mutating func loadStaff(at commit: CommitID) throws {
-    guard staffByEmail.isEmpty, history.records.schema.type(named: "staff") != nil else { return }
-    for (id, value) in try history.records(at: commit).records(of: "staff") {
-      let decoded = value.decoded
-      if case .scalar(let email, _)? = decoded["email"] { staffByEmail[email.lowercased()] = id }
-      if case .sequence(let items)? = decoded["git_identities"] {
-        for case .scalar(let identity, _) in items where staffByEmail[identity.lowercased()] == nil {
-          staffByEmail[identity.lowercased()] = id
-        }
-      }
+    let settings = ActorSettings()
+    guard staff == nil, history.records.schema.type(named: settings.type) != nil else { return }
+    let records = try history.records(at: commit).records(of: settings.type).map {
+      (id: $0.key, value: $0.value.decoded)
     }
+    staff = StaffDirectory(
+      records: records, settings: settings, schema: history.records.schema,
+      today: CivilDate(epochSeconds: 0, offsetMinutes: 0))
   }
 
   /// Adds `commits` (oldest first, following the ones already in): their rows, the versions
@@ -185,7 +184,7 @@ struct Writer {
       try insertCommit.run([
         .text(commit.id.hex), .integer(sequence), commit.parents.first.map { .text($0.hex) } ?? .null,
         .integer(commit.parents.count > 1 ? 1 : 0), .text(commit.author.name), .text(commit.author.email),
-        staffByEmail[commit.author.email.lowercased()].map { .text($0) } ?? .null, .text(when),
+        staff?.person(identity: commit.author.email).map { .text($0.id) } ?? .null, .text(when),
         .text(time(commit.committer.time)), .text(commit.message),
       ])
       sequence += 1
