@@ -91,6 +91,9 @@ step "tally sql: full-text search in Chinese"
 "$BIN" sql "SELECT type, id, field, text FROM search WHERE text MATCH '报价单' LIMIT 3"
 step "tally query revenue-per-owner (a saved query: exactly the plan report's revenue)"
 "$BIN" query revenue-per-owner | head -6
+step "tally export sqlite (a standalone file for Datasette, DBeaver, Metabase)"
+"$BIN" export sqlite "$scratch/team.sqlite"
+python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM history_customer').fetchone()[0], 'customer versions in', sys.argv[1])" "$scratch/team.sqlite"
 
 # Two branches meet. tally hook install sets up git's merge driver for records (merge=tally
 # in .gitattributes) and a pre-merge-commit hook: records merge field by field, and only a
