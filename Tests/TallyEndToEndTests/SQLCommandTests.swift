@@ -228,6 +228,9 @@ private func normalised(_ text: String?) -> String? {
       let rows = try tally(["sql", "SELECT * FROM \"\(name)\"", "--format", "csv"])
       out += "== \(name)\n" + rows.stdout.split(separator: "\r\n").sorted().joined(separator: "\n") + "\n"
     }
+    // The full-text rows too: an update replaces a changed record's rows, it does not add to them.
+    let search = try tally(["sql", "SELECT type, id, field, text FROM search", "--format", "csv"])
+    out += "== search\n" + search.stdout.split(separator: "\r\n").sorted().joined(separator: "\n") + "\n"
     return out
   }
 

@@ -10,7 +10,7 @@ import TallyText
 /// schemas, rebuild it whole).
 public enum QueryDatabase {
   /// The layout's version: a database of another one is rebuilt.
-  static let layoutVersion = 2
+  static let layoutVersion = 3
 
   public static func path(gitDirectory: String) -> String { gitDirectory + "/tally/records.sqlite" }
 

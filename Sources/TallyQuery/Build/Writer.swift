@@ -79,48 +79,36 @@ struct Writer {
     }
   }
 
-  func columnsDDL(_ columns: [SQLLayout.Column]) -> String {
-    columns.map { ", " + Self.quote($0.name) + " " + Self.sqlType($0.type) }.joined()
+  /// A table's `CREATE TABLE` and `CREATE INDEX` statements in SQLite's types (a single-column
+  /// integer primary key is the rowid).
+  static func ddl(_ table: SQLTableDefinition) -> String {
+    var columns = table.columns.map { column in
+      var text = quote(column.name) + " " + sqlType(column.type)
+      if table.primaryKey == [column.name] { text += " PRIMARY KEY" }
+      if column.notNull { text += " NOT NULL" }
+      return text
+    }
+    if table.primaryKey.count > 1 {
+      columns.append("PRIMARY KEY (\(table.primaryKey.map(quote).joined(separator: ", ")))")
+    }
+    var sql = "CREATE TABLE \(quote(table.name)) (\(columns.joined(separator: ", ")));\n"
+    for index in table.indexes {
+      sql +=
+        "CREATE INDEX \(quote(index.name)) ON \(quote(table.name)) (\(index.columns.map(quote).joined(separator: ", ")));\n"
+    }
+    return sql
   }
 
   // MARK: Tables
 
   func create() throws {
     var sql = """
-      CREATE TABLE meta (schema_hash TEXT, head_oid TEXT, tally_version TEXT, layout_version INTEGER, built_at TEXT);
-      CREATE TABLE commits (oid TEXT PRIMARY KEY, seq INTEGER NOT NULL, parent_oid TEXT, is_merge INTEGER NOT NULL,
-        author_name TEXT, author_email TEXT, author_staff_id TEXT, author_time TEXT, committer_time TEXT, message TEXT);
-      CREATE TABLE field_changes (commit_oid TEXT NOT NULL, type TEXT NOT NULL, id TEXT NOT NULL, path TEXT NOT NULL,
-        kind TEXT NOT NULL, old_value TEXT, new_value TEXT);
-      CREATE INDEX field_changes_record ON field_changes (type, id);
       CREATE VIRTUAL TABLE search USING fts5 (type UNINDEXED, id UNINDEXED, field UNINDEXED, text, tokenize = 'trigram');
       CREATE TABLE search_keys (key INTEGER PRIMARY KEY, type TEXT NOT NULL, id TEXT NOT NULL);
       CREATE INDEX search_keys_record ON search_keys (type, id);
 
       """
-    for type in layout.types {
-      let t = Self.quote(type.main.name)
-      sql += "CREATE TABLE \(t) (id TEXT PRIMARY KEY\(columnsDDL(type.main.columns)));\n"
-      let h = Self.quote("history_" + type.main.name)
-      sql += """
-        CREATE TABLE \(h) (version INTEGER PRIMARY KEY, id TEXT NOT NULL\(columnsDDL(type.main.columns)),
-          commit_oid TEXT NOT NULL, change TEXT NOT NULL, valid_from TEXT NOT NULL, valid_to TEXT,
-          valid_from_commit TEXT NOT NULL, valid_to_commit TEXT);
-        CREATE INDEX \(Self.quote("history_" + type.main.name + "_open")) ON \(h) (id, valid_to);
-
-        """
-      for list in type.lists {
-        let owner = Self.quote(type.main.name + "_id")
-        sql += """
-          CREATE TABLE \(Self.quote(list.name)) (\(owner) TEXT NOT NULL, idx INTEGER NOT NULL\(columnsDDL(list.columns)),
-            PRIMARY KEY (\(owner), idx));
-          CREATE TABLE \(Self.quote("history_" + list.name)) (version INTEGER NOT NULL, \(owner) TEXT NOT NULL,
-            idx INTEGER NOT NULL\(columnsDDL(list.columns)), valid_from TEXT NOT NULL, valid_to TEXT);
-          CREATE INDEX \(Self.quote("history_" + list.name + "_version")) ON \(Self.quote("history_" + list.name)) (version);
-
-          """
-      }
-    }
+    for table in layout.tableDefinitions { sql += Self.ddl(table) }
     try database.execute(sql)
   }
 
@@ -278,11 +266,17 @@ struct Writer {
     let (main, lists) = layout.rows(of: tables, id: id, value: value)
     try statement("INSERT OR REPLACE INTO \(Self.quote(tables.main.name)) VALUES (\(placeholders(main.count)))").run(
       main)
-    let search = try statement("INSERT INTO search VALUES (?, ?, ?, ?)")
+    // The record's search rows get rowids from its key (key × 65536 + n), so an update
+    // deletes them by range (deleteCurrent).
+    try statement("INSERT INTO search_keys (type, id) VALUES (?, ?)").run([.text(tables.main.name), .text(id)])
+    var rowid = database.lastInsertedRow * 65536
+    let insertSearch = try statement("INSERT INTO search (rowid, type, id, field, text) VALUES (?, ?, ?, ?, ?)")
+    func search(_ field: String, _ text: String) throws {
+      try insertSearch.run([.integer(rowid), .text(tables.main.name), .text(id), .text(field), .text(text)])
+      rowid += 1
+    }
     for (column, cell) in zip(tables.main.columns, main.dropFirst()) where column.type == .text {
-      if case .text(let text) = cell {
-        try search.run([.text(tables.main.name), .text(id), .text(column.name), .text(text)])
-      }
+      if case .text(let text) = cell { try search(column.name, text) }
     }
     for (list, rows) in zip(tables.lists, lists) {
       let insert = try statement(
@@ -291,10 +285,7 @@ struct Writer {
         try insert.run(row)
         for (column, cell) in zip(list.columns, row.dropFirst(2)) where column.type == .text {
           if case .text(let text) = cell, case .integer(let index) = row[1] {
-            try search.run([
-              .text(tables.main.name), .text(id), .text("\(list.list ?? list.name)[\(index)].\(column.name)"),
-              .text(text),
-            ])
+            try search("\(list.list ?? list.name)[\(index)].\(column.name)", text)
           }
         }
       }

@@ -18,7 +18,11 @@ public struct SQLLayout: Sendable {
     case real
     case boolean
     case date
+    /// A record's date and time, as written (it may carry an offset): text in both.
     case datetime
+    /// A commit's time in the repository's zone, `2026-03-20 12:00:00` (PostgreSQL
+    /// `timestamp`).
+    case timestamp
     /// The amount as written (exact).
     case money
     /// The amount in cents, an integer.
