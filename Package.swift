@@ -19,6 +19,10 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+    .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+    .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
   ],
   targets: [
     // libgit2, from the system (Debian: libgit2-dev). Only TallyGit imports it.
@@ -49,6 +53,15 @@ let package = Package(
     // The records and their history as SQL tables: the SQLite database, queries, exports.
     .target(
       name: "TallyQuery", dependencies: ["CSQLite", "TallyText", "TallySchema", "TallyRecords", "TallyHistory"]),
+    // The SQL layout loaded into a PostgreSQL server (`tally export postgres`): bulk COPY in
+    // one transaction over postgres-nio, the only module that speaks to PostgreSQL.
+    .target(
+      name: "TallyPostgres",
+      dependencies: [
+        "TallyQuery", "TallySchema", .product(name: "PostgresNIO", package: "postgres-nio"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
     // The reports for the team and their renderers (table, JSON, CSV, Markdown, HTML).
     .target(
       name: "TallyReports", dependencies: ["TallyText", "TallySchema", "TallyRecords", "TallyHistory"]),
@@ -62,6 +75,7 @@ let package = Package(
         "TallyHistory",
         "TallyReports",
         "TallyQuery",
+        "TallyPostgres",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -3,7 +3,7 @@ import TallyTestSupport
 import Testing
 
 /// make demo's repository: the simulated team's 959 commits replayed (made once per run).
-private enum Replayed {
+enum Replayed {
   static let repository: Result<String, Error> = Result {
     let dir = try TemporaryDirectory(prefix: "tally-sql")
     ExitLifetime.keep(dir)
@@ -40,7 +40,7 @@ private enum Replayed {
 }
 
 /// Keeps a value alive until the process ends (the replayed repository's directory).
-private enum ExitLifetime {
+enum ExitLifetime {
   nonisolated(unsafe) static var kept: [Any] = []
   static func keep(_ value: Any) { kept.append(value) }
 }
@@ -170,6 +170,63 @@ private func normalised(_ text: String?) -> String? {
       let name = try #require(row["assignee"] as? String)
       #expect(byName[name] ?? "0.00" == row["actual"] as? String, "\(name)")
     }
+  }
+
+  /// A real client reads the export: Datasette serves the exported file and the saved
+  /// queries `--datasette` offers it, with the same rows as tally.
+  @Test func datasetteServesTheExportWithItsSavedQueries() throws {
+    let repository = try Replayed.repository.get()
+    let dir = try TemporaryDirectory(prefix: "tally-datasette")
+    let exported = try TallyProcess.run(
+      ["export", "sqlite", dir.path + "/team.sqlite", "--datasette", dir.path + "/metadata.json"], in: repository)
+    #expect(exported.status == 0, "\(exported.stderr)")
+    let python = ProcessInfo.processInfo.environment["TALLY_PYTHON"].flatMap { $0.isEmpty ? nil : $0 } ?? "python3"
+    let socket = dir.path + "/datasette.sock"
+    let server = Process()
+    server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    server.arguments = [
+      python, "-m", "datasette", "serve", dir.path + "/team.sqlite", "-m", dir.path + "/metadata.json", "--uds", socket,
+    ]
+    server.standardOutput = FileHandle.nullDevice
+    let log = Pipe()
+    server.standardError = log
+    try server.run()
+    defer {
+      // Datasette (uvicorn) may wait out SIGTERM; nothing of it needs keeping.
+      kill(server.processIdentifier, SIGKILL)
+      server.waitUntilExit()
+    }
+    var waited = 0
+    while !FileManager.default.fileExists(atPath: socket) && waited < 300 && server.isRunning {
+      usleep(100_000)
+      waited += 1
+    }
+    try #require(
+      FileManager.default.fileExists(atPath: socket), "datasette did not start (pip install datasette): \(python)")
+    func get(_ path: String) throws -> Any {
+      let result = try TallyProcess.runProgram(
+        "curl", ["-sS", "--fail", "--unix-socket", socket, "http://localhost/team/" + path])
+      #expect(result.status == 0, "curl \(path): \(result.stderr)")
+      return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+    }
+    // A table: every customer, the same values.
+    let served = try #require(try get("customer.json?_shape=array&_size=max") as? [[String: Any]])
+    let local = try Replayed.sql("SELECT * FROM customer")
+    #expect(served.count == local.count && served.count > 100)
+    let byID = Dictionary(local.map { ($0["id"] as! String, $0) }, uniquingKeysWith: { a, _ in a })
+    for row in served {
+      #expect(NSDictionary(dictionary: row).isEqual(to: byID[row["id"] as! String] ?? [:]), "\(row)")
+    }
+    // A saved query, with its parameters, as `tally query` runs it.
+    let query = try #require(
+      try get("revenue-per-owner.json?_shape=array&from=2026-07-01&to=2026-09-30") as? [[String: Any]])
+    let mine = try #require(
+      try Replayed.json([
+        "query", "revenue-per-owner", "--param", "from=2026-07-01", "--param", "to=2026-09-30",
+        "--format", "json",
+      ]) as? [[String: Any]])
+    #expect(query.count == mine.count && query.count >= 5)
+    #expect(NSArray(array: query).isEqual(to: mine))
   }
 
   @Test func fullTextSearchFindsChineseText() throws {

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import TallyHistory
+import TallyPostgres
 import TallyQuery
 import TallyRecords
 import TallySchema
@@ -121,7 +123,7 @@ struct Export: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
     abstract: "Export the records and their history as a database.",
-    subcommands: [SQLiteExport.self])
+    subcommands: [SQLiteExport.self, PostgresExportCommand.self])
 
   struct SQLiteExport: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -136,12 +138,18 @@ struct Export: ParsableCommand {
     @Argument(help: "The database file to write (replaced when it exists).")
     var file: String
 
+    @Option(
+      help: ArgumentHelp(
+        "Also write Datasette metadata offering the saved queries (datasette FILE -m METADATA).",
+        valueName: "metadata.json"))
+    var datasette: String?
+
     @OptionGroup var database: SQLDatabaseOptions
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-      let (_, path) = try database.database(repository)
+      let (history, path) = try database.database(repository)
       do {
         try QueryDatabase.export(from: path, to: FileSystem.absolute(file))
       } catch {
@@ -149,6 +157,147 @@ struct Export: ParsableCommand {
         throw Exit.failure
       }
       Console.out("wrote \(file)\n")
+      guard let datasette else { return }
+      let name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+      let metadata = Self.datasetteMetadata(database: name, queries: SavedQuery.all(in: history.records))
+      do {
+        try Data(metadata).write(to: URL(fileURLWithPath: FileSystem.absolute(datasette)), options: .atomic)
+      } catch {
+        Console.err("tally: cannot write \(datasette): \(error.localizedDescription)\n")
+        throw Exit.failure
+      }
+      Console.out("wrote \(datasette)\n")
+    }
+
+    /// `{"databases": {NAME: {"queries": {…}}}}`: each saved query as a Datasette canned query
+    /// (its `:name` parameters are Datasette's too).
+    static func datasetteMetadata(database: String, queries: [SavedQuery]) -> [UInt8] {
+      var out = JSONWriter()
+      out.raw("{\"databases\":{")
+      out.key(database)
+      out.raw("{\"queries\":{")
+      for query in queries {
+        out.raw("\n")
+        out.key(query.name)
+        out.raw("{\"title\":")
+        out.string(query.title)
+        out.raw(",\"sql\":")
+        out.string(query.sql)
+        out.raw(",\"params\":[")
+        for parameter in query.parameters {
+          out.separate()
+          out.string(parameter.name)
+        }
+        out.raw("]}")
+      }
+      out.raw("\n}}}}\n")
+      return out.bytes
+    }
+  }
+}
+
+extension Export {
+  struct PostgresExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "postgres",
+      abstract: "Load the SQL database into a PostgreSQL server (for BI tools; several teams side by side).",
+      discussion: """
+        The same tables 'tally sql' queries (docs/sql.md), in PostgreSQL's types (numeric \
+        money, date, boolean, timestamp), loaded into --schema with COPY in one transaction: \
+        a failure or an interrupt leaves the server as it was. The first export loads \
+        everything; later ones add only the commits since the last (kept in the schema's \
+        meta table); a rewritten history (a force-push), new schemas or a new layout load \
+        everything again. Every schema exported into the database also appears in the views \
+        of schema tally_all (tally_all.customer: every team's customers, with a repository \
+        column).
+
+          tally export postgres --url postgres://bi@db.example.com/sales --schema east_2
+
+        The URL is libpq's (postgres://user:password@host:port/database?sslmode=…); what it \
+        leaves out comes from PGUSER, PGPASSWORD, PGHOST, PGPORT and PGDATABASE.
+
+        Exit status: 0, 2 when the database cannot be built or the server cannot be \
+        reached, refuses or fails (nothing was changed), 64 for usage errors.
+        """)
+
+    @Option(help: ArgumentHelp("The PostgreSQL server and database.", valueName: "url"))
+    var url: String
+
+    @Option(help: "The schema to load into (one per repository).")
+    var schema: String = "tally"
+
+    @Option(help: "Output format: text or json.")
+    var format: PolicyCommand.OutputFormat = .text
+
+    @OptionGroup var database: SQLDatabaseOptions
+    @OptionGroup var repository: RepositoryOptions
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+      do {
+        _ = try PostgresURL(url)
+      } catch {
+        throw ValidationError(error.description)
+      }
+      if let problem = PostgresExport.checkSchemaName(schema) { throw ValidationError(problem) }
+    }
+
+    func run() throws {
+      let target = try PostgresURL(url)
+      let (history, path) = try database.database(repository)
+      let outcome: PostgresExport.Outcome
+      let progress = Progress(label: "loading into PostgreSQL")
+      do {
+        outcome = try PostgresExport.run(
+          sqlite: path, layout: SQLLayout(schema: history.records.schema), url: target, schema: schema
+        ) { progress.update($0, of: $1) }
+        progress.finish()
+      } catch {
+        progress.finish()
+        Console.err("tally: cannot export to PostgreSQL: \(error)\n")
+        throw Exit.failure
+      }
+      for warning in outcome.warnings { Console.err("tally: warning: \(warning)\n") }
+      switch format {
+      case .json:
+        var out = JSONWriter()
+        out.raw("{\"version\":1")
+        out.key("schema")
+        out.string(schema)
+        out.key("url")
+        out.string(target.description)
+        out.key("head")
+        out.string(outcome.head)
+        out.key("full")
+        out.bool(outcome.full)
+        out.key("reason")
+        out.string(orNull: outcome.full ? outcome.reason : nil)
+        out.key("commits_added")
+        out.number(outcome.commitsAdded)
+        out.key("rows")
+        out.number(outcome.rows)
+        out.key("warnings")
+        out.raw("[")
+        for warning in outcome.warnings {
+          out.separate()
+          out.string(warning)
+        }
+        out.raw("]}\n")
+        Console.out(out.bytes)
+      case .text:
+        let head = String(outcome.head.prefix(12))
+        if outcome.full {
+          Console.out(
+            "loaded \(outcome.commitsAdded) commits (\(outcome.rows) rows) into schema \(schema) at \(target) — \(outcome.reason)\n"
+          )
+        } else if outcome.commitsAdded == 0 {
+          Console.out("schema \(schema) at \(target) is up to date at \(head)\n")
+        } else {
+          Console.out(
+            "added \(outcome.commitsAdded) commits (\(outcome.rows) rows) to schema \(schema) at \(target), now at \(head)\n"
+          )
+        }
+      }
     }
   }
 }
