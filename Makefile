@@ -84,7 +84,7 @@ bench-merge: deps ## git merge with tally merge-driver against git's text merge:
 bench-policy: deps ## tally policy check over 1,000 commits, and a one-commit push's hook into 100k records, against git
 	@bash bench/policy.sh
 
-bench-sql: deps ## the SQL database of 20k commits: full build and update against the cold history walk; a query
+bench-sql: deps ## the SQL database of 20k commits: full build and update against the cold history walk; a query; the PostgreSQL export
 	@bash bench/sql.sh
 
 clean: ## Remove build products
