@@ -421,14 +421,24 @@ public enum PostgresExport {
             guard !ids.isEmpty else { continue }
             try await connection.query(
               "DELETE FROM search WHERE type = \(name) AND id = ANY(\(ids))", logger: Self.logger)
-            // The search rows of a record are the rowids key × 65536 + n (its search_keys row).
-            try await copy(
-              table,
-              from: """
-                SELECT s.type, s.id, s.field, s.text FROM search_keys k
-                JOIN search s ON s.rowid BETWEEN k.key * 65536 AND k.key * 65536 + 65535
-                WHERE k.type = \(Self.literal(name)) AND k.id IN (SELECT id FROM \(touchedVersions(name, new)))
-                """)
+            // A record's search rows are the rowids key × 65536 + n (its search_keys row): read
+            // by range, key by key (a join would scan the whole FTS table for each key).
+            let keys = try integers(
+              """
+              SELECT key FROM search_keys WHERE type = \(Self.literal(name))
+                AND id IN (SELECT id FROM \(touchedVersions(name, new)))
+              """)
+            let range = try source.prepare("SELECT type, id, field, text FROM search WHERE rowid BETWEEN ? AND ?")
+            var remaining = keys[...]
+            var started = false
+            try await copy(table) {
+              while true {
+                if started, let row = try range.next() { return row }
+                guard let key = remaining.popFirst() else { return nil }
+                try range.bind([.integer(key * 65536), .integer(key * 65536 + 65535)])
+                started = true
+              }
+            }
           }
         }
       }
@@ -467,6 +477,11 @@ public enum PostgresExport {
     /// Streams the rows of the local `query` into `table` with one COPY.
     mutating func copy(_ table: SQLTableDefinition, from query: String) async throws {
       let statement = try source.prepare(query)
+      try await copy(table) { try statement.next() }
+    }
+
+    /// Streams the rows `next` gives (nil at the end) into `table` with one COPY.
+    mutating func copy(_ table: SQLTableDefinition, rows next: () throws -> [SQLValue]?) async throws {
       var encoder = self.encoder
       var added = 0
       let total = total
@@ -476,7 +491,7 @@ public enum PostgresExport {
         table: table.name, columns: table.columns.map(\.name), logger: Self.logger
       ) { writer in
         var buffer = ByteBufferAllocator().buffer(capacity: 1 << 20)
-        while let row = try statement.next() {
+        while let row = try next() {
           encoder.append(row, of: table, to: &buffer)
           added += 1
           if buffer.readableBytes >= 1 << 20 {
