@@ -77,8 +77,11 @@ public enum QueryDatabase {
       try database.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")
       var writer = Writer(database: database, layout: layout, history: history)
       try database.transaction {
-        try writer.create()
+        try writer.create(bulk: true)
+        writer.pending = Writer.PendingVersions()
         try writer.add(changes)
+        try writer.flushVersions()
+        try writer.createIndexes()
         if let tip = ids.last { try writer.loadCurrent(at: tip) }
         try writer.writeMeta(head: ids.last?.hex ?? "", schemaHash: schemaHash, tallyVersion: tallyVersion)
       }

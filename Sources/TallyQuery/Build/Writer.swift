@@ -17,6 +17,26 @@ struct Writer {
   /// Who commit authors are (the policy's staff directory: e-mail and git identities).
   var staff: StaffDirectory?
   var statements: [String: SQLiteDatabase.Statement] = [:]
+  /// A full build's versions, kept until ``flushVersions()``: each is written once with its
+  /// validity known, instead of inserted and later updated when the next version closes it.
+  var pending: PendingVersions?
+
+  struct PendingVersions {
+    struct Version {
+      var type: String
+      var id: String
+      var value: Value
+      var change: String
+      var commit: String
+      var when: String
+      var closedAt: (when: String, commit: String)?
+      /// A removed record's last values (its list items are not repeated).
+      var removal: Bool
+    }
+    var versions: [Version] = []
+    /// The version in force of each record ("type\u{1}id"), a removal's not counted.
+    var open: [String: Int] = [:]
+  }
   /// Each type's statements' text, made once.
   let sql: [String: TypeSQL]
 
@@ -81,7 +101,7 @@ struct Writer {
 
   /// A table's `CREATE TABLE` and `CREATE INDEX` statements in SQLite's types (a single-column
   /// integer primary key is the rowid).
-  static func ddl(_ table: SQLTableDefinition) -> String {
+  static func ddl(_ table: SQLTableDefinition, indexes: Bool = true) -> String {
     var columns = table.columns.map { column in
       var text = quote(column.name) + " " + sqlType(column.type)
       if table.primaryKey == [column.name] { text += " PRIMARY KEY" }
@@ -92,6 +112,12 @@ struct Writer {
       columns.append("PRIMARY KEY (\(table.primaryKey.map(quote).joined(separator: ", ")))")
     }
     var sql = "CREATE TABLE \(quote(table.name)) (\(columns.joined(separator: ", ")));\n"
+    if indexes { sql += indexDDL(table) }
+    return sql
+  }
+
+  static func indexDDL(_ table: SQLTableDefinition) -> String {
+    var sql = ""
     for index in table.indexes {
       sql +=
         "CREATE INDEX \(quote(index.name)) ON \(quote(table.name)) (\(index.columns.map(quote).joined(separator: ", ")));\n"
@@ -101,15 +127,21 @@ struct Writer {
 
   // MARK: Tables
 
-  func create() throws {
+  /// Creates the tables; a full build (`bulk`) adds the indexes after the rows
+  /// (``createIndexes()``), which is faster than keeping them up to date row by row.
+  func create(bulk: Bool = false) throws {
     var sql = """
       CREATE VIRTUAL TABLE search USING fts5 (type UNINDEXED, id UNINDEXED, field UNINDEXED, text, tokenize = 'trigram');
       CREATE TABLE search_keys (key INTEGER PRIMARY KEY, type TEXT NOT NULL, id TEXT NOT NULL);
       CREATE INDEX search_keys_record ON search_keys (type, id);
 
       """
-    for table in layout.tableDefinitions { sql += Self.ddl(table) }
+    for table in layout.tableDefinitions { sql += Self.ddl(table, indexes: !bulk) }
     try database.execute(sql)
+  }
+
+  func createIndexes() throws {
+    try database.execute(layout.tableDefinitions.map(Self.indexDDL).joined())
   }
 
   mutating func statement(_ sql: String) throws -> SQLiteDatabase.Statement {
@@ -225,6 +257,20 @@ struct Writer {
   /// its own (`change = 'removed'`).
   mutating func close(type: String, id: String, at commit: CommitChanges, when: String, removed: Bool) throws {
     guard let tables = tables(of: type), let text = sql[type] else { return }
+    if pending != nil {
+      guard let index = pending!.open.removeValue(forKey: type + "\u{1}" + id) else { return }
+      pending!.versions[index].closedAt = (when, commit.id.hex)
+      if removed {
+        var removal = pending!.versions[index]
+        removal.change = "removed"
+        removal.commit = commit.id.hex
+        removal.when = when
+        removal.closedAt = nil
+        removal.removal = true
+        pending!.versions.append(removal)
+      }
+      return
+    }
     let find = try statement(text.findOpen)
     try find.bind([.text(id)])
     guard let row = try find.next(), case .integer(let version)? = row.first else { return }
@@ -241,6 +287,14 @@ struct Writer {
     throws
   {
     guard let tables = tables(of: type), let text = sql[type] else { return }
+    if pending != nil {
+      pending!.open[type + "\u{1}" + id] = pending!.versions.count
+      pending!.versions.append(
+        .init(
+          type: type, id: id, value: value, change: change, commit: commit.id.hex, when: when, closedAt: nil,
+          removal: false))
+      return
+    }
     let (main, lists) = layout.rows(of: tables, id: id, value: value)
     try statement(text.insertVersion).run(
       main + [.text(commit.id.hex), .text(change), .text(when), .null, .text(commit.id.hex), .null])
@@ -248,6 +302,29 @@ struct Writer {
     for (index, rows) in lists.enumerated() where !rows.isEmpty {
       let insert = try statement(text.insertItemVersions[index])
       for row in rows { try insert.run([.integer(version)] + row + [.text(when), .null]) }
+    }
+  }
+
+  /// Writes a full build's versions, in the order they were made (so each table's version
+  /// numbers are the ones adding them one by one gives).
+  mutating func flushVersions() throws {
+    guard let versions = pending?.versions else { return }
+    pending = nil
+    for version in versions {
+      guard let tables = tables(of: version.type), let text = sql[version.type] else { continue }
+      let (main, lists) = layout.rows(of: tables, id: version.id, value: version.value)
+      let closedWhen = version.closedAt.map { SQLValue.text($0.when) } ?? .null
+      try statement(text.insertVersion).run(
+        main + [
+          .text(version.commit), .text(version.change), .text(version.when), closedWhen, .text(version.commit),
+          version.closedAt.map { .text($0.commit) } ?? .null,
+        ])
+      guard !version.removal else { continue }
+      let number = SQLValue.integer(database.lastInsertedRow)
+      for (index, rows) in lists.enumerated() where !rows.isEmpty {
+        let insert = try statement(text.insertItemVersions[index])
+        for row in rows { try insert.run([number] + row + [.text(version.when), closedWhen]) }
+      }
     }
   }
 
@@ -262,50 +339,120 @@ struct Writer {
     }
   }
 
+  /// A record's rows in its type's table and its lists' tables, and a new search key for its
+  /// full-text rows.
   mutating func insertCurrent(_ tables: SQLLayout.RecordTables, id: String, value: Value) throws {
     let (main, lists) = layout.rows(of: tables, id: id, value: value)
-    try statement("INSERT OR REPLACE INTO \(Self.quote(tables.main.name)) VALUES (\(placeholders(main.count)))").run(
-      main)
-    // The record's search rows get rowids from its key (key × 65536 + n), so an update
-    // deletes them by range (deleteCurrent).
+    try insertRows(tables, main: main, lists: lists)
+    // The record's search rows get rowids from its key (key × 65536 + n), so an update finds
+    // them by range (refreshCurrent).
     try statement("INSERT INTO search_keys (type, id) VALUES (?, ?)").run([.text(tables.main.name), .text(id)])
     var rowid = database.lastInsertedRow * 65536
-    let insertSearch = try statement("INSERT INTO search (rowid, type, id, field, text) VALUES (?, ?, ?, ?, ?)")
-    func search(_ field: String, _ text: String) throws {
-      try insertSearch.run([.integer(rowid), .text(tables.main.name), .text(id), .text(field), .text(text)])
+    for (field, text) in Self.searchRows(tables, main: main, lists: lists) {
+      try insertSearch(rowid: rowid, type: tables.main.name, id: id, field: field, text: text)
       rowid += 1
-    }
-    for (column, cell) in zip(tables.main.columns, main.dropFirst()) where column.type == .text {
-      if case .text(let text) = cell { try search(column.name, text) }
-    }
-    for (list, rows) in zip(tables.lists, lists) {
-      let insert = try statement(
-        "INSERT INTO \(Self.quote(list.name)) VALUES (\(placeholders(list.columns.count + 2)))")
-      for row in rows {
-        try insert.run(row)
-        for (column, cell) in zip(list.columns, row.dropFirst(2)) where column.type == .text {
-          if case .text(let text) = cell, case .integer(let index) = row[1] {
-            try search("\(list.list ?? list.name)[\(index)].\(column.name)", text)
-          }
-        }
-      }
     }
   }
 
-  mutating func deleteCurrent(_ tables: SQLLayout.RecordTables, id: String) throws {
+  mutating func insertRows(_ tables: SQLLayout.RecordTables, main: [SQLValue], lists: [[[SQLValue]]]) throws {
+    try statement(sql[tables.main.name]!.insertCurrent).run(main)
+    for (list, rows) in zip(tables.lists, lists) where !rows.isEmpty {
+      let insert = try statement(
+        "INSERT INTO \(Self.quote(list.name)) VALUES (\(placeholders(list.columns.count + 2)))")
+      for row in rows { try insert.run(row) }
+    }
+  }
+
+  mutating func insertSearch(rowid: Int64, type: String, id: String, field: String, text: String) throws {
+    try statement("INSERT INTO search (rowid, type, id, field, text) VALUES (?, ?, ?, ?, ?)").run([
+      .integer(rowid), .text(type), .text(id), .text(field), .text(text),
+    ])
+  }
+
+  /// The text fields of a record and of its list items: (where, text).
+  static func searchRows(_ tables: SQLLayout.RecordTables, main: [SQLValue], lists: [[[SQLValue]]]) -> [(
+    String, String
+  )] {
+    var result: [(String, String)] = []
+    for (column, cell) in zip(tables.main.columns, main.dropFirst()) where column.type == .text {
+      if case .text(let text) = cell { result.append((column.name, text)) }
+    }
+    for (list, rows) in zip(tables.lists, lists) {
+      for row in rows {
+        guard case .integer(let index) = row[1] else { continue }
+        for (column, cell) in zip(list.columns, row.dropFirst(2)) where column.type == .text {
+          if case .text(let text) = cell { result.append(("\(list.list ?? list.name)[\(index)].\(column.name)", text)) }
+        }
+      }
+    }
+    return result
+  }
+
+  mutating func deleteRows(_ tables: SQLLayout.RecordTables, id: String) throws {
     let text = sql[tables.main.name]!
     try statement(text.deleteCurrent).run([.text(id)])
     for index in tables.lists.indices { try statement(text.deleteItems[index]).run([.text(id)]) }
-    // The record's search rows, by their key (the search table's own columns have no index).
+  }
+
+  /// A record that changed: its rows replaced, and of its search rows only those whose text
+  /// changed (an FTS5 delete re-reads and re-tokenises the row: most of a record's text stays
+  /// the same when a follow-up is added). A removed record (`value` nil) loses all of them.
+  mutating func replaceCurrent(_ tables: SQLLayout.RecordTables, id: String, value: Value?) throws {
+    try deleteRows(tables, id: id)
     let find = try statement("SELECT key FROM search_keys WHERE type = ? AND id = ?")
     try find.bind([.text(tables.main.name), .text(id)])
-    var keys: [Int64] = []
-    while let row = try find.next() { if case .integer(let key)? = row.first { keys.append(key) } }
-    for key in keys {
-      try statement("DELETE FROM search WHERE rowid >= ? AND rowid < ?").run([
-        .integer(key * 65536), .integer((key + 1) * 65536),
-      ])
-      try statement("DELETE FROM search_keys WHERE key = ?").run([.integer(key)])
+    var key: Int64?
+    if let row = try find.next(), case .integer(let found)? = row.first { key = found }
+    try find.bind([])
+    guard let value else {
+      if let key {
+        try statement("DELETE FROM search WHERE rowid >= ? AND rowid < ?").run([
+          .integer(key * 65536), .integer((key + 1) * 65536),
+        ])
+        try statement("DELETE FROM search_keys WHERE key = ?").run([.integer(key)])
+      }
+      return
+    }
+    guard let key else { return try insertCurrent(tables, id: id, value: value) }
+    let (main, lists) = layout.rows(of: tables, id: id, value: value)
+    try insertRows(tables, main: main, lists: lists)
+    // The rows it has, by (field, text); those still wanted stay.
+    var wanted: [String: Int] = [:]
+    for (field, text) in Self.searchRows(tables, main: main, lists: lists) {
+      wanted[field + "\u{1}" + text, default: 0] += 1
+    }
+    let existing = try statement("SELECT rowid, field, text FROM search WHERE rowid >= ? AND rowid < ?")
+    try existing.bind([.integer(key * 65536), .integer((key + 1) * 65536)])
+    var stale: [Int64] = []
+    var last = key * 65536 - 1
+    while let row = try existing.next() {
+      guard case .integer(let rowid) = row[0], case .text(let field) = row[1], case .text(let text) = row[2] else {
+        continue
+      }
+      last = max(last, rowid)
+      let name = field + "\u{1}" + text
+      if let count = wanted[name], count > 0 {
+        wanted[name] = count - 1
+      } else {
+        stale.append(rowid)
+      }
+    }
+    try existing.bind([])
+    for rowid in stale { try statement("DELETE FROM search WHERE rowid = ?").run([.integer(rowid)]) }
+    let added = Self.searchRows(tables, main: main, lists: lists).filter { field, text in
+      let name = field + "\u{1}" + text
+      guard let count = wanted[name], count > 0 else { return false }
+      wanted[name] = count - 1
+      return true
+    }
+    if last + Int64(added.count) >= (key + 1) * 65536 {
+      // The key's range is used up: the record starts again under a new key.
+      try replaceCurrent(tables, id: id, value: nil)
+      return try insertCurrent(tables, id: id, value: value)
+    }
+    for (field, text) in added {
+      last += 1
+      try insertSearch(rowid: last, type: tables.main.name, id: id, field: field, text: text)
     }
   }
 
@@ -323,10 +470,9 @@ struct Writer {
     }
     for (_, state) in last {
       guard let tables = tables(of: state.type) else { continue }
-      try deleteCurrent(tables, id: state.id)
-      if let blob = state.blob, let value = try history.recordValues.values([blob]).first??.decoded {
-        try insertCurrent(tables, id: state.id, value: value)
-      }
+      var value: Value?
+      if let blob = state.blob { value = try history.recordValues.values([blob]).first??.decoded }
+      try replaceCurrent(tables, id: state.id, value: value)
     }
   }
 
