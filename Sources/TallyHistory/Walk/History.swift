@@ -82,6 +82,15 @@ public final class History: @unchecked Sendable {
     self.schemaKey = schemaKey
   }
 
+  /// Another history over the same repository, with a git handle and caches of its own and
+  /// nothing saved from it: for reading snapshots on another thread while this one walks.
+  public func detached() throws -> History {
+    let copy = History(
+      records: records, git: try Repository.open(at: git.gitDirectory), prefix: prefix, schemaKey: schemaKey)
+    copy.persistent = false
+    return copy
+  }
+
   /// A key for the schemas and the format of the change data: `tally.yaml` and the schema
   /// files as they are in the working tree, by their paths in the repository (not on disk:
   /// a clone elsewhere, such as a CI checkout, finds the same cache).

@@ -66,23 +66,48 @@ public enum QueryDatabase {
     }
     let ids = try history.commits(revision, firstParent: true)
     // A new database, built beside the old one and renamed over it: a reader never sees half.
-    let changes = try history.changes(ids, progress: progress)
-    history.save()
     let temporary = path + ".building-\(getpid())"
     try? FileManager.default.removeItem(atPath: temporary)
     try FileManager.default.createDirectory(
       atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let bulk = "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;"
     do {
+      // The tables, with the records at the tip and their full-text rows, are made on another
+      // thread while the history is walked (whose tree comparisons keep one core busy).
+      let tipSide = TipLoad()
+      let group = DispatchGroup()
+      let detached = try history.detached()
+      DispatchQueue.global().async(group: group) {
+        do {
+          let database = try SQLiteDatabase(path: temporary)
+          try database.execute(bulk)
+          var writer = Writer(database: database, layout: layout, history: detached)
+          try database.transaction {
+            try writer.create(bulk: true)
+            if let tip = ids.last { try writer.loadCurrent(at: tip) }
+          }
+        } catch {
+          tipSide.error = error
+        }
+      }
+      let changes: [CommitChanges]
+      do {
+        changes = try history.changes(ids, progress: progress)
+      } catch {
+        group.wait()
+        throw error
+      }
+      history.save()
+      group.wait()
+      if let error = tipSide.error { throw error }
       let database = try SQLiteDatabase(path: temporary)
-      try database.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;")
+      try database.execute(bulk)
       var writer = Writer(database: database, layout: layout, history: history)
       try database.transaction {
-        try writer.create(bulk: true)
         writer.pending = Writer.PendingVersions()
         try writer.add(changes)
         try writer.flushVersions()
         try writer.createIndexes()
-        if let tip = ids.last { try writer.loadCurrent(at: tip) }
         try writer.writeMeta(head: ids.last?.hex ?? "", schemaHash: schemaHash, tallyVersion: tallyVersion)
       }
       try database.execute("ANALYZE")
@@ -96,6 +121,11 @@ public enum QueryDatabase {
     }
     return Outcome(
       rebuilt: true, commitsAdded: ids.count, head: ids.last?.hex ?? "", seconds: Date().timeIntervalSince(start))
+  }
+
+  /// What the thread loading the tip's records ran into.
+  private final class TipLoad: @unchecked Sendable {
+    var error: (any Error)?
   }
 
   /// A standalone copy of the database (for Datasette, DBeaver, Metabase): SQLite's backup of

@@ -468,7 +468,20 @@ struct Writer {
         last[change.key] = (change.type, change.id, change.kind == .removed ? nil : change.newBlob)
       }
     }
+    // In the order of the records' search keys, so full-text rowids only go up within the
+    // transaction: FTS5 writes out what it holds whenever a rowid goes down (a segment per
+    // record otherwise, and merges to follow).
+    let find = try statement("SELECT key FROM search_keys WHERE type = ? AND id = ?")
+    var ordered: [(key: Int64, state: (type: String, id: String, blob: BlobID?))] = []
     for (_, state) in last {
+      try find.bind([.text(state.type), .text(state.id)])
+      var key = Int64.max
+      if let row = try find.next(), case .integer(let found)? = row.first { key = found }
+      ordered.append((key, state))
+    }
+    try find.bind([])
+    ordered.sort { ($0.key, $0.state.type, $0.state.id) < ($1.key, $1.state.type, $1.state.id) }
+    for (_, state) in ordered {
       guard let tables = tables(of: state.type) else { continue }
       var value: Value?
       if let blob = state.blob { value = try history.recordValues.values([blob]).first??.decoded }
