@@ -383,6 +383,27 @@ public enum PostgresExport {
     /// touched, replaced.
     mutating func addCommits(after afterSeq: Int64) async throws {
       let new = "(SELECT oid FROM commits WHERE seq > \(afterSeq))"
+      // Each type's touched versions and records, found once (each is a scan of its history).
+      var touched: [String: (versions: [Int64], ids: [String])] = [:]
+      for type in layout.types {
+        let name = type.main.name
+        var versions: [Int64] = []
+        var ids: Set<String> = []
+        let statement = try source.prepare("SELECT version, id FROM \(touchedVersions(name, new))")
+        while let row = try statement.next() {
+          if case .integer(let version) = row[0], case .text(let id) = row[1] {
+            versions.append(version)
+            ids.insert(id)
+          }
+        }
+        touched[name] = (versions, ids.sorted())
+      }
+      func versionList(_ type: String) -> String {
+        "(" + (touched[type]?.versions ?? []).map(String.init).joined(separator: ", ") + ")"
+      }
+      func idList(_ type: String) -> String {
+        "(" + (touched[type]?.ids ?? []).map(Self.literal).joined(separator: ", ") + ")"
+      }
       for table in tables {
         let q = Self.quote(table.name)
         switch table.role {
@@ -393,31 +414,27 @@ public enum PostgresExport {
           try await copy(table, where: "WHERE seq > \(afterSeq)")
         case .fieldChanges:
           try await copy(table, where: "WHERE commit_oid IN \(new)")
-        case .versions(let type):
-          let touched = touchedVersions(type, new)
-          let versions = try integers("SELECT version FROM \(touched)")
+        case .versions(let type), .itemVersions(let type):
+          let versions = touched[type]?.versions ?? []
+          guard !versions.isEmpty else { continue }
           try await connection.query(
             "DELETE FROM \(unescaped: q) WHERE version = ANY(\(versions))", logger: Self.logger)
-          try await copy(table, where: "WHERE version IN (SELECT version FROM \(touched))")
-        case .itemVersions(let type):
-          let touched = touchedVersions(type, new)
-          let versions = try integers("SELECT version FROM \(touched)")
-          try await connection.query(
-            "DELETE FROM \(unescaped: q) WHERE version = ANY(\(versions))", logger: Self.logger)
-          try await copy(table, where: "WHERE version IN (SELECT version FROM \(touched))")
+          try await copy(table, where: "WHERE version IN \(versionList(type))")
         case .current(let type):
-          let ids = try texts("SELECT DISTINCT id FROM \(touchedVersions(type, new))")
+          let ids = touched[type]?.ids ?? []
+          guard !ids.isEmpty else { continue }
           try await connection.query("DELETE FROM \(unescaped: q) WHERE id = ANY(\(ids))", logger: Self.logger)
-          try await copy(table, where: "WHERE id IN (SELECT id FROM \(touchedVersions(type, new)))")
+          try await copy(table, where: "WHERE id IN \(idList(type))")
         case .currentItems(let type, let owner):
-          let ids = try texts("SELECT DISTINCT id FROM \(touchedVersions(type, new))")
+          let ids = touched[type]?.ids ?? []
+          guard !ids.isEmpty else { continue }
           try await connection.query(
             "DELETE FROM \(unescaped: q) WHERE \(unescaped: Self.quote(owner)) = ANY(\(ids))", logger: Self.logger)
-          try await copy(table, where: "WHERE \(Self.quote(owner)) IN (SELECT id FROM \(touchedVersions(type, new)))")
+          try await copy(table, where: "WHERE \(Self.quote(owner)) IN \(idList(type))")
         case .search:
           for type in layout.types {
             let name = type.main.name
-            let ids = try texts("SELECT DISTINCT id FROM \(touchedVersions(name, new))")
+            let ids = touched[name]?.ids ?? []
             guard !ids.isEmpty else { continue }
             try await connection.query(
               "DELETE FROM search WHERE type = \(name) AND id = ANY(\(ids))", logger: Self.logger)
@@ -425,8 +442,7 @@ public enum PostgresExport {
             // by range, key by key (a join would scan the whole FTS table for each key).
             let keys = try integers(
               """
-              SELECT key FROM search_keys WHERE type = \(Self.literal(name))
-                AND id IN (SELECT id FROM \(touchedVersions(name, new)))
+              SELECT key FROM search_keys WHERE type = \(Self.literal(name)) AND id IN \(idList(name))
               """)
             let range = try source.prepare("SELECT type, id, field, text FROM search WHERE rowid BETWEEN ? AND ?")
             var remaining = keys[...]
@@ -453,13 +469,6 @@ public enum PostgresExport {
       let statement = try source.prepare(sql)
       var result: [Int64] = []
       while let row = try statement.next() { if case .integer(let value) = row[0] { result.append(value) } }
-      return result
-    }
-
-    func texts(_ sql: String) throws -> [String] {
-      let statement = try source.prepare(sql)
-      var result: [String] = []
-      while let row = try statement.next() { if case .text(let value) = row[0] { result.append(value) } }
       return result
     }
 

@@ -481,11 +481,15 @@ struct Writer {
     }
     try find.bind([])
     ordered.sort { ($0.key, $0.state.type, $0.state.id) < ($1.key, $1.state.type, $1.state.id) }
+    // Their values, read in one pass (in parallel where the value store must parse).
+    let blobs = ordered.compactMap(\.state.blob)
+    var valueOf: [BlobID: Value] = [:]
+    for (blob, value) in zip(blobs, try history.recordValues.values(blobs)) {
+      if let value { valueOf[blob] = value.decoded }
+    }
     for (_, state) in ordered {
       guard let tables = tables(of: state.type) else { continue }
-      var value: Value?
-      if let blob = state.blob { value = try history.recordValues.values([blob]).first??.decoded }
-      try replaceCurrent(tables, id: state.id, value: value)
+      try replaceCurrent(tables, id: state.id, value: state.blob.flatMap { valueOf[$0] })
     }
   }
 
