@@ -13,7 +13,8 @@ step tally --version
 
 cd "$REPO"
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+chmod 755 "$scratch"
+trap 'bash "$ROOT/scripts/postgres.sh" stop "$scratch/pg" 2>/dev/null; rm -rf "$scratch"' EXIT
 step "cd $REPO && tally check"
 "$BIN" check
 
@@ -94,6 +95,16 @@ step "tally query revenue-per-owner (a saved query: exactly the plan report's re
 step "tally export sqlite (a standalone file for Datasette, DBeaver, Metabase)"
 "$BIN" export sqlite "$scratch/team.sqlite"
 python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM history_customer').fetchone()[0], 'customer versions in', sys.argv[1])" "$scratch/team.sqlite"
+
+# The same tables in PostgreSQL for the company's BI tools (a throwaway server here).
+step "tally export postgres (COPY in one transaction; the second run adds only what is new)"
+pgurl="$(bash "$ROOT/scripts/postgres.sh" start "$scratch/pg")"
+"$BIN" export postgres --url "$pgurl" --schema east_2
+"$BIN" set customer/C-0041 "needs=2027 年续约，先发报价单" --commit -m "C-0041: renewal needs" >/dev/null
+"$BIN" export postgres --url "$pgurl" --schema east_2
+psql -X -q "$pgurl" -c "SELECT c.repository, c.tier, count(DISTINCT c.id) AS customers, sum(o.amount) AS revenue
+  FROM tally_all.customer c LEFT JOIN tally_all.customer_orders o ON o.customer_id = c.id AND o.repository = c.repository
+  GROUP BY 1, 2 ORDER BY 1, 2"
 
 # Two branches meet. tally hook install sets up git's merge driver for records (merge=tally
 # in .gitattributes) and a pre-merge-commit hook: records merge field by field, and only a

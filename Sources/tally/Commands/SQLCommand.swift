@@ -233,6 +233,9 @@ extension Export {
     @OptionGroup var repository: RepositoryOptions
     @OptionGroup var global: GlobalOptions
 
+    /// `1 commit`, `3 commits`.
+    static func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
+
     func validate() throws {
       do {
         _ = try PostgresURL(url)
@@ -288,13 +291,13 @@ extension Export {
         let head = String(outcome.head.prefix(12))
         if outcome.full {
           Console.out(
-            "loaded \(outcome.commitsAdded) commits (\(outcome.rows) rows) into schema \(schema) at \(target) — \(outcome.reason)\n"
+            "loaded \(Self.count(outcome.commitsAdded, "commit")) (\(Self.count(outcome.rows, "row"))) into schema \(schema) at \(target) — \(outcome.reason)\n"
           )
         } else if outcome.commitsAdded == 0 {
           Console.out("schema \(schema) at \(target) is up to date at \(head)\n")
         } else {
           Console.out(
-            "added \(outcome.commitsAdded) commits (\(outcome.rows) rows) to schema \(schema) at \(target), now at \(head)\n"
+            "added \(Self.count(outcome.commitsAdded, "commit")) (\(Self.count(outcome.rows, "row"))) to schema \(schema) at \(target), now at \(head)\n"
           )
         }
       }
