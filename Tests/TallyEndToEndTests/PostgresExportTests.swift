@@ -163,35 +163,15 @@ struct PostgresExportTests {
 /// A small repository exported, changed, exported again.
 @Suite(.enabled(if: PostgresServer.url != nil, "needs TALLY_TEST_POSTGRES_URL (make test starts a server)"))
 struct PostgresIncrementalTests {
-  let dir: TemporaryDirectory
-  var root: String { dir.path + "/r" }
+  let repo: ExampleRepository
+  var root: String { repo.root }
 
-  init() throws {
-    dir = try TemporaryDirectory(prefix: "tally-pg")
-    try FileManager.default.copyItem(atPath: Golden.directory() + "/../../example-repo", toPath: root)
-    try git(["init", "-q", "-b", "main"])
-    try git(["add", "-A"])
-    try git(["commit", "-q", "-m", "records"])
-  }
-
-  var environment: [String: String] {
-    [
-      "HOME": dir.path, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_AUTHOR_NAME": "何杰",
-      "GIT_AUTHOR_EMAIL": "hejie@huadong.example", "GIT_COMMITTER_NAME": "何杰",
-      "GIT_COMMITTER_EMAIL": "hejie@huadong.example", "TALLY_TODAY": "2026-11-01",
-    ]
-  }
+  init() throws { repo = try ExampleRepository(prefix: "tally-pg") }
 
   @discardableResult
-  func git(_ arguments: [String]) throws -> ProcessResult {
-    let result = try TallyProcess.runProgram("git", arguments, in: root, environment: environment)
-    #expect(result.status == 0, "git \(arguments): \(result.stderr)")
-    return result
-  }
+  func git(_ arguments: [String]) throws -> ProcessResult { try repo.git(arguments) }
 
-  func tally(_ arguments: [String]) throws -> ProcessResult {
-    try TallyProcess.run(arguments, in: root, environment: environment)
-  }
+  func tally(_ arguments: [String]) throws -> ProcessResult { try repo.tally(arguments) }
 
   func export(_ schema: String, url: String? = nil) throws -> ProcessResult {
     try tally(["export", "postgres", "--url", url ?? PostgresServer.url!, "--schema", schema])

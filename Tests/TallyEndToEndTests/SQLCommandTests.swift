@@ -238,35 +238,15 @@ private func normalised(_ text: String?) -> String? {
 
 /// A small repository: commits made here, the database extended or rebuilt.
 @Suite struct SQLDatabaseTests {
-  let dir: TemporaryDirectory
-  var root: String { dir.path + "/r" }
+  let repo: ExampleRepository
+  var root: String { repo.root }
 
-  init() throws {
-    dir = try TemporaryDirectory(prefix: "tally-sqldb")
-    try FileManager.default.copyItem(atPath: Golden.directory() + "/../../example-repo", toPath: root)
-    try git(["init", "-q", "-b", "main"])
-    try git(["add", "-A"])
-    try git(["commit", "-q", "-m", "records"])
-  }
-
-  var environment: [String: String] {
-    [
-      "HOME": dir.path, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_AUTHOR_NAME": "何杰",
-      "GIT_AUTHOR_EMAIL": "hejie@huadong.example", "GIT_COMMITTER_NAME": "何杰",
-      "GIT_COMMITTER_EMAIL": "hejie@huadong.example", "TALLY_TODAY": "2026-11-01",
-    ]
-  }
+  init() throws { repo = try ExampleRepository(prefix: "tally-sqldb") }
 
   @discardableResult
-  func git(_ arguments: [String]) throws -> ProcessResult {
-    let result = try TallyProcess.runProgram("git", arguments, in: root, environment: environment)
-    #expect(result.status == 0, "git \(arguments): \(result.stderr)")
-    return result
-  }
+  func git(_ arguments: [String]) throws -> ProcessResult { try repo.git(arguments) }
 
-  func tally(_ arguments: [String]) throws -> ProcessResult {
-    try TallyProcess.run(arguments, in: root, environment: environment)
-  }
+  func tally(_ arguments: [String]) throws -> ProcessResult { try repo.tally(arguments) }
 
   func commitChange(_ arguments: [String], message: String) throws {
     let result = try tally(arguments + ["--commit", "-m", message])
@@ -392,7 +372,7 @@ private func normalised(_ text: String?) -> String? {
   }
 
   @Test func anExportIsAStandaloneSQLiteFile() throws {
-    let file = dir.path + "/export.sqlite"
+    let file = repo.dir.path + "/export.sqlite"
     let result = try tally(["export", "sqlite", file])
     #expect(result.status == 0, "\(result.stderr)")
     let check = try TallyProcess.runProgram(
