@@ -84,6 +84,10 @@ step tally report all --html "$site" --period 2026-Q3
 "$BIN" report all --html "$site" --period 2026-Q3
 echo "open $site/index.html in a browser"
 
+step "tally calendar S-0022 (a rep's call-backs and action items for the phone's calendar, RFC 5545)"
+"$BIN" calendar S-0022 | head -16
+"$BIN" calendar S-0022 --format json | grep -c '"uid"' | sed 's/$/ events in the feed/'
+
 # Any other question is SQL over the records and their whole history (docs/sql.md).
 cp -r "$ROOT/$REPO/queries" "$demo/queries"
 step "tally sql: C-0042's versions, from the history tables"

@@ -9,7 +9,8 @@ struct Tally: ParsableCommand {
     abstract: "Keep a team's records as plain text in git.",
     version: "tally \(TallyVersion.string) (libgit2 \(RecordsRepository.gitEngineVersion))",
     subcommands: [
-      Add.self, Blame.self, Check.self, Commit.self, Conflicts.self, Diff.self, Fmt.self, HistoryCommand.self,
+      Add.self, Blame.self, CalendarCommand.self, Check.self, Commit.self, Conflicts.self, Diff.self, Fmt.self,
+      HistoryCommand.self,
       Export.self, Hook.self, Init.self,
       Log.self, MergeDriverCommand.self, New.self, Parse.self, PolicyCommand.self, QueryCommand.self,
       ReportCommand.self, Resolve.self,
