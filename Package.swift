@@ -23,6 +23,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
     .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
     .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+    .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
   ],
   targets: [
     // libgit2, from the system (Debian: libgit2-dev). Only TallyGit imports it.
@@ -62,6 +64,16 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "Logging", package: "swift-log"),
       ]),
+    // `tally serve`: the team's web app on Hummingbird 2 (pages, their JSON and CSV, the
+    // calendar feed), reading a ref, never the working tree.
+    .target(
+      name: "TallyServe",
+      dependencies: [
+        "TallyText", "TallySchema", "TallyRecords", "TallyHistory", "TallyReports",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+      ]),
     // The reports for the team and their renderers (table, JSON, CSV, Markdown, HTML).
     .target(
       name: "TallyReports", dependencies: ["TallyText", "TallySchema", "TallyRecords", "TallyHistory"]),
@@ -76,6 +88,7 @@ let package = Package(
         "TallyReports",
         "TallyQuery",
         "TallyPostgres",
+        "TallyServe",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

@@ -84,6 +84,17 @@ step tally report all --html "$site" --period 2026-Q3
 "$BIN" report all --html "$site" --period 2026-Q3
 echo "open $site/index.html in a browser"
 
+step "tally serve (view only): the plan report's JSON over HTTP is the command's, byte for byte"
+"$BIN" serve --bind 127.0.0.1:0 >"$scratch/serve.out" &
+serve_pid=$!
+for _ in $(seq 100); do grep -q "http://" "$scratch/serve.out" 2>/dev/null && break; sleep 0.1; done
+serve_url="$(grep -o 'http://[^ ]*/' "$scratch/serve.out")"
+cat "$scratch/serve.out"
+curl -s "${serve_url}reports/plan.json?period=2026-Q3" | cmp - <("$BIN" report plan --period 2026-Q3 --format json) \
+  && echo "GET ${serve_url}reports/plan.json?period=2026-Q3 = tally report plan --period 2026-Q3 --format json"
+curl -s -o /dev/null -w "POST / -> %{http_code} (view only)\n" -X POST "$serve_url"
+kill "$serve_pid"
+
 step "tally calendar S-0022 (a rep's call-backs and action items for the phone's calendar, RFC 5545)"
 "$BIN" calendar S-0022 | head -16
 "$BIN" calendar S-0022 --format json | grep -c '"uid"' | sed 's/$/ events in the feed/'

@@ -14,7 +14,7 @@ struct Tally: ParsableCommand {
       Export.self, Hook.self, Init.self,
       Log.self, MergeDriverCommand.self, New.self, Parse.self, PolicyCommand.self, QueryCommand.self,
       ReportCommand.self, Resolve.self,
-      SchemaCommand.self, SQLCommand.self,
+      SchemaCommand.self, Serve.self, SQLCommand.self,
       SetCommand.self, Show.self,
     ]
   )

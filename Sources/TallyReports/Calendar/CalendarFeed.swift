@@ -86,6 +86,34 @@ public enum CalendarFeed {
     return lines.map(fold).joined()
   }
 
+  /// `{"version":1,"staff","commit","events":[{"uid","date","summary","description","record"}]}`.
+  public static func json(_ events: [Event], staff: String, commit: String) -> [UInt8] {
+    var out = JSONWriter()
+    out.raw("{\"version\":1")
+    out.key("staff")
+    out.string(staff)
+    out.key("commit")
+    out.string(commit)
+    out.key("events")
+    out.raw("[")
+    for event in events {
+      out.separate()
+      out.raw("\n{\"uid\":")
+      out.string(event.uid)
+      out.raw(",\"date\":")
+      out.string(event.day.description)
+      out.raw(",\"summary\":")
+      out.string(event.summary)
+      out.raw(",\"description\":")
+      out.string(event.description)
+      out.raw(",\"record\":")
+      out.string(event.record)
+      out.raw("}")
+    }
+    out.raw("\n]}\n")
+    return out.bytes
+  }
+
   /// TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon, comma, line breaks.
   static func escape(_ text: String) -> String {
     var out = ""

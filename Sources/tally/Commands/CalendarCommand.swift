@@ -70,30 +70,7 @@ struct CalendarCommand: ParsableCommand {
       let name = (person.string("name") ?? staff) + " 的日程"
       Console.out(CalendarFeed.render(events, name: name, stamp: Int(context.commits.last?.committer.time ?? 0)))
     case .json:
-      var out = JSONWriter()
-      out.raw("{\"version\":1")
-      out.key("staff")
-      out.string(staff)
-      out.key("commit")
-      out.string(context.commit.hex)
-      out.key("events")
-      out.raw("[")
-      for event in events {
-        out.separate()
-        out.raw("\n{\"uid\":")
-        out.string(event.uid)
-        out.raw(",\"date\":")
-        out.string(event.day.description)
-        out.raw(",\"summary\":")
-        out.string(event.summary)
-        out.raw(",\"description\":")
-        out.string(event.description)
-        out.raw(",\"record\":")
-        out.string(event.record)
-        out.raw("}")
-      }
-      out.raw("\n]}\n")
-      Console.out(out.bytes)
+      Console.out(CalendarFeed.json(events, staff: staff, commit: context.commit.hex))
     }
   }
 }

@@ -1,0 +1,69 @@
+import ArgumentParser
+import TallyHistory
+import TallyRecords
+import TallyServe
+import TallyText
+
+struct Serve: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Serve the team's reports and calendar feeds over HTTP (view only).",
+    discussion: """
+      Reads --ref (default HEAD), never the working tree, so it also runs beside a bare \
+      repository; each request is answered from the commit the ref points to then, so a push \
+      shows on the next page. Pages: / (what is here), /reports/NAME with ?period=, at=, \
+      team=, owner=, days= (and .json, .csv, .md: the same bytes as tally report NAME \
+      --format …), /calendar/STAFF-ID.ics (and .json: tally calendar). View only: any request \
+      but GET and HEAD is refused (405); pages carry a Content-Security-Policy without \
+      scripts and may not be framed.
+
+        tally serve --bind 127.0.0.1:8080 --ref main
+
+      Exit status: 0 when stopped, 2 when it cannot listen or read the history, 64 for usage \
+      errors.
+      """)
+
+  @Option(help: ArgumentHelp("The address to listen on (port 0: any free port).", valueName: "host:port"))
+  var bind = "127.0.0.1:8080"
+
+  @Option(help: ArgumentHelp("The branch or ref to serve.", valueName: "ref"))
+  var ref = "HEAD"
+
+  @OptionGroup var repository: RepositoryOptions
+  @OptionGroup var global: GlobalOptions
+
+  /// `host:port`, `[::1]:port`.
+  static func address(_ text: String) -> (String, Int)? {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+      (0...65535).contains(port)
+    else { return nil }
+    var host = String(text[..<colon])
+    if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    return host.isEmpty ? nil : (host, port)
+  }
+
+  func validate() throws {
+    guard Serve.address(bind) != nil else {
+      throw ValidationError("--bind takes host:port (e.g. 127.0.0.1:8080), not '\(bind)'")
+    }
+  }
+
+  func run() throws {
+    let (host, port) = Serve.address(bind)!
+    let context = try HistoryContext.open(repository)
+    try context.requireEveryType("serve")
+    _ = try context.resolve(ref)
+    let records = context.records
+    do {
+      try TallyServer.run(
+        history: context.history,
+        options: .init(host: host, port: port, ref: ref, today: { today(in: records) })
+      ) { url in
+        Console.out("tally serve: \(url) (\(ref), view only)\n")
+      }
+    } catch {
+      Console.err("tally: cannot serve on \(bind): \(error)\n")
+      throw Exit.failure
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import TallyTestSupport
+import Testing
+
+/// `tally serve` on example-repo, over real HTTP (curl): each page the same bytes as the
+/// command it stands for, security headers, view only, a commit shown on the next request.
+@Suite(.serialized) struct ServeCommandTests {
+  let repo: ExampleRepository
+
+  init() throws { repo = try ExampleRepository(prefix: "tally-serve") }
+
+  /// A running server and its base URL.
+  final class Server {
+    let process = Process()
+    var url = ""
+
+    init(in repo: ExampleRepository) throws {
+      process.executableURL = URL(fileURLWithPath: TallyProcess.binary)
+      process.arguments = ["serve", "--bind", "127.0.0.1:0"]
+      process.currentDirectoryURL = URL(fileURLWithPath: repo.root)
+      var environment = ProcessInfo.processInfo.environment
+      for (key, value) in repo.environment { environment[key] = value }
+      process.environment = environment
+      let out = Pipe()
+      process.standardOutput = out
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      var text = ""
+      let deadline = Date().addingTimeInterval(60)
+      while !text.contains("\n") && Date() < deadline && process.isRunning {
+        text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+      }
+      guard let range = text.range(of: "http://[^ ]+/", options: .regularExpression) else {
+        throw Failure(description: "tally serve did not say where it listens: \(text)")
+      }
+      url = String(text[range])
+    }
+
+    deinit {
+      process.terminate()
+      process.waitUntilExit()
+    }
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    /// `curl -si`: status line and headers, then the body.
+    func get(_ path: String, method: String = "GET") throws -> (status: Int, headers: String, body: String) {
+      let result = try TallyProcess.runProgram("curl", ["-si", "-X", method, url + path])
+      let parts = result.stdout.components(separatedBy: "\r\n\r\n")
+      let head = parts.first ?? ""
+      let status = Int(head.split(separator: " ").dropFirst().first ?? "") ?? 0
+      return (status, head, parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+  }
+
+  @Test func pagesAreTheCommandsOutputAndViewOnly() throws {
+    let server = try Server(in: repo)
+    let index = try server.get("")
+    #expect(index.status == 200)
+    #expect(index.body.contains("<a href=\"/reports/plan\">plan</a>"))
+    #expect(index.body.contains("/calendar/S-0022.ics"))
+    #expect(index.headers.contains("frame-ancestors 'none'"))
+    #expect(index.headers.lowercased().contains("x-content-type-options: nosniff"))
+    // A report's JSON and CSV are the command's bytes.
+    for (path, arguments) in [
+      ("reports/plan.json?period=2026-Q3", ["report", "plan", "--period", "2026-Q3", "--format", "json"]),
+      ("reports/roster.csv", ["report", "roster", "--format", "csv"]),
+      ("calendar/S-0022.ics", ["calendar", "S-0022"]),
+    ] {
+      let page = try server.get(path)
+      #expect(page.status == 200, "\(path)")
+      #expect(page.body == (try repo.tally(arguments)).stdout, "\(path)")
+    }
+    // Bad requests say why.
+    #expect(try server.get("reports/nope").status == 404)
+    #expect(try server.get("reports/plan?period=soon").status == 400)
+    #expect(try server.get("calendar/S-9999.ics").status == 404)
+    // View only.
+    let post = try server.get("reports/plan", method: "POST")
+    #expect(post.status == 405)
+    #expect(post.headers.lowercased().contains("allow: get, head"))
+  }
+
+  @Test func aCommitShowsOnTheNextRequestAndTextIsEscaped() throws {
+    let server = try Server(in: repo)
+    #expect(try server.get("reports/roster.json").status == 200)
+    let set = try repo.tally(["set", "staff/S-0022", "name=<script>alert(1)</script>", "--commit", "-m", "name"])
+    #expect(set.status == 0, "\(set.stderr)")
+    let roster = try server.get("reports/roster.json")
+    #expect(roster.body == (try repo.tally(["report", "roster", "--format", "json"])).stdout)
+    let index = try server.get("")
+    #expect(index.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+    #expect(!index.body.contains("<script>"))
+  }
+}
