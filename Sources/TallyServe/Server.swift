@@ -38,12 +38,15 @@ public enum TallyServer {
     let site = Site(history: history, options: options)
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: Guard())
-    router.get("/") { request, _ in try await site.index(request) }
-    router.get("/reports/{file}") { request, context in
-      try await site.report(context.parameters.require("file"), request)
-    }
-    router.get("/calendar/{file}") { request, context in
-      try await site.calendar(context.parameters.require("file"))
+    // Each page answers GET and HEAD (the same headers, no body).
+    for method in [HTTPRequest.Method.get, .head] {
+      router.on("/", method: method) { request, _ in try await site.index(request) }
+      router.on("/reports/{file}", method: method) { request, context in
+        try await site.report(context.parameters.require("file"), request)
+      }
+      router.on("/calendar/{file}", method: method) { request, context in
+        try await site.calendar(context.parameters.require("file"))
+      }
     }
     // The server's own messages go to standard error, warnings and worse only: standard
     // output is the address line a script or a test reads.

@@ -75,6 +75,10 @@ import Testing
     #expect(try server.get("reports/nope").status == 404)
     #expect(try server.get("reports/plan?period=soon").status == 400)
     #expect(try server.get("calendar/S-9999.ics").status == 404)
+    // HEAD: the page's status and headers, no body.
+    let head = try TallyProcess.runProgram("curl", ["-sI", server.url + "reports/plan"])
+    #expect(head.stdout.hasPrefix("HTTP/1.1 200"), "\(head.stdout)")
+    #expect(head.stdout.contains("Content-Security-Policy"))
     // View only.
     let post = try server.get("reports/plan", method: "POST")
     #expect(post.status == 405)
