@@ -12,7 +12,7 @@ public enum HTMLRenderer {
     border-bottom:1px solid #e6e8eb;text-align:left;white-space:nowrap}th{background:#f6f8fa;font-weight:600}
     td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tr:hover td{background:#f6f8fa}
     .note{color:#59636e;font-size:.9rem}svg{display:block;margin:.6rem 0 1rem}svg text{font-size:11px;fill:#424a53}
-    nav a{margin-right:1rem}
+    nav a{margin-right:1rem}.scroll{overflow-x:auto;max-width:100%}svg{max-width:100%;height:auto}
     """
 
   static let palette = ["#0969da", "#1a7f37", "#bf8700", "#cf222e", "#8250df", "#1b7c83", "#bc4c00", "#6e7781"]
@@ -25,15 +25,23 @@ public enum HTMLRenderer {
     out += "<h1>\(escape(report.title))</h1>\n"
     out += "<p class=\"meta\">Computed at <code>\(escape(String(report.commit.prefix(7))))</code> "
     out += "(\(escape(report.commitDate))) · \(escape(report.scope))</p>\n"
+    out += sections(report)
+    out += "</body>\n</html>\n"
+    return out
+  }
+
+  /// The report's sections (charts, tables, notes) as HTML, for a page made elsewhere
+  /// (`tally serve`); each table sits in a box that scrolls sideways on a narrow screen.
+  public static func sections(_ report: Report) -> String {
+    var out = ""
     for section in report.sections {
       out += "<section id=\"\(escape(section.key))\">\n<h2>\(escape(section.title))</h2>\n"
       if let chart = section.chart { out += svg(chart) }
-      out += table(section.table)
+      out += "<div class=\"scroll\">\n" + table(section.table) + "</div>\n"
       for note in section.notes { out += "<p class=\"note\">\(escape(note))</p>\n" }
       for unknown in section.unknowns { out += "<p class=\"note unknown\">\(escape(unknown))</p>\n" }
       out += "</section>\n"
     }
-    out += "</body>\n</html>\n"
     return out
   }
 

@@ -29,6 +29,11 @@ struct Serve: ParsableCommand {
   @Option(help: ArgumentHelp("The branch or ref to serve.", valueName: "ref"))
   var ref = "HEAD"
 
+  @Option(
+    help: ArgumentHelp(
+      "The interface language, zh or en (default: the browser's Accept-Language, else zh).", valueName: "lang"))
+  var lang: String?
+
   @OptionGroup var repository: RepositoryOptions
   @OptionGroup var global: GlobalOptions
 
@@ -46,19 +51,22 @@ struct Serve: ParsableCommand {
     guard Serve.address(bind) != nil else {
       throw ValidationError("--bind takes host:port (e.g. 127.0.0.1:8080), not '\(bind)'")
     }
+    if let lang, Language(rawValue: lang) == nil {
+      throw ValidationError("--lang takes zh or en, not '\(lang)'")
+    }
   }
 
   func run() throws {
     let (host, port) = Serve.address(bind)!
+    let language = lang.flatMap(Language.init(rawValue:))
     let context = try HistoryContext.open(repository)
     try context.requireEveryType("serve")
     _ = try context.resolve(ref)
     let records = context.records
     do {
-      try TallyServer.run(
-        history: context.history,
-        options: .init(host: host, port: port, ref: ref, today: { today(in: records) })
-      ) { url in
+      var options = TallyServer.Options(host: host, port: port, ref: ref, today: { today(in: records) })
+      options.language = language
+      try TallyServer.run(history: context.history, options: options) { url in
         Console.out("tally serve: \(url) (\(ref), view only)\n")
       }
     } catch {

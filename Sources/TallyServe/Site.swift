@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import TallyHistory
+import TallyRecords
+import TallyReports
+import TallySchema
+import TallyText
+
+/// The repository's history, used by one request at a time, and what was computed from it per
+/// commit. Every request resolves the ref once and reads everything from that one commit, so
+/// no page mixes two states of the ref.
+actor Site {
+  let history: History
+  let options: TallyServer.Options
+  /// The last contexts, per commit and report options.
+  var contexts: [String: ReportContext] = [:]
+  /// The ref's commit as last looked at, and when (for `/events`).
+  var head: (hex: String, at: ContinuousClock.Instant)?
+
+  init(history: History, options: TallyServer.Options) {
+    self.history = history
+    self.options = options
+  }
+
+  /// The report options a page starts from: the served ref, today.
+  func reportOptions() -> ReportOptions {
+    var options = ReportOptions(today: self.options.today())
+    options.revision = self.options.ref
+    return options
+  }
+
+  func context(_ reportOptions: ReportOptions) throws -> ReportContext {
+    let commit = try history.resolve(options.ref)
+    let key = [
+      commit.hex, reportOptions.period?.description ?? "", reportOptions.at?.description ?? "",
+      reportOptions.team ?? "", reportOptions.owner ?? "", reportOptions.days.map(String.init) ?? "",
+      reportOptions.today.description,
+    ].joined(separator: "\u{1}")
+    if let known = contexts[key] { return known }
+    var resolved = reportOptions
+    resolved.revision = commit.hex
+    let context = try Reports.context(history: history, options: resolved)
+    if contexts.count > 64 { contexts = [:] }
+    contexts[key] = context
+    return context
+  }
+
+  /// The language of a page: `--lang`, else the browser's.
+  nonisolated func language(_ request: Request) -> Language {
+    options.language ?? Language.preferred(by: request.headers[.acceptLanguage])
+  }
+
+  nonisolated func layout(_ context: ReportContext, _ request: Request) -> Layout {
+    Layout(language: language(request), commit: context.commit.hex, ref: options.ref, access: options.access)
+  }
+
+  /// `/`: what is here, linked.
+  func index(_ request: Request, _ serve: ServeContext) throws -> Response {
+    let context = try self.context(reportOptions())
+    let layout = self.layout(context, request)
+    let w = layout.language
+    let e = HTMLRenderer.escape
+    var html = "<p class=\"meta\">\(e(context.commitDate))</p>\n<h2>\(e(w("Reports", "报表")))</h2>\n<ul>\n"
+    for report in Reports.all {
+      let name = e(report.name)
+      html +=
+        "<li><a href=\"/reports/\(name)\">\(name)</a> (<a href=\"/reports/\(name).json\">JSON</a>, "
+        + "<a href=\"/reports/\(name).csv\">CSV</a>) — \(e(report.summary))</li>\n"
+    }
+    html += "</ul>\n<h2>\(e(w("Calendars", "日程订阅")))</h2>\n<ul>\n"
+    let staff = try context.current("staff")
+    for id in staff.ids {
+      let name = staff[id]?.string("name") ?? id
+      html += "<li><a href=\"/calendar/\(e(id)).ics\">\(e(name)) (\(e(id)))</a></li>\n"
+    }
+    html += "</ul>\n"
+    return Page.html(layout.page(title: "Tally", body: html, current: "/"))
+  }
+
+  /// The ref's commit, looked at no more often than the poll interval however many pages
+  /// listen.
+  func currentHead() -> String {
+    let now = ContinuousClock.now
+    if let head, now - head.at < options.refPollInterval { return head.hex }
+    let hex = (try? history.resolve(options.ref).hex) ?? ""
+    head = (hex, now)
+    return hex
+  }
+
+  /// `/events`: server-sent events, `event: ref` with the commit the ref points to, sent at
+  /// once and whenever it moves; a comment every 15 s keeps proxies from closing the stream
+  /// and finds a closed connection.
+  nonisolated func events(_ request: Request) -> Response {
+    let interval = options.refPollInterval
+    let body = ResponseBody { writer in
+      var sent: String?
+      var quiet = Duration.zero
+      while !Task.isCancelled {
+        let hex = await self.currentHead()
+        if hex != sent {
+          try await writer.write(ByteBuffer(string: "event: ref\ndata: \(hex)\n\n"))
+          sent = hex
+          quiet = .zero
+        } else if quiet >= .seconds(15) {
+          try await writer.write(ByteBuffer(string: ": still here\n\n"))
+          quiet = .zero
+        }
+        try await Task.sleep(for: interval)
+        quiet += interval
+      }
+      try await writer.finish(nil)
+    }
+    return Response(
+      status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+  }
+
+  /// `plan.json` → ("plan", .json); no extension → the default.
+  static func split<Format>(_ file: String, formats: [String: Format], default fallback: Format? = nil) -> (
+    String, Format?
+  ) {
+    guard let dot = file.lastIndex(of: ".") else { return (file, fallback) }
+    return (String(file[..<dot]), formats[String(file[file.index(after: dot)...])])
+  }
+}
