@@ -12,7 +12,7 @@ else
 FUZZ_SECONDS ?= 15
 endif
 
-.PHONY: help deps build release demo test test-release unit stress fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy bench-sql clean
+.PHONY: help deps build release demo test test-release unit stress fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy bench-sql bench-serve clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -61,7 +61,7 @@ fuzz: fuzz-build ## Fuzz the parser for FUZZ_SECONDS (a crash fails and is kept 
 lint: ## Check formatting of the Swift sources with swift-format
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
-bench: bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy bench-sql ## Run every benchmark
+bench: bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy bench-sql bench-serve ## Run every benchmark
 
 bench-parse: deps ## Parser throughput against Yams and PyYAML (10k generated records)
 	@bash bench/parse.sh
@@ -86,6 +86,9 @@ bench-policy: deps ## tally policy check over 1,000 commits, and a one-commit pu
 
 bench-sql: deps ## the SQL database of 20k commits: full build and update against the cold history walk; a query; the PostgreSQL export
 	@bash bench/sql.sh
+
+bench-serve: deps ## tally serve under wrk on 100k customers: p99, memory, a push seen, 100 commits under load
+	@bash bench/serve.sh
 
 clean: ## Remove build products
 	rm -rf .build fuzz/out bench/out

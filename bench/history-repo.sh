@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The repository of the history benchmarks (make bench-history, make bench-reports):
 # `tally-bench gen-history` with BENCH_CUSTOMERS customers (10000), BENCH_COMMITS commits
-# (20000) and BENCH_SEED (7), in bench/out/history/repo, at the tip it was generated with.
+# (20000) and BENCH_SEED (7), in bench/out/history/repo (or BENCH_HISTORY_REPO), at the tip it was
+# generated with.
 #
 # It is generated once per set of parameters. The marker lives in the git directory, so it
 # is neither in the work tree nor in the history: its first line names the parameters and
@@ -15,7 +16,7 @@ bench="$1"
 seed="${BENCH_SEED:-7}"
 customers="${BENCH_CUSTOMERS:-10000}"
 commits="${BENCH_COMMITS:-20000}"
-repo="$root/bench/out/history/repo"
+repo="${BENCH_HISTORY_REPO:-$root/bench/out/history/repo}"
 marker="$repo/.git/tally-bench-history"
 params="generator=2 customers=$customers commits=$commits seed=$seed"
 if [ ! -f "$marker" ] || [ "$(head -1 "$marker")" != "$params" ]; then
