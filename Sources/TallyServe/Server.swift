@@ -53,7 +53,7 @@ public enum TallyServer {
   public static func run(history: History, options: Options, running: @escaping @Sendable (String) -> Void) throws {
     let site = Site(history: history, options: options)
     let router = Router(context: ServeContext.self)
-    routes(router, site: site)
+    routes(router, site: site, cache: ResponseCache())
     // The server's own messages go to standard error, warnings and worse only: standard
     // output is the address line a script or a test reads.
     var logger = Logger(label: "tally.serve", factory: { label in StreamLogHandler.standardError(label: label) })
@@ -82,15 +82,21 @@ public enum TallyServer {
 
   /// Every route of the app (docs/serve.md lists them). Each page answers GET and HEAD (the
   /// same headers, no body).
-  static func routes(_ router: Router<ServeContext>, site: Site) {
+  static func routes(_ router: Router<ServeContext>, site: Site, cache: ResponseCache) {
     for method in [HTTPRequest.Method.get, .head] {
-      router.on("/", method: method) { request, context in try await site.index(request, context) }
-      router.on("/reports", method: method) { request, _ in try await site.reports(request) }
+      router.on("/", method: method) { request, context in
+        try await page(request, site, cache: cache) { try await site.index(request, context) }
+      }
+      router.on("/reports", method: method) { request, _ in
+        try await page(request, site, cache: cache) { try await site.reports(request) }
+      }
       router.on("/reports/{file}", method: method) { request, context in
-        try await site.report(context.parameters.require("file"), request, context)
+        let file = try context.parameters.require("file")
+        return try await page(request, site, cache: cache) { try await site.report(file, request, context) }
       }
       router.on("/calendar/{file}", method: method) { request, context in
-        try await site.calendar(context.parameters.require("file"))
+        let file = try context.parameters.require("file")
+        return try await page(request, site, cache: cache) { try await site.calendar(file) }
       }
       router.on("/assets/{file}", method: method) { _, context in
         try Assets.response(context.parameters.require("file"))

@@ -24,15 +24,23 @@ actor Site {
     self.options = options
   }
 
-  /// The report options a page starts from: the served ref, today.
+  /// The report options a page starts from: the commit the request reads (the served ref's,
+  /// fixed when the request came in), today.
   func reportOptions() -> ReportOptions {
     var options = ReportOptions(today: self.options.today())
-    options.revision = self.options.ref
+    options.revision = Site.pinned ?? self.options.ref
     return options
   }
 
+  /// The served ref's commit now.
+  func resolveHead() throws -> String {
+    let hex = try history.resolve(options.ref).hex
+    head = (hex, ContinuousClock.now)
+    return hex
+  }
+
   func context(_ reportOptions: ReportOptions) throws -> ReportContext {
-    let commit = try history.resolve(options.ref)
+    let commit = try history.resolve(reportOptions.revision ?? options.ref)
     let key = [
       commit.hex, reportOptions.period?.description ?? "", reportOptions.at?.description ?? "",
       reportOptions.team ?? "", reportOptions.owner ?? "", reportOptions.days.map(String.init) ?? "",
@@ -84,9 +92,7 @@ actor Site {
   func currentHead() -> String {
     let now = ContinuousClock.now
     if let head, now - head.at < options.refPollInterval { return head.hex }
-    let hex = (try? history.resolve(options.ref).hex) ?? ""
-    head = (hex, now)
-    return hex
+    return (try? resolveHead()) ?? ""
   }
 
   /// `/events`: server-sent events, `event: ref` with the commit the ref points to, sent at

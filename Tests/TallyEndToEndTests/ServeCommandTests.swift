@@ -96,4 +96,40 @@ import Testing
     #expect(index.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
     #expect(!index.body.contains("<script>"))
   }
+
+  @Test func everyResponseIsGuardedCachedPerCommitAndLive() throws {
+    let server = try Server(in: repo)
+    // Unknown pages: a 404 that says what was asked for, with the security headers too.
+    let missing = try server.get("no/such/page")
+    #expect(missing.status == 404)
+    #expect(missing.body.contains("/no/such/page"))
+    #expect(missing.headers.contains("frame-ancestors 'none'"))
+    // The one script is a file of the app; the policy allows no inline script.
+    let script = try server.get("assets/live.js")
+    #expect(script.status == 200)
+    #expect(script.headers.lowercased().contains("content-type: text/javascript"))
+    #expect(script.body.contains("EventSource('/events')"))
+    #expect(missing.headers.contains("script-src 'self';"))
+    #expect(!missing.headers.contains("script-src 'self' 'unsafe-inline'"))
+    // A page made once is answered by its ETag until the ref moves.
+    let first = try server.get("reports/plan.json")
+    let tag = first.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }
+      .map { String($0.dropFirst(5)).trimmingCharacters(in: .whitespaces) }
+    let etag = try #require(tag)
+    let again = try TallyProcess.runProgram("curl", ["-si", "-H", "If-None-Match: \(etag)", server.url + "reports/plan.json"])
+    #expect(again.stdout.hasPrefix("HTTP/1.1 304"), "\(again.stdout)")
+    #expect(try server.get("reports/plan.json").body == first.body)
+    try repo.git(["commit", "-q", "--allow-empty", "-m", "moved"])
+    let moved = try TallyProcess.runProgram("curl", ["-si", "-H", "If-None-Match: \(etag)", server.url + "reports/plan.json"])
+    #expect(moved.stdout.hasPrefix("HTTP/1.1 200"), "\(moved.stdout.prefix(300))")
+    // The live refresh names the ref's commit at once.
+    let head = try repo.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let events = try TallyProcess.runProgram("curl", ["-sN", "--max-time", "1", server.url + "events"])
+    #expect(events.stdout.hasPrefix("event: ref\ndata: \(head)\n\n"), "\(events.stdout)")
+    // The language: the browser's, Chinese when it names neither.
+    let english = try TallyProcess.runProgram("curl", ["-s", "-H", "Accept-Language: en-GB,en;q=0.8", server.url])
+    #expect(english.stdout.contains(">Reports</a>"))
+    let chinese = try TallyProcess.runProgram("curl", ["-s", "-H", "Accept-Language: fr, zh-CN;q=0.5", server.url])
+    #expect(chinese.stdout.contains(">报表</a>"))
+  }
 }
