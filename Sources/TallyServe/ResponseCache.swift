@@ -84,7 +84,8 @@ extension TallyServer {
       commit, request.uri.path, request.uri.query ?? "", language.rawValue, site.options.today().description,
       person ?? "",
     ].joined(separator: "\u{1}")
-    let tag = "\"" + String(commit.prefix(16)) + "-" + String(UInt64(bitPattern: Int64(key.hashValue)), radix: 36)
+    let tag =
+      "\"" + String(commit.prefix(16)) + "-" + String(UInt64(bitPattern: Int64(key.hashValue)), radix: 36)
       + "\""
     if request.headers[.ifNoneMatch] == tag {
       return Response(status: .notModified, headers: [.eTag: tag])

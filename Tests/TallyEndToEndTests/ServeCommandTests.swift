@@ -116,11 +116,13 @@ import Testing
     let tag = first.headers.split(separator: "\r\n").first { $0.lowercased().hasPrefix("etag:") }
       .map { String($0.dropFirst(5)).trimmingCharacters(in: .whitespaces) }
     let etag = try #require(tag)
-    let again = try TallyProcess.runProgram("curl", ["-si", "-H", "If-None-Match: \(etag)", server.url + "reports/plan.json"])
+    let again = try TallyProcess.runProgram(
+      "curl", ["-si", "-H", "If-None-Match: \(etag)", server.url + "reports/plan.json"])
     #expect(again.stdout.hasPrefix("HTTP/1.1 304"), "\(again.stdout)")
     #expect(try server.get("reports/plan.json").body == first.body)
     try repo.git(["commit", "-q", "--allow-empty", "-m", "moved"])
-    let moved = try TallyProcess.runProgram("curl", ["-si", "-H", "If-None-Match: \(etag)", server.url + "reports/plan.json"])
+    let moved = try TallyProcess.runProgram(
+      "curl", ["-si", "-H", "If-None-Match: \(etag)", server.url + "reports/plan.json"])
     #expect(moved.stdout.hasPrefix("HTTP/1.1 200"), "\(moved.stdout.prefix(300))")
     // The live refresh names the ref's commit at once.
     let head = try repo.git(["rev-parse", "HEAD"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
