@@ -103,11 +103,19 @@ public struct SavedQuery: Sendable {
       if let value = given[parameter.name] {
         result[parameter.name] = value
       } else if let value = parameter.defaultValue {
-        result[parameter.name] = Int64(value).map { .integer($0) } ?? .text(value)
+        result[parameter.name] = SQLValue(parameter: value)
       } else {
         throw .missingParameter(name, parameter.name)
       }
     }
     return result
+  }
+}
+
+extension SQLValue {
+  /// A parameter's value as given on the command line or in a URL: a whole number as an
+  /// integer, anything else as text.
+  public init(parameter text: String) {
+    self = Int64(text).map { .integer($0) } ?? .text(text)
   }
 }

@@ -89,7 +89,7 @@ struct SQLCommand: ParsableCommand {
         throw ValidationError("--param takes name=value, not '\(text)'")
       }
       let value = String(text[text.index(after: equals)...])
-      result[String(text[..<equals])] = Int64(value).map { .integer($0) } ?? .text(value)
+      result[String(text[..<equals])] = SQLValue(parameter: value)
     }
     return result
   }
