@@ -69,7 +69,7 @@ let package = Package(
     .target(
       name: "TallyServe",
       dependencies: [
-        "TallyText", "TallySchema", "TallyRecords", "TallyHistory", "TallyReports",
+        "TallyText", "TallySchema", "TallyRecords", "TallyHistory", "TallyReports", "TallyQuery",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "Logging", package: "swift-log"),

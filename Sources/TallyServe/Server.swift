@@ -36,6 +36,10 @@ public enum TallyServer {
     public var today: @Sendable () -> CivilDate
     /// How often the ref is looked at for the live refresh.
     public var refPollInterval: Duration = .milliseconds(200)
+    /// Tally's version, recorded in the SQL database the search and SQL pages read.
+    public var tallyVersion = "unknown"
+    /// How long a query of the SQL page may run, in seconds (`tally sql`'s default).
+    public var sqlTimeout = 10.0
 
     public init(host: String, port: Int, ref: String, today: @escaping @Sendable () -> CivilDate) {
       self.host = host
@@ -84,8 +88,8 @@ public enum TallyServer {
   /// same headers, no body).
   static func routes(_ router: Router<ServeContext>, site: Site, cache: ResponseCache) {
     for method in [HTTPRequest.Method.get, .head] {
-      router.on("/", method: method) { request, context in
-        try await page(request, site, cache: cache) { try await site.index(request, context) }
+      router.on("/", method: method) { request, _ in
+        try await page(request, site, cache: cache) { try await site.dashboard(request) }
       }
       router.on("/reports", method: method) { request, _ in
         try await page(request, site, cache: cache) { try await site.reports(request) }
@@ -101,14 +105,43 @@ public enum TallyServer {
       router.on("/assets/{file}", method: method) { _, context in
         try Assets.response(context.parameters.require("file"))
       }
-    }
-    router.get("/events") { request, _ in site.events(request) }
-    // Anything else: a 404 that says what was asked for.
-    for method in [HTTPRequest.Method.get, .head] {
-      router.on("**", method: method) { request, _ in
-        Page.text(.notFound, "no page at \(request.uri.path) (the pages: docs/serve.md)\n")
+      router.on("/.json", method: method) { request, _ in
+        try await page(request, site, cache: cache) { try await site.dashboardJSON(request) }
+      }
+      for file in ["search", "search.json", "search.csv"] {
+        router.on(RouterPath(file), method: method) { request, _ in
+          try await page(request, site, cache: cache) { try await site.search(file, request) }
+        }
+      }
+      for file in ["sql", "sql.json", "sql.csv"] {
+        router.on(RouterPath(file), method: method) { request, _ in
+          try await page(request, site, cache: cache) { try await site.sql(file, nil, request) }
+        }
+      }
+      router.on("/sql/{file}", method: method) { request, context in
+        let name = try Site.decoded(context.parameters.require("file"))
+        return try await page(request, site, cache: cache) { try await site.sql("sql", name, request) }
+      }
+      for file in ["me", "me.json"] {
+        router.on(RouterPath(file), method: method) { request, _ in
+          try await page(request, site, cache: cache) { try await site.me(file, request) }
+        }
+      }
+      // A record type's list and a record's page: after every fixed path above (the router
+      // prefers a fixed segment to a parameter).
+      router.on("/{type}", method: method) { request, context in
+        let type = try Site.decoded(context.parameters.require("type"))
+        return try await page(request, site, cache: cache) { try await site.recordList(type, request) }
+      }
+      router.on("/{type}/{id}", method: method) { request, context in
+        let type = try Site.decoded(context.parameters.require("type"))
+        let id = try Site.decoded(context.parameters.require("id"))
+        return try await page(request, site, cache: cache) { try await site.record(type, id, request) }
       }
     }
+    router.get("/events") { request, _ in site.events(request) }
+    // Anything else is answered by ``Guarded``: a 404 that says what was asked for (a `**`
+    // route here would clash with `/{type}`).
   }
 
   private final class Outcome: @unchecked Sendable {
@@ -134,6 +167,10 @@ public enum TallyServer {
       } else {
         do {
           response = try await inner.respond(to: request, context: context)
+          // The router's own 404 (no route matched) is bare: say what was asked for.
+          if response.status == .notFound && response.headers[.contentType] == nil {
+            response = Page.text(.notFound, "no page at \(request.uri.path) (the pages: docs/serve.md)\n")
+          }
         } catch let error as HTTPError {
           response = Page.text(error.status, (error.body ?? error.status.reasonPhrase) + "\n")
         }

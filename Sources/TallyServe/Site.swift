@@ -16,8 +16,14 @@ actor Site {
   let options: TallyServer.Options
   /// The last contexts, per commit and report options.
   var contexts: [String: ReportContext] = [:]
+  /// The commit of the newest context made.
+  var contextsCommit: String?
   /// The ref's commit as last looked at, and when (for `/events`).
   var head: (hex: String, at: ContinuousClock.Instant)?
+  /// Pages computed from several reports (the dashboard, my day), per commit and day.
+  var pages: [String: Report] = [:]
+  /// The commit the SQL database of the served ref was last brought up to (``database(at:)``).
+  var databaseHead: String?
 
   init(history: History, options: TallyServer.Options) {
     self.history = history
@@ -47,12 +53,25 @@ actor Site {
       reportOptions.today.description,
     ].joined(separator: "\u{1}")
     if let known = contexts[key] { return known }
+    // A new commit: what was made for the old ones is let go (memory stays flat however many
+    // pushes come in); a request still reading an old commit makes its own again.
+    if commit.hex != contextsCommit {
+      contexts = [:]
+      pages = [:]
+      contextsCommit = commit.hex
+    }
     var resolved = reportOptions
     resolved.revision = commit.hex
     let context = try Reports.context(history: history, options: resolved)
     if contexts.count > 64 { contexts = [:] }
     contexts[key] = context
     return context
+  }
+
+  /// Keeps a computed page for the next request of the same commit (the last 64).
+  func remember(_ report: Report, as key: String) {
+    if pages.count > 64 { pages = [:] }
+    pages[key] = report
   }
 
   /// The language of a page: `--lang`, else the browser's.
@@ -64,28 +83,9 @@ actor Site {
     Layout(language: language(request), commit: context.commit.hex, ref: options.ref, access: options.access)
   }
 
-  /// `/`: what is here, linked.
-  func index(_ request: Request, _ serve: ServeContext) throws -> Response {
-    let context = try self.context(reportOptions())
-    let layout = self.layout(context, request)
-    let w = layout.language
-    let e = HTMLRenderer.escape
-    var html = "<p class=\"meta\">\(e(context.commitDate))</p>\n<h2>\(e(w("Reports", "报表")))</h2>\n<ul>\n"
-    for report in Reports.all {
-      let name = e(report.name)
-      html +=
-        "<li><a href=\"/reports/\(name)\">\(name)</a> (<a href=\"/reports/\(name).json\">JSON</a>, "
-        + "<a href=\"/reports/\(name).csv\">CSV</a>) — \(e(report.summary))</li>\n"
-    }
-    html += "</ul>\n<h2>\(e(w("Calendars", "日程订阅")))</h2>\n<ul>\n"
-    let staff = try context.current("staff")
-    for id in staff.ids {
-      let name = staff[id]?.string("name") ?? id
-      html += "<li><a href=\"/calendar/\(e(id)).ics\">\(e(name)) (\(e(id)))</a></li>\n"
-    }
-    html += "</ul>\n"
-    return Page.html(layout.page(title: "Tally", body: html, current: "/"))
-  }
+  /// A path parameter percent-decoded (`C%2D0042` → `C-0042`; text that is not valid
+  /// percent-encoding is taken as it is).
+  static func decoded(_ text: String) -> String { text.removingPercentEncoding ?? text }
 
   /// The ref's commit, looked at no more often than the poll interval however many pages
   /// listen.

@@ -66,6 +66,7 @@ struct Serve: ParsableCommand {
     do {
       var options = TallyServer.Options(host: host, port: port, ref: ref, today: { today(in: records) })
       options.language = language
+      options.tallyVersion = TallyVersion.string
       try TallyServer.run(history: context.history, options: options) { url in
         Console.out("tally serve: \(url) (\(ref), view only)\n")
       }
