@@ -7,15 +7,19 @@ import TallyText
 struct Serve: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "serve",
-    abstract: "Serve the team's reports and calendar feeds over HTTP (view only).",
+    abstract: "Serve the team's web app: dashboard, records, search, SQL, reports.",
     discussion: """
       Reads --ref (default HEAD), never the working tree, so it also runs beside a bare \
       repository; each request is answered from the commit the ref points to then, so a push \
-      shows on the next page. Pages: / (what is here), /reports/NAME with ?period=, at=, \
-      team=, owner=, days= (and .json, .csv, .md: the same bytes as tally report NAME \
-      --format …), /calendar/STAFF-ID.ics (and .json: tally calendar). View only: any request \
-      but GET and HEAD is refused (405); pages carry a Content-Security-Policy without \
-      scripts and may not be framed.
+      shows on the next page. Pages (docs/serve.md), each also as .json and, for tables, \
+      .csv: / (the dashboard), /reports/NAME with ?period=, at=, team=, owner=, days= (the \
+      same bytes as tally report NAME --format …), /TYPE (a type's records), /TYPE/ID (a \
+      record with its timeline and blame; ?at=DAY, ?from=DAY&to=DAY; the JSON is tally show), \
+      /search?q=…, /sql?q=… and /sql/NAME (tally sql and tally query, read-only, \
+      time-limited), /me?staff=ID (a person's call-backs, customers and action items), \
+      /calendar/STAFF-ID.ics (tally calendar). View only: any request but GET and HEAD is \
+      refused (405); pages carry a Content-Security-Policy without inline scripts and may \
+      not be framed.
 
         tally serve --bind 127.0.0.1:8080 --ref main
 
