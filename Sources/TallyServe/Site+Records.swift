@@ -16,22 +16,34 @@ extension Site {
     guard let format, let type = context.records.schema.type(named: name) else {
       return Self.unknownType(file, context, layout)
     }
-    let report = try Self.listReport(type, context)
+    let report = try list(type, context)
     switch format {
     case "json": return Page.json(ReportRenderer.render(report, as: .json))
     case "csv": return Page.csv(ReportRenderer.render(report, as: .csv))
     default:
       let w = layout.language
       let e = HTMLRenderer.escape
-      var html = PageParts.formats("/" + PageParts.segment(type.name), request)
-      html +=
-        "<p class=\"meta\">\(e(w("\(report.sections[0].table.rows.count) records", "共 \(report.sections[0].table.rows.count) 条")))</p>\n"
-      let section = report.sections[0]
+      let base = "/" + PageParts.segment(type.name)
+      var section = report.sections[0]
+      let count = section.table.rows.count
+      // The page of rows shown (`?page=`, from 1); JSON and CSV have them all.
+      let pages = max(1, (count + Self.listPage - 1) / Self.listPage)
+      let page = min(max(Int(PageParts.query(request)["page"] ?? "") ?? 1, 1), pages)
+      section.table.rows = Array(section.table.rows.dropFirst((page - 1) * Self.listPage).prefix(Self.listPage))
+      var html = "<p class=\"meta\">" + PageParts.link(base + ".json", "JSON") + " · "
+      html += PageParts.link(base + ".csv", "CSV") + " · " + e(w("\(count) records", "共 \(count) 条")) + "</p>\n"
       let ids = section.table.rows.map { $0.first?.text ?? "" }
       let link: (Int) -> String? = { PageParts.recordPath(type.name, ids[$0]) }
       var links: [String: (Int) -> String?] = ["id": link]
       if let field = Self.nameField(type) { links[field] = link }
       html += Self.labelled(section, type: type, context: context, links: links)
+      if pages > 1 {
+        html += "<p>"
+        if page > 1 { html += PageParts.link(base + "?page=\(page - 1)", w("← Previous", "← 上一页")) + " " }
+        html += e(w("Page \(page) of \(pages)", "第 \(page) / \(pages) 页"))
+        if page < pages { html += " " + PageParts.link(base + "?page=\(page + 1)", w("Next →", "下一页 →")) }
+        html += "</p>\n"
+      }
       return Page.html(layout.page(title: report.title, body: html))
     }
   }
@@ -54,7 +66,8 @@ extension Site {
     }
     let key = RecordKey(type: type.name, id: id)
     let history = context.history
-    guard let current = try history.version(of: key, at: context.commit, in: context.commits) else {
+    let commits = recordCommits(key, context)
+    guard let current = try history.version(of: key, at: context.commit, in: commits) else {
       let ids = try context.current(type.name).ids
       let guess = Suggestions.closest(to: id, among: ids, maxDistance: 3)
       let w = layout.language
@@ -101,7 +114,7 @@ extension Site {
       guard let commit = context.commit(atEndOf: at) else {
         return Page.text(.notFound, "the history starts after \(at)\n")
       }
-      guard let version = try history.version(of: key, at: commit, in: context.commits) else {
+      guard let version = try history.version(of: key, at: commit, in: commits) else {
         return Page.text(.notFound, "\(key) did not exist at \(at) (commit \(commit.short()))\n")
       }
       shown = version
@@ -162,12 +175,12 @@ extension Site {
     html += "<input type=\"date\" name=\"to\" value=\"\(e(to?.description ?? ""))\" aria-label=\"to\">"
     html += "<button type=\"submit\">\(e(w("Compare", "比较")))</button></form>\n"
     if let from, let to {
-      html += try diff(key, type, from: from, to: to, context, w)
+      html += try diff(key, type, from: from, to: to, context, commits, w)
     }
 
     // The timeline, as `tally log` has it.
     html += "<h2 id=\"timeline\">\(e(w("Timeline", "变更记录")))</h2>\n"
-    if let log = history.log(of: key, in: context.commits) {
+    if let log = history.log(of: key, in: commits) {
       let text = context.text
       var timeline: [[PageParts.Content]] = []
       for event in log.events {
@@ -187,7 +200,7 @@ extension Site {
 
     // Who last changed each field, as `tally blame` has it.
     html += "<h2 id=\"blame\">\(e(w("Who changed each field", "各字段最后修改")))</h2>\n"
-    if let blame = try history.blame(of: key, at: context.commit, in: context.commits) {
+    if let blame = try history.blame(of: key, at: context.commit, in: commits) {
       let text = context.text
       let blameRows: [[PageParts.Content]] = blame.lines.map { line in
         let target = type.referenceSpec(at: line.path)?.target
@@ -208,12 +221,13 @@ extension Site {
   /// The differences between the record as of the end of `from` and of `to`, old values in
   /// `<del>`, new ones in `<ins>`.
   private func diff(
-    _ key: RecordKey, _ type: RecordType, from: CivilDate, to: CivilDate, _ context: ReportContext, _ w: Language
+    _ key: RecordKey, _ type: RecordType, from: CivilDate, to: CivilDate, _ context: ReportContext,
+    _ commits: [CommitChanges], _ w: Language
   ) throws -> String {
     let e = HTMLRenderer.escape
     func version(_ day: CivilDate) throws -> (CommitID?, Value?) {
       guard let commit = context.commit(atEndOf: day) else { return (nil, nil) }
-      let found = try context.history.version(of: key, at: commit, in: context.commits)
+      let found = try context.history.version(of: key, at: commit, in: commits)
       return (commit, found.flatMap { SyntaxTree.parse($0.bytes).tree?.value })
     }
     let (oldCommit, old) = try version(from)
@@ -240,6 +254,26 @@ extension Site {
     return html + PageParts.table([w("Field", "字段"), from.description, to.description], rows)
   }
 
+  /// The commits of the context's history that changed the record `key` names (through
+  /// renames), narrowed to its changes: from the ``RecordChangeIndex`` kept for the latest
+  /// history served, extended when the ref moves on.
+  func recordCommits(_ key: RecordKey, _ context: ReportContext) -> [CommitChanges] {
+    let commits = context.commits
+    if recordIndex?.commits.count != commits.count || recordIndex?.commits.last?.id != commits.last?.id {
+      recordIndex = recordIndex?.updated(to: commits) ?? RecordChangeIndex(commits)
+    }
+    return recordIndex?.commits(of: key) ?? []
+  }
+
+  /// ``listReport(_:_:)``, kept per commit.
+  func list(_ type: RecordType, _ context: ReportContext) throws -> Report {
+    let key = "list\u{1}\(context.commit.hex)\u{1}\(type.name)"
+    if let known = pages[key] { return known }
+    let report = try Self.listReport(type, context)
+    remember(report, as: key)
+    return report
+  }
+
   /// A request that cannot be answered, and why.
   struct Failure: Error {
     var status: HTTPResponse.Status
@@ -261,6 +295,9 @@ extension Site {
       "<ul>" + names.map { "<li>" + PageParts.link("/" + PageParts.segment($0), $0) + "</li>" }.joined() + "</ul>\n"
     return Page.html(layout.page(title: w("Not found", "未找到"), body: html), status: .notFound)
   }
+
+  /// The rows of a page of a type's records.
+  static let listPage = 500
 
   /// The field that names a record: `name`, else `title`.
   static func nameField(_ type: RecordType) -> String? {

@@ -20,6 +20,8 @@ actor Site {
   var contextsCommit: String?
   /// The ref's commit as last looked at, and when (for `/events`).
   var head: (hex: String, at: ContinuousClock.Instant)?
+  /// Where each record changed in the latest history served (``recordCommits(_:_:)``).
+  var recordIndex: RecordChangeIndex?
   /// Pages computed from several reports (the dashboard, my day), per commit and day.
   var pages: [String: Report] = [:]
   /// The commit the SQL database of the served ref was last brought up to (``database(at:)``).
