@@ -51,7 +51,7 @@ extension Site {
     var savedQuery: SavedQuery?
     if let name {
       do throws(SavedQuery.Problem) {
-        let found = try SavedQuery.named(name, in: context.records)
+        let found = try SavedQuery.named(name, in: history, at: context.commit)
         values = try found.values(query.filter { !$0.value.isEmpty }.mapValues(SQLValue.init(parameter:)))
         savedQuery = found
         text = found.sql
@@ -120,7 +120,7 @@ extension Site {
     }
     if savedQuery == nil {
       html += "<h2>\(e(w("Saved queries", "常用查询")))</h2>\n<ul>\n"
-      for saved in SavedQuery.all(in: context.records) {
+      for saved in try SavedQuery.all(in: history, at: context.commit) {
         html += "<li>" + PageParts.link("/sql/" + PageParts.segment(saved.name), saved.name) + " — \(e(saved.title))"
         if !saved.parameters.isEmpty {
           html += " <span class=\"meta\">(" + e(saved.parameters.map(\.name).joined(separator: ", ")) + ")</span>"

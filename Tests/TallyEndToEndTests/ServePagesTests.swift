@@ -227,6 +227,16 @@ import Testing
     #expect(two.status == 400)
     #expect(two.body == "one statement at a time: the query has text after its first ';'\n")
     #expect(try get(server, "sql/no-such-query").status == 404)
+    // The saved queries are the ref's: one only in the working tree is not there, one
+    // committed is, on the next request.
+    try "-- title: 未提交的查询\nSELECT 1 AS one\n".write(
+      toFile: repo.root + "/queries/draft.sql", atomically: true, encoding: .utf8)
+    #expect(try get(server, "sql/draft").status == 404)
+    #expect(!(try get(server, "sql").body.contains("未提交的查询")))
+    try repo.git(["add", "queries/draft.sql"])
+    try repo.git(["commit", "-q", "-m", "a saved query"])
+    #expect(try get(server, "sql").body.contains("<a href=\"/sql/draft\">draft</a> — 未提交的查询"))
+    #expect(try get(server, "sql/draft.csv").body == "one\r\n1\r\n")
     let unknown = try get(server, "sql/stale-a-customers.json", [("colour", "red")])
     #expect(unknown.status == 400)
     #expect(unknown.body.hasPrefix("stale-a-customers has no parameter 'colour'"))

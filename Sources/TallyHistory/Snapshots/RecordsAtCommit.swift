@@ -121,3 +121,17 @@ extension History {
       schemaKey: schemaKey(config: configBytes, schemaFiles: schemaFiles ?? []))
   }
 }
+
+extension History {
+  /// The files directly in `directory` (relative to the records root, `queries`) as they
+  /// are in `commit`, by name; none when it has no such directory. For what a server reads
+  /// from its ref besides records (the saved queries), never from a working tree.
+  public func files(in directory: String, at commit: CommitID) throws -> [(name: String, bytes: [UInt8])] {
+    guard let root = try git.subtree(try git.tree(ofCommit: commit), at: prefix),
+      let tree = try git.subtree(root, at: directory)
+    else { return [] }
+    return try git.entries(ofTree: tree).filter { !$0.isTree }.sorted { $0.name < $1.name }.map {
+      ($0.name, try git.blob($0.id))
+    }
+  }
+}

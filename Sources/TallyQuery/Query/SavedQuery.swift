@@ -1,4 +1,5 @@
 import Foundation
+import TallyHistory
 import TallyRecords
 import TallyText
 
@@ -57,6 +58,32 @@ public struct SavedQuery: Sendable {
         String(decoding: bytes, as: UTF8.self), name: String(FileSystem.baseName(of: file).dropLast(4)),
         path: records.displayPath(FileSystem.relative(file, to: records.root)))
     }
+  }
+
+  /// Every saved query as the records are in `commit` of `history` (not the working tree),
+  /// by name; files that cannot be read as one are left out, as ``all(in:)`` does.
+  public static func all(in history: History, at commit: CommitID) throws -> [SavedQuery] {
+    try history.files(in: directory, at: commit).compactMap { file in
+      guard file.name.hasSuffix(".sql") else { return nil }
+      let name = String(file.name.dropLast(4))
+      return try? parse(
+        String(decoding: file.bytes, as: UTF8.self), name: name,
+        path: history.records.displayPath(directory + "/" + file.name))
+    }
+  }
+
+  /// The saved query `name` as the records are in `commit` of `history`.
+  ///
+  /// - Throws: ``Problem/notFound(_:_:)`` naming the queries there are, or
+  ///   ``Problem/badHeader(_:_:_:)``.
+  public static func named(_ name: String, in history: History, at commit: CommitID) throws(Problem) -> SavedQuery {
+    let files = (try? history.files(in: directory, at: commit)) ?? []
+    guard !name.contains("/"), let file = files.first(where: { $0.name == name + ".sql" }) else {
+      throw .notFound(name, files.filter { $0.name.hasSuffix(".sql") }.map { String($0.name.dropLast(4)) })
+    }
+    return try parse(
+      String(decoding: file.bytes, as: UTF8.self), name: name,
+      path: history.records.displayPath(directory + "/" + file.name))
   }
 
   public static func named(_ name: String, in records: RecordsRepository) throws(Problem) -> SavedQuery {
