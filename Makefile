@@ -33,18 +33,20 @@ demo: build ## Run tally on the bundled example repository and on its six months
 test: deps ## Lint, build and run every test (a PostgreSQL server started for them), then fuzz the parser
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	$(SWIFT) build --build-tests
-	TALLY_PYTHON="$$(bash scripts/test-python.sh)" bash scripts/postgres.sh with $(SWIFT) test --skip-build --parallel
+	TALLY_PYTHON="$$(bash scripts/test-python.sh)" TALLY_CHROMEDRIVER="$$(bash scripts/browser.sh)" \
+	  bash scripts/postgres.sh with $(SWIFT) test --skip-build --parallel
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 
 test-release: deps ## Run the end-to-end tests against an optimised tally (the binary that ships)
 	$(SWIFT) build -c release --static-swift-stdlib --product tally
 	$(SWIFT) build --build-tests
 	TALLY_BIN="$$($(SWIFT) build -c release --static-swift-stdlib --show-bin-path)/tally" \
-	  TALLY_PYTHON="$$(bash scripts/test-python.sh)" bash scripts/postgres.sh with \
-	  $(SWIFT) test --skip-build --parallel --filter TallyEndToEndTests
+	  TALLY_PYTHON="$$(bash scripts/test-python.sh)" TALLY_CHROMEDRIVER="$$(bash scripts/browser.sh)" \
+	  bash scripts/postgres.sh with $(SWIFT) test --skip-build --parallel --filter TallyEndToEndTests
 
 unit: deps ## Run the tests only (no fuzzing)
-	TALLY_PYTHON="$$(bash scripts/test-python.sh)" bash scripts/postgres.sh with $(SWIFT) test --parallel
+	TALLY_PYTHON="$$(bash scripts/test-python.sh)" TALLY_CHROMEDRIVER="$$(bash scripts/browser.sh)" \
+	  bash scripts/postgres.sh with $(SWIFT) test --parallel
 
 stress: deps ## Interrupt commit --all and fmt at 50 random moments each; 100 rounds of the commit property; 3000 of the merge properties
 	$(SWIFT) build --build-tests

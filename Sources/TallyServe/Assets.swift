@@ -66,6 +66,9 @@ enum Assets {
       var editing = false;
       document.addEventListener('input', function () { editing = true; });
       var source = new EventSource('/events');
+      // A page left (or kept in the back-forward cache) lets its connection go: browsers
+      // allow only a few per server.
+      window.addEventListener('pagehide', function () { source.close(); });
       source.addEventListener('ref', function (event) {
         if (event.data === shown) return;
         if (editing || document.querySelector('form.edit')) {

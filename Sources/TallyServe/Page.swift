@@ -87,7 +87,7 @@ struct Layout {
     html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
     html += "<meta name=\"tally-commit\" content=\"\(e(commit))\">\n"
     html += "<title>\(e(title)) · Tally</title>\n"
-    html += "<link rel=\"stylesheet\" href=\"/assets/tally.css\">\n"
+    html += "<link rel=\"icon\" href=\"data:,\">\n<link rel=\"stylesheet\" href=\"/assets/tally.css\">\n"
     html += "<script src=\"/assets/live.js\" defer></script>\n</head>\n<body>\n"
     html += "<header><nav>"
     let items = [

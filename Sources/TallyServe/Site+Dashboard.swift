@@ -59,9 +59,37 @@ extension Site {
         if case .int(let value) = cell("change"), value > 0 { change = "+\(value)" }
         return "\(cell("title").text): \(cell("end").text)" + (change.isEmpty ? "" : " (\(change))")
       })
+    // Per rep (each to the rep's day), then the customers waiting longest (each to its page).
+    let staffIDs = Dictionary(
+      (try context.current("staff")).ids.compactMap { id in
+        (try? context.current("staff"))?[id]?.string("name").map { ($0, id) }
+      }, uniquingKeysWith: { first, _ in first })
+    var overdue = ""
+    if let perOwner = section("overdue_callbacks"), perOwner.table.known, !perOwner.table.rows.isEmpty {
+      overdue += "<ul>\n"
+      for row in perOwner.table.rows.prefix(6) {
+        let name = row[0].text
+        let label = "\(name): \(row[1].text)"
+        overdue +=
+          "<li>" + (staffIDs[name].map { PageParts.link("/me?staff=" + PageParts.parameter($0), label) } ?? e(label))
+        overdue += "</li>\n"
+      }
+      if perOwner.table.rows.count > 6 { overdue += "<li>…</li>\n" }
+      overdue += "</ul>\n"
+      if let longest = section("overdue_customers"), !longest.table.rows.isEmpty {
+        overdue += "<p class=\"meta\">\(e(w("Waiting longest", "逾期最久")))</p>\n<ul>\n"
+        for row in longest.table.rows {
+          overdue += "<li>" + PageParts.link(PageParts.recordPath("customer", row[0].text), row[1].text)
+          overdue += " <span class=\"meta\">\(e(row[2].text)) · \(e(row[3].text)) \(e(w("days", "天")))</span></li>\n"
+        }
+        overdue += "</ul>\n"
+      }
+    } else {
+      overdue = lines(section("overdue_callbacks")) { cell in "\(cell("owner").text): \(cell("overdue").text)" }
+    }
     html += card(
       w("Overdue call-backs", "逾期回访"), "/reports/followups", big: total(section("overdue_callbacks"), "overdue"),
-      lines(section("overdue_callbacks")) { cell in "\(cell("owner").text): \(cell("overdue").text)" })
+      overdue)
     html += card(
       w("Action items", "待办事项"), "/reports/meetings",
       big: total(section("action_items"), "open").map { open in
@@ -144,6 +172,19 @@ extension Site {
       sections.append(
         ReportSection(
           key: "overdue_callbacks", title: "Overdue call-backs per owner", table: table, unknowns: overdue.unknowns))
+      // The five customers waiting longest for their call-back.
+      let keep = ["customer", "name", "owner", "days_overdue"].compactMap { key in
+        overdue.table.columns.firstIndex { $0.key == key }
+      }
+      if keep.count == 4, overdue.table.known {
+        var longest = ReportTable(columns: keep.map { overdue.table.columns[$0] })
+        longest.rows = overdue.table.rows.sorted { a, b in
+          if case .int(let x) = a[keep[3]], case .int(let y) = b[keep[3]], x != y { return x > y }
+          return a[keep[0]].text < b[keep[0]].text
+        }.prefix(5).map { row in keep.map { row[$0] } }
+        sections.append(
+          ReportSection(key: "overdue_customers", title: "Waiting longest for a call-back", table: longest))
+      }
     }
     let meetings = try MeetingsReport.compute(context)
     if let byOwner = section(meetings, "action_items_by_owner") {

@@ -98,8 +98,8 @@ actor Site {
   }
 
   /// `/events`: server-sent events, `event: ref` with the commit the ref points to, sent at
-  /// once and whenever it moves; a comment every 15 s keeps proxies from closing the stream
-  /// and finds a closed connection.
+  /// once and whenever it moves; a comment every 5 s keeps proxies from closing the stream
+  /// and finds a connection the page closed.
   nonisolated func events(_ request: Request) -> Response {
     let interval = options.refPollInterval
     let body = ResponseBody { writer in
@@ -111,7 +111,7 @@ actor Site {
           try await writer.write(ByteBuffer(string: "event: ref\ndata: \(hex)\n\n"))
           sent = hex
           quiet = .zero
-        } else if quiet >= .seconds(15) {
+        } else if quiet >= .seconds(5) {
           try await writer.write(ByteBuffer(string: ": still here\n\n"))
           quiet = .zero
         }

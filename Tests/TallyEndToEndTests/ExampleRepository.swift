@@ -8,7 +8,11 @@ struct ExampleRepository {
   let dir: TemporaryDirectory
   var root: String { dir.path + "/r" }
 
-  init(prefix: String) throws {
+  /// When the commits are dated (`GIT_AUTHOR_DATE` and `GIT_COMMITTER_DATE`); nil: now.
+  let date: String?
+
+  init(prefix: String, date: String? = nil) throws {
+    self.date = date
     dir = try TemporaryDirectory(prefix: prefix)
     try FileManager.default.copyItem(atPath: Golden.directory() + "/../../example-repo", toPath: root)
     try git(["init", "-q", "-b", "main"])
@@ -21,7 +25,7 @@ struct ExampleRepository {
       "HOME": dir.path, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_AUTHOR_NAME": "何杰",
       "GIT_AUTHOR_EMAIL": "hejie@huadong.example", "GIT_COMMITTER_NAME": "何杰",
       "GIT_COMMITTER_EMAIL": "hejie@huadong.example", "TALLY_TODAY": "2026-11-01",
-    ]
+    ].merging(date.map { ["GIT_AUTHOR_DATE": $0, "GIT_COMMITTER_DATE": $0] } ?? [:]) { $1 }
   }
 
   /// Runs git; a failure is a test failure.

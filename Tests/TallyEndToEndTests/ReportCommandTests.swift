@@ -259,7 +259,7 @@ struct ReportCommandTests {
     #expect(markdown.stdout.contains("## Organisation at 2026-06-30\n\n(not known)\n\n- \(why)\n"))
     #expect(markdown.stdout.contains("| 经理 | ? |"))
     let html = try repo.tally(["report", "roster", "--at", "2026-06-30", "--format", "html"])
-    #expect(html.stdout.contains("<p class=\"note\">(not known)</p>\n<p class=\"note unknown\">\(why)</p>"))
+    #expect(html.stdout.contains("<p class=\"note\">(not known)</p>\n</div>\n<p class=\"note unknown\">\(why)</p>"))
     #expect(html.stdout.contains("<td>经理</td><td class=\"n\">?</td>"))
 
     // From the import on, the roster is known.

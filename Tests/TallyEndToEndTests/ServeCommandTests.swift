@@ -14,9 +14,9 @@ import Testing
     let process = Process()
     var url = ""
 
-    init(in repo: ExampleRepository) throws {
+    init(in repo: ExampleRepository, arguments: [String] = []) throws {
       process.executableURL = URL(fileURLWithPath: TallyProcess.binary)
-      process.arguments = ["serve", "--bind", "127.0.0.1:0"]
+      process.arguments = ["serve", "--bind", "127.0.0.1:0"] + arguments
       process.currentDirectoryURL = URL(fileURLWithPath: repo.root)
       var environment = ProcessInfo.processInfo.environment
       for (key, value) in repo.environment { environment[key] = value }
