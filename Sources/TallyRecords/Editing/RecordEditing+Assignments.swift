@@ -188,8 +188,7 @@ extension RecordEditing {
           hint: "\(target.name) ids match \(target.idPattern.pattern)" + (target.idExample.map { ", e.g. \($0)" } ?? "")
         )
       }
-      let file = FileSystem.joinPath(repository.root, FileSystem.joinPath(target.directory, text + ".yaml"))
-      guard FileSystem.kind(of: file) == .file else {
+      guard hasFile(FileSystem.joinPath(target.directory, text + ".yaml")) else {
         var hint = "create \(target.directory)/\(text).yaml first, or correct the id"
         // Only a record the reference may name: its condition holds for it.
         if let suggestion = Suggestions.closest(
@@ -210,13 +209,13 @@ extension RecordEditing {
     return .text(text)
   }
 
-  /// Whether the record `id` of `type` in the working tree meets the condition of
-  /// `reference` (true when it has none; false when it cannot be read or the condition
-  /// cannot be evaluated without the referring record).
-  func admits(_ reference: ReferenceSpec, id: String, of type: RecordType) -> Bool {
+  /// Whether the record `id` of `type` in the base meets the condition of `reference`
+  /// (true when it has none; false when it cannot be read or the condition cannot be
+  /// evaluated without the referring record).
+  public func admits(_ reference: ReferenceSpec, id: String, of type: RecordType) -> Bool {
     guard reference.condition != nil else { return true }
-    let file = FileSystem.joinPath(repository.root, FileSystem.joinPath(type.directory, id + ".yaml"))
-    guard let bytes = try? FileSystem.read(file), let value = SyntaxTree.parse(bytes).tree?.value else { return false }
+    let file = FileSystem.joinPath(type.directory, id + ".yaml")
+    guard let bytes = try? self.bytes(at: file), let value = SyntaxTree.parse(bytes).tree?.value else { return false }
     return SetValidator(schema: repository.schema, today: today).admits(reference, target: value, id: id)
   }
 

@@ -28,10 +28,18 @@ public struct RecordEditing: Sendable {
   public let repository: RecordsRepository
   /// The date rules that use `today()` see.
   public var today: CivilDate
+  /// Where the records are read from: the working tree unless told otherwise.
+  public var base: Base
 
-  public init(repository: RecordsRepository, today: CivilDate) {
+  /// - Parameters:
+  ///   - repository: The settings and schemas (for a snapshot: as the snapshot has them,
+  ///     ``RecordsRepository/at(_:name:)``).
+  ///   - base: Where the records are read; a snapshot's outcomes are never written to disk
+  ///     (their text is for the caller to commit).
+  public init(repository: RecordsRepository, today: CivilDate, base: Base = .workingTree) {
     self.repository = repository
     self.today = today
+    self.base = base
   }
 
   /// A record named on the command line: its type, its id and its file.
@@ -125,8 +133,7 @@ public struct RecordEditing: Sendable {
   }
 
   func existing(_ target: Target, named argument: String) throws(Failure) -> Target {
-    let absolute = FileSystem.joinPath(repository.root, target.relativePath)
-    if FileSystem.kind(of: absolute) == .file { return target }
+    if hasFile(target.relativePath) { return target }
     var hint: String?
     if let type = repository.schema.type(named: target.type) {
       let ids = existingIDs(of: type)
@@ -137,16 +144,6 @@ public struct RecordEditing: Sendable {
       }
     }
     throw .usage([Problem("there is no \(target.type) '\(target.id)' (\(argument))", hint: hint)])
-  }
-
-  /// The ids of the records of `type` in the working tree.
-  func existingIDs(of type: RecordType) -> [String] {
-    let directory = FileSystem.joinPath(repository.root, type.directory)
-    guard let names = try? FileSystem.contents(of: directory) else { return [] }
-    return names.compactMap { name in
-      guard name.hasSuffix(".yaml"), !name.hasPrefix(".") else { return nil }
-      return String(name.dropLast(5))
-    }
   }
 
   // MARK: - tally new
@@ -198,7 +195,7 @@ public struct RecordEditing: Sendable {
         ])
       }
       let relative = FileSystem.joinPath(type.directory, id + ".yaml")
-      if FileSystem.exists(FileSystem.joinPath(repository.root, relative)) {
+      if hasFile(relative) {
         throw .exists(repository.displayPath(relative))
       }
     }
@@ -211,7 +208,7 @@ public struct RecordEditing: Sendable {
     let relative = FileSystem.joinPath(type.directory, recordID + ".yaml")
     let absolute = FileSystem.joinPath(repository.root, relative)
     let display = repository.displayPath(relative)
-    if FileSystem.exists(absolute) { throw .exists(display) }
+    if hasFile(relative) { throw .exists(display) }
 
     guard let document = Document(value: value, path: display) else {
       throw .usage([Problem("a record must be a mapping of fields")])
@@ -385,6 +382,9 @@ public struct RecordEditing: Sendable {
   ///   was read or cannot be written.
   public func write(_ outcome: Outcome) throws(Failure) {
     guard !outcome.isRefused else { throw .refused }
+    guard case .workingTree = base else {
+      throw .io("an edit of \(checkedSource().name) is committed, not written to the working tree")
+    }
     switch outcome.kind {
     case .created:
       do {
@@ -435,13 +435,9 @@ public struct RecordEditing: Sendable {
 
   /// Reads and parses the record file.
   func read(_ target: Target) throws(Failure) -> (Document, [UInt8]) {
-    let absolute = FileSystem.joinPath(repository.root, target.relativePath)
     let display = repository.displayPath(target.relativePath)
-    let bytes: [UInt8]
-    do {
-      bytes = try FileSystem.read(absolute)
-    } catch {
-      throw .io(error.description)
+    guard let bytes = try bytes(at: target.relativePath) else {
+      throw .io("\(display): no such record file in \(checkedSource().name)")
     }
     let parsed = Document.parse(bytes, path: display)
     guard let document = parsed.document else {
@@ -544,7 +540,7 @@ public struct RecordEditing: Sendable {
     return index
   }
 
-  /// Checks `text` as the file at `relative`, among the other records of the working tree.
+  /// Checks `text` as the file at `relative`, among the other records of the base.
   ///
   /// The report has the problems of that file, and those of the other records that the new
   /// text causes: a unique value it shares with another record is reported on it, whichever
@@ -554,14 +550,14 @@ public struct RecordEditing: Sendable {
     _ relative: String, text: [UInt8], baseline: TransitionChecker.Baseline?, alongside others: [String: [UInt8]?] = [:]
   ) throws(Failure) -> CheckReport {
     let checker = RepositoryChecker(repository: repository, today: today)
-    let workingTree = WorkingTreeSource(root: repository.root)
+    let base = checkedSource()
     var report: CheckReport
     do {
-      var source: RecordSource = Overlay(base: workingTree, replacing: [relative: text])
+      var source: RecordSource = Overlay(base: base, replacing: [relative: text])
       if !others.isEmpty {
         var changes = others
         changes[relative] = text
-        source = OverlaySource(base: try workingTree.files(), changes: changes, name: workingTree.name)
+        source = OverlaySource(base: try base.files(), changes: changes, name: base.name)
       }
       // Everything is checked (it is all read anyway) so that duplicates reported on the
       // other record are seen; the report is narrowed below.

@@ -72,6 +72,14 @@ public final class Committer {
     public var new: [UInt8]?
     /// True when formatting changed the bytes the user wrote.
     public var reformatted: Bool
+
+    public init(path: String, kind: Kind, old: [UInt8]?, new: [UInt8]?, reformatted: Bool = false) {
+      self.path = path
+      self.kind = kind
+      self.old = old
+      self.new = new
+      self.reformatted = reformatted
+    }
   }
 
   /// A file formatted in the working tree: it held `original`, it gets `formatted`.
