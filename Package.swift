@@ -25,6 +25,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
     .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+    // HMAC-SHA256 for the CSRF tokens of `tally serve`'s forms (postgres-nio uses it already).
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
   ],
   targets: [
     // libgit2, from the system (Debian: libgit2-dev). Only TallyGit imports it.
@@ -73,6 +75,7 @@ let package = Package(
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Crypto", package: "swift-crypto"),
       ]),
     // The reports for the team and their renderers (table, JSON, CSV, Markdown, HTML).
     .target(

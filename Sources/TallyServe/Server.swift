@@ -30,6 +30,8 @@ public enum TallyServer {
     public var port: Int
     public var ref: String
     public var access: Access = .view
+    /// Who a request is, for editing (`--dev-user`, `--user-header`, `--trusted-proxy`).
+    public var identity = Identity()
     /// The interface language; nil: the browser's Accept-Language.
     public var language: Language?
     /// Today, in the repository's zone (the CLI's rule, `TALLY_TODAY` included).
@@ -140,8 +142,9 @@ public enum TallyServer {
       }
     }
     router.get("/events") { request, _ in site.events(request) }
-    // Anything else is answered by ``Guarded``: a 404 that says what was asked for (a `**`
-    // route here would clash with `/{type}`).
+    editRoutes(router, site: site)
+    // Anything else: the router's bare 404, which ``Guarded`` turns into one that says what
+    // was asked for (a `**` route cannot sit beside the `/{type}/{id}/…` routes in the trie).
   }
 
   private final class Outcome: @unchecked Sendable {
@@ -173,6 +176,10 @@ public enum TallyServer {
           }
         } catch let error as HTTPError {
           response = Page.text(error.status, (error.body ?? error.status.reasonPhrase) + "\n")
+        }
+        // No route: the router's bare 404 becomes one that says what was asked for.
+        if response.status == .notFound && response.headers[.contentType] == nil {
+          response = Page.text(.notFound, "no page at \(request.uri.path) (the pages: docs/serve.md)\n")
         }
       }
       response.headers[.contentSecurityPolicy] = Self.policy

@@ -202,7 +202,7 @@ struct CLITests {
     #expect(result.stdout.contains("parse"))
   }
 
-  @Test(arguments: [[], ["parse"], ["fmt"]])
+  @Test(arguments: [[], ["parse"], ["fmt"], ["serve"]])
   func helpIsUpToDate(command: [String]) throws {
     let result = try TallyProcess.run(command + ["--help"])
     #expect(result.status == 0)
