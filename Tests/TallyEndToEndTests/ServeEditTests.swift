@@ -299,6 +299,63 @@ import Testing
     #expect(!form.body.contains("<img"))
   }
 
+  @Test func proposalsWaitForALeadWhoAppliesOrRejectsThem() throws {
+    let rep = try Server(in: repo, ["--allow", "propose", "--dev-user", "S-0036"])
+    let before = head
+    func propose(_ summary: String) throws {
+      let hidden = try rep.hidden("customer/C-0001/add/follow_ups")
+      let saved = try rep.request(
+        "customer/C-0001/add/follow_ups", method: "POST",
+        form: hidden + [("f.date", "2026-11-01"), ("f.by", "S-0036"), ("f.channel", "phone"), ("f.summary", summary)])
+      #expect(saved.status == 303, "\(saved.body)")
+      #expect(saved.headers.lowercased().contains("location: /proposals"))
+    }
+    try propose("提议一")
+    try propose("提议二")
+    // Not on the ref: two proposals, each on the commit its form was made from, by the rep.
+    #expect(head == before)
+    let refs = try repo.git(["for-each-ref", "--format=%(refname)", "refs/tally/proposals"]).stdout
+    #expect(refs == "refs/tally/proposals/1\nrefs/tally/proposals/2\n")
+    #expect(try repo.git(["rev-parse", "refs/tally/proposals/1~1"]).stdout.hasPrefix(before))
+    #expect(try repo.git(["show", "-s", "--format=%an", "refs/tally/proposals/1"]).stdout == "宋勇\n")
+
+    let lead = try Server(in: repo, ["--allow", "propose", "--dev-user", "S-0006"])
+    let list = try lead.request("proposals")
+    #expect(list.status == 200)
+    #expect(list.body.contains("+    summary: 提议一"))
+    #expect(list.body.contains("宋勇 &lt;"))
+    func token(_ page: String, _ action: String) throws -> String {
+      let regex = try NSRegularExpression(
+        pattern:
+          "action=\"\(NSRegularExpression.escapedPattern(for: action))\"><input type=\"hidden\" name=\"csrf\" value=\"([^\"]+)\""
+      )
+      guard let match = regex.firstMatch(in: page, range: NSRange(page.startIndex..., in: page)),
+        let range = Range(match.range(at: 1), in: page)
+      else { throw Server.Failure(description: "no form for \(action)") }
+      return String(page[range])
+    }
+    // The lead applies the first: a commit on main by the rep, the proposal gone.
+    let applied = try lead.request(
+      "proposals/1/apply", method: "POST", form: [("csrf", try token(list.body, "/proposals/1/apply"))])
+    #expect(applied.status == 303, "\(applied.body)")
+    #expect(try repo.git(["rev-parse", "main~1"]).stdout.hasPrefix(before))
+    #expect(try repo.git(["show", "-s", "--format=%an%n%cn%n%B", "main"]).stdout.hasPrefix("宋勇\ntally serve\n"))
+    #expect(try record().contains("summary: 提议一"))
+    // Another rep may not reject the second (the policy would not let them make it); its
+    // proposer may withdraw it.
+    let other = try Server(in: repo, ["--allow", "propose", "--dev-user", "S-0022"])
+    let otherList = try other.request("proposals")
+    let refused = try other.request(
+      "proposals/2/reject", method: "POST", form: [("csrf", try token(otherList.body, "/proposals/2/reject"))])
+    #expect(refused.status == 403)
+    let repList = try rep.request("proposals")
+    let withdrawn = try rep.request(
+      "proposals/2/reject", method: "POST", form: [("csrf", try token(repList.body, "/proposals/2/reject"))])
+    #expect(withdrawn.status == 303)
+    #expect(try repo.git(["for-each-ref", "refs/tally/proposals"]).stdout == "")
+    #expect(!(try record()).contains("提议二"))
+  }
+
   @Test func editingNeedsAnIdentity() throws {
     let bare = try repo.tally(["serve", "--allow", "commit"])
     #expect(bare.status == 64)

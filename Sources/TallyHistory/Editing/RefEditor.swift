@@ -18,7 +18,7 @@ import TallyText
 /// 3. The new text is checked among the tip's records, as `tally check` would check it.
 /// 4. A commit object is written on the tip (author: the person; committer: `tally serve`;
 ///    a `Tally-Via: web` trailer) and checked against the ownership policy as if the person
-///    had pushed it.
+///    had pushed it (a proposal is checked when it is applied, as the person applying it).
 /// 5. The ref moves to it only if it still points at the tip (compare and swap); if it moved
 ///    in between, the save starts again from step 2.
 ///
@@ -129,6 +129,8 @@ public final class RefEditor: @unchecked Sendable {
     case ref
     /// A proposal, `refs/tally/proposals/<n>`, for a team lead to apply or reject.
     case proposal
+    /// No reference: everything is checked, nothing moves (may this person make it?).
+    case nowhere
   }
 
   /// One field both sides changed: the record at the form's commit, at the tip and as the
@@ -176,33 +178,47 @@ public final class RefEditor: @unchecked Sendable {
     if destination == .proposal {
       return try commit(
         made.text, original: made.original ?? [], relativePath: made.relativePath, on: base,
-        editing: baseEditing, author: author, today: today, now: now, merged: false, destination: .proposal)
+        editing: baseEditing, author: author, actor: author.staffID, today: today, now: now, merged: false,
+        destination: .proposal)
         ?? .unchanged
     }
+    return try land(
+      made.text, base: made.original ?? [], type: edit.type, id: edit.id, relativePath: made.relativePath,
+      from: base, baseEditing: baseEditing, author: author, actor: author.staffID, today: today, now: now)
+  }
+
+  /// Puts `ours` — the record at `relativePath` as an edit made on `from` has it, where it was
+  /// `base` — on the ref's tip: merged with the tip's record when the ref moved, checked, and
+  /// committed (author `author`, the policy judging `actor`) with a compare-and-swap.
+  func land(
+    _ ours: [UInt8], base: [UInt8], type: String, id: String, relativePath: String, from: CommitID,
+    baseEditing: RecordEditing?, author: Author, actor: String, today: CivilDate, now: Date, move: Bool = true
+  ) throws -> Outcome {
     // The ref may move between the look and the swap: look again then (a few times).
     for _ in 0..<5 {
       let tip = try self.tip()
-      var text = made.text
-      var editing = baseEditing
+      var text = ours
+      let editing: RecordEditing
       let theirs: [UInt8]
-      if tip == base {
-        theirs = made.original ?? []
+      if tip == from, let baseEditing {
+        editing = baseEditing
+        theirs = base
       } else {
         editing = try self.editing(at: tip, today: today)
         let tipEditing = editing
         guard
           case .success(let bytes) = Result(catching: { () throws(RecordEditing.Failure) -> [UInt8] in
-            try tipEditing.originalBytes(of: try tipEditing.target(type: edit.type, id: edit.id))
+            try tipEditing.originalBytes(of: try tipEditing.target(type: type, id: id))
           })
         else {
-          return .refused(.io("\(edit.type) \(edit.id) was removed or cannot be read since the form was loaded"))
+          return .refused(.io("\(type) \(id) was removed or cannot be read since the edit was made"))
         }
         theirs = bytes
         let merge = RecordMerge(
-          type: editing.repository.schema.type(named: edit.type), schema: editing.repository.schema, today: today)
+          type: editing.repository.schema.type(named: type), schema: editing.repository.schema, today: today)
         let result: RecordMerge.Result
         switch Result(catching: { () throws(RecordMerge.Unreadable) -> RecordMerge.Result in
-          try merge.merge(base: made.original ?? [], ours: made.text, theirs: theirs, path: made.relativePath)
+          try merge.merge(base: base, ours: ours, theirs: theirs, path: relativePath)
         }) {
         case .success(let merged): result = merged
         case .failure(let error): return .refused(.io("the record cannot be merged: \(error)"))
@@ -212,8 +228,8 @@ public final class RefEditor: @unchecked Sendable {
       }
       if text == theirs { return .unchanged }
       if let outcome = try commit(
-        text, original: theirs, relativePath: made.relativePath, on: tip, editing: editing, author: author,
-        today: today, now: now, merged: tip != base, destination: .ref)
+        text, original: theirs, relativePath: relativePath, on: tip, editing: editing, author: author,
+        actor: actor, today: today, now: now, merged: tip != from, destination: move ? .ref : .nowhere)
       {
         return outcome
       }
@@ -225,7 +241,7 @@ public final class RefEditor: @unchecked Sendable {
   /// policy and moves the reference. Nil when the reference moved (the caller merges again).
   func commit(
     _ text: [UInt8], original: [UInt8], relativePath: String, on parent: CommitID, editing: RecordEditing,
-    author: Author, today: CivilDate, now: Date, merged: Bool, destination: Destination
+    author: Author, actor: String, today: CivilDate, now: Date, merged: Bool, destination: Destination
   ) throws -> Outcome? {
     let repository = editing.repository
     let checker = RepositoryChecker(repository: repository, today: today)
@@ -254,9 +270,13 @@ public final class RefEditor: @unchecked Sendable {
       tree: tree, parents: [parent], message: message,
       author: Signature(name: author.name, email: author.email, time: time, offsetMinutes: offset),
       committer: Signature(name: Self.committerName, email: Self.committerEmail, time: time, offsetMinutes: offset))
-    let policy = try PolicyChecker(history: history).check(
-      [commit], options: .init(actor: author.staffID, actorSource: "signed in to tally serve", today: today))
-    if policy.results.contains(where: { !$0.diagnostics.isEmpty }) { return .denied(policy) }
+    // A proposal is judged when someone applies it, as that person: proposing is how a rep
+    // asks for a change the policy leaves to the lead.
+    if destination != .proposal {
+      let policy = try PolicyChecker(history: history).check(
+        [commit], options: .init(actor: actor, actorSource: "signed in to tally serve", today: today))
+      if policy.results.contains(where: { !$0.diagnostics.isEmpty }) { return .denied(policy) }
+    }
 
     switch destination {
     case .ref:
@@ -264,6 +284,8 @@ public final class RefEditor: @unchecked Sendable {
         try git.updateReference(reference, to: commit, expecting: parent, message: "tally serve: " + subject)
       }
       return moved ? nil : .committed(commit, reference: reference, merged: merged)
+    case .nowhere:
+      return .committed(commit, reference: "", merged: merged)
     case .proposal:
       let taken = Set(try git.references(under: Self.proposalsPrefix).map(\.name))
       var number = taken.count + 1
