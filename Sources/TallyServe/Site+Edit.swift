@@ -196,7 +196,8 @@ extension Site {
     var errors: [String: String] = [:]
     let prefix = target.list.map { FieldPath().appending(key: $0.name).appending(index: 0) } ?? FieldPath()
     for field in target.fields {
-      guard let text = form["f." + field.name] else { continue }
+      // Browsers send a textarea's line breaks as CRLF; records use LF.
+      guard let text = form["f." + field.name]?.replacingOccurrences(of: "\r\n", with: "\n") else { continue }
       typed[field.name] = text
       if text.isEmpty {
         if field.required && target.list != nil { errors[field.name] = w("required", "必填") }

@@ -171,14 +171,18 @@ import Testing
     #expect(other.status == 0, "\(other.stderr)")
     let theirs = head
     // The form changes the source and sends loyalty as it was loaded (medium).
+    // A browser sends a textarea's lines with CRLF; the record gets LF.
+    #expect(!(try record()).contains("needs:"))
     let saved = try server.request(
       "customer/C-0001/edit", method: "POST",
-      form: hidden + [("f.loyalty", "medium"), ("f.source", "referral")])
+      form: hidden + [("f.loyalty", "medium"), ("f.source", "referral"), ("f.needs", "第一行\r\n第二行")])
     #expect(saved.status == 303, "\(saved.body)")
     #expect(try repo.git(["rev-parse", "main~1"]).stdout.hasPrefix(theirs))
     let text = try record()
     #expect(text.contains("loyalty: high\n"))
     #expect(text.contains("source: referral\n"))
+    #expect(text.contains("needs: |-\n  第一行\n  第二行\n"), "\(text)")
+    #expect(!text.contains("\r"))
     #expect(try repo.git(["show", "-s", "--format=%B", "main"]).stdout.contains("Tally-Via: web"))
   }
 
