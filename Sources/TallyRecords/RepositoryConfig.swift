@@ -11,6 +11,8 @@ public struct RepositoryConfig: Sendable {
   public var timeZone: String = "UTC"
   /// The currency of money fields that do not name one.
   public var currency: String = "CNY"
+  /// The language reports are written in when the command does not choose one (`--lang`).
+  public var language: ReportLanguage = .en
   /// Days between contacts per customer tier, for the call-back report (`A: 14`).
   public var followUpIntervals: [(tier: String, days: Int)] = []
   /// Other report settings, kept as written.
@@ -21,7 +23,9 @@ public struct RepositoryConfig: Sendable {
   public init() {}
 
   public static let supportedVersions = 1...1
-  static let keys = ["version", "schema_dir", "time_zone", "currency", "follow_up_intervals", "reports", "ignore"]
+  static let keys = [
+    "version", "schema_dir", "time_zone", "currency", "language", "follow_up_intervals", "reports", "ignore",
+  ]
 
   /// Reads `tally.yaml`; every problem is a diagnostic, and the defaults stand in for what is
   /// missing or wrong.
@@ -77,6 +81,15 @@ public struct RepositoryConfig: Sendable {
         config.currency = text
       } else {
         report("config-bad-value", "currency must be a three-letter code such as CNY", node)
+      }
+    }
+    if let node = root["language"] {
+      if let text = node.text, let language = ReportLanguage(rawValue: text) {
+        config.language = language
+      } else {
+        report(
+          "config-bad-value", "'\(node.text ?? "")' is not a language Tally's reports are written in", node,
+          hint: "use zh (Chinese) or en (English)")
       }
     }
     if let node = root["follow_up_intervals"] {

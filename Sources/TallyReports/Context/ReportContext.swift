@@ -68,6 +68,8 @@ public final class ReportContext: @unchecked Sendable {
   public var owner: String?
   /// For reports with a "not updated / not contacted in N days" threshold.
   public var days: Int?
+  /// The language reports computed from this context are written in (keys stay the same).
+  public var language: ReportLanguage = .en
 
   private var snapshotCache: [CommitID: [String: RecordSet]] = [:]
   private let lock = NSLock()
@@ -193,7 +195,12 @@ extension ReportContext {
   /// "the history begins on 2026-07-15: WHAT is not known" — for the section that cannot
   /// show it.
   func notKnown(_ what: String) -> String {
-    guard let historyStart else { return "the repository has no history: \(what) is not known" }
-    return "the history begins on \(historyStart) (its first commit is the starting state): \(what) is not known"
+    let w = language
+    guard let historyStart else {
+      return w("the repository has no history: \(what) is not known", "仓库没有历史：\(what)无从得知")
+    }
+    return w(
+      "the history begins on \(historyStart) (its first commit is the starting state): \(what) is not known",
+      "历史始于 \(historyStart)（首个提交为初始状态）：\(what)无从得知")
   }
 }

@@ -17,6 +17,9 @@ public struct ReportOptions: Sendable {
   /// The threshold of reports about records not updated or customers not contacted.
   public var days: Int?
   public var today: CivilDate
+  /// The language of the report's titles, notes and words; nil: the repository's
+  /// (`language:` in tally.yaml, else English). Keys are the same in every language.
+  public var language: ReportLanguage?
 
   public init(today: CivilDate) { self.today = today }
 }
@@ -40,6 +43,7 @@ extension Reports {
     context.team = options.team
     context.owner = options.owner
     context.days = options.days
+    context.language = options.language ?? history.records.config.language
     context.at = options.at ?? options.today
     context.period = options.period ?? Period.parse(String(options.today.description.prefix(7)))!
     try context.checkFilters()

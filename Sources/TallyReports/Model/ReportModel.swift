@@ -1,3 +1,4 @@
+import TallyRecords
 import TallySchema
 
 /// A computed report: sections of tables and charts, stamped with the commit it was computed
@@ -13,9 +14,15 @@ public struct Report: Sendable {
   /// The period or date the report covers, as given.
   public var scope: String
   public var sections: [ReportSection]
+  /// The language its titles and notes are written in; the renderers write their own words
+  /// ("computed at", "(none)") in it too.
+  public var language: ReportLanguage
 
-  public init(name: String, title: String, commit: String, commitDate: String, scope: String, sections: [ReportSection])
-  {
+  public init(
+    name: String, title: String, commit: String, commitDate: String, scope: String, sections: [ReportSection],
+    language: ReportLanguage = .en
+  ) {
+    self.language = language
     self.name = name
     self.title = title
     self.commit = commit

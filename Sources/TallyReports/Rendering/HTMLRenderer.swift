@@ -1,3 +1,4 @@
+import TallyRecords
 import TallyText
 
 /// One self-contained HTML page per report: inline CSS, tables, SVG charts; no scripts, no
@@ -18,12 +19,13 @@ public enum HTMLRenderer {
   static let palette = ["#0969da", "#1a7f37", "#bf8700", "#cf222e", "#8250df", "#1b7c83", "#bc4c00", "#6e7781"]
 
   public static func page(_ report: Report, navigation: String = "") -> String {
-    var out = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
+    let w = report.language
+    var out = "<!DOCTYPE html>\n<html lang=\"\(w.htmlTag)\">\n<head>\n<meta charset=\"utf-8\">\n"
     out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
     out += "<title>\(escape(report.title))</title>\n<style>\n\(style)\n</style>\n</head>\n<body>\n"
     out += navigation
     out += "<h1>\(escape(report.title))</h1>\n"
-    out += "<p class=\"meta\">Computed at <code>\(escape(String(report.commit.prefix(7))))</code> "
+    out += "<p class=\"meta\">\(w("Computed at", "计算于")) <code>\(escape(String(report.commit.prefix(7))))</code> "
     out += "(\(escape(report.commitDate))) · \(escape(report.scope))</p>\n"
     out += sections(report)
     out += "</body>\n</html>\n"
@@ -37,7 +39,7 @@ public enum HTMLRenderer {
     for section in report.sections {
       out += "<section id=\"\(escape(section.key))\">\n<h2>\(escape(section.title))</h2>\n"
       if let chart = section.chart { out += svg(chart) }
-      out += "<div class=\"scroll\">\n" + table(section.table) + "</div>\n"
+      out += "<div class=\"scroll\">\n" + table(section.table, language: report.language) + "</div>\n"
       for note in section.notes { out += "<p class=\"note\">\(escape(note))</p>\n" }
       for unknown in section.unknowns { out += "<p class=\"note unknown\">\(escape(unknown))</p>\n" }
       out += "</section>\n"
@@ -45,9 +47,9 @@ public enum HTMLRenderer {
     return out
   }
 
-  static func table(_ table: ReportTable) -> String {
-    if !table.known { return "<p class=\"note\">(not known)</p>\n" }
-    if table.rows.isEmpty { return "<p class=\"note\">(none)</p>\n" }
+  static func table(_ table: ReportTable, language: ReportLanguage) -> String {
+    if !table.known { return "<p class=\"note\">\(ReportRenderer.notKnown(language))</p>\n" }
+    if table.rows.isEmpty { return "<p class=\"note\">\(ReportRenderer.none(language))</p>\n" }
     var out = "<table>\n<thead><tr>"
     for column in table.columns { out += "<th\(column.numeric ? " class=\"n\"" : "")>\(escape(column.title))</th>" }
     out += "</tr></thead>\n<tbody>\n"

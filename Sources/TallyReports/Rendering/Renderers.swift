@@ -1,3 +1,4 @@
+import TallyRecords
 import TallySchema
 import TallyText
 
@@ -28,20 +29,21 @@ public enum ReportRenderer {
   /// aligned. With a `width` (a terminal's, or `--width N`), a table wider than it has its
   /// widest text column cut with "…"; without one (output to a file or a pipe) nothing is cut.
   public static func table(_ report: Report, width: Int?) -> String {
+    let w = report.language
     var out = "\(report.title)\n"
-    out += "computed at \(report.commit.prefix(7)) (\(report.commitDate))\n"
+    out += w("computed at", "计算于") + " \(report.commit.prefix(7)) (\(report.commitDate))\n"
     for section in report.sections {
       out += "\n\(section.title)\n"
-      out += textTable(section.table, width: width)
+      out += textTable(section.table, width: width, language: w)
       for note in section.allNotes { out += "  \(note)\n" }
     }
     return out
   }
 
-  static func textTable(_ table: ReportTable, width: Int?) -> String {
+  static func textTable(_ table: ReportTable, width: Int?, language: ReportLanguage) -> String {
     guard !table.columns.isEmpty else { return "" }
-    if !table.known { return "  (not known)\n" }
-    if table.rows.isEmpty { return "  (none)\n" }
+    if !table.known { return "  \(notKnown(language))\n" }
+    if table.rows.isEmpty { return "  \(none(language))\n" }
     // Numbers and dates are never cut: a cut date or figure says nothing.
     let columns = table.columns.indices.map { index in
       let column = table.columns[index]
@@ -57,6 +59,12 @@ public enum ReportRenderer {
     let text = TextTable(columns: columns, rows: table.rows.map { $0.map(\.text) }, indent: 2)
     return text.render(width: width)
   }
+
+  /// What a table that cannot be known shows instead of rows.
+  static func notKnown(_ language: ReportLanguage) -> String { language("(not known)", "（无从得知）") }
+
+  /// What an empty table shows.
+  static func none(_ language: ReportLanguage) -> String { language("(none)", "（无）") }
 
   // MARK: JSON
 
@@ -199,14 +207,15 @@ public enum ReportRenderer {
   // MARK: Markdown
 
   public static func markdown(_ report: Report) -> String {
+    let w = report.language
     var out = "# \(escapeMarkdown(report.title))\n\n"
-    out += "Computed at `\(report.commit.prefix(7))` (\(report.commitDate)).\n"
+    out += w("Computed at", "计算于") + " `\(report.commit.prefix(7))` (\(report.commitDate)).\n"
     for section in report.sections {
       out += "\n## \(escapeMarkdown(section.title))\n\n"
       if !section.table.known {
-        out += "(not known)\n"
+        out += notKnown(w) + "\n"
       } else if section.table.rows.isEmpty {
-        out += "(none)\n"
+        out += none(w) + "\n"
       } else {
         out += "| " + section.table.columns.map { escapeMarkdown($0.title) }.joined(separator: " | ") + " |\n"
         out += "|" + section.table.columns.map { $0.numeric ? " ---: |" : " --- |" }.joined() + "\n"

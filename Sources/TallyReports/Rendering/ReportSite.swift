@@ -1,13 +1,14 @@
 import TallyRecords
 
 /// `tally report all --html DIR`: an index page and one page per report, linked to each
-/// other, each self-contained.
+/// other, each self-contained, in the reports' language.
 public enum ReportSite {
   /// Writes the site and returns the files written (relative to `directory`).
   public static func write(_ reports: [Report], to directory: String) throws -> [String] {
     try FileSystem.createDirectory(directory)
+    let w = reports.first?.language ?? .en
     let navigation =
-      "<nav><a href=\"index.html\">Index</a>"
+      "<nav><a href=\"index.html\">\(w("Index", "目录"))</a>"
       + reports.map { "<a href=\"\($0.name).html\">\(HTMLRenderer.escape($0.name))</a>" }.joined() + "</nav>\n"
     var written: [String] = []
     for report in reports {
@@ -16,12 +17,13 @@ public enum ReportSite {
         directory + "/" + file, Array(HTMLRenderer.page(report, navigation: navigation).utf8))
       written.append(file)
     }
-    var index = "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
-    index += "<title>Team reports</title>\n<style>\n\(HTMLRenderer.style)\n</style>\n</head>\n<body>\n"
-    index += "<h1>Team reports</h1>\n"
+    let heading = w("Team reports", "团队报表")
+    var index = "<!DOCTYPE html>\n<html lang=\"\(w.htmlTag)\">\n<head>\n<meta charset=\"utf-8\">\n"
+    index += "<title>\(heading)</title>\n<style>\n\(HTMLRenderer.style)\n</style>\n</head>\n<body>\n"
+    index += "<h1>\(heading)</h1>\n"
     if let first = reports.first {
       index +=
-        "<p class=\"meta\">Computed at <code>\(first.commit.prefix(7))</code> (\(HTMLRenderer.escape(first.commitDate)))</p>\n"
+        "<p class=\"meta\">\(w("Computed at", "计算于")) <code>\(first.commit.prefix(7))</code> (\(HTMLRenderer.escape(first.commitDate)))</p>\n"
     }
     index += "<ul>\n"
     for report in reports {

@@ -11,6 +11,7 @@ public enum ActivityReport: ReportDefinition {
   public static let usesPeriod = true
 
   public static func compute(_ context: ReportContext) throws -> Report {
+    let w = context.language
     let period = context.period ?? Period(start: context.today, end: context.today, label: context.today.description)
     struct Tally {
       var commits = 0
@@ -57,9 +58,10 @@ public enum ActivityReport: ReportDefinition {
     }
     let authors = byAuthor.keys.sorted { (byAuthor[$0]!.commits, $1) > (byAuthor[$1]!.commits, $0) }
     var people = ReportTable(columns: [
-      .init("author", "Author"), .init("commits", "Commits", numeric: true),
-      .init("records", "Records touched", numeric: true), .init("created", "Records created", numeric: true),
-      .init("field_changes", "Field changes", numeric: true),
+      .init("author", w("Author", "提交人")), .init("commits", w("Commits", "提交数"), numeric: true),
+      .init("records", w("Records touched", "涉及记录"), numeric: true),
+      .init("created", w("Records created", "新建记录"), numeric: true),
+      .init("field_changes", w("Field changes", "字段变更"), numeric: true),
     ])
     for author in authors {
       let tally = byAuthor[author]!
@@ -67,7 +69,8 @@ public enum ActivityReport: ReportDefinition {
         .text(author), .int(tally.commits), .int(tally.records.count), .int(tally.created), .int(tally.fieldChanges),
       ])
     }
-    var weekly = ReportTable(columns: [.init("author", "Author")] + weeks.map { .init($0, $0, numeric: true) })
+    var weekly = ReportTable(
+      columns: [.init("author", w("Author", "提交人"))] + weeks.map { .init($0, $0, numeric: true) })
     for author in authors {
       weekly.rows.append([.text(author)] + weeks.map { .int(byAuthor[author]!.weeks[$0] ?? 0) })
     }
@@ -77,8 +80,9 @@ public enum ActivityReport: ReportDefinition {
 
     let threshold = context.days ?? 90
     var stale = ReportTable(columns: [
-      .init("record", "Record"), .init("name", "Name"), .init("last_changed", "Last changed"),
-      .init("days", "Days", numeric: true),
+      .init("record", w("Record", "记录")), .init("name", w("Name", "名称")),
+      .init("last_changed", w("Last changed", "最后修改")),
+      .init("days", w("Days", "天数"), numeric: true),
     ])
     var staleCount: [String: Int] = [:]
     var staleRows: [(CivilDate, String)] = []
@@ -94,19 +98,28 @@ public enum ActivityReport: ReportDefinition {
     }
     var notes: [String] = []
     if staleRows.isEmpty {
-      notes.append("every record was updated in the \(threshold) days before \(period.end)")
+      notes.append(
+        w(
+          "every record was updated in the \(threshold) days before \(period.end)",
+          "\(period.end) 前 \(threshold) 天内每条记录都有更新"))
     } else {
-      let counts = staleCount.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-      notes.append("\(staleRows.count) records not updated in \(threshold) days before \(period.end): \(counts)")
-      if staleRows.count > 50 { notes.append("the 50 least recently updated are listed") }
+      let counts = staleCount.sorted { $0.key < $1.key }.map { w("\($0.value) \($0.key)", "\($0.key) \($0.value) 条") }
+        .joined(separator: w(", ", "，"))
+      notes.append(
+        w(
+          "\(staleRows.count) records not updated in \(threshold) days before \(period.end): \(counts)",
+          "\(staleRows.count) 条记录在 \(period.end) 前 \(threshold) 天内未更新：\(counts)"))
+      if staleRows.count > 50 { notes.append(w("the 50 least recently updated are listed", "列出最久未更新的 50 条")) }
     }
     return Report(
-      name: name, title: "Record activity \(period.label)", commit: context.commit.hex,
+      name: name, title: w("Record activity \(period.label)", "记录维护 \(period.label)"), commit: context.commit.hex,
       commitDate: context.commitDate, scope: period.label,
       sections: [
-        ReportSection(key: "by_author", title: "Changes by author", table: people),
-        ReportSection(key: "by_week", title: "Commits per author per week", table: weekly, chart: heat),
-        ReportSection(key: "stale", title: "Records not updated in \(threshold) days", table: stale, notes: notes),
-      ])
+        ReportSection(key: "by_author", title: w("Changes by author", "各提交人的修改"), table: people),
+        ReportSection(key: "by_week", title: w("Commits per author per week", "各提交人每周提交数"), table: weekly, chart: heat),
+        ReportSection(
+          key: "stale", title: w("Records not updated in \(threshold) days", "\(threshold) 天未更新的记录"), table: stale,
+          notes: notes),
+      ], language: context.language)
   }
 }

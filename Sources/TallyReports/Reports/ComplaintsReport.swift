@@ -31,6 +31,7 @@ public enum ComplaintsReport: ReportDefinition {
   }
 
   public static func compute(_ context: ReportContext) throws -> Report {
+    let w = context.language
     let period =
       context.period ?? Period.parse(String(context.today.description.prefix(7)))!
     let end = period.end
@@ -89,10 +90,11 @@ public enum ComplaintsReport: ReportDefinition {
     let tiers = context.enumLabels("customer", "tier")
 
     var bySeverity = ReportTable(columns: [
-      .init("severity", "Severity"), .init("received", "Received", numeric: true),
-      .init("resolved", "Resolved", numeric: true), .init("open_at_end", "Open at end", numeric: true),
-      .init("avg_days_to_resolve", "Avg days to resolve", numeric: true),
-      .init("max_days_to_resolve", "Max days to resolve", numeric: true),
+      .init("severity", w("Severity", "严重程度")), .init("received", w("Received", "收到"), numeric: true),
+      .init("resolved", w("Resolved", "已解决"), numeric: true),
+      .init("open_at_end", w("Open at end", "期末未结"), numeric: true),
+      .init("avg_days_to_resolve", w("Avg days to resolve", "平均解决天数"), numeric: true),
+      .init("max_days_to_resolve", w("Max days to resolve", "最长解决天数"), numeric: true),
     ])
     let extraSeverities = Set(complaints.map(\.severity)).subtracting(severities.values).sorted()
     for severity in severities.values + extraSeverities {
@@ -103,12 +105,14 @@ public enum ComplaintsReport: ReportDefinition {
             resolved: resolved.filter { $0.severity == severity },
             open: open.filter { $0.severity == severity }))
     }
-    bySeverity.rows.append([.text("All")] + counts(received: received, resolved: resolved, open: open))
+    bySeverity.rows.append([.text(w("All", "全部"))] + counts(received: received, resolved: resolved, open: open))
 
     func segments(_ field: String, _ spec: EnumLabels, show: (String) -> String) -> ReportTable {
       var table = ReportTable(columns: [
-        .init(field, field == "tier" ? "Tier" : "Industry"), .init("customers", "Customers", numeric: true),
-        .init("complaints", "Complaints", numeric: true), .init("rate", "Complaint rate", numeric: true),
+        .init(field, field == "tier" ? w("Tier", "等级") : w("Industry", "行业")),
+        .init("customers", w("Customers", "客户数"), numeric: true),
+        .init("complaints", w("Complaints", "投诉数"), numeric: true),
+        .init("rate", w("Complaint rate", "投诉率"), numeric: true),
       ])
       let segmentOf = { (id: String) in customer(id)?.string(field) ?? "" }
       // Each customer's segment, read once (not once per segment and customer).
@@ -143,10 +147,12 @@ public enum ComplaintsReport: ReportDefinition {
     let byTier = segments("tier", tiers) { value in tiers.labels[value].map { "\(value) \($0)" } ?? value }
 
     var byOwner = ReportTable(columns: [
-      .init("owner", "Owner"), .init("customers", "Customers", numeric: true),
-      .init("complaints", "Complaints", numeric: true), .init("rate", "Complaint rate", numeric: true),
-      .init("resolved", "Resolved", numeric: true), .init("open_at_end", "Open at end", numeric: true),
-      .init("avg_days_to_resolve", "Avg days to resolve", numeric: true),
+      .init("owner", w("Owner", "负责人")), .init("customers", w("Customers", "客户数"), numeric: true),
+      .init("complaints", w("Complaints", "投诉数"), numeric: true),
+      .init("rate", w("Complaint rate", "投诉率"), numeric: true),
+      .init("resolved", w("Resolved", "已解决"), numeric: true),
+      .init("open_at_end", w("Open at end", "期末未结"), numeric: true),
+      .init("avg_days_to_resolve", w("Avg days to resolve", "平均解决天数"), numeric: true),
     ])
     var ownerIDs = Set(ownedAtEnd.keys)
     ownerIDs.formUnion(received.map(\.owner))
@@ -168,21 +174,22 @@ public enum ComplaintsReport: ReportDefinition {
     var ownerUnknowns: [String] = []
     if let historyStart = context.historyStart, received.contains(where: { $0.date < historyStart }) {
       ownerUnknowns.append(
-        context.notKnown("who owned a customer before it")
-          + ": a complaint dated earlier is credited to the owner in that commit")
+        context.notKnown(w("who owned a customer before it", "此前客户由谁负责"))
+          + w(
+            ": a complaint dated earlier is credited to the owner in that commit", "：更早日期的投诉计入该提交中的负责人"))
     }
     var baseUnknowns: [String] = []
     if !baseKnown {
       baseUnknowns.append(
-        context.notKnown("which customers stood at the end of \(end)")
-          + ": the customers and complaint rates are not known")
+        context.notKnown(w("which customers stood at the end of \(end)", "\(end) 日终有哪些客户"))
+          + w(": the customers and complaint rates are not known", "：客户数与投诉率无从得知"))
     }
 
     func customerName(_ id: String) -> String { customer(id)?.string("name") ?? id }
     var list = ReportTable(columns: [
-      .init("date", "Date"), .init("customer", "Customer"), .init("severity", "Severity"),
-      .init("owner", "Owner at the time"), .init("resolved_on", "Resolved on"),
-      .init("days_to_resolve", "Days to resolve", numeric: true), .init("summary", "Summary"),
+      .init("date", w("Date", "日期")), .init("customer", w("Customer", "客户")), .init("severity", w("Severity", "严重程度")),
+      .init("owner", w("Owner at the time", "当时负责人")), .init("resolved_on", w("Resolved on", "解决日期")),
+      .init("days_to_resolve", w("Days to resolve", "解决天数"), numeric: true), .init("summary", w("Summary", "摘要")),
     ])
     for complaint in received {
       // As the period's end (or today) saw it: a later resolution is not shown, as in the
@@ -196,9 +203,9 @@ public enum ComplaintsReport: ReportDefinition {
       ])
     }
     var openList = ReportTable(columns: [
-      .init("date", "Date"), .init("customer", "Customer"), .init("severity", "Severity"),
-      .init("owner", "Owner at the time"), .init("days_open", "Days open", numeric: true),
-      .init("summary", "Summary"),
+      .init("date", w("Date", "日期")), .init("customer", w("Customer", "客户")), .init("severity", w("Severity", "严重程度")),
+      .init("owner", w("Owner at the time", "当时负责人")), .init("days_open", w("Days open", "未结天数"), numeric: true),
+      .init("summary", w("Summary", "摘要")),
     ])
     for complaint in open {
       openList.rows.append([
@@ -208,42 +215,58 @@ public enum ComplaintsReport: ReportDefinition {
       ])
     }
 
-    let rateNote =
-      "complaint rate = complaints dated in \(period.label) ÷ customers in the segment at the end of \(end) (as the customer records stood then)"
-    let openDay = cutoff == end ? "the end of \(end)" : "\(cutoff) (today; the period ends on \(end))"
+    let rateNote = w(
+      "complaint rate = complaints dated in \(period.label) ÷ customers in the segment at the end of \(end) (as the customer records stood then)",
+      "投诉率 = \(period.label) 内的投诉数 ÷ \(end) 日终该分组的客户数（按当时的客户记录）")
+    let openDay =
+      cutoff == end
+      ? w("the end of \(end)", "\(end) 日终")
+      : w("\(cutoff) (today; the period ends on \(end))", "\(cutoff)（今天；期间截至 \(end)）")
     let filters = [context.team, context.owner.map { context.name("staff", $0) }].compactMap { $0 }
     return Report(
       name: name,
-      title: "Complaints \(period.label)" + (filters.isEmpty ? "" : " (\(filters.joined(separator: ", ")))"),
+      title: w("Complaints", "客户投诉") + " \(period.label)"
+        + (filters.isEmpty ? "" : " (\(filters.joined(separator: ", ")))"),
       commit: context.commit.hex, commitDate: context.commitDate, scope: period.label,
       sections: [
         ReportSection(
-          key: "by_severity", title: "Complaints by severity", table: bySeverity,
+          key: "by_severity", title: w("Complaints by severity", "按严重程度的投诉"), table: bySeverity,
           notes: [
-            "received: dated in \(period.label); resolved: resolved_on in \(period.label), whenever received; open at end: dated on or before \(openDay) and not resolved by then",
-            "days to resolve: resolved_on − date, over the complaints resolved in \(period.label)",
+            w(
+              "received: dated in \(period.label); resolved: resolved_on in \(period.label), whenever received; open at end: dated on or before \(openDay) and not resolved by then",
+              "收到：日期在 \(period.label) 内；已解决：resolved_on 在 \(period.label) 内（不论何时收到）；期末未结：日期在 \(openDay) 或之前且届时尚未解决"
+            ),
+            w(
+              "days to resolve: resolved_on − date, over the complaints resolved in \(period.label)",
+              "解决天数：resolved_on − 投诉日期，按 \(period.label) 内解决的投诉计算"),
           ]),
         ReportSection(
-          key: "by_industry", title: "Complaint rate by industry",
+          key: "by_industry", title: w("Complaint rate by industry", "各行业投诉率"),
           table: unknownBase(byIndustry, customerColumns: unknownColumns.customers, rateColumns: unknownColumns.rates),
           notes: [rateNote], unknowns: baseUnknowns),
         ReportSection(
-          key: "by_tier", title: "Complaint rate by tier",
+          key: "by_tier", title: w("Complaint rate by tier", "各等级投诉率"),
           table: unknownBase(byTier, customerColumns: unknownColumns.customers, rateColumns: unknownColumns.rates),
           notes: [rateNote], unknowns: baseUnknowns),
         ReportSection(
-          key: "by_owner", title: "Complaints by owner",
+          key: "by_owner", title: w("Complaints by owner", "各负责人的投诉"),
           table: unknownBase(byOwner, customerColumns: unknownColumns.customers, rateColumns: unknownColumns.rates),
           notes: [
-            "a complaint is credited to the customer's owner at the end of the complaint's day (from the history of the owner field); customers: owned at the end of \(end)"
+            w(
+              "a complaint is credited to the customer's owner at the end of the complaint's day (from the history of the owner field); customers: owned at the end of \(end)",
+              "投诉计入投诉当天日终的客户负责人（依据 owner 字段的历史）；客户数：\(end) 日终所负责的客户")
           ], unknowns: baseUnknowns + ownerUnknowns),
         ReportSection(
-          key: "received", title: "Complaints received \(period.label)", table: list,
-          notes: ["resolved on: when resolved by \(openDay); later resolutions belong to later periods"]),
+          key: "received", title: w("Complaints received \(period.label)", "收到的投诉 \(period.label)"), table: list,
+          notes: [
+            w(
+              "resolved on: when resolved by \(openDay); later resolutions belong to later periods",
+              "解决日期：截至 \(openDay) 已解决的才显示；之后的解决归入之后的期间")
+          ]),
         ReportSection(
-          key: "open", title: "Open complaints at \(openDay)", table: openList,
-          notes: ["days open: from the complaint's date to \(openDay)"]),
-      ])
+          key: "open", title: w("Open complaints at \(openDay)", "\(openDay) 未结投诉"), table: openList,
+          notes: [w("days open: from the complaint's date to \(openDay)", "未结天数：从投诉日期到 \(openDay)")]),
+      ], language: context.language)
   }
 
   /// Received, resolved, open, average and maximum days to resolve.

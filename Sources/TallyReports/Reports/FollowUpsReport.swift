@@ -41,6 +41,7 @@ public enum FollowUpsReport: ReportDefinition {
   }
 
   public static func compute(_ context: ReportContext) throws -> Report {
+    let w = context.language
     let period = context.period ?? Period.parse(String(context.today.description.prefix(7)))!
     let at = context.at
     let threshold = context.days ?? 30
@@ -53,19 +54,23 @@ public enum FollowUpsReport: ReportDefinition {
     let labelSeverity = people.labeler("customer", "complaints.severity")
 
     var overdue = ReportTable(columns: [
-      .init("customer", "Customer"), .init("name", "Name"), .init("owner", "Owner"), .init("status", "Status"),
-      .init("last_contact", "Last contact"), .init("by", "By"), .init("next_contact", "Next contact"),
-      .init("days_overdue", "Days overdue", numeric: true),
+      .init("customer", w("Customer", "客户")), .init("name", w("Name", "名称")), .init("owner", w("Owner", "负责人")),
+      .init("status", w("Status", "状态")),
+      .init("last_contact", w("Last contact", "最近联系")), .init("by", w("By", "经办人")),
+      .init("next_contact", w("Next contact", "下次联系")),
+      .init("days_overdue", w("Days overdue", "逾期天数"), numeric: true),
     ])
     var notContacted = ReportTable(columns: [
-      .init("customer", "Customer"), .init("name", "Name"), .init("owner", "Owner"), .init("tier", "Tier"),
-      .init("status", "Status"), .init("last_contact", "Last contact"), .init("interval", "Interval", numeric: true),
-      .init("days_since", "Days since", numeric: true),
+      .init("customer", w("Customer", "客户")), .init("name", w("Name", "名称")), .init("owner", w("Owner", "负责人")),
+      .init("tier", w("Tier", "等级")),
+      .init("status", w("Status", "状态")), .init("last_contact", w("Last contact", "最近联系")),
+      .init("interval", w("Interval", "回访间隔（天）"), numeric: true),
+      .init("days_since", w("Days since", "距今天数"), numeric: true),
     ])
     var atRisk = ReportTable(columns: [
-      .init("customer", "Customer"), .init("name", "Name"), .init("owner", "Owner"),
-      .init("last_contact", "Last contact"), .init("days_since", "Days since", numeric: true),
-      .init("open_complaints", "Open complaints", numeric: true), .init("reason", "Reason"),
+      .init("customer", w("Customer", "客户")), .init("name", w("Name", "名称")), .init("owner", w("Owner", "负责人")),
+      .init("last_contact", w("Last contact", "最近联系")), .init("days_since", w("Days since", "距今天数"), numeric: true),
+      .init("open_complaints", w("Open complaints", "未结投诉"), numeric: true), .init("reason", w("Reason", "原因")),
     ])
     var overdueRows: [(Int, String, [Cell])] = []
     var notContactedRows: [(Int, String, [Cell])] = []
@@ -78,7 +83,7 @@ public enum FollowUpsReport: ReportDefinition {
       let owner = people.name(customer.string("owner"))
       let last = lastContact(customer, onOrBefore: at)
       let lastDay = last?.date("date")
-      let lastCell: Cell = lastDay.map { .date($0) } ?? .text("never")
+      let lastCell: Cell = lastDay.map { .date($0) } ?? .text(w("never", "从未联系"))
       let daysSince = (lastDay ?? timeline.addedOn[id]).map { at.dayNumber - $0.dayNumber }
       // Never contacted and in the history's first commit: added on a day that is not
       // known, so the days since are at least those since that commit — enough to list the
@@ -122,19 +127,22 @@ public enum FollowUpsReport: ReportDefinition {
         if silent {
           reasons.append(
             lastDay == nil
-              ? (sinceKnown ? "never contacted" : "never contacted since \(timeline.addedOn[id]!)")
-              : "no contact for \(daysSince!) days")
+              ? (sinceKnown
+                ? w("never contacted", "从未联系")
+                : w("never contacted since \(timeline.addedOn[id]!)", "自 \(timeline.addedOn[id]!) 起从未联系"))
+              : w("no contact for \(daysSince!) days", "\(daysSince!) 天未联系"))
         }
         for complaint in open {
           let severity = labelSeverity(complaint.string("severity"))
-          reasons.append("open complaint since \(complaint.string("date") ?? "?") (\(severity))")
+          let since = complaint.string("date") ?? "?"
+          reasons.append(w("open complaint since \(since) (\(severity))", "自 \(since) 起有未结投诉（\(severity)）"))
         }
         atRiskRows.append(
           (
             open.count, daysSince ?? 0, id,
             [
               .text(id), .text(name), .text(owner), lastCell, daysCell, .int(open.count),
-              .text(reasons.joined(separator: "; ")),
+              .text(reasons.joined(separator: w("; ", "；"))),
             ]
           ))
       }
@@ -168,7 +176,9 @@ public enum FollowUpsReport: ReportDefinition {
     func repTotal(_ rep: String) -> Int { perRep[rep]!.values.reduce(0, +) }
     let reps = perRep.keys.sorted { (repTotal($1), $0) < (repTotal($0), $1) }
     var byWeek = ReportTable(
-      columns: [.init("rep", "Rep"), .init("team", "Team"), .init("total", "Total", numeric: true)]
+      columns: [
+        .init("rep", w("Rep", "销售代表")), .init("team", w("Team", "团队")), .init("total", w("Total", "合计"), numeric: true),
+      ]
         + weeks.map { .init($0, $0, numeric: true) })
     for rep in reps {
       byWeek.rows.append(
@@ -180,12 +190,13 @@ public enum FollowUpsReport: ReportDefinition {
       series: reps.map { rep in (people.name(rep), weeks.map { Double(perRep[rep]![$0] ?? 0) }) })
 
     var byChannel = ReportTable(columns: [
-      .init("channel", "Channel"), .init("title", "渠道"), .init("contacts", "Contacts", numeric: true),
-      .init("share", "Share", numeric: true),
+      .init("channel", w("Channel", "渠道代码")), .init("title", w("渠道", "渠道名称")),
+      .init("contacts", w("Contacts", "联系次数"), numeric: true),
+      .init("share", w("Share", "占比"), numeric: true),
     ])
     var channels = people.enumValues("customer", "follow_ups.channel", fallback: fallbackChannels)
     for extra in perChannel.keys.sorted() where !channels.contains(where: { $0.value == extra }) {
-      channels.append((extra, extra.isEmpty ? "(none)" : extra))
+      channels.append((extra, extra.isEmpty ? w("(none)", "（无）") : extra))
     }
     for (channel, title) in channels {
       guard let count = perChannel[channel], count > 0 else { continue }
@@ -198,8 +209,13 @@ public enum FollowUpsReport: ReportDefinition {
         return []
       }
       return [
-        context.notKnown("when the customers of that commit never contacted since were added")
-          + ": their days since are \"?\"; they are listed by the days since \(historyStart)"
+        context.notKnown(
+          w(
+            "when the customers of that commit never contacted since were added",
+            "该提交中此后从未联系的客户是何时加入的"))
+          + w(
+            ": their days since are \"?\"; they are listed by the days since \(historyStart)",
+            "：其距今天数显示为“?”；按自 \(historyStart) 起的天数排列")
       ]
     }
     // The customers of a day before the history began are not known: not "(none)".
@@ -208,34 +224,52 @@ public enum FollowUpsReport: ReportDefinition {
       overdue.known = false
       notContacted.known = false
       atRisk.known = false
-      atUnknowns.append(context.notKnown("which customers stood at the end of \(at)"))
+      atUnknowns.append(context.notKnown(w("which customers stood at the end of \(at)", "\(at) 日终有哪些客户")))
     }
     var intervalNote =
-      "intervals: "
-      + context.records.config.followUpIntervals.map { "\($0.tier) \($0.days) days" }.joined(separator: ", ")
-    if intervals.isEmpty { intervalNote = "tally.yaml sets no follow_up_intervals: no customer is checked" }
+      w("intervals: ", "回访间隔：")
+      + context.records.config.followUpIntervals.map { w("\($0.tier) \($0.days) days", "\($0.tier) 级 \($0.days) 天") }
+      .joined(separator: w(", ", "，"))
+    if intervals.isEmpty {
+      intervalNote = w(
+        "tally.yaml sets no follow_up_intervals: no customer is checked",
+        "tally.yaml 未设置 follow_up_intervals：不检查任何客户")
+    }
     return Report(
-      name: name, title: "Call-backs \(period.label), as of \(at)\(people.filterSuffix)", commit: context.commit.hex,
-      commitDate: context.commitDate, scope: "\(period.label), at \(at)",
+      name: name,
+      title: w("Call-backs \(period.label), as of \(at)", "客户回访 \(period.label)，截至 \(at)") + people.filterSuffix,
+      commit: context.commit.hex,
+      commitDate: context.commitDate, scope: w("\(period.label), at \(at)", "\(period.label)，\(at)"),
       sections: [
         ReportSection(
-          key: "overdue", title: "Overdue next contacts", table: overdue,
-          notes: ["the last contact on or before \(at) set a next contact before it; churned customers left out"],
+          key: "overdue", title: w("Overdue next contacts", "逾期未回访"), table: overdue,
+          notes: [
+            w(
+              "the last contact on or before \(at) set a next contact before it; churned customers left out",
+              "\(at) 或之前的最近一次联系约定的下次联系日期早于 \(at)；不含已流失客户")
+          ],
           unknowns: atUnknowns),
         ReportSection(
-          key: "not_contacted", title: "Not contacted within their tier's interval", table: notContacted,
+          key: "not_contacted", title: w("Not contacted within their tier's interval", "超过等级回访间隔未联系"),
+          table: notContacted,
           notes: [
             intervalNote,
-            "leads, prospects and active customers; never contacted counts from the day the customer was added",
+            w(
+              "leads, prospects and active customers; never contacted counts from the day the customer was added",
+              "线索、潜在与活跃客户；从未联系的按客户加入当天起算"),
           ], unknowns: atUnknowns + sinceUnknowns(notContacted)),
         ReportSection(
-          key: "at_risk", title: "Customers at risk", table: atRisk,
-          notes: ["active customers with no contact for \(threshold) days or more, or a complaint open on \(at)"],
+          key: "at_risk", title: w("Customers at risk", "风险客户"), table: atRisk,
+          notes: [
+            w(
+              "active customers with no contact for \(threshold) days or more, or a complaint open on \(at)",
+              "\(threshold) 天或以上未联系、或在 \(at) 有未结投诉的活跃客户")
+          ],
           unknowns: atUnknowns + sinceUnknowns(atRisk)),
-        ReportSection(key: "by_week", title: "Contacts per rep per week", table: byWeek, chart: heat),
+        ReportSection(key: "by_week", title: w("Contacts per rep per week", "各销售代表每周联系次数"), table: byWeek, chart: heat),
         ReportSection(
-          key: "by_channel", title: "Contacts by channel", table: byChannel,
-          notes: total == 0 ? [] : ["\(total) contacts in \(period.label)"]),
-      ])
+          key: "by_channel", title: w("Contacts by channel", "各渠道联系次数"), table: byChannel,
+          notes: total == 0 ? [] : [w("\(total) contacts in \(period.label)", "\(period.label) 共联系 \(total) 次")]),
+      ], language: context.language)
   }
 }

@@ -86,6 +86,7 @@ public enum MeetingsReport: ReportDefinition {
   }
 
   public static func compute(_ context: ReportContext) throws -> Report {
+    let w = context.language
     let period = context.period ?? Period.parse(String(context.today.description.prefix(7)))!
     let cutoff = min(period.end, context.today)
     let minutes = try context.current("minutes")
@@ -109,9 +110,9 @@ public enum MeetingsReport: ReportDefinition {
       for person in Set(value.strings("absentees")) { absent[person, default: 0] += 1 }
     }
     var attendance = ReportTable(columns: [
-      .init("person", "Person"), .init("meetings", "Meetings", numeric: true),
-      .init("attended", "Attended", numeric: true), .init("absent", "Absent", numeric: true),
-      .init("rate", "Attendance rate", numeric: true),
+      .init("person", w("Person", "人员")), .init("meetings", w("Meetings", "会议数"), numeric: true),
+      .init("attended", w("Attended", "出席"), numeric: true), .init("absent", w("Absent", "缺席"), numeric: true),
+      .init("rate", w("Attendance rate", "出勤率"), numeric: true),
     ])
     var chartLabels: [String] = []
     var chartValues: [Double] = []
@@ -127,7 +128,8 @@ public enum MeetingsReport: ReportDefinition {
     }
     let chart =
       chartLabels.isEmpty
-      ? nil : Chart(kind: .bars, labels: chartLabels, series: [("Attendance %", chartValues)], reference: 100)
+      ? nil
+      : Chart(kind: .bars, labels: chartLabels, series: [(w("Attendance %", "出勤率 %"), chartValues)], reference: 100)
 
     // Action items: every item of a meeting held by the period's end.
     let timelines = try statusTimelines(context)
@@ -159,11 +161,17 @@ public enum MeetingsReport: ReportDefinition {
     }
     var byOwner: [String: Counts] = [:]
     var list = ReportTable(columns: [
-      .init("meeting", "Meeting"), .init("task", "Task"), .init("owner", "Owner"), .init("due", "Due"),
-      .init("state", "State"), .init("closed", "Closed on"), .init("recorded", "Recorded on"),
-      .init("days_late", "Days late", numeric: true),
+      .init("meeting", w("Meeting", "会议")), .init("task", w("Task", "任务")), .init("owner", w("Owner", "负责人")),
+      .init("due", w("Due", "截止日期")),
+      .init("state", w("State", "状态")), .init("closed", w("Closed on", "关闭日期")),
+      .init("recorded", w("Recorded on", "记录日期")),
+      .init("days_late", w("Days late", "延迟天数"), numeric: true),
     ])
     for item in items {
+      let stateWords = [
+        "open": w("open", "未完成"), "overdue": w("overdue", "逾期"), "done": w("done", "已完成"),
+        "done late": w("done late", "逾期完成"),
+      ]
       var counts = byOwner[item.owner] ?? Counts()
       var state: String?
       var late: Int?
@@ -189,13 +197,15 @@ public enum MeetingsReport: ReportDefinition {
       byOwner[item.owner] = counts
       list.rows.append([
         .text("\(item.meetingDate) \(item.meetingTitle)"), .text(item.task), .text(context.name("staff", item.owner)),
-        .date(item.due), .text(state), state.hasPrefix("done") ? standing.closed.map(Cell.date) ?? .empty : .empty,
+        .date(item.due), .text(stateWords[state] ?? state),
+        state.hasPrefix("done") ? standing.closed.map(Cell.date) ?? .empty : .empty,
         state.hasPrefix("done") ? standing.recorded.map(Cell.date) ?? .empty : .empty, late.map(Cell.int) ?? .empty,
       ])
     }
     var owners = ReportTable(columns: [
-      .init("owner", "Owner"), .init("open", "Open", numeric: true), .init("overdue", "Overdue", numeric: true),
-      .init("done", "Done", numeric: true), .init("done_late", "Done late", numeric: true),
+      .init("owner", w("Owner", "负责人")), .init("open", w("Open", "未完成"), numeric: true),
+      .init("overdue", w("Overdue", "逾期"), numeric: true),
+      .init("done", w("Done", "已完成"), numeric: true), .init("done_late", w("Done late", "逾期完成"), numeric: true),
     ])
     for owner in byOwner.keys.sorted() {
       let counts = byOwner[owner]!
@@ -208,11 +218,13 @@ public enum MeetingsReport: ReportDefinition {
     // The meetings and their decisions; with a filter, the meetings the people were at or
     // were expected at.
     var held = ReportTable(columns: [
-      .init("date", "Date"), .init("kind", "Kind"), .init("title", "Title"), .init("chair", "Chair"),
-      .init("attended", "Attended", numeric: true), .init("absent", "Absent", numeric: true),
+      .init("date", w("Date", "日期")), .init("kind", w("Kind", "类型")), .init("title", w("Title", "标题")),
+      .init("chair", w("Chair", "主持人")),
+      .init("attended", w("Attended", "出席"), numeric: true), .init("absent", w("Absent", "缺席"), numeric: true),
     ])
     var decisions = ReportTable(columns: [
-      .init("date", "Date"), .init("kind", "Kind"), .init("meeting", "Meeting"), .init("decision", "Decision"),
+      .init("date", w("Date", "日期")), .init("kind", w("Kind", "类型")), .init("meeting", w("Meeting", "会议")),
+      .init("decision", w("Decision", "决议")),
     ])
     for id in meetings {
       let value = minutes[id]!
@@ -232,25 +244,38 @@ public enum MeetingsReport: ReportDefinition {
 
     let filters = [context.team, context.owner.map { context.name("staff", $0) }].compactMap { $0 }
     return Report(
-      name: name, title: "Meetings \(period.label)" + (filters.isEmpty ? "" : " (\(filters.joined(separator: ", ")))"),
+      name: name,
+      title: w("Meetings", "会议") + " \(period.label)"
+        + (filters.isEmpty ? "" : " (\(filters.joined(separator: ", ")))"),
       commit: context.commit.hex, commitDate: context.commitDate, scope: period.label,
       sections: [
         ReportSection(
-          key: "attendance", title: "Attendance \(period.label)", table: attendance, chart: chart,
+          key: "attendance", title: w("Attendance \(period.label)", "出勤 \(period.label)"), table: attendance,
+          chart: chart,
           notes: [
-            "attendance rate = attended ÷ (attended + absent), over the \(meetings.count) meetings dated in \(period.label)"
+            w(
+              "attendance rate = attended ÷ (attended + absent), over the \(meetings.count) meetings dated in \(period.label)",
+              "出勤率 = 出席 ÷ (出席 + 缺席)，按 \(period.label) 内的 \(meetings.count) 次会议统计")
           ]),
         ReportSection(
-          key: "action_items_by_owner", title: "Action items by owner", table: owners,
+          key: "action_items_by_owner", title: w("Action items by owner", "各负责人的行动项"), table: owners,
           notes: [
-            "open: not done or cancelled by the end of \(cutoff); overdue: open and due before \(cutoff) (the period's end, or today if earlier); done: closed in \(period.label), late when after its due day",
-            "an item is closed on its done_on day, else on the day of the commit that set it to done; an item set back to open counts as open from the day it was, and as closed before",
+            w(
+              "open: not done or cancelled by the end of \(cutoff); overdue: open and due before \(cutoff) (the period's end, or today if earlier); done: closed in \(period.label), late when after its due day",
+              "未完成：截至 \(cutoff) 日终既未完成也未取消；逾期：未完成且截止日期早于 \(cutoff)（期间结束日，或更早的今天）；已完成：在 \(period.label) 内关闭，晚于截止日期则为逾期完成"
+            ),
+            w(
+              "an item is closed on its done_on day, else on the day of the commit that set it to done; an item set back to open counts as open from the day it was, and as closed before",
+              "行动项在 done_on 当天关闭，否则在将其设为完成的提交当天关闭；重新打开的行动项从重新打开当天起算未完成，此前算已关闭"
+            ),
           ]),
         ReportSection(
-          key: "action_items", title: "Action items open, overdue or closed in \(period.label)", table: list),
-        ReportSection(key: "meetings", title: "Meetings \(period.label)", table: held),
-        ReportSection(key: "decisions", title: "Decisions \(period.label)", table: decisions),
-      ])
+          key: "action_items",
+          title: w("Action items open, overdue or closed in \(period.label)", "\(period.label) 未完成、逾期或已关闭的行动项"),
+          table: list),
+        ReportSection(key: "meetings", title: w("Meetings \(period.label)", "会议 \(period.label)"), table: held),
+        ReportSection(key: "decisions", title: w("Decisions \(period.label)", "决议 \(period.label)"), table: decisions),
+      ], language: context.language)
   }
 
   /// For each minutes record and action item (by position, as the history diffs lists

@@ -86,6 +86,7 @@ public enum PipelineReport: ReportDefinition {
   }
 
   public static func compute(_ context: ReportContext) throws -> Report {
+    let w = context.language
     let period = context.period ?? Period.parse(String(context.today.description.prefix(7)))!
     let people = try PipelineStaff(context)
     let timeline = PipelineTimeline(context)
@@ -118,8 +119,9 @@ public enum PipelineReport: ReportDefinition {
 
     // Customers by status at the start and the end.
     var byStatus = ReportTable(columns: [
-      .init("status", "Status"), .init("title", "状态"), .init("start", "At start", numeric: true),
-      .init("end", "At end", numeric: true), .init("change", "Change", numeric: true),
+      .init("status", w("Status", "状态代码")), .init("title", w("状态", "状态名称")),
+      .init("start", w("At start", "期初"), numeric: true),
+      .init("end", w("At end", "期末"), numeric: true), .init("change", w("Change", "变化"), numeric: true),
     ])
     for (status, title) in statuses {
       let start = startCounts[status] ?? 0
@@ -132,14 +134,14 @@ public enum PipelineReport: ReportDefinition {
     let startTotal = startCounts.values.reduce(0, +)
     let endTotal = endCounts.values.reduce(0, +)
     byStatus.rows.append([
-      .text("total"), .text("合计"), count(startTotal, known: startKnown), count(endTotal, known: endKnown),
+      .text("total"), .text(w("合计", "合计")), count(startTotal, known: startKnown), count(endTotal, known: endKnown),
       count(endTotal - startTotal, known: startKnown && endKnown),
     ])
 
     // Customers per status at the end of each month.
     let months = period.months
     var byMonth = ReportTable(
-      columns: [.init("month", "Month")] + statuses.map { .init($0.value, $0.label, numeric: true) })
+      columns: [.init("month", w("Month", "月份"))] + statuses.map { .init($0.value, $0.label, numeric: true) })
     var monthly: [(month: String, figures: [String: Int])] = []
     var monthsNotKnown: [String] = []
     for month in months {
@@ -160,16 +162,20 @@ public enum PipelineReport: ReportDefinition {
 
     // Every transition in the period, and the tallies that follow from them.
     var transitions = ReportTable(columns: [
-      .init("date", "Date"), .init("customer", "Customer"), .init("name", "Name"), .init("from", "From"),
-      .init("to", "To"), .init("owner", "Owner"), .init("team", "Team"), .init("churn_reason", "Churn reason"),
+      .init("date", w("Date", "日期")), .init("customer", w("Customer", "客户")), .init("name", w("Name", "名称")),
+      .init("from", w("From", "原状态")),
+      .init("to", w("To", "新状态")), .init("owner", w("Owner", "负责人")), .init("team", w("Team", "团队")),
+      .init("churn_reason", w("Churn reason", "流失原因")),
     ])
     var winBacks = ReportTable(columns: [
-      .init("date", "Date"), .init("customer", "Customer"), .init("name", "Name"), .init("from", "From"),
-      .init("to", "To"), .init("owner", "Owner"),
+      .init("date", w("Date", "日期")), .init("customer", w("Customer", "客户")), .init("name", w("Name", "名称")),
+      .init("from", w("From", "原状态")),
+      .init("to", w("To", "新状态")), .init("owner", w("Owner", "负责人")),
     ])
     var churn = ReportTable(columns: [
-      .init("date", "Date"), .init("customer", "Customer"), .init("name", "Name"), .init("from", "From"),
-      .init("owner", "Owner"), .init("reason", "Reason"),
+      .init("date", w("Date", "日期")), .init("customer", w("Customer", "客户")), .init("name", w("Name", "名称")),
+      .init("from", w("From", "原状态")),
+      .init("owner", w("Owner", "负责人")), .init("reason", w("Reason", "原因")),
     ])
     var byOwner: [String: OwnerTally] = [:]
     var reasons: [String: Int] = [:]
@@ -180,15 +186,15 @@ public enum PipelineReport: ReportDefinition {
       let owner = event.owner ?? ""
       let churnReason = event.to == "churned" ? event.churnReason ?? "" : ""
       transitions.rows.append([
-        .date(event.day), .text(event.customer), .text(event.name), .text(event.from.map(label) ?? "(new)"),
-        .text(event.to.map(label) ?? "(removed)"), .text(people.name(event.owner)),
+        .date(event.day), .text(event.customer), .text(event.name), .text(event.from.map(label) ?? w("(new)", "（新增）")),
+        .text(event.to.map(label) ?? w("(removed)", "（删除）")), .text(people.name(event.owner)),
         .text(people.team(of: event.owner) ?? ""), .text(churnReason),
       ])
       // In place: a copy of the tally would copy its set of new customers at every event.
       byOwner[owner, default: OwnerTally()].count(event)
       if event.kind == .status {
         if event.to == "churned" {
-          reasons[event.churnReason ?? "(no reason)", default: 0] += 1
+          reasons[event.churnReason ?? w("(no reason)", "（无原因）"), default: 0] += 1
           churn.rows.append([
             .date(event.day), .text(event.customer), .text(event.name), .text(label(event.from)),
             .text(people.name(event.owner)), .text(event.churnReason ?? ""),
@@ -271,8 +277,8 @@ public enum PipelineReport: ReportDefinition {
       }
     }
     var conversion = ReportTable(columns: [
-      .init("step", "Step"), .init("base", "In from-status", numeric: true),
-      .init("converted", "Converted", numeric: true), .init("rate", "Rate", numeric: true),
+      .init("step", w("Step", "步骤")), .init("base", w("In from-status", "原状态客户数"), numeric: true),
+      .init("converted", w("Converted", "转化数"), numeric: true), .init("rate", w("Rate", "转化率"), numeric: true),
     ])
     for (index, (from, to)) in conversionSteps.enumerated() {
       let figures = conversionTotals[index]
@@ -284,9 +290,10 @@ public enum PipelineReport: ReportDefinition {
 
     // Days in stage, for stints that ended with a status change in the period.
     var stageTime = ReportTable(columns: [
-      .init("status", "Status"), .init("stints", "Stints ended", numeric: true),
-      .init("average_days", "Average days", numeric: true), .init("min_days", "Shortest", numeric: true),
-      .init("max_days", "Longest", numeric: true),
+      .init("status", w("Status", "状态")), .init("stints", w("Stints ended", "结束次数"), numeric: true),
+      .init("average_days", w("Average days", "平均天数"), numeric: true),
+      .init("min_days", w("Shortest", "最短天数"), numeric: true),
+      .init("max_days", w("Longest", "最长天数"), numeric: true),
     ])
     for (status, title) in statuses {
       guard let days = stints[status], !days.isEmpty else { continue }
@@ -298,11 +305,15 @@ public enum PipelineReport: ReportDefinition {
 
     // By owner and by team.
     let ownerColumns: [ReportTable.Column] = [
-      .init("customers_at_end", "Customers at end", numeric: true), .init("added", "Added", numeric: true),
-      .init("to_prospect", "To prospect", numeric: true), .init("new_active", "New active", numeric: true),
-      .init("to_dormant", "To dormant", numeric: true), .init("win_backs", "Win-backs", numeric: true),
-      .init("churned", "Churned", numeric: true), .init("lead_to_prospect", "Lead → prospect", numeric: true),
-      .init("prospect_to_active", "Prospect → active", numeric: true),
+      .init("customers_at_end", w("Customers at end", "期末客户数"), numeric: true),
+      .init("added", w("Added", "新增"), numeric: true),
+      .init("to_prospect", w("To prospect", "转为潜在"), numeric: true),
+      .init("new_active", w("New active", "新增活跃"), numeric: true),
+      .init("to_dormant", w("To dormant", "转为休眠"), numeric: true),
+      .init("win_backs", w("Win-backs", "赢回"), numeric: true),
+      .init("churned", w("Churned", "流失"), numeric: true),
+      .init("lead_to_prospect", w("Lead → prospect", "线索 → 潜在"), numeric: true),
+      .init("prospect_to_active", w("Prospect → active", "潜在 → 活跃"), numeric: true),
     ]
     func figures(_ tally: OwnerTally) -> [Cell] {
       let changes: [Cell] =
@@ -319,7 +330,8 @@ public enum PipelineReport: ReportDefinition {
       let (teamA, teamB) = (people.team(of: a) ?? "", people.team(of: b) ?? "")
       return teamA != teamB ? NaturalOrder.precedes(teamA, teamB) : a < b
     }
-    var ownerTable = ReportTable(columns: [.init("owner", "Owner"), .init("team", "Team")] + ownerColumns)
+    var ownerTable = ReportTable(
+      columns: [.init("owner", w("Owner", "负责人")), .init("team", w("Team", "团队"))] + ownerColumns)
     var byTeam: [String: OwnerTally] = [:]
     for owner in owners {
       let tally = byOwner[owner]!
@@ -328,9 +340,9 @@ public enum PipelineReport: ReportDefinition {
         [.text(owner.isEmpty ? "–" : people.name(owner)), .text(team)] + figures(tally))
       byTeam[team, default: OwnerTally()].add(tally)
     }
-    var teamTable = ReportTable(columns: [.init("team", "Team")] + ownerColumns)
+    var teamTable = ReportTable(columns: [.init("team", w("Team", "团队"))] + ownerColumns)
     for team in NaturalOrder.sorted(byTeam.keys) {
-      teamTable.rows.append([.text(team.isEmpty ? "(no team)" : team)] + figures(byTeam[team]!))
+      teamTable.rows.append([.text(team.isEmpty ? w("(no team)", "（无团队）") : team)] + figures(byTeam[team]!))
     }
 
     // A period that ended before the history began: none of its changes are known.
@@ -343,62 +355,88 @@ public enum PipelineReport: ReportDefinition {
       teamTable.known = false
     }
     var startUnknowns: [String] = []
-    if !startKnown { startUnknowns.append(context.notKnown("how many customers stood at the end of \(dayBefore)")) }
+    if !startKnown {
+      startUnknowns.append(
+        context.notKnown(w("how many customers stood at the end of \(dayBefore)", "\(dayBefore) 日终的客户数")))
+    }
     var monthUnknowns: [String] = []
     if !monthsNotKnown.isEmpty {
       monthUnknowns.append(
-        context.notKnown("how many customers stood at the end of \(monthsNotKnown.joined(separator: ", "))"))
+        context.notKnown(
+          w(
+            "how many customers stood at the end of \(monthsNotKnown.joined(separator: ", "))",
+            "\(monthsNotKnown.joined(separator: "、")) 月末的客户数")))
     }
     var changeUnknowns: [String] = []
     if !changesKnown, let historyStart = context.historyStart {
       changeUnknowns.append(
-        context.notKnown("what changed in \(period.label) before \(historyStart)")
-          + "; the changes since are listed, the counts over the period are not known")
+        context.notKnown(
+          w("what changed in \(period.label) before \(historyStart)", "\(period.label) 内 \(historyStart) 之前的变化"))
+          + w(
+            "; the changes since are listed, the counts over the period are not known", "；列出此后的变化，整个期间的计数无从得知"))
     }
     var stageUnknowns: [String] = []
     if stintsNotKnown > 0 {
       stageUnknowns.append(
-        context.notKnown("when \(stintsNotKnown) of the stints that ended in \(period.label) began")
-          + ": they began before the history and are left out")
+        context.notKnown(
+          w(
+            "when \(stintsNotKnown) of the stints that ended in \(period.label) began",
+            "\(period.label) 内结束的 \(stintsNotKnown) 次停留何时开始"))
+          + w(": they began before the history and are left out", "：它们始于历史之前，不计入"))
     }
     var churnNotes: [String] = []
     if !reasons.isEmpty {
       let listed = reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) ×\($0.value)" }
-      churnNotes.append("reasons: " + listed.joined(separator: ", "))
+      churnNotes.append(w("reasons: ", "原因：") + listed.joined(separator: w(", ", "，")))
     }
     return Report(
-      name: name, title: "Pipeline \(period.label)\(people.filterSuffix)", commit: context.commit.hex,
+      name: name, title: w("Pipeline", "客户漏斗") + " \(period.label)\(people.filterSuffix)", commit: context.commit.hex,
       commitDate: context.commitDate, scope: period.label,
       sections: [
         ReportSection(
-          key: "by_status", title: "Customers by status", table: byStatus,
-          notes: ["at the end of \(dayBefore) and of \(period.end), by the owner then"],
+          key: "by_status", title: w("Customers by status", "各状态客户数"), table: byStatus,
+          notes: [
+            w(
+              "at the end of \(dayBefore) and of \(period.end), by the owner then",
+              "\(dayBefore) 日终与 \(period.end) 日终，按当时的负责人")
+          ],
           unknowns: startUnknowns + (endKnown ? [] : monthUnknowns)),
         ReportSection(
-          key: "by_month", title: "Customers by status at each month end", table: byMonth, chart: chart,
+          key: "by_month", title: w("Customers by status at each month end", "各月末各状态客户数"), table: byMonth, chart: chart,
           unknowns: monthUnknowns),
         ReportSection(
-          key: "transitions", title: "Status changes", table: transitions,
+          key: "transitions", title: w("Status changes", "状态变化"), table: transitions,
           notes: [
-            "from the history: dated by commit, credited to the owner in the version that made the change; the customers of the history's first commit are its starting state, not changes"
+            w(
+              "from the history: dated by commit, credited to the owner in the version that made the change; the customers of the history's first commit are its starting state, not changes",
+              "取自历史：按提交日期，计入作出该变化的版本中的负责人；历史首个提交中的客户为初始状态，不算变化")
           ], unknowns: changeUnknowns),
         ReportSection(
-          key: "conversion", title: "Conversion", table: conversion,
+          key: "conversion", title: w("Conversion", "转化"), table: conversion,
           notes: [
-            "base: customers in the from-status at the start of the period or entering it during the period; converted: those that then changed to the to-status in the period"
+            w(
+              "base: customers in the from-status at the start of the period or entering it during the period; converted: those that then changed to the to-status in the period",
+              "基数：期初处于原状态或期间内进入原状态的客户；转化数：其中在期间内转为目标状态的客户")
           ], unknowns: changeUnknowns),
         ReportSection(
-          key: "stage_time", title: "Days in stage", table: stageTime,
-          notes: ["stints that ended with a status change in the period, measured from the whole history"],
+          key: "stage_time", title: w("Days in stage", "各阶段停留天数"), table: stageTime,
+          notes: [
+            w(
+              "stints that ended with a status change in the period, measured from the whole history",
+              "期间内以状态变化结束的停留，按全部历史计算")
+          ],
           unknowns: changeUnknowns + stageUnknowns),
         ReportSection(
-          key: "by_owner", title: "By owner", table: ownerTable,
+          key: "by_owner", title: w("By owner", "按负责人"), table: ownerTable,
           notes: [
-            "to prospect and new active include customers added with that status; new active counts customers that became active from lead or prospect, dormant → active is a win-back"
+            w(
+              "to prospect and new active include customers added with that status; new active counts customers that became active from lead or prospect, dormant → active is a win-back",
+              "转为潜在与新增活跃包含以该状态新增的客户；新增活跃统计从线索或潜在转为活跃的客户，休眠 → 活跃计为赢回")
           ], unknowns: changeUnknowns),
-        ReportSection(key: "by_team", title: "By team", table: teamTable, unknowns: changeUnknowns),
-        ReportSection(key: "win_backs", title: "Win-backs", table: winBacks, unknowns: changeUnknowns),
-        ReportSection(key: "churn", title: "Churn", table: churn, notes: churnNotes, unknowns: changeUnknowns),
-      ])
+        ReportSection(key: "by_team", title: w("By team", "按团队"), table: teamTable, unknowns: changeUnknowns),
+        ReportSection(key: "win_backs", title: w("Win-backs", "赢回客户"), table: winBacks, unknowns: changeUnknowns),
+        ReportSection(
+          key: "churn", title: w("Churn", "客户流失"), table: churn, notes: churnNotes, unknowns: changeUnknowns),
+      ], language: context.language)
   }
 }

@@ -49,6 +49,7 @@ public enum PlanReport: ReportDefinition {
   }
 
   public static func compute(_ context: ReportContext) throws -> Report {
+    let w = context.language
     let period = context.period ?? Period.parse(String(context.today.description.prefix(7)))!
     let people = try PipelineStaff(context)
     let metrics = people.enumValues("plan", "targets.metric", fallback: fallbackMetrics)
@@ -56,7 +57,7 @@ public enum PlanReport: ReportDefinition {
 
     // The plans as they stood at the period's end; for a period that ended before the
     // history began, as the history's first commit has them (said in the notes).
-    var planNotes = ["as they stood at the end of \(period.end)"]
+    var planNotes = [w("as they stood at the end of \(period.end)", "按 \(period.end) 日终的计划内容")]
     var planUnknowns: [String] = []
     let planSet: RecordSet
     if context.isKnown(atEndOf: period.end) || context.commits.isEmpty {
@@ -65,8 +66,8 @@ public enum PlanReport: ReportDefinition {
       planSet = try context.records("plan", atCommit: context.commits[0].id)
       planNotes = []
       planUnknowns.append(
-        context.notKnown("how the plans stood at the end of \(period.end)")
-          + "; they are shown as that commit has them")
+        context.notKnown(w("how the plans stood at the end of \(period.end)", "\(period.end) 日终的计划内容"))
+          + w("; they are shown as that commit has them", "；按该提交中的内容显示"))
     }
     var plans: [(id: String, value: EncodedValue, period: Period)] = []
     for id in planSet.ids {
@@ -97,14 +98,16 @@ public enum PlanReport: ReportDefinition {
     lines = lines.filter { people.keeps($0.assignee) }
 
     var targets = ReportTable(columns: [
-      .init("plan", "Plan"), .init("metric", "Metric"), .init("assignee", "Assignee"),
-      .init("team", "Team"), .init("counts", "Counts"), .init("target", "Target", numeric: true),
-      .init("actual", "Actual", numeric: true), .init("attainment", "Attainment", numeric: true),
+      .init("plan", w("Plan", "计划")), .init("metric", w("Metric", "指标")), .init("assignee", w("Assignee", "执行人")),
+      .init("team", w("Team", "团队")), .init("counts", w("Counts", "计入范围")),
+      .init("target", w("Target", "目标"), numeric: true),
+      .init("actual", w("Actual", "实际"), numeric: true), .init("attainment", w("Attainment", "达成率"), numeric: true),
     ])
     for line in lines {
       targets.rows.append([
         .text(line.plan), .text(metricLabel(line.metric)),
-        .text(people.name(line.assignee)), .text(line.team ?? ""), .text(line.teamWide ? "whole team" : "own"),
+        .text(people.name(line.assignee)), .text(line.team ?? ""),
+        .text(line.teamWide ? w("whole team", "全团队") : w("own", "本人")),
         targetCell(line.metric, line.target), actualCell(line.metric, line.actual), line.attainment,
       ])
     }
@@ -121,7 +124,7 @@ public enum PlanReport: ReportDefinition {
         },
         series: [
           (
-            "attainment %",
+            w("attainment %", "达成率 %"),
             charted.map { line in line.actual.flatMap { PlanReport.ratio($0, line.target) }.map { $0 * 100 } ?? 0 }
           )
         ], reference: 100)
@@ -129,15 +132,20 @@ public enum PlanReport: ReportDefinition {
     let unknownPeriods = Set(lines.filter { $0.actual == nil }.map(\.period)).sorted()
     if !unknownPeriods.isEmpty {
       targetUnknowns.append(
-        context.notKnown("which customers became new customers in \(unknownPeriods.joined(separator: ", ")) before it")
-          + "; customers already in that commit are the starting state, never new customers")
+        context.notKnown(
+          w(
+            "which customers became new customers in \(unknownPeriods.joined(separator: ", ")) before it",
+            "在此之前 \(unknownPeriods.joined(separator: ", ")) 内哪些客户成为新客户"))
+          + w(
+            "; customers already in that commit are the starting state, never new customers",
+            "；该提交中已有的客户为初始状态，不计为新客户"))
     }
 
     // Totals per team (a team-wide line stands for the team) and per plan.
     var totals = ReportTable(columns: [
-      .init("plan", "Plan"), .init("team", "Team"), .init("metric", "Metric"),
-      .init("target", "Target", numeric: true), .init("actual", "Actual", numeric: true),
-      .init("attainment", "Attainment", numeric: true),
+      .init("plan", w("Plan", "计划")), .init("team", w("Team", "团队")), .init("metric", w("Metric", "指标")),
+      .init("target", w("Target", "目标"), numeric: true), .init("actual", w("Actual", "实际"), numeric: true),
+      .init("attainment", w("Attainment", "达成率"), numeric: true),
     ])
     for planID in plans.map(\.id) {
       let mine = lines.filter { $0.plan == planID }
@@ -153,7 +161,7 @@ public enum PlanReport: ReportDefinition {
           let previous = planTotals[metric] ?? (.zero, .zero)
           planTotals[metric] = (sum([previous.0, target]), sumIfKnown([previous.1, actual]))
           totals.rows.append([
-            .text(planID), .text(team.isEmpty ? "(no team)" : team), .text(metricLabel(metric)),
+            .text(planID), .text(team.isEmpty ? w("(no team)", "（无团队）") : team), .text(metricLabel(metric)),
             targetCell(metric, target), actualCell(metric, actual), attainment(actual, target),
           ])
         }
@@ -162,7 +170,7 @@ public enum PlanReport: ReportDefinition {
       for (metric, _) in metrics + extraMetrics(mine, metrics) {
         guard let (target, actual) = planTotals[metric] else { continue }
         totals.rows.append([
-          .text(planID), .text("(whole plan)"), .text(metricLabel(metric)),
+          .text(planID), .text(w("(whole plan)", "（整个计划）")), .text(metricLabel(metric)),
           targetCell(metric, target), actualCell(metric, actual), attainment(actual, target),
         ])
       }
@@ -171,8 +179,9 @@ public enum PlanReport: ReportDefinition {
     // Overdue steps.
     let cutoff = min(period.end, context.today)
     var steps = ReportTable(columns: [
-      .init("plan", "Plan"), .init("step", "Step"), .init("who", "Who"), .init("due", "Due"),
-      .init("status", "Status"), .init("days_overdue", "Days overdue", numeric: true),
+      .init("plan", w("Plan", "计划")), .init("step", w("Step", "步骤")), .init("who", w("Who", "执行人")),
+      .init("due", w("Due", "截止日期")),
+      .init("status", w("Status", "状态")), .init("days_overdue", w("Days overdue", "逾期天数"), numeric: true),
     ])
     var overdue: [(due: CivilDate, plan: String, row: [Cell])] = []
     var overdueByPlan: [String: Int] = [:]
@@ -197,9 +206,11 @@ public enum PlanReport: ReportDefinition {
 
     // The plans themselves.
     var planTable = ReportTable(columns: [
-      .init("plan", "Plan"), .init("title", "Title"), .init("kind", "Kind"), .init("period", "Period"),
-      .init("owner", "Owner"), .init("scope", "Scope"), .init("targets", "Targets", numeric: true),
-      .init("steps_overdue", "Steps overdue", numeric: true),
+      .init("plan", w("Plan", "计划")), .init("title", w("Title", "标题")), .init("kind", w("Kind", "类型")),
+      .init("period", w("Period", "期间")),
+      .init("owner", w("Owner", "负责人")), .init("scope", w("Scope", "范围")),
+      .init("targets", w("Targets", "目标数"), numeric: true),
+      .init("steps_overdue", w("Steps overdue", "逾期步骤"), numeric: true),
     ])
     for plan in plans {
       let shown = lines.filter { $0.plan == plan.id }.count
@@ -217,24 +228,34 @@ public enum PlanReport: ReportDefinition {
     }
 
     return Report(
-      name: name, title: "Plans vs results \(period.label)\(people.filterSuffix)", commit: context.commit.hex,
+      name: name, title: w("Plans vs results", "计划 vs 实际") + " \(period.label)\(people.filterSuffix)",
+      commit: context.commit.hex,
       commitDate: context.commitDate, scope: period.label,
       sections: [
-        ReportSection(key: "plans", title: "Plans", table: planTable, notes: planNotes, unknowns: planUnknowns),
         ReportSection(
-          key: "targets", title: "Targets and results", table: targets, chart: chart,
+          key: "plans", title: w("Plans", "计划"), table: planTable, notes: planNotes, unknowns: planUnknowns),
+        ReportSection(
+          key: "targets", title: w("Targets and results", "目标与实际"), table: targets, chart: chart,
           notes: [
-            "actuals over each plan's own period: revenue from orders credited to the customer's owner on the order's day, new customers that became active, follow-ups by the assignee, training hours",
-            "a team lead's target in a team plan counts the whole team",
+            w(
+              "actuals over each plan's own period: revenue from orders credited to the customer's owner on the order's day, new customers that became active, follow-ups by the assignee, training hours",
+              "实际值按各计划自身的期间统计：营收为订单金额，计入订单当日的客户负责人；新客户为转为活跃的客户；回访为执行人的回访次数；以及培训时长"
+            ),
+            w(
+              "a team lead's target in a team plan counts the whole team", "团队计划中组长的目标按全团队统计"),
           ], unknowns: targetUnknowns),
         ReportSection(
-          key: "totals", title: "Totals", table: totals,
-          notes: ["per team, a whole-team target stands for its members' own targets of the same metric"],
+          key: "totals", title: w("Totals", "合计"), table: totals,
+          notes: [
+            w(
+              "per team, a whole-team target stands for its members' own targets of the same metric",
+              "按团队合计时，全团队目标代替其成员同一指标的个人目标")
+          ],
           unknowns: targetUnknowns),
         ReportSection(
-          key: "steps_overdue", title: "Steps overdue", table: steps,
-          notes: ["steps neither done nor cancelled, due before \(cutoff)"]),
-      ])
+          key: "steps_overdue", title: w("Steps overdue", "逾期步骤"), table: steps,
+          notes: [w("steps neither done nor cancelled, due before \(cutoff)", "截止日期早于 \(cutoff)、既未完成也未取消的步骤")]),
+      ], language: context.language)
   }
 
   static func sum(_ values: [ExactDecimal]) -> ExactDecimal {

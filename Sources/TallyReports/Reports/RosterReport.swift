@@ -56,6 +56,7 @@ public enum RosterReport: ReportDefinition {
   }
 
   public static func compute(_ context: ReportContext) throws -> Report {
+    let w = context.language
     let at = context.at
     let roles = context.enumLabels("staff", "role")
     let statuses = context.enumLabels("staff", "status")
@@ -90,8 +91,9 @@ public enum RosterReport: ReportDefinition {
     }
     roots.sort(by: precedes)
     var tree = ReportTable(columns: [
-      .init("name", "Name"), .init("id", "ID"), .init("role", "Role"), .init("team", "Team"),
-      .init("joined", "Joined"), .init("status", "Status"),
+      .init("name", w("Name", "姓名")), .init("id", w("ID", "编号")), .init("role", w("Role", "职位")),
+      .init("team", w("Team", "团队")),
+      .init("joined", w("Joined", "入职日期")), .init("status", w("Status", "状态")),
     ])
     var teams: [String] = []
     var visited = Set<String>()
@@ -115,22 +117,29 @@ public enum RosterReport: ReportDefinition {
     var unknowns: [String] = []
     let onLeave = present.values.filter { $0.status == "on_leave" }.count
     if known {
+      let leave = statuses.label("on_leave")
       treeNotes.append(
-        "\(present.count) on staff at the end of \(at)"
-          + (onLeave > 0 ? " (\(onLeave) \(statuses.label("on_leave")))" : "")
-          + "; people whose left date is on or before \(at), or marked as left, are not listed")
+        w(
+          "\(present.count) on staff at the end of \(at)" + (onLeave > 0 ? " (\(onLeave) \(leave))" : "")
+            + "; people whose left date is on or before \(at), or marked as left, are not listed",
+          "\(at) 日终在职 \(present.count) 人" + (onLeave > 0 ? "（\(leave) \(onLeave) 人）" : "")
+            + "；离职日期在 \(at) 或之前、或标记为离职的人员不列出"))
     } else {
       tree.known = false
-      unknowns.append(context.notKnown("who was on staff at the end of \(at)"))
+      unknowns.append(context.notKnown(w("who was on staff at the end of \(at)", "\(at) 日终的在职人员")))
     }
     if known && context.team == nil && context.owner == nil {
       let detached = roots.filter { $0.reportsTo != nil }.map { person in
-        "\(person.name) (\(person.id)) reports to \(person.reportsTo!), who is not on staff at \(at)"
+        w(
+          "\(person.name) (\(person.id)) reports to \(person.reportsTo!), who is not on staff at \(at)",
+          "\(person.name)（\(person.id)）的上级 \(person.reportsTo!) 在 \(at) 不在职")
       }
       treeNotes += detached
     }
 
-    var byRole = ReportTable(columns: [.init("role", "Role"), .init("people", "People", numeric: true)])
+    var byRole = ReportTable(columns: [
+      .init("role", w("Role", "职位")), .init("people", w("People", "人数"), numeric: true),
+    ])
     let extraRoles = Set(present.values.map(\.role)).subtracting(roleOrder).sorted()
     for role in roleOrder + extraRoles {
       byRole.rows.append([
@@ -140,7 +149,7 @@ public enum RosterReport: ReportDefinition {
 
     let shownRoles = roleOrder + extraRoles
     var byTeam = ReportTable(
-      columns: [.init("team", "Team"), .init("people", "People", numeric: true)]
+      columns: [.init("team", w("Team", "团队")), .init("people", w("People", "人数"), numeric: true)]
         + shownRoles.map { .init($0, roles.label($0), numeric: true) })
     // Teams by the highest role in them (the manager's first), then in natural order
     // (华东一组, 华东二组, 华东三组, 华东四组), whoever their supervisors are.
@@ -160,24 +169,28 @@ public enum RosterReport: ReportDefinition {
 
     byTeam.known = known
     var sections = [
-      ReportSection(key: "tree", title: "Organisation at \(at)", table: tree, notes: treeNotes, unknowns: unknowns),
-      ReportSection(key: "by_role", title: "Headcount by role", table: byRole, unknowns: unknowns),
-      ReportSection(key: "by_team", title: "Headcount by team", table: byTeam, unknowns: unknowns),
+      ReportSection(
+        key: "tree", title: w("Organisation at \(at)", "\(at) 组织架构"), table: tree, notes: treeNotes, unknowns: unknowns),
+      ReportSection(key: "by_role", title: w("Headcount by role", "各职位人数"), table: byRole, unknowns: unknowns),
+      ReportSection(key: "by_team", title: w("Headcount by team", "各团队人数"), table: byTeam, unknowns: unknowns),
     ]
     var scope = at.description
     if let period = context.period {
       sections += try movement(context, period: period, roles: roles)
-      scope += "; movement \(period.label)"
+      scope += w("; movement \(period.label)", "；人员变动 \(period.label)")
     }
     let suffix = [context.team, context.owner.map { context.name("staff", $0) }].compactMap { $0 }
     return Report(
-      name: name, title: "Roster \(at)" + (suffix.isEmpty ? "" : " (\(suffix.joined(separator: ", ")))"),
-      commit: context.commit.hex, commitDate: context.commitDate, scope: scope, sections: sections)
+      name: name,
+      title: w("Roster \(at)", "人员名册 \(at)") + (suffix.isEmpty ? "" : " (\(suffix.joined(separator: ", ")))"),
+      commit: context.commit.hex, commitDate: context.commitDate, scope: scope, sections: sections,
+      language: context.language)
   }
 
   /// Joins, leaves and turnover for each month of the period (cut to the period), and the
   /// people who joined or left.
   static func movement(_ context: ReportContext, period: Period, roles: EnumLabels) throws -> [ReportSection] {
+    let w = context.language
     var everyone: [String: Person] = [:]
     let atEnd = try context.records("staff", at: period.end)
     for id in atEnd.ids {
@@ -190,9 +203,10 @@ public enum RosterReport: ReportDefinition {
     let people = select(Array(everyone.values), context: context, all: everyone).values.sorted { $0.id < $1.id }
 
     var table = ReportTable(columns: [
-      .init("month", "Month"), .init("start", "Headcount at start", numeric: true),
-      .init("joins", "Joins", numeric: true), .init("leaves", "Leaves", numeric: true),
-      .init("end", "Headcount at end", numeric: true), .init("turnover", "Turnover", numeric: true),
+      .init("month", w("Month", "月份")), .init("start", w("Headcount at start", "期初人数"), numeric: true),
+      .init("joins", w("Joins", "入职"), numeric: true), .init("leaves", w("Leaves", "离职"), numeric: true),
+      .init("end", w("Headcount at end", "期末人数"), numeric: true),
+      .init("turnover", w("Turnover", "离职率"), numeric: true),
     ])
     for month in period.months {
       let first = CivilDate(month + "-01")!
@@ -214,14 +228,21 @@ public enum RosterReport: ReportDefinition {
     let leaves = people.filter { $0.left.map(period.contains) ?? false }.count
     let overall = Cell.percent(turnover(leaves: leaves, start: start, end: end)).text
     let notes = [
-      "headcount at start: on staff at the end of the day before the month (or the period) begins; at end: on its last day",
-      "turnover = leaves ÷ ((headcount at start + headcount at end) ÷ 2); someone whose left date is in the month counts as a leave",
-      "over \(period.label): headcount \(start) → \(end), leaves \(leaves), turnover \(overall)",
+      w(
+        "headcount at start: on staff at the end of the day before the month (or the period) begins; at end: on its last day",
+        "期初人数：该月（或期间）开始前一天日终在职的人数；期末人数：最后一天在职的人数"),
+      w(
+        "turnover = leaves ÷ ((headcount at start + headcount at end) ÷ 2); someone whose left date is in the month counts as a leave",
+        "离职率 = 离职人数 ÷ ((期初人数 + 期末人数) ÷ 2)；离职日期在该月内的人员计为离职"),
+      w(
+        "over \(period.label): headcount \(start) → \(end), leaves \(leaves), turnover \(overall)",
+        "\(period.label) 合计：人数 \(start) → \(end)，离职 \(leaves) 人，离职率 \(overall)"),
     ]
 
     var changes = ReportTable(columns: [
-      .init("date", "Date"), .init("event", "Event"), .init("name", "Name"), .init("id", "ID"),
-      .init("role", "Role"), .init("team", "Team"),
+      .init("date", w("Date", "日期")), .init("event", w("Event", "事件")), .init("name", w("Name", "姓名")),
+      .init("id", w("ID", "编号")),
+      .init("role", w("Role", "职位")), .init("team", w("Team", "团队")),
     ])
     var events: [(CivilDate, Int, Person)] = []
     for person in people {
@@ -231,13 +252,16 @@ public enum RosterReport: ReportDefinition {
     events.sort { ($0.0, $0.1, $0.2.id) < ($1.0, $1.1, $1.2.id) }
     for (day, kind, person) in events {
       changes.rows.append([
-        .date(day), .text(kind == 0 ? "joined" : "left"), .text(person.name), .text(person.id),
+        .date(day), .text(kind == 0 ? w("joined", "入职") : w("left", "离职")), .text(person.name), .text(person.id),
         .text(roles.label(person.role)), .text(person.team),
       ])
     }
     return [
-      ReportSection(key: "movement", title: "Joins, leaves and turnover \(period.label)", table: table, notes: notes),
-      ReportSection(key: "joined_left", title: "Who joined and left \(period.label)", table: changes),
+      ReportSection(
+        key: "movement", title: w("Joins, leaves and turnover \(period.label)", "入职、离职与离职率 \(period.label)"),
+        table: table, notes: notes),
+      ReportSection(
+        key: "joined_left", title: w("Who joined and left \(period.label)", "入职与离职人员 \(period.label)"), table: changes),
     ]
   }
 

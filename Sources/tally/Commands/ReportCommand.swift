@@ -24,6 +24,10 @@ struct ReportCommand: ParsableCommand {
       docs/outputs.md), csv (RFC 4180; --bom for spreadsheets that need it to read Chinese), \
       md, html (one self-contained page with charts). `tally report all --html DIR` writes a \
       small site: an index and one page per report.
+
+      Language: --lang zh|en writes the titles, notes and words of a report in Chinese or \
+      English (default: 'language:' in tally.yaml, else English); keys in JSON and CSV are the \
+      same in every language.
       """)
 
   @Argument(help: "The report (see --list), or 'all' with --html DIR.", completion: Completions.reportName)
@@ -49,6 +53,11 @@ struct ReportCommand: ParsableCommand {
 
   @Option(help: "Output format: table, json, csv, md or html.")
   var format: ReportFormat = .table
+
+  @Option(
+    help: ArgumentHelp(
+      "The language of titles and notes, zh or en (default: tally.yaml's language, else en).", valueName: "lang"))
+  var lang: String?
 
   @Flag(help: "With --format csv: start with a UTF-8 byte order mark (for spreadsheet programs).")
   var bom = false
@@ -78,6 +87,9 @@ struct ReportCommand: ParsableCommand {
         "--period: '\(period)' is not a period (write 2026-Q1, 2026-03, 2026-W10 or 2026-01-01..2026-03-31)")
     }
     if let at, CivilDate(at) == nil { throw ValidationError("--at: not a date: '\(at)' (write YYYY-MM-DD)") }
+    if let lang, ReportLanguage(rawValue: lang) == nil {
+      throw ValidationError("--lang takes zh or en, not '\(lang)'")
+    }
     if let days, days < 0 { throw ValidationError("--days must not be negative") }
   }
 
@@ -104,6 +116,7 @@ struct ReportCommand: ParsableCommand {
     options.team = team
     options.owner = owner
     options.days = days
+    options.language = lang.flatMap(ReportLanguage.init(rawValue:))
     let context: ReportContext
     do {
       let progress = Progress(label: "reading history")
