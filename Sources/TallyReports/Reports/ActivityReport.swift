@@ -96,6 +96,8 @@ public enum ActivityReport: ReportDefinition {
       let name = (try? context.current(parts[0]))?[parts[1]]?.string("name") ?? ""
       stale.rows.append([.text(key), .text(name), .date(last), .int(period.end.dayNumber - last.dayNumber)])
     }
+    // A record type by its schema's title (客户) in Chinese.
+    func typeTitle(_ type: String) -> String { context.records.schema.type(named: type)?.title ?? type }
     var notes: [String] = []
     if staleRows.isEmpty {
       notes.append(
@@ -103,8 +105,10 @@ public enum ActivityReport: ReportDefinition {
           "every record was updated in the \(threshold) days before \(period.end)",
           "\(period.end) 前 \(threshold) 天内每条记录都有更新"))
     } else {
-      let counts = staleCount.sorted { $0.key < $1.key }.map { w("\($0.value) \($0.key)", "\($0.key) \($0.value) 条") }
-        .joined(separator: w(", ", "，"))
+      let counts = staleCount.sorted { $0.key < $1.key }.map {
+        w("\($0.value) \($0.key)", "\(typeTitle($0.key)) \($0.value) 条")
+      }
+      .joined(separator: w(", ", "，"))
       notes.append(
         w(
           "\(staleRows.count) records not updated in \(threshold) days before \(period.end): \(counts)",

@@ -234,7 +234,7 @@ public enum ComplaintsReport: ReportDefinition {
           notes: [
             w(
               "received: dated in \(period.label); resolved: resolved_on in \(period.label), whenever received; open at end: dated on or before \(openDay) and not resolved by then",
-              "收到：日期在 \(period.label) 内；已解决：resolved_on 在 \(period.label) 内（不论何时收到）；期末未结：日期在 \(openDay) 或之前且届时尚未解决"
+              "收到：日期在 \(period.label) 内；已解决：resolved_on 在 \(period.label) 内（不论何时收到）；期末未结：截至 \(openDay)已收到且尚未解决"
             ),
             w(
               "days to resolve: resolved_on − date, over the complaints resolved in \(period.label)",
@@ -261,10 +261,10 @@ public enum ComplaintsReport: ReportDefinition {
           notes: [
             w(
               "resolved on: when resolved by \(openDay); later resolutions belong to later periods",
-              "解决日期：截至 \(openDay) 已解决的才显示；之后的解决归入之后的期间")
+              "解决日期：截至 \(openDay)已解决的才显示；之后的解决归入之后的期间")
           ]),
         ReportSection(
-          key: "open", title: w("Open complaints at \(openDay)", "\(openDay) 未结投诉"), table: openList,
+          key: "open", title: w("Open complaints at \(openDay)", "截至 \(openDay)的未结投诉"), table: openList,
           notes: [w("days open: from the complaint's date to \(openDay)", "未结天数：从投诉日期到 \(openDay)")]),
       ], language: context.language)
   }

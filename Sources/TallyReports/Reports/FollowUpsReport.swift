@@ -256,14 +256,14 @@ public enum FollowUpsReport: ReportDefinition {
             intervalNote,
             w(
               "leads, prospects and active customers; never contacted counts from the day the customer was added",
-              "线索、潜在与活跃客户；从未联系的按客户加入当天起算"),
+              "线索、意向客户与成交客户；从未联系的按客户加入当天起算"),
           ], unknowns: atUnknowns + sinceUnknowns(notContacted)),
         ReportSection(
           key: "at_risk", title: w("Customers at risk", "风险客户"), table: atRisk,
           notes: [
             w(
               "active customers with no contact for \(threshold) days or more, or a complaint open on \(at)",
-              "\(threshold) 天或以上未联系、或在 \(at) 有未结投诉的活跃客户")
+              "\(threshold) 天或以上未联系、或在 \(at) 有未结投诉的成交客户")
           ],
           unknowns: atUnknowns + sinceUnknowns(atRisk)),
         ReportSection(key: "by_week", title: w("Contacts per rep per week", "各销售代表每周联系次数"), table: byWeek, chart: heat),

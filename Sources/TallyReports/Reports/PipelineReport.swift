@@ -307,13 +307,13 @@ public enum PipelineReport: ReportDefinition {
     let ownerColumns: [ReportTable.Column] = [
       .init("customers_at_end", w("Customers at end", "期末客户数"), numeric: true),
       .init("added", w("Added", "新增"), numeric: true),
-      .init("to_prospect", w("To prospect", "转为潜在"), numeric: true),
-      .init("new_active", w("New active", "新增活跃"), numeric: true),
-      .init("to_dormant", w("To dormant", "转为休眠"), numeric: true),
+      .init("to_prospect", w("To prospect", "转为意向"), numeric: true),
+      .init("new_active", w("New active", "新成交"), numeric: true),
+      .init("to_dormant", w("To dormant", "转为沉睡"), numeric: true),
       .init("win_backs", w("Win-backs", "赢回"), numeric: true),
       .init("churned", w("Churned", "流失"), numeric: true),
-      .init("lead_to_prospect", w("Lead → prospect", "线索 → 潜在"), numeric: true),
-      .init("prospect_to_active", w("Prospect → active", "潜在 → 活跃"), numeric: true),
+      .init("lead_to_prospect", w("Lead → prospect", "线索→意向"), numeric: true),
+      .init("prospect_to_active", w("Prospect → active", "意向→成交"), numeric: true),
     ]
     func figures(_ tally: OwnerTally) -> [Cell] {
       let changes: [Cell] =
@@ -431,7 +431,7 @@ public enum PipelineReport: ReportDefinition {
           notes: [
             w(
               "to prospect and new active include customers added with that status; new active counts customers that became active from lead or prospect, dormant → active is a win-back",
-              "转为潜在与新增活跃包含以该状态新增的客户；新增活跃统计从线索或潜在转为活跃的客户，休眠 → 活跃计为赢回")
+              "转为意向与新成交包含以该状态新增的客户；新成交统计从线索或意向客户转为成交客户的客户，沉睡 → 成交计为赢回")
           ], unknowns: changeUnknowns),
         ReportSection(key: "by_team", title: w("By team", "按团队"), table: teamTable, unknowns: changeUnknowns),
         ReportSection(key: "win_backs", title: w("Win-backs", "赢回客户"), table: winBacks, unknowns: changeUnknowns),

@@ -135,10 +135,10 @@ public enum PlanReport: ReportDefinition {
         context.notKnown(
           w(
             "which customers became new customers in \(unknownPeriods.joined(separator: ", ")) before it",
-            "在此之前 \(unknownPeriods.joined(separator: ", ")) 内哪些客户成为新客户"))
+            "在此之前 \(unknownPeriods.joined(separator: ", ")) 内哪些客户成为新成交客户"))
           + w(
             "; customers already in that commit are the starting state, never new customers",
-            "；该提交中已有的客户为初始状态，不计为新客户"))
+            "；该提交中已有的客户为初始状态，不计为新成交客户"))
     }
 
     // Totals per team (a team-wide line stands for the team) and per plan.
@@ -239,7 +239,7 @@ public enum PlanReport: ReportDefinition {
           notes: [
             w(
               "actuals over each plan's own period: revenue from orders credited to the customer's owner on the order's day, new customers that became active, follow-ups by the assignee, training hours",
-              "实际值按各计划自身的期间统计：营收为订单金额，计入订单当日的客户负责人；新客户为转为活跃的客户；回访为执行人的回访次数；以及培训时长"
+              "实际值按各计划自身的期间统计：销售额为订单金额，计入订单当日的客户负责人；新成交客户为转为成交客户的客户；跟进次数为执行人的跟进记录；以及培训时长"
             ),
             w(
               "a team lead's target in a team plan counts the whole team", "团队计划中组长的目标按全团队统计"),
