@@ -43,6 +43,9 @@ enum Assets {
     form.edit label{display:block;margin:.6rem 0 .2rem;font-weight:600}
     input,select,textarea,button{font:inherit;font-size:1rem}
     input,select,textarea{width:100%;max-width:32rem;padding:.5rem;border:1px solid #d0d7de;border-radius:6px}
+    input[type=radio],input[type=checkbox]{width:auto;margin:0 .6rem 0 0;transform:scale(1.3)}
+    form.edit fieldset label{display:flex;align-items:center;font-weight:400;min-height:2.5rem}
+    fieldset{border:1px solid #d0d7de;border-radius:6px;margin:.8rem 0}
     button{padding:.55rem 1.2rem;border-radius:6px;border:1px solid #1f883d;background:#1f883d;color:#fff;\
     min-height:2.75rem;margin-top:.8rem}
     form.search{display:flex;gap:.5rem;flex-wrap:wrap}form.search input{flex:1;min-width:12rem}

@@ -2,17 +2,18 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import TallyRecords
 import TallyReports
 
-/// The interface language: the team's Chinese, or English.
-public enum Language: String, Sendable, CaseIterable {
-  case zh
-  case en
+/// The interface language: the reports' own (``ReportLanguage``), so a page and its report
+/// speak the same.
+public typealias Language = ReportLanguage
 
-  /// The first of the browser's `Accept-Language` tags that is Chinese or English; Chinese
-  /// when it names neither.
-  public static func preferred(by header: String?) -> Language {
-    guard let header else { return .zh }
+extension ReportLanguage {
+  /// The first of the browser's `Accept-Language` tags that is Chinese or English (by quality);
+  /// nil when it names neither.
+  public static func preferred(by header: String?) -> ReportLanguage? {
+    guard let header else { return nil }
     let tags = header.split(separator: ",").compactMap { part -> (String, Double)? in
       let pieces = part.split(separator: ";")
       guard let tag = pieces.first?.trimmingCharacters(in: .whitespaces).lowercased(), !tag.isEmpty else { return nil }
@@ -27,14 +28,11 @@ public enum Language: String, Sendable, CaseIterable {
       if tag == "zh" || tag.hasPrefix("zh-") { return .zh }
       if tag == "en" || tag.hasPrefix("en-") { return .en }
     }
-    return .zh
+    return nil
   }
 
   /// The HTML `lang` attribute.
-  var tag: String { self == .zh ? "zh-CN" : "en" }
-
-  /// The words of the interface: `words("Search", "搜索")`.
-  func callAsFunction(_ english: String, _ chinese: String) -> String { self == .zh ? chinese : english }
+  var tag: String { htmlTag }
 }
 
 /// Responses.

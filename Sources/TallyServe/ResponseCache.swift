@@ -67,6 +67,8 @@ extension Site {
   /// The commit the current request reads, fixed once when it comes in (see
   /// ``TallyServer/page(_:_:_:cache:make:)``), so that no page mixes two states of the ref.
   @TaskLocal static var pinned: String?
+  /// The language of the current request's page, so that its reports are made in it.
+  @TaskLocal static var pageLanguage: Language?
 }
 
 extension TallyServer {
@@ -94,7 +96,10 @@ extension TallyServer {
     if let known = cache.entry(key) {
       entry = known
     } else {
-      entry = try await ResponseCache.collect(try await Site.$pinned.withValue(commit) { try await make() })
+      entry = try await ResponseCache.collect(
+        try await Site.$pinned.withValue(commit) {
+          try await Site.$pageLanguage.withValue(language) { try await make() }
+        })
       if entry.status == .ok { cache.store(entry, key: key, commit: commit) }
     }
     var headers = entry.headers

@@ -32,8 +32,10 @@ public enum TallyServer {
     public var access: Access = .view
     /// Who a request is, for editing (`--dev-user`, `--user-header`, `--trusted-proxy`).
     public var identity = Identity()
-    /// The interface language; nil: the browser's Accept-Language.
+    /// The interface language; nil: the browser's Accept-Language, else `repositoryLanguage`.
     public var language: Language?
+    /// `language:` in tally.yaml, if it says.
+    public var repositoryLanguage: Language?
     /// Today, in the repository's zone (the CLI's rule, `TALLY_TODAY` included).
     public var today: @Sendable () -> CivilDate
     /// How often the ref is looked at for the live refresh.
@@ -125,8 +127,11 @@ public enum TallyServer {
         return try await page(request, site, cache: cache) { try await site.sql("sql", name, request) }
       }
       for file in ["me", "me.json"] {
-        router.on(RouterPath(file), method: method) { request, _ in
-          try await page(request, site, cache: cache) { try await site.me(file, request) }
+        router.on(RouterPath(file), method: method) { request, context in
+          let person = await site.signedInStaff(request, context)
+          return try await page(request, site, cache: cache, person: person) {
+            try await site.me(file, request, signedIn: person)
+          }
         }
       }
       // A record type's list and a record's page: after every fixed path above (the router

@@ -147,13 +147,15 @@ extension Site {
     return SyntaxTree.parse(bytes).tree?.value
   }
 
-  /// What a new item's field starts as: the schema's default; today for a date; the signed-in
-  /// person for a reference to the people.
+  /// What a new item's field starts as: the schema's default; today for a required date (an
+  /// optional one, such as a planned next contact, starts empty: today would rarely be right
+  /// and often breaks a rule such as "after the follow-up's date"); the signed-in person for a
+  /// required reference to the people.
   func defaultText(_ field: FieldSpec, person: Person, people: String, today: CivilDate) -> String {
     if let value = field.defaultValue { return value }
     switch field.type {
-    case .date: return today.description
-    case .reference(let reference):
+    case .date where field.required: return today.description
+    case .reference(let reference) where field.required:
       if reference.target == people { return person.id }
       return ""
     default: return ""
@@ -357,7 +359,10 @@ extension Site {
       }
       html += select(options)
     case .date:
-      html += "<input type=\"date\" \(attributes) value=\"\(e(value))\">\n"
+      // A date input shows nothing for text that is not a date: what was typed stays visible
+      // as text next to its message.
+      let kind = value.isEmpty || CivilDate(value) != nil ? "date" : "text"
+      html += "<input type=\"\(kind)\" \(attributes) value=\"\(e(value))\">\n"
     case .datetime:
       html += "<input type=\"datetime-local\" \(attributes) value=\"\(e(value))\">\n"
     case .int:

@@ -5,18 +5,26 @@ import TallySchema
 import TallyText
 
 extension Site {
+  /// The signed-in person's staff id when editing is on and someone is signed in (`/me`
+  /// without `?staff=` is their day); nil otherwise.
+  func signedInStaff(_ request: Request, _ serve: ServeContext) -> String? {
+    guard options.access != .view, case .success(let editor)? = try? signedIn(request, serve) else { return nil }
+    return editor.person.id
+  }
+
   /// `/me?staff=S-0022` (and `.json`): a person's day — overdue and today's call-backs of
   /// their customers, their customers by tier and status, their open action items. Without
   /// `staff`, the people to pick from. (The person is a parameter of ``myDay(_:_:)`` alone,
   /// so a signed-in person can be its default.)
-  func me(_ file: String, _ request: Request) throws -> Response {
+  func me(_ file: String, _ request: Request, signedIn: String? = nil) throws -> Response {
     let format = Self.split(file, formats: ["json": "json"], default: "html").1 ?? "html"
     let context = try self.context(reportOptions())
     let layout = self.layout(context, request)
     let w = layout.language
     let e = HTMLRenderer.escape
     let staff = try context.current("staff")
-    let person = (PageParts.query(request)["staff"] ?? "").trimmingCharacters(in: .whitespaces)
+    let asked = (PageParts.query(request)["staff"] ?? "").trimmingCharacters(in: .whitespaces)
+    let person = asked.isEmpty ? (signedIn ?? "") : asked
     guard !person.isEmpty else {
       // The people to pick from.
       let columns: [ReportTable.Column] = [
@@ -78,6 +86,7 @@ extension Site {
     case "overdue_callbacks": w("Overdue call-backs", "逾期回访")
     case "today_callbacks": w("Call-backs today", "今日回访")
     case "customers": w("My customers by tier and status", "我的客户（按等级和状态）")
+    case "my_customers": w("My customers", "我的客户")
     case "action_items": w("My open action items", "我的待办事项")
     default: key
     }
@@ -91,12 +100,15 @@ extension Site {
     let key = "me\u{1}\(context.commit.hex)\u{1}\(context.today)\u{1}\(staff)"
     if let known = pages[key] { return known }
     let today = context.today
+    let w = context.language
     let events = try CalendarFeed.events(for: staff, context: context)
     let customers = try context.current("customer")
     func callbacks(_ keep: (CivilDate) -> Bool) -> ReportTable {
       var table = ReportTable(columns: [
-        .init("customer", "Customer"), .init("name", "Name"), .init("next_contact", "Next contact"),
-        .init("days_overdue", "Days overdue", numeric: true), .init("last_contact", "Last contact"),
+        .init("customer", w("Customer", "客户")), .init("name", w("Name", "名称")),
+        .init("next_contact", w("Next contact", "计划回访")),
+        .init("days_overdue", w("Days overdue", "逾期天数"), numeric: true),
+        .init("last_contact", w("Last contact", "上次联系")),
       ])
       for event in events where event.record.hasPrefix("customer/") && keep(event.day) {
         let id = String(event.record.dropFirst("customer/".count))
@@ -137,8 +149,9 @@ extension Site {
     let tierOrder = order(seenTiers, tiers)
     let statusOrder = order(seenStatuses, statuses)
     var byTier = ReportTable(
-      columns: [.init("tier", "Tier")] + statusOrder.map { .init($0, statuses?.labels[$0] ?? $0, numeric: true) }
-        + [.init("total", "Total", numeric: true)])
+      columns: [.init("tier", w("Tier", "等级"))]
+        + statusOrder.map { .init($0, statuses?.labels[$0] ?? $0, numeric: true) }
+        + [.init("total", w("Total", "合计"), numeric: true)])
     for tier in tierOrder {
       let row = counts[tier] ?? [:]
       let label = tiers?.labels[tier].map { "\(tier) \($0)" } ?? tier
@@ -146,10 +159,37 @@ extension Site {
         [.text(label)] + statusOrder.map { .int(row[$0] ?? 0) } + [.int(row.values.reduce(0, +))])
     }
     sections.append(ReportSection(key: "customers", title: "Customers by tier and status", table: byTier))
+    // The customers themselves, in the same order: each a link, with its next call-back.
+    var list = ReportTable(columns: [
+      .init("customer", w("Customer", "客户")), .init("name", w("Name", "名称")), .init("tier", w("Tier", "等级")),
+      .init("status", w("Status", "状态")), .init("next_contact", w("Next contact", "计划回访")),
+    ])
+    let planned = Dictionary(
+      events.filter { $0.record.hasPrefix("customer/") }.map {
+        (String($0.record.dropFirst("customer/".count)), $0.day)
+      },
+      uniquingKeysWith: { first, _ in first })
+    var mine: [(tier: Int, status: Int, id: String, row: [Cell])] = []
+    for id in customers.ids {
+      guard let customer = customers[id], customer.string("owner") == staff else { continue }
+      let tier = customer.string("tier") ?? ""
+      let status = customer.string("status") ?? ""
+      mine.append(
+        (
+          tierOrder.firstIndex(of: tier) ?? tierOrder.count, statusOrder.firstIndex(of: status) ?? statusOrder.count,
+          id,
+          [
+            .text(id), .text(customer.string("name") ?? id), .text(tiers?.labels[tier] ?? tier),
+            .text(statuses?.labels[status] ?? status), planned[id].map(Cell.date) ?? .empty,
+          ]
+        ))
+    }
+    list.rows = mine.sorted { ($0.tier, $0.status, $0.id) < ($1.tier, $1.status, $1.id) }.map(\.row)
+    sections.append(ReportSection(key: "my_customers", title: "My customers", table: list))
     // Open action items.
     var items = ReportTable(columns: [
-      .init("due", "Due"), .init("task", "Task"), .init("minutes", "Meeting"), .init("meeting", "From"),
-      .init("days_overdue", "Days overdue", numeric: true),
+      .init("due", w("Due", "截止")), .init("task", w("Task", "事项")), .init("minutes", w("Meeting", "会议")),
+      .init("meeting", w("From", "来自")), .init("days_overdue", w("Days overdue", "逾期天数"), numeric: true),
     ])
     for event in events where event.record.hasPrefix("minutes/") {
       let late = today.dayNumber - event.day.dayNumber

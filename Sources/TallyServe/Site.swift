@@ -37,6 +37,7 @@ actor Site {
   func reportOptions() -> ReportOptions {
     var options = ReportOptions(today: self.options.today())
     options.revision = Site.pinned ?? self.options.ref
+    options.language = Site.pageLanguage
     return options
   }
 
@@ -52,7 +53,7 @@ actor Site {
     let key = [
       commit.hex, reportOptions.period?.description ?? "", reportOptions.at?.description ?? "",
       reportOptions.team ?? "", reportOptions.owner ?? "", reportOptions.days.map(String.init) ?? "",
-      reportOptions.today.description,
+      reportOptions.today.description, reportOptions.language?.rawValue ?? "",
     ].joined(separator: "\u{1}")
     if let known = contexts[key] { return known }
     // A new commit: what was made for the old ones is let go (memory stays flat however many
@@ -76,9 +77,10 @@ actor Site {
     pages[key] = report
   }
 
-  /// The language of a page: `--lang`, else the browser's.
+  /// The language of a page: `--lang`, else the browser's (when it asks for Chinese or
+  /// English), else the repository's (`language:` in tally.yaml; English when it says nothing).
   nonisolated func language(_ request: Request) -> Language {
-    options.language ?? Language.preferred(by: request.headers[.acceptLanguage])
+    options.language ?? Language.preferred(by: request.headers[.acceptLanguage]) ?? options.repositoryLanguage ?? .zh
   }
 
   nonisolated func layout(_ context: ReportContext, _ request: Request) -> Layout {

@@ -160,6 +160,7 @@ struct Serve: ParsableCommand {
     do {
       var options = TallyServer.Options(host: host, port: port, ref: ref, today: { today(in: records) })
       options.language = language
+      options.repositoryLanguage = records.config.language
       options.tallyVersion = TallyVersion.string
       options.access = access
       options.identity = identity
