@@ -84,16 +84,50 @@ step tally report all --html "$site" --period 2026-Q3
 "$BIN" report all --html "$site" --period 2026-Q3
 echo "open $site/index.html in a browser"
 
-step "tally serve (view only): the plan report's JSON over HTTP is the command's, byte for byte"
+step "tally report followups --period 2026-10 --lang zh (the same report, in the team's language)"
+"$BIN" report followups --period 2026-10 --lang zh | head -8
+
+step "tally serve: the team's web app (view only) — dashboard, record pages, search, reports"
 "$BIN" serve --bind 127.0.0.1:0 >"$scratch/serve.out" &
 serve_pid=$!
 for _ in $(seq 100); do grep -q "http://" "$scratch/serve.out" 2>/dev/null && break; sleep 0.1; done
 serve_url="$(grep -o 'http://[^ ]*/' "$scratch/serve.out")"
 cat "$scratch/serve.out"
+curl -s "${serve_url}.json" | python3 -c '
+import json, sys
+d = {s["key"]: s for s in json.load(sys.stdin)["sections"]}
+print("GET /.json (the dashboard):", sum(r["overdue"] for r in d["overdue_callbacks"]["rows"]), "overdue call-backs,",
+      len(d["open_complaints"]["rows"]), "open complaints")'
 curl -s "${serve_url}reports/plan.json?period=2026-Q3" | cmp - <("$BIN" report plan --period 2026-Q3 --format json) \
-  && echo "GET ${serve_url}reports/plan.json?period=2026-Q3 = tally report plan --period 2026-Q3 --format json"
+  && echo "GET /reports/plan.json?period=2026-Q3 = tally report plan --period 2026-Q3 --format json"
+curl -s "${serve_url}customer/C-0042.json" | cmp - <("$BIN" show customer/C-0042 --format json) \
+  && echo "GET /customer/C-0042.json = tally show customer/C-0042 --format json"
+curl -s -H 'Accept-Language: zh-CN' "${serve_url}search.json?q=%E6%8A%A5%E4%BB%B7" | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)["sections"][0]["rows"]
+print("GET /search.json?q=报价:", len(rows), "hits (the page shows at most 200), first", rows[0]["id"] if rows else None)'
 curl -s -o /dev/null -w "POST / -> %{http_code} (view only)\n" -X POST "$serve_url"
 kill "$serve_pid"
+
+step "tally serve --allow commit --dev-user S-0022 --ref web: 梁嘉欣 logs a call through the form"
+git branch -f web HEAD
+"$BIN" serve --bind 127.0.0.1:0 --allow commit --dev-user S-0022 --ref web >"$scratch/serve.out" &
+serve_pid=$!
+for _ in $(seq 100); do grep -q "http://" "$scratch/serve.out" 2>/dev/null && break; sleep 0.1; done
+serve_url="$(grep -o 'http://[^ ]*/' "$scratch/serve.out")"
+cat "$scratch/serve.out"
+form="$(curl -s "${serve_url}customer/C-0042/add/follow_ups")"
+field() { printf '%s' "$form" | grep -o "name=\"$1\" value=\"[^\"]*\"" | sed 's/.*value="//; s/"$//'; }
+curl -s -o /dev/null -w "POST /customer/C-0042/add/follow_ups -> %{http_code} %{redirect_url}\n" \
+  --data-urlencode "commit=$(field commit)" --data-urlencode "csrf=$(field csrf)" \
+  --data-urlencode "f.date=2026-10-30" --data-urlencode "f.by=S-0022" --data-urlencode "f.channel=phone" \
+  --data-urlencode "f.summary=电话回访：客户确认下周签约" --data-urlencode "f.outcome=interested" \
+  "${serve_url}customer/C-0042/add/follow_ups"
+curl -s -o /dev/null -w "the same POST without its CSRF token -> %{http_code}\n" \
+  --data-urlencode "commit=$(field commit)" --data-urlencode "f.summary=x" "${serve_url}customer/C-0042/add/follow_ups"
+kill "$serve_pid"
+git log -1 web --format='%h by %an <%ae>, committed by %cn: %s%n%(trailers:key=Tally-Via)'
+git branch -D web >/dev/null
 
 step "tally calendar S-0022 (a rep's call-backs and action items for the phone's calendar, RFC 5545)"
 "$BIN" calendar S-0022 | head -16
