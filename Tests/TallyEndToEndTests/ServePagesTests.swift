@@ -11,12 +11,16 @@ import Testing
 
   init() throws { repo = try ExampleRepository(prefix: "tally-serve-pages") }
 
-  /// `curl -si -G URL --data-urlencode name=value …`: status, headers, body.
+  /// `curl -si -G URL --data-urlencode name=value …`: status, headers, body — as the team's
+  /// browser asks, in Chinese (`Accept-Language: zh-CN`; example-repo's tally.yaml names no
+  /// language, so without it the pages would be English).
   func get(
-    _ server: ServeCommandTests.Server, _ path: String, _ query: [(String, String)] = [], method: String = "GET"
+    _ server: ServeCommandTests.Server, _ path: String, _ query: [(String, String)] = [], method: String = "GET",
+    language: String = "zh-CN"
   ) throws -> (status: Int, headers: String, body: String) {
     // HEAD with -I (curl would wait for the body -X HEAD announces); other methods with -X.
     var arguments = method == "HEAD" ? ["-sI"] : ["-si", "-X", method]
+    arguments += ["-H", "Accept-Language: \(language)"]
     if !query.isEmpty { arguments.append("-G") }
     arguments.append(server.url + path)
     for (name, value) in query { arguments += ["--data-urlencode", "\(name)=\(value)"] }
@@ -297,7 +301,7 @@ import Testing
     for (key, report, section) in [
       ("plan", "plan", "totals"), ("pipeline", "pipeline", "by_status"), ("open_complaints", "complaints", "open"),
     ] {
-      let cli = try repo.tally(["report", report, "--format", "json"]).stdout
+      let cli = try repo.tally(["report", report, "--format", "json", "--lang", "zh"]).stdout
       let mine = try #require(try rows(dashboard, section: key))
       let theirs = try #require(try rows(cli, section: section))
       #expect(!mine.isEmpty, "\(key)")
@@ -305,7 +309,9 @@ import Testing
     }
     // Open and overdue action items per owner: the meetings report's counts.
     let meetings = try #require(
-      try rows(try repo.tally(["report", "meetings", "--format", "json"]).stdout, section: "action_items_by_owner"))
+      try rows(
+        try repo.tally(["report", "meetings", "--format", "json", "--lang", "zh"]).stdout,
+        section: "action_items_by_owner"))
     let items = try #require(try rows(dashboard, section: "action_items"))
     let open = meetings.reduce(0) { $0 + ($1["open"] as? Int ?? 0) }
     #expect(open > 0)
