@@ -4,12 +4,14 @@ latency URL BENCH REPO SEED
     Makes one commit on main (tally-bench gen-history --append 1) and polls the record
     page until the commit it was made from (<meta name="tally-commit">) is the new tip;
     prints "latency SECONDS".
-pushes URL BENCH REPO SEED TALLY SECONDS
-    Makes 100 commits one by one over the given seconds while fetching /reports/plan.json
-    without pause; afterwards every body is compared with `tally report plan --format json
+pushes URL BENCH REPO SEED TALLY SECONDS [LOAD-PID]
+    Makes 100 commits one by one (spread over at least the given seconds) while fetching
+    /reports/plan.json without pause, then stops the load (SIGINT to LOAD-PID: wrk reports); afterwards every body is compared with `tally report plan --format json
     --rev C` for the commit C it names. Prints "checked N", "mixed M", "errors E".
 """
+import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -51,7 +53,7 @@ def latency(url, bench, repo, seed):
     print(f"latency {time.monotonic() - landed:.3f}")
 
 
-def pushes(url, bench, repo, seed, tally, seconds):
+def pushes(url, bench, repo, seed, tally, seconds, load=None):
     seconds = float(seconds)
     bodies = {}
     errors = []
@@ -79,6 +81,9 @@ def pushes(url, bench, repo, seed, tally, seconds):
         if pause > 0:
             time.sleep(pause)
     time.sleep(1)
+    if load:
+        os.kill(int(load), signal.SIGINT)
+    landed = time.monotonic() - start
     done.set()
     for thread in threads:
         thread.join()
@@ -90,7 +95,7 @@ def pushes(url, bench, repo, seed, tally, seconds):
             checked += 1
             if body != expected:
                 mixed += 1
-    print(f"commits seen {len(bodies)}")
+    print(f"commits landed in {landed:.1f} s; commits seen {len(bodies)}")
     print(f"checked {checked}")
     print(f"mixed {mixed}")
     print(f"errors {len(errors)} {errors[:3]}")

@@ -12,35 +12,13 @@ import Testing
   init() throws { repo = try ExampleRepository(prefix: "tally-serve-edit") }
 
   /// `tally serve` with `arguments`, and its base URL.
+  /// A running `tally serve` (``ServeCommandTests/Server``) with form requests.
   final class Server {
-    let process = Process()
-    var url = ""
+    let running: ServeCommandTests.Server
+    var url: String { running.url }
 
     init(in repo: ExampleRepository, _ arguments: [String]) throws {
-      process.executableURL = URL(fileURLWithPath: TallyProcess.binary)
-      process.arguments = ["serve", "--bind", "127.0.0.1:0"] + arguments
-      process.currentDirectoryURL = URL(fileURLWithPath: repo.root)
-      var environment = ProcessInfo.processInfo.environment
-      for (key, value) in repo.environment { environment[key] = value }
-      process.environment = environment
-      let out = Pipe()
-      process.standardOutput = out
-      process.standardError = FileHandle.nullDevice
-      try process.run()
-      var text = ""
-      let deadline = Date().addingTimeInterval(60)
-      while !text.contains("\n") && Date() < deadline && process.isRunning {
-        text += String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
-      }
-      guard let range = text.range(of: "http://[^ ]+/", options: .regularExpression) else {
-        throw Failure(description: "tally serve did not say where it listens: \(text)")
-      }
-      url = String(text[range])
-    }
-
-    deinit {
-      process.terminate()
-      process.waitUntilExit()
+      running = try ServeCommandTests.Server(in: repo, arguments: arguments)
     }
 
     struct Failure: Error, CustomStringConvertible { var description: String }
