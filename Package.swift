@@ -140,6 +140,12 @@ let package = Package(
       exclude: ["Golden"]),
     .testTarget(name: "TallyQueryTests", dependencies: ["TallyQuery", "TallySchema", "TallyText"]),
     .testTarget(
+      name: "TallyServeTests",
+      dependencies: [
+        "TallyServe", .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ]),
+    .testTarget(
       name: "TallyEndToEndTests",
       dependencies: ["TallyTestSupport", "TallySchema", "TallyText", "TallySampleData", "tally"],
       exclude: ["Golden", "Twins", "Scripts"]

@@ -59,8 +59,10 @@ enum Assets {
     """
 
   /// The live refresh: when the ref moves, a page without a form being edited reloads itself;
-  /// a page with one shows a notice instead (the edit is merged when it is saved). Pages work
-  /// without it.
+  /// a page with one shows a notice instead (the edit is merged when it is saved). While the
+  /// server is still making the new commit's page it answers with the earlier one, so a page
+  /// that comes back unchanged tries again after 1, 2, 4, 8 and 16 s, then shows the notice.
+  /// Pages work without it.
   static let liveScript = """
     (function () {
       var meta = document.querySelector('meta[name="tally-commit"]');
@@ -72,14 +74,27 @@ enum Assets {
       // A page left (or kept in the back-forward cache) lets its connection go: browsers
       // allow only a few per server.
       window.addEventListener('pagehide', function () { source.close(); });
+      function notice() {
+        var element = document.getElementById('live');
+        if (element) element.hidden = false;
+      }
+      function tries(commit) {
+        try {
+          var last = JSON.parse(sessionStorage.getItem('tally-reload') || '{}');
+          return last.commit === commit && last.page === location.href ? last.n : 0;
+        } catch (error) { return 0; }
+      }
+      var timer = null;
       source.addEventListener('ref', function (event) {
+        if (timer) { clearTimeout(timer); timer = null; }
         if (event.data === shown) return;
-        if (editing || document.querySelector('form.edit')) {
-          var notice = document.getElementById('live');
-          if (notice) notice.hidden = false;
-        } else {
-          window.location.reload();
-        }
+        if (editing || document.querySelector('form.edit')) return notice();
+        var n = tries(event.data);
+        if (n > 5) return notice();
+        try {
+          sessionStorage.setItem('tally-reload', JSON.stringify({ commit: event.data, page: location.href, n: n + 1 }));
+        } catch (error) { if (n > 0) return notice(); }
+        timer = setTimeout(function () { window.location.reload(); }, n === 0 ? 0 : 1000 * Math.pow(2, n - 1));
       });
     })();
 

@@ -59,7 +59,7 @@ public enum TallyServer {
 
   /// Serves until the process is stopped; `running` is told the address once it listens.
   public static func run(history: History, options: Options, running: @escaping @Sendable (String) -> Void) throws {
-    let site = Site(history: history, options: options)
+    let site = try Site(history: history, options: options)
     let router = Router(context: ServeContext.self)
     routes(router, site: site, cache: ResponseCache())
     // The server's own messages go to standard error, warnings and worse only: standard

@@ -18,8 +18,8 @@ actor Site {
   var contexts: [String: ReportContext] = [:]
   /// The commit of the newest context made.
   var contextsCommit: String?
-  /// The ref's commit as last looked at, and when (for `/events`).
-  var head: (hex: String, at: ContinuousClock.Instant)?
+  /// Where the served ref points, asked without waiting for the actor.
+  nonisolated let served: ServedRef
   /// Where each record changed in the latest history served (``recordCommits(_:_:)``).
   var recordIndex: RecordChangeIndex?
   /// Pages computed from several reports (the dashboard, my day), per commit and day.
@@ -27,9 +27,10 @@ actor Site {
   /// The commit the SQL database of the served ref was last brought up to (``database(at:)``).
   var databaseHead: String?
 
-  init(history: History, options: TallyServer.Options) {
+  init(history: History, options: TallyServer.Options) throws {
     self.history = history
     self.options = options
+    self.served = ServedRef(options.ref, resolver: try history.revisionResolver())
   }
 
   /// The report options a page starts from: the commit the request reads (the served ref's,
@@ -41,15 +42,11 @@ actor Site {
     return options
   }
 
-  /// The served ref's commit now.
-  func resolveHead() throws -> String {
-    let hex = try history.resolve(options.ref).hex
-    head = (hex, ContinuousClock.now)
-    return hex
-  }
+  /// The served ref's commit now (never waits for a page being made).
+  nonisolated func resolveHead() throws -> String { try served.resolve() }
 
   func context(_ reportOptions: ReportOptions) throws -> ReportContext {
-    let commit = try history.resolve(reportOptions.revision ?? options.ref)
+    let commit = try history.resolve(reportOptions.revision)
     let key = [
       commit.hex, reportOptions.period?.description ?? "", reportOptions.at?.description ?? "",
       reportOptions.team ?? "", reportOptions.owner ?? "", reportOptions.days.map(String.init) ?? "",
@@ -93,11 +90,7 @@ actor Site {
 
   /// The ref's commit, looked at no more often than the poll interval however many pages
   /// listen.
-  func currentHead() -> String {
-    let now = ContinuousClock.now
-    if let head, now - head.at < options.refPollInterval { return head.hex }
-    return (try? resolveHead()) ?? ""
-  }
+  nonisolated func currentHead() -> String { served.current(within: options.refPollInterval) }
 
   /// `/events`: server-sent events, `event: ref` with the commit the ref points to, sent at
   /// once and whenever it moves; a comment every 5 s keeps proxies from closing the stream
@@ -108,7 +101,7 @@ actor Site {
       var sent: String?
       var quiet = Duration.zero
       while !Task.isCancelled {
-        let hex = await self.currentHead()
+        let hex = self.currentHead()
         if hex != sent {
           try await writer.write(ByteBuffer(string: "event: ref\ndata: \(hex)\n\n"))
           sent = hex
@@ -132,5 +125,38 @@ actor Site {
   ) {
     guard let dot = file.lastIndex(of: ".") else { return (file, fallback) }
     return (String(file[..<dot]), formats[String(file[file.index(after: dot)...])])
+  }
+}
+
+/// The served ref: resolved on a repository handle of its own, so that every request learns
+/// the commit it reads, and `/events` the tip, while the Site actor is busy making a page.
+final class ServedRef: @unchecked Sendable {
+  let name: String
+  private let resolver: RevisionResolver
+  private let lock = NSLock()
+  private var last: (hex: String, at: ContinuousClock.Instant)?
+
+  init(_ name: String, resolver: RevisionResolver) {
+    self.name = name
+    self.resolver = resolver
+  }
+
+  /// The ref's commit now.
+  func resolve() throws -> String {
+    let hex = try resolver.resolve(name).hex
+    lock.lock()
+    last = (hex, ContinuousClock.now)
+    lock.unlock()
+    return hex
+  }
+
+  /// The ref's commit as looked at within `interval` (by a request or an earlier call), else
+  /// now; empty when it cannot be resolved.
+  func current(within interval: Duration) -> String {
+    lock.lock()
+    let known = last
+    lock.unlock()
+    if let known, ContinuousClock.now - known.at < interval { return known.hex }
+    return (try? resolve()) ?? ""
   }
 }
