@@ -36,3 +36,23 @@ goal() {
   python3 -c "import sys; sys.exit(0 if $2 else 1)" || { result=MISS; status=1; }
   echo "goal: $1 $result ($3)"
 }
+
+# ensure_command COMMAND PACKAGE: installs the Debian package when the command is missing
+# (as root, or with sudo that needs no password); otherwise says what to run and fails.
+ensure_command() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  local sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo_cmd=(sudo)
+    else
+      echo "bench: $1 is missing. Run: sudo apt-get update && sudo apt-get install -y $2" >&2
+      exit 1
+    fi
+  fi
+  command -v apt-get >/dev/null 2>&1 || { echo "bench: $1 is missing: install $2" >&2; exit 1; }
+  echo "bench: installing $2 with apt-get" >&2
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get update -qq >&2 \
+    && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "$2" >&2 \
+    || { echo "bench: apt-get install $2 failed. Run: apt-get update && apt-get install -y $2" >&2; exit 1; }
+}

@@ -26,10 +26,7 @@ seed="${BENCH_SEED:-7}"
 out="$root/bench/out/serve"
 mkdir -p "$out"
 source "$root/bench/lib.sh"
-command -v wrk >/dev/null 2>&1 || {
-  echo "bench-serve needs wrk: apt-get install -y wrk" >&2
-  exit 1
-}
+ensure_command wrk wrk
 build_release "$out" tally tally-bench
 tally="$root/$scratch/release/tally"
 bench="$root/$scratch/release/tally-bench"
