@@ -35,14 +35,8 @@ extension RecordsRepository {
     }
     let typePart = String(prefix[..<slash])
     let idPrefix = prefix[prefix.index(after: slash)...]
-    guard let type = schema.type(named: typePart) ?? schema.type(forDirectory: typePart),
-      let names = try? FileSystem.contents(of: FileSystem.joinPath(root, type.directory))
-    else { return [] }
-    var result: [String] = []
-    for name in names where name.hasSuffix(".yaml") && !name.hasPrefix(".") {
-      let id = name.dropLast(5)
-      if id.hasPrefix(idPrefix) { result.append(typePart + "/" + id) }
-    }
-    return result.sorted()
+    guard let type = schema.type(named: typePart) ?? schema.type(forDirectory: typePart) else { return [] }
+    let editing = RecordEditing(repository: self, today: CivilDate(year: 2000, month: 1, day: 1))
+    return editing.existingIDs(of: type).filter { $0.hasPrefix(idPrefix) }.map { typePart + "/" + $0 }.sorted()
   }
 }

@@ -63,9 +63,16 @@ extension RecordsRepository {
         "'\(argument)' does not name a record", hint: "write TYPE/ID, e.g. \(example), or the path of the record's file"
       )
     }
-    let type = try recordType(named: String(argument[..<slash]))
+    let typePart = String(argument[..<slash])
+    // A shard folder names its type too (`customers/042/C-1000042`).
+    let type: RecordType
+    if let index = schema.index(ofRecordFolder: typePart) {
+      type = schema.types[index]
+    } else {
+      type = try recordType(named: typePart)
+    }
     let id = String(argument[argument.index(after: slash)...])
-    return NamedRecord(type: type.name, id: id, relativePath: FileSystem.joinPath(type.directory, id + ".yaml"))
+    return NamedRecord(type: type.name, id: id, relativePath: type.path(of: id))
   }
 
   /// The record type called `name`, or whose directory is `name` (`customer`, `customers`).

@@ -174,6 +174,8 @@ public struct RecordsRepository: Sendable {
     // of, nil when they are not records, e.g. in the schema directory).
     var lastDirectory: [UInt8] = []
     var lastType: String?
+    var lastLayout = RecordLayout.flat
+    var lastShard: [UInt8] = []
     for file in files {
       if file.isSymbolicLink {
         roles.append(role(of: file))
@@ -191,12 +193,22 @@ public struct RecordsRepository: Sendable {
           // is it or inside it), then the directory's type.
           let directoryName = String(decoding: directory, as: UTF8.self)
           let schemaDirectory = config.schemaDirectory
-          lastType =
+          let index =
             directoryName == schemaDirectory || Self.isInside(directoryName, directory: schemaDirectory)
-            ? nil : schema.typeName(forDirectory: directoryName)
+            ? nil : schema.index(ofRecordFolder: directoryName)
+          lastType = index.map { schema.types[$0].name }
+          lastLayout = index.map { schema.types[$0].layout } ?? .flat
+          // A shard folder's own name (`042`), to compare with each id's.
+          let cut = directory.lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? directory.count
+          lastShard = lastLayout == .flat ? [] : Array(directory[cut...])
         }
         guard let type = lastType else { return nil }
-        return .record(type: type, id: String(decoding: bytes[(slash + 1)..<(bytes.count - 5)], as: UTF8.self))
+        let id = String(decoding: bytes[(slash + 1)..<(bytes.count - 5)], as: UTF8.self)
+        // A sharded record in another shard than its id's: the slow path says so.
+        if lastLayout != .flat, lastLayout.shard(of: id).map({ $0.utf8.elementsEqual(lastShard) }) != true {
+          return nil
+        }
+        return .record(type: type, id: id)
       }
       roles.append(fast ?? role(of: path))
     }
@@ -243,6 +255,39 @@ public struct RecordsRepository: Sendable {
     return role
   }
 
+  /// A record of a sharded type that is not in its id's shard folder (`wrong-shard`, an
+  /// error: every command looks for it where its id says).
+  private func misplacedShard(_ type: RecordType, id: String, path: String) -> FileRole {
+    guard type.layout.shard(of: id) != nil else {
+      return .misplaced(
+        code: "wrong-shard", severity: .error,
+        message: "\(type.name) records are \(type.layout.description), but the id '\(id)' does not end in a digit",
+        hint: "give it an id the pattern allows that ends in digits (see 'tally new \(type.name)')")
+    }
+    return .misplaced(
+      code: "wrong-shard", severity: .error,
+      message: "'\(path)' is not where \(type.name) \(id) belongs: \(type.name) records are \(type.layout.description)",
+      hint: "move it to \(type.path(of: id)) (git mv keeps its history; 'tally migrate layout' moves them all)")
+  }
+
+  /// The record a file of a commit is, for the history: a record where ``role(of:)`` says so,
+  /// and also one where the type's other layout put it (`customers/C-0042.yaml` of a sharded
+  /// type, `customers/42/C-0042.yaml` of a flat one), so that commits from before `tally
+  /// migrate layout` read as the same records.
+  public func historicalRecord(of path: String) -> (type: String, id: String)? {
+    if case .record(let type, let id) = role(of: path) { return (type, id) }
+    guard path.hasSuffix(".yaml"), let slash = path.lastIndex(of: "/") else { return nil }
+    let id = String(path[path.index(after: slash)...].dropLast(5))
+    guard !id.isEmpty, !id.hasPrefix(".") else { return nil }
+    var directory = String(path[..<slash])
+    if let type = schema.type(forDirectory: directory) { return (type.name, id) }
+    guard let cut = directory.lastIndex(of: "/") else { return nil }
+    let folder = directory[directory.index(after: cut)...]
+    guard RecordLayout.lastDigits(folder.utf8.count).shard(of: id) == String(folder) else { return nil }
+    directory = String(directory[..<cut])
+    return schema.type(forDirectory: directory).map { ($0.name, id) }
+  }
+
   /// Whether `path` names a temporary file that `tally` writes before renaming it into place.
   private func isTemporary(_ path: String) -> Bool {
     FileSystem.temporaryFileOwner(FileSystem.baseName(path)) != nil
@@ -261,19 +306,32 @@ public struct RecordsRepository: Sendable {
     if Self.isInside(path, directory: config.schemaDirectory) { return .schema }
     // The ownership policy and its fixtures: read by `tally check` and `tally policy`.
     if path == Policy.fileName || Self.isInside(path, directory: PolicyFixtures.directory) { return .other }
-    // The common case first, without copying the record type: a record file in its directory.
+    // The common case first, without copying the record type: a record file in its folder.
     let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
     let directory = slash.map { String(path[..<$0]) } ?? ""
-    if let typeName = schema.typeName(forDirectory: directory) {
+    if let index = schema.index(ofRecordFolder: directory) {
       // By bytes: `hasSuffix` on text compares characters, and this runs for every file.
       let utf8 = path.utf8
       let start = slash.map { utf8.index(after: $0) } ?? utf8.startIndex
       if utf8.distance(from: start, to: utf8.endIndex) >= 5, utf8.suffix(5).elementsEqual(".yaml".utf8) {
-        return .record(type: typeName, id: String(path[start..<utf8.index(utf8.endIndex, offsetBy: -5)]))
+        let type = schema.types[index]
+        let id = String(path[start..<utf8.index(utf8.endIndex, offsetBy: -5)])
+        if type.layout != .flat, type.folder(of: id) != directory {
+          return misplacedShard(type, id: id, path: path)
+        }
+        return .record(type: type.name, id: id)
       }
+      if name.hasPrefix(".") || name.hasPrefix("README") { return .other }
+      let type = schema.types[index]
+      return .misplaced(
+        code: "stray-file", severity: .warning,
+        message: "'\(name)' is not a record: \(directory)/ holds \(type.name) records (.yaml files)",
+        hint: name.hasSuffix(".yml") ? "rename it to .yaml" : "move it out of \(directory)/")
     }
     if let type = schema.type(forDirectory: directory) {
       if name.hasPrefix(".") || name.hasPrefix("README") { return .other }
+      // A record directly in the directory of a sharded type.
+      if name.hasSuffix(".yaml") { return misplacedShard(type, id: String(name.dropLast(5)), path: path) }
       return .misplaced(
         code: "stray-file", severity: .warning,
         message: "'\(name)' is not a record: \(type.directory)/ holds \(type.name) records (.yaml files)",
@@ -281,10 +339,19 @@ public struct RecordsRepository: Sendable {
     }
     // Inside a record directory, but deeper.
     for type in schema.types where path.hasPrefix(type.directory + "/") {
-      return .misplaced(
-        code: "nested-directory", severity: .error,
-        message: "records of \(type.name) must be directly in \(type.directory)/, not in a sub-directory",
-        hint: "move it to \(type.directory)/\(name)")
+      if type.layout == .flat {
+        return .misplaced(
+          code: "nested-directory", severity: .error,
+          message: "records of \(type.name) must be directly in \(type.directory)/, not in a sub-directory",
+          hint: "move it to \(type.directory)/\(name)")
+      }
+      guard name.hasSuffix(".yaml") else {
+        return .misplaced(
+          code: "stray-file", severity: .warning,
+          message: "'\(path)' is not a record: \(type.directory)/ holds the shard folders of \(type.name) records",
+          hint: "move it out of \(type.directory)/")
+      }
+      return misplacedShard(type, id: String(name.dropLast(5)), path: path)
     }
     guard name.hasSuffix(".yaml") else { return .other }
     // A record directory in the wrong place (`archive/customers/C-1.yaml`).

@@ -47,6 +47,7 @@ public enum CheckDiagnosticCodes {
     ("bad-id", "the file name is not a valid id for its type"),
     ("stray-file", "(warning) a file in a record directory that is not a record"),
     ("nested-directory", "a file in a sub-directory of a record directory"),
+    ("wrong-shard", "a record of a sharded type that is not in its id's shard folder"),
     ("unassigned-file", "(warning) a .yaml file outside every record directory"),
     ("unreadable", "a file that cannot be read"),
     ("symlink", "a record, schema, tally.yaml or record directory that is a symbolic link (never followed)"),

@@ -7,16 +7,23 @@ import TallyText
 /// The semantic difference between two snapshots of the records: per record and per field.
 public enum SnapshotDiff {
   /// The records that differ between `old` and `new` (renames found by identical content),
-  /// sorted by type and id.
+  /// sorted by type and id. Records are matched by type and id, not by path: a record moved
+  /// within its directory (a change of layout) is the same record.
   public static func compare(_ old: [SnapshotFile], _ new: [SnapshotFile], records: RecordsRepository) throws
     -> [RecordChange]
   {
-    func index(_ files: [SnapshotFile]) throws -> [String: (SnapshotFile, ObjectID)] {
-      var result: [String: (SnapshotFile, ObjectID)] = [:]
+    func index(_ files: [SnapshotFile]) throws -> [RecordKey: (SnapshotFile, ObjectID)] {
+      var result: [RecordKey: (SnapshotFile, ObjectID)] = [:]
       for file in files {
-        guard case .record = records.role(of: file.path) else { continue }
-        let id = try file.contentKey.flatMap(ObjectID.init(hex:)) ?? Repository.blobID(of: file.bytes())
-        result[file.path] = (file, id)
+        guard let (type, id) = records.historicalRecord(of: file.path) else { continue }
+        let key = RecordKey(type: type, id: id)
+        // Where a snapshot has a record twice (both layouts), its layout's own place wins.
+        if result[key] != nil, case .record = records.role(of: file.path) {
+        } else if result[key] != nil {
+          continue
+        }
+        let blob = try file.contentKey.flatMap(ObjectID.init(hex:)) ?? Repository.blobID(of: file.bytes())
+        result[key] = (file, blob)
       }
       return result
     }
@@ -25,26 +32,24 @@ public enum SnapshotDiff {
     var added: [RecordChange] = []
     var removed: [RecordChange] = []
     var changes: [RecordChange] = []
-    for (path, (file, id)) in after {
-      guard case .record(let type, let recordID) = records.role(of: path) else { continue }
-      if let (oldFile, oldID) = before[path] {
+    for (key, (file, id)) in after {
+      if let (oldFile, oldID) = before[key] {
         guard oldID != id else { continue }
-        var change = RecordChange(kind: .modified, type: type, id: recordID, oldBlob: oldID, newBlob: id)
+        var change = RecordChange(kind: .modified, type: key.type, id: key.id, oldBlob: oldID, newBlob: id)
         if let a = SyntaxTree.parse(try oldFile.bytes()).tree?.value,
           let b = SyntaxTree.parse(try file.bytes()).tree?.value
         {
-          change.fields = FieldChange.between(a, b, spec: records.schema.type(named: type)?.object)
+          change.fields = FieldChange.between(a, b, spec: records.schema.type(named: key.type)?.object)
         }
         changes.append(change)
       } else {
-        var change = RecordChange(kind: .added, type: type, id: recordID, oldBlob: nil, newBlob: id)
+        var change = RecordChange(kind: .added, type: key.type, id: key.id, oldBlob: nil, newBlob: id)
         change.value = SyntaxTree.parse(try file.bytes()).tree?.value
         added.append(change)
       }
     }
-    for (path, (_, id)) in before where after[path] == nil {
-      guard case .record(let type, let recordID) = records.role(of: path) else { continue }
-      removed.append(RecordChange(kind: .removed, type: type, id: recordID, oldBlob: id, newBlob: nil))
+    for (key, (_, id)) in before where after[key] == nil {
+      removed.append(RecordChange(kind: .removed, type: key.type, id: key.id, oldBlob: id, newBlob: nil))
     }
     changes += RecordChange.pairingRenames(added: added, removed: removed)
     return changes.sorted { ($0.type, $0.id) < ($1.type, $1.id) }

@@ -59,7 +59,7 @@ extension RefEditor {
     return Proposal(
       number: number, reference: reference, commit: commit, parent: info.parents[0], authorName: info.author.name,
       authorEmail: info.author.email, time: info.author.time, summary: info.summary, type: record.type,
-      id: record.id, relativePath: type.directory + "/" + record.id + ".yaml", before: try history.git.blob(old),
+      id: record.id, relativePath: type.path(of: record.id), before: try history.git.blob(old),
       after: try history.git.blob(new))
   }
 

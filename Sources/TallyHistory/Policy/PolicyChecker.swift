@@ -188,7 +188,7 @@ public final class PolicyChecker {
         let verdicts = judge.judge(judged, actions: actions, actor: actor, today: today, resolve: resolve)
         let denied = verdicts.filter { !$0.allowed }
         if denied.isEmpty { continue }
-        let path = records.displayPath((records.schema.type(named: type)?.directory ?? type) + "/" + id + ".yaml")
+        let path = records.displayPath(records.schema.type(named: type)?.path(of: id) ?? type + "/" + id + ".yaml")
         let bytes = try (newBlob ?? change.oldBlob).map { try git.blob($0) }
         let tree = bytes.flatMap { SyntaxTree.parse($0).tree }
         if let bytes { result.sources[path] = bytes }
@@ -262,9 +262,13 @@ public final class PolicyChecker {
   func recordValue(type: String, id: String, at commit: ObjectID) throws -> Value? {
     guard let recordType = records.schema.type(named: type) else { return nil }
     let tree = try git.tree(ofCommit: commit)
-    let path = (history.prefix.isEmpty ? "" : history.prefix + "/") + recordType.directory + "/" + id + ".yaml"
-    guard let blob = try git.blobID(in: tree, at: path) else { return nil }
-    return try history.recordValues.values([blob]).first??.decoded
+    let lead = history.prefix.isEmpty ? "" : history.prefix + "/"
+    for path in recordType.paths(of: id) {
+      if let blob = try git.blobID(in: tree, at: lead + path) {
+        return try history.recordValues.values([blob]).first??.decoded
+      }
+    }
+    return nil
   }
 
   /// How `policy.yaml` changed in `commit` against its first parent.

@@ -23,14 +23,12 @@ public struct RecordsAtCommit: Sendable {
     try git.subtree(try git.tree(ofCommit: commit), at: history.prefix)
   }
 
-  /// The record files of `type` in the commit: `.yaml` files directly in its directory, by
-  /// id, with their blobs.
+  /// The record files of `type` in the commit, by id, with their blobs: the `.yaml` files
+  /// where the type's layout puts them (directly in its directory, or in the shard folder of
+  /// their id).
   func files(of type: RecordType) throws -> [(id: String, blob: ObjectID)] {
-    guard let root = try rootTree(), let directory = try git.subtree(root, at: type.directory) else { return [] }
-    return try git.entries(ofTree: directory).compactMap { entry in
-      guard !entry.isTree, entry.name.hasSuffix(".yaml") else { return nil }
-      return (String(entry.name.dropLast(5)), entry.id)
-    }
+    guard let root = try rootTree() else { return [] }
+    return try git.recordFiles(of: type, inRoot: root)
   }
 
   /// The records of `type`, by id, their values read in place (only the fields a caller
@@ -50,9 +48,11 @@ public struct RecordsAtCommit: Sendable {
   /// The file of the record `key` names, relative to the records root, and its bytes; nil
   /// when the commit does not have it.
   public func file(_ key: RecordKey) throws -> (path: String, bytes: [UInt8])? {
-    guard let type = history.records.schema.type(named: key.type) else { return nil }
-    guard let blob = try files(of: type).first(where: { $0.id == key.id })?.blob else { return nil }
-    return (type.directory + "/" + key.id + ".yaml", try git.blob(blob))
+    guard let type = history.records.schema.type(named: key.type), let root = try rootTree() else { return nil }
+    for path in type.paths(of: key.id) {
+      if let blob = try git.blobID(in: root, at: path) { return (path, try git.blob(blob)) }
+    }
+    return nil
   }
 
   /// Every file under the records root, for checking or comparing the commit as a whole.

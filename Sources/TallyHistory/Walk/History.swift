@@ -103,15 +103,35 @@ public final class History: @unchecked Sendable {
     return schemaKey(config: (try? FileSystem.read(config)) ?? [], schemaFiles: files)
   }
 
-  /// The key of settings given as bytes, paths relative to the records root.
+  /// The key of settings given as bytes, paths relative to the records root. A schema's
+  /// `shard:` is left out: the history reads a record at either layout as the same record,
+  /// so moving to shards (`tally migrate layout`) keeps what was computed.
   static func schemaKey(config: [UInt8], schemaFiles: [(path: String, bytes: [UInt8])]) -> String {
-    var key = "history-format-2;"
+    var key = "history-format-3;"
     key += String(decoding: config, as: UTF8.self)
     for file in schemaFiles {
       key += "\u{0}" + file.path + "\u{0}"
-      key += String(decoding: file.bytes, as: UTF8.self)
+      key += withoutLayout(String(decoding: file.bytes, as: UTF8.self))
     }
     return key
+  }
+
+  /// A schema's text without its top-level `shard:` entry (the line and the lines indented
+  /// under it).
+  static func withoutLayout(_ text: String) -> String {
+    guard text.contains("shard:") else { return text }
+    var kept: [Substring] = []
+    var inShard = false
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.hasPrefix("shard:") {
+        inShard = true
+        continue
+      }
+      if inShard, line.first == " " || line.first == "\t" { continue }
+      inShard = false
+      kept.append(line)
+    }
+    return kept.joined(separator: "\n")
   }
 
   // MARK: Commits
@@ -317,7 +337,7 @@ public final class History: @unchecked Sendable {
             schemaChanged = true
             continue
           }
-          guard case .record(let type, let recordID) = records.role(of: delta.path) else { continue }
+          guard let (type, recordID) = records.historicalRecord(of: delta.path) else { continue }
           switch (delta.old, delta.new) {
           case (nil, let new?):
             added.append(RecordChange(kind: .added, type: type, id: recordID, oldBlob: nil, newBlob: new))
@@ -328,6 +348,27 @@ public final class History: @unchecked Sendable {
           default:
             continue
           }
+        }
+        // A record that moved within its directory (a change of layout, `tally migrate
+        // layout`) is the same record: unchanged, or modified when its text changed too.
+        if !added.isEmpty, !removed.isEmpty {
+          var removedAt: [RecordKey: Int] = [:]
+          for (index, change) in removed.enumerated() { removedAt[RecordKey(type: change.type, id: change.id)] = index }
+          var moved = Set<Int>()
+          added.removeAll { change in
+            guard let index = removedAt[RecordKey(type: change.type, id: change.id)], !moved.contains(index) else {
+              return false
+            }
+            moved.insert(index)
+            if removed[index].oldBlob != change.newBlob {
+              modified.append(
+                RecordChange(
+                  kind: .modified, type: change.type, id: change.id, oldBlob: removed[index].oldBlob,
+                  newBlob: change.newBlob))
+            }
+            return true
+          }
+          removed = removed.enumerated().filter { !moved.contains($0.offset) }.map(\.element)
         }
         // Renames: a record removed and one added with the same content.
         var changes = modified + RecordChange.pairingRenames(added: added, removed: removed)

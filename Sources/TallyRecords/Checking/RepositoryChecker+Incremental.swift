@@ -221,8 +221,8 @@ extension RepositoryChecker {
       for position in checked {
         guard let summary = results[position]?.0 else { continue }
         for use in summary.references {
-          guard let directory = schema.type(named: use.target)?.directory,
-            let target = Self.position(of: directory + "/" + use.id + ".yaml", in: files),
+          guard let path = schema.type(named: use.target)?.path(of: use.id),
+            let target = Self.position(of: path, in: files),
             results[target] == nil
           else { continue }
           targets.insert(target)
@@ -393,7 +393,7 @@ final class KnownIDs: @unchecked Sendable {
   func record(_ type: String, _ id: String) -> RecordSummary? {
     guard let recordType = repository.schema.index(named: type),
       let position = RepositoryChecker.position(
-        of: repository.schema.types[recordType].directory + "/" + id + ".yaml", in: files)
+        of: repository.schema.types[recordType].path(of: id), in: files)
     else { return nil }
     if let result = results[position] { return result.0 }
     if let summary = lock.withLock({ loaded[position] }) { return summary }

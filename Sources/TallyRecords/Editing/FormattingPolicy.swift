@@ -22,6 +22,8 @@ public struct FormattingPolicy: Sendable {
     if typedSettingKeys.contains(key) { return true }
     // follow_up_intervals: {A: 14}
     if path.components.count == 2, case .key("follow_up_intervals") = path.components[0] { return true }
+    // shard: {digits: 3}
+    if path.components.count == 2, case .key("shard") = path.components[0], key == "digits" { return true }
     return false
   })
 

@@ -188,8 +188,8 @@ extension RecordEditing {
           hint: "\(target.name) ids match \(target.idPattern.pattern)" + (target.idExample.map { ", e.g. \($0)" } ?? "")
         )
       }
-      guard hasFile(FileSystem.joinPath(target.directory, text + ".yaml")) else {
-        var hint = "create \(target.directory)/\(text).yaml first, or correct the id"
+      guard hasFile(target.path(of: text)) else {
+        var hint = "create \(target.path(of: text)) first, or correct the id"
         // Only a record the reference may name: its condition holds for it.
         if let suggestion = Suggestions.closest(
           to: text, among: existingIDs(of: target), maxDistance: 1,
@@ -214,7 +214,7 @@ extension RecordEditing {
   /// evaluated without the referring record).
   public func admits(_ reference: ReferenceSpec, id: String, of type: RecordType) -> Bool {
     guard reference.condition != nil else { return true }
-    let file = FileSystem.joinPath(type.directory, id + ".yaml")
+    let file = type.path(of: id)
     guard let bytes = try? self.bytes(at: file), let value = SyntaxTree.parse(bytes).tree?.value else { return false }
     return SetValidator(schema: repository.schema, today: today).admits(reference, target: value, id: id)
   }

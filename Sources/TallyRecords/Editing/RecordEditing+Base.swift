@@ -56,19 +56,26 @@ extension RecordEditing {
     case .workingTree:
       let directory = FileSystem.joinPath(repository.root, type.directory)
       guard let names = try? FileSystem.contents(of: directory) else { return [] }
-      return names.compactMap { name in
-        guard name.hasSuffix(".yaml"), !name.hasPrefix(".") else { return nil }
-        return String(name.dropLast(5))
+      guard type.layout != .flat else { return names.compactMap(Self.recordID) }
+      return names.filter { type.layout.isShardName($0) }.flatMap { shard in
+        ((try? FileSystem.contents(of: FileSystem.joinPath(directory, shard))) ?? []).compactMap(Self.recordID)
+          .filter { type.layout.shard(of: $0) == shard }
       }
     case .snapshot(let files, _):
       let prefix = type.directory + "/"
       return files.compactMap { file in
         guard file.path.hasPrefix(prefix), file.path.hasSuffix(".yaml") else { return nil }
         let name = file.path.dropFirst(prefix.count)
-        guard !name.contains("/"), !name.hasPrefix(".") else { return nil }
-        return String(name.dropLast(5))
+        guard let id = Self.recordID(String(name.split(separator: "/").last ?? name)) else { return nil }
+        return file.path == type.path(of: id) ? id : nil
       }
     }
+  }
+
+  /// The id a file name gives a record (`C-0042.yaml` → `C-0042`; nil for other files).
+  static func recordID(_ name: String) -> String? {
+    guard name.hasSuffix(".yaml"), !name.hasPrefix(".") else { return nil }
+    return String(name.dropLast(5))
   }
 
   /// Files already listed, as a record source.
@@ -87,7 +94,7 @@ extension RecordEditing {
     guard !id.isEmpty, !id.hasPrefix("."), !id.contains("/"), !id.contains("\\") else {
       throw .usage([Problem("'\(id)' cannot be a record id")])
     }
-    let relative = FileSystem.joinPath(recordType.directory, id + ".yaml")
+    let relative = recordType.path(of: id)
     return try existing(Target(type: recordType.name, id: id, relativePath: relative), named: type + "/" + id)
   }
 

@@ -194,7 +194,14 @@ public struct RecordEditing: Sendable {
             hint: "\(type.name) ids match \(type.idPattern.pattern)" + (type.idExample.map { ", e.g. \($0)" } ?? ""))
         ])
       }
-      let relative = FileSystem.joinPath(type.directory, id + ".yaml")
+      if type.layout != .flat, type.layout.shard(of: id) == nil {
+        throw .usage([
+          Problem(
+            "'\(id)' cannot be a \(type.name) id: \(type.name) records are \(type.layout.description), and it does not end in one",
+            hint: type.idExample.map { "e.g. \($0)" })
+        ])
+      }
+      let relative = type.path(of: id)
       if hasFile(relative) {
         throw .exists(repository.displayPath(relative))
       }
@@ -205,7 +212,7 @@ public struct RecordEditing: Sendable {
 
     let recordID: String
     if let id { recordID = id } else { recordID = try nextID(for: type, value: value) }
-    let relative = FileSystem.joinPath(type.directory, recordID + ".yaml")
+    let relative = type.path(of: recordID)
     let absolute = FileSystem.joinPath(repository.root, relative)
     let display = repository.displayPath(relative)
     if hasFile(relative) { throw .exists(display) }

@@ -14,15 +14,15 @@ public struct PolicySetup: Sendable {
   public var resolve: @Sendable (String, String) -> ObjectView?
 
   /// Reads the policy and the staff through `read` (a path relative to the records root →
-  /// its bytes, nil when absent) and `list` (a directory → its `.yaml` files' names).
+  /// its bytes, nil when absent) and `list` (a record type → the ids of its records).
   static func load(
     _ records: RecordsRepository, today: CivilDate, read: @escaping @Sendable (String) -> [UInt8]?,
-    list: (String) -> [String]
+    list: (RecordType) -> [String]
   ) -> PolicySetup {
     let policyPath = records.displayPath(Policy.fileName)
     let schema = records.schema
     @Sendable func recordValue(_ type: RecordType, _ id: String) -> Value? {
-      read(type.directory + "/" + id + ".yaml").flatMap { SyntaxTree.parse($0).tree?.value }
+      read(type.path(of: id)).flatMap { SyntaxTree.parse($0).tree?.value }
     }
     let resolve: @Sendable (String, String) -> ObjectView? = { type, id in
       guard let recordType = schema.type(named: type), let value = recordValue(recordType, id) else { return nil }
@@ -37,8 +37,7 @@ public struct PolicySetup: Sendable {
     let settings = policy?.actors ?? ActorSettings()
     var staff: [(id: String, value: Value)] = []
     if let type = schema.type(named: settings.type) {
-      for name in list(type.directory) where name.hasSuffix(".yaml") {
-        let id = String(name.dropLast(5))
+      for id in list(type) {
         if let value = recordValue(type, id) { staff.append((id, value)) }
       }
     }
@@ -53,10 +52,12 @@ public struct PolicySetup: Sendable {
     return load(
       records, today: today,
       read: { path in try? FileSystem.read(FileSystem.joinPath(root, path)) },
-      list: { directory in
-        ((try? FileSystem.files(under: FileSystem.joinPath(root, directory), suffixes: [".yaml"])) ?? [])
-          .filter { FileSystem.relative($0, to: FileSystem.joinPath(root, directory)).contains("/") == false }
-          .map { FileSystem.baseName(of: $0) }
+      list: { type in
+        ((try? FileSystem.files(under: FileSystem.joinPath(root, type.directory), suffixes: [".yaml"])) ?? [])
+          .compactMap { file in
+            let id = String(FileSystem.baseName(of: file).dropLast(5))
+            return FileSystem.relative(file, to: root) == type.path(of: id) ? id : nil
+          }
       })
   }
 
@@ -70,11 +71,6 @@ public struct PolicySetup: Sendable {
         guard let id = try? git.blobID(in: root, at: path) else { return nil }
         return try? git.blob(id)
       },
-      list: { directory in
-        guard let tree = try? git.subtree(root, at: directory), let entries = try? git.entries(ofTree: tree) else {
-          return []
-        }
-        return entries.filter { !$0.isTree }.map(\.name)
-      })
+      list: { type in ((try? git.recordFiles(of: type, inRoot: root)) ?? []).map(\.id) })
   }
 }

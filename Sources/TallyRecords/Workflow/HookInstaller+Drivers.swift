@@ -111,19 +111,21 @@ extension HookInstaller {
   /// tally's block for `.gitattributes`: the marker, then one line per record directory.
   var attributesBlock: [String] {
     [Self.attributesMarker]
-      + recordDirectories.map { Self.attributesPattern(directory: $0) + Self.attributesAssignments }
+      + recordDirectories.map {
+        Self.attributesPattern(directory: $0, sharded: shardedDirectories.contains($0)) + Self.attributesAssignments
+      }
   }
 
-  /// The pattern for the record files directly in `directory`, as `.gitattributes` reads
-  /// it: wildcard characters of the name escaped, and the whole quoted C-style when it has
-  /// spaces or quotes.
-  static func attributesPattern(directory: String) -> String {
+  /// The pattern for the record files directly in `directory` (in its shard folders when
+  /// `sharded`: `customers/*/*.yaml`), as `.gitattributes` reads it: wildcard characters of
+  /// the name escaped, and the whole quoted C-style when it has spaces or quotes.
+  static func attributesPattern(directory: String, sharded: Bool = false) -> String {
     var escaped = ""
     for character in directory {
       if "*?[\\".contains(character) { escaped.append("\\") }
       escaped.append(character)
     }
-    let text = escaped + "/*.yaml"
+    let text = escaped + (sharded ? "/*/*.yaml" : "/*.yaml")
     guard text.contains(where: { $0 == " " || $0 == "\t" || $0 == "\"" }) else { return text }
     return "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
   }
@@ -344,7 +346,8 @@ extension HookInstaller {
       // libgit2 (1.5) does not read quoted patterns, which tally writes for a directory
       // whose name has a space; git does, so tally's own line for it counts where libgit2
       // sees nothing.
-      let fromBlock = block[Self.attributesPattern(directory: directory)]?.contains(driver.attribute) ?? false
+      let pattern = Self.attributesPattern(directory: directory, sharded: shardedDirectories.contains(directory))
+      let fromBlock = block[pattern]?.contains(driver.attribute) ?? false
       if value == .value(Self.driverName) || (value == .unspecified && fromBlock) {
         attributed.append(directory)
       }
@@ -395,7 +398,16 @@ extension HookInstaller {
   /// (so that a hand-written pattern such as `customers/C-*.yaml` is matched too), or a
   /// made-up one when it has none.
   func sampleFile(in directory: String) -> String {
-    let names = (try? FileSystem.contents(of: FileSystem.joinPath(root, directory))) ?? []
-    return names.filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") }.min() ?? "record.yaml"
+    guard shardedDirectories.contains(directory) else {
+      let names = (try? FileSystem.contents(of: FileSystem.joinPath(root, directory))) ?? []
+      return names.filter { $0.hasSuffix(".yaml") && !$0.hasPrefix(".") }.min() ?? "record.yaml"
+    }
+    // Sharded: a record of the first shard folder that has one.
+    let folders = ((try? FileSystem.contents(of: FileSystem.joinPath(root, directory))) ?? []).sorted()
+    for folder in folders where !folder.hasPrefix(".") {
+      let names = (try? FileSystem.contents(of: FileSystem.joinPath(root, directory + "/" + folder))) ?? []
+      if let name = names.filter({ $0.hasSuffix(".yaml") && !$0.hasPrefix(".") }).min() { return folder + "/" + name }
+    }
+    return "000/record.yaml"
   }
 }

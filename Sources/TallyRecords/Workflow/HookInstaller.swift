@@ -66,6 +66,8 @@ public struct HookInstaller: Sendable {
   public let executable: String?
   /// The record directories (relative to the records root), for the diff and merge drivers.
   public let recordDirectories: [String]
+  /// Those of ``recordDirectories`` whose records are in shard folders (`customers/042/`).
+  public let shardedDirectories: Set<String>
 
   /// Why the hooks could not be installed, removed or described.
   public enum HookError: Error, CustomStringConvertible, Sendable {
@@ -101,9 +103,12 @@ public struct HookInstaller: Sendable {
   ///   - executable: The absolute path of the `tally` binary the hooks should run.
   ///   - recordDirectories: The directories of the record types (`customers`, ...), which
   ///     get git's diff and merge drivers; none leaves the drivers alone.
+  ///   - shardedDirectories: Those whose records are one folder deeper, in shards.
   /// - Throws: ``HookError/notInWorkTree(_:)`` for a bare repository or no repository;
   ///   ``HookError/git(_:)`` when libgit2 cannot open it.
-  public init(recordsRoot: String, executable: String?, recordDirectories: [String] = []) throws(HookError) {
+  public init(
+    recordsRoot: String, executable: String?, recordDirectories: [String] = [], shardedDirectories: Set<String> = []
+  ) throws(HookError) {
     let root = Self.resolved(FileSystem.absolute(recordsRoot))
     let repository: Repository
     do {
@@ -128,6 +133,7 @@ public struct HookInstaller: Sendable {
     self.prefix = prefix
     self.executable = executable
     self.recordDirectories = recordDirectories
+    self.shardedDirectories = shardedDirectories
   }
 
   // MARK: - The scripts

@@ -527,6 +527,8 @@ public struct RecordType: Sendable {
   public var title: String?
   /// The directory (relative to the records root) that holds the type's files.
   public var directory: String
+  /// Where in ``directory`` each record's file is (`shard:` in the schema; see ``path(of:)``).
+  public var layout = RecordLayout.flat
   public var idPattern: SafeRegex
   public var idExample: String?
   public var object: ObjectSpec

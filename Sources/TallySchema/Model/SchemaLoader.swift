@@ -58,6 +58,20 @@ public struct SchemaLoader {
             ]))
         continue
       }
+      if let outer = types.first(where: { $0.layout != .flat && type.directory.hasPrefix($0.directory + "/") }) {
+        loader.diagnostics.append(
+          Diagnostic(
+            .error, code: "schema-bad-value",
+            message:
+              "the directory '\(type.directory)' is inside '\(outer.directory)', whose \(outer.name) records are sharded",
+            path: type.location.path, range: type.location.range,
+            hint: "a sharded type's directory holds only its shard folders: give '\(type.name)' a directory elsewhere",
+            notes: [
+              Diagnostic.Note(
+                message: "'\(outer.name)' is sharded here", path: outer.location.path, range: outer.location.range)
+            ]))
+        continue
+      }
       names[type.name] = type
       directories[type.directory] = type
       unique.append(type)
@@ -199,7 +213,7 @@ public struct SchemaLoader {
   // MARK: - Types
 
   static let typeKeys = [
-    "version", "type", "title", "description", "directory", "id", "open", "fields", "rules", "merge",
+    "version", "type", "title", "description", "directory", "shard", "id", "open", "fields", "rules", "merge",
   ]
 
   mutating func readType(_ root: SyntaxNode) -> (RecordType, [PendingCheck])? {
@@ -281,6 +295,15 @@ public struct SchemaLoader {
       location: location(nameNode))
     type.title = text(root["title"], "title")
     type.idExample = idExample
+    if let shardNode = root["shard"], let layout = layout(shardNode) {
+      type.layout = layout
+      if let idExample, layout.shard(of: idExample) == nil, let exampleNode = root["id"]?["example"] {
+        error(
+          "schema-bad-value",
+          "records are sharded by their id's last digits, but the example '\(idExample)' does not end in one",
+          at: exampleNode, hint: "ids of a sharded type end in digits, e.g. 'C-0001'")
+      }
+    }
     if let mergeNode = root["merge"], let strategy = mergeStrategy(mergeNode) {
       if strategy == .atomic {
         error(
@@ -292,6 +315,30 @@ public struct SchemaLoader {
     }
     for index in checks.indices { checks[index].typeName = name }
     return (type, checks)
+  }
+
+  /// `shard: {digits: N}`: records in folders named by the id's last N digits.
+  mutating func layout(_ node: SyntaxNode) -> RecordLayout? {
+    guard node.isMapping else {
+      error(
+        "schema-bad-value", "'shard' must be a mapping such as {digits: 3}", at: node,
+        hint: "'shard: {digits: 3}' puts C-1000042 in <directory>/042/")
+      return nil
+    }
+    checkKeys(node, allowed: ["digits"], context: "'shard'")
+    guard let digitsNode = node["digits"] else {
+      error("schema-missing", "'shard' has no 'digits'", at: node, hint: "add e.g. 'digits: 3'")
+      return nil
+    }
+    guard let digits = integer(digitsNode, "digits", minimum: 1) else { return nil }
+    guard digits <= RecordLayout.maximumDigits else {
+      error(
+        "schema-bad-value", "at most \(RecordLayout.maximumDigits) digits name a shard (10,000 folders)",
+        at: digitsNode,
+        hint: "3 digits make 1,000 folders: a thousand records each at a million")
+      return nil
+    }
+    return .lastDigits(digits)
   }
 
   func isIdentifier(_ text: String) -> Bool {

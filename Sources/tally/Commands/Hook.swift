@@ -78,7 +78,7 @@ struct Hook: ParsableCommand {
         return
       }
       let records = try repository.open()
-      let installer = try Hook.installer(root: records.root, recordDirectories: Hook.recordDirectories(records))
+      let installer = try Hook.installer(records)
       do {
         Console.out(Hook.describe(try installer.install(), installer: installer))
       } catch {
@@ -190,7 +190,7 @@ struct Hook: ParsableCommand {
     func run() throws {
       let root = try Hook.rootOrCurrentDirectory(repository)
       let records = try? RecordsRepository.open(root: root, from: root, displayBase: root)
-      let installer = try Hook.installer(root: root, recordDirectories: records.map(Hook.recordDirectories) ?? [])
+      let installer = try records.map(Hook.installer) ?? Hook.installer(root: root, recordDirectories: [])
       let status: HookInstaller.Status
       do {
         status = try installer.status()
@@ -209,11 +209,21 @@ struct Hook: ParsableCommand {
     }
   }
 
+  /// An installer for `records`, run by this binary, with the drivers for its record types.
+  static func installer(_ records: RecordsRepository) throws -> HookInstaller {
+    try installer(
+      root: records.root, recordDirectories: recordDirectories(records),
+      shardedDirectories: Set(records.schema.types.filter { $0.layout != .flat }.map(\.directory)))
+  }
+
   /// An installer for the records at `root`, run by this binary.
-  static func installer(root: String, recordDirectories: [String]) throws -> HookInstaller {
+  static func installer(root: String, recordDirectories: [String], shardedDirectories: Set<String> = []) throws
+    -> HookInstaller
+  {
     do {
       return try HookInstaller(
-        recordsRoot: root, executable: RunningExecutable.path, recordDirectories: recordDirectories)
+        recordsRoot: root, executable: RunningExecutable.path, recordDirectories: recordDirectories,
+        shardedDirectories: shardedDirectories)
     } catch {
       Console.err("tally: \(error)\n")
       throw exitCode(for: error)

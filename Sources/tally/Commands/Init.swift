@@ -80,7 +80,8 @@ struct Init: ParsableCommand {
         let records = try? RecordsRepository.open(root: result.root, from: result.root, displayBase: result.root)
         let installer = try HookInstaller(
           recordsRoot: result.root, executable: RunningExecutable.path,
-          recordDirectories: records.map(Hook.recordDirectories) ?? [])
+          recordDirectories: records.map(Hook.recordDirectories) ?? [],
+          shardedDirectories: Set((records?.schema.types ?? []).filter { $0.layout != .flat }.map(\.directory)))
         Console.out(Hook.describe(try installer.install(), installer: installer))
       } catch {
         // The repository is there; only the hooks are missing, and can be installed later.

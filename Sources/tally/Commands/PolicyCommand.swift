@@ -176,7 +176,7 @@ struct PolicyCommand: ParsableCommand {
       let date = today(in: records)
       let setup = PolicySetup.workingTree(records, today: date)
       let value = records.schema.type(named: key.type).flatMap { type in
-        (try? FileSystem.read(FileSystem.joinPath(records.root, type.directory + "/" + key.id + ".yaml")))
+        (try? FileSystem.read(FileSystem.joinPath(records.root, type.path(of: key.id))))
           .flatMap { SyntaxTree.parse($0).tree?.value }
       }
       let explanation: PolicyExplanation
