@@ -12,6 +12,9 @@ public struct IndexEntry: Sendable, Hashable {
   public var id: ObjectID
   public var mode: UInt32
   public var stage: Int
+  /// Outside a sparse checkout (`git sparse-checkout`): the file is not in the working tree,
+  /// and its absence there is no deletion.
+  public var skipWorktree = false
 }
 
 extension IndexEntry {
@@ -25,7 +28,8 @@ extension IndexEntry {
       result.append(
         IndexEntry(
           path: String(cString: entry.pointee.path), id: ObjectID(entry.pointee.id), mode: entry.pointee.mode,
-          stage: Int(git_index_entry_stage(entry))))
+          stage: Int(git_index_entry_stage(entry)),
+          skipWorktree: entry.pointee.flags_extended & UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue) != 0))
     }
     return result
   }
@@ -90,6 +94,27 @@ extension Repository {
         }
       }
       return (entries, changed)
+    }
+  }
+
+  /// The paths (from the top of the working tree) of the index's entries outside a sparse
+  /// checkout (skip-worktree): empty in a full checkout. Only those entries' paths are made
+  /// into strings.
+  public func sparsePaths() throws(GitError) -> Set<String> {
+    try locked { () throws(GitError) -> Set<String> in
+      var index: OpaquePointer?
+      try check(git_repository_index(&index, handle), "git_repository_index")
+      defer { git_index_free(index) }
+      try check(git_index_read(index, 0), "git_index_read")
+      var result = Set<String>()
+      let flag = UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue)
+      for position in 0..<git_index_entrycount(index) {
+        guard let entry = git_index_get_byindex(index, position), entry.pointee.flags_extended & flag != 0 else {
+          continue
+        }
+        result.insert(String(cString: entry.pointee.path))
+      }
+      return result
     }
   }
 
@@ -642,9 +667,11 @@ extension Repository {
   /// The files under `prefix` (relative to the top of the working tree; empty for all) that
   /// differ between the working tree and the index, untracked files included and ignored
   /// files left out — as `git add --all PREFIX` would stage them. Uses the index's stat data,
-  /// so unchanged files are not read.
+  /// so unchanged files are not read. Files outside a sparse checkout (skip-worktree) are not
+  /// changes, as git sees them: their absence is no deletion (libgit2 1.5 reports them).
   public func workingTreeChanges(under prefix: String) throws(GitError) -> [WorkingTreeChange] {
-    try locked { () throws(GitError) -> [WorkingTreeChange] in
+    let sparse = try sparsePaths()
+    return try locked { () throws(GitError) -> [WorkingTreeChange] in
       var options = git_status_options()
       try check(git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)), "git_status_options_init")
       options.show = GIT_STATUS_SHOW_WORKDIR_ONLY
@@ -685,6 +712,7 @@ extension Repository {
         let path = String(cString: file.path)
         // A prefix 'customers' must not match 'customers-old/...'.
         if !prefix.isEmpty && !(path == prefix || path.hasPrefix(prefix + "/")) { continue }
+        if !sparse.isEmpty, sparse.contains(path) { continue }
         result.append(WorkingTreeChange(path: path, kind: kind))
       }
       return result

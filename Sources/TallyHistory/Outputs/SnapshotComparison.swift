@@ -78,7 +78,7 @@ extension History {
       names = (from, to)
     case .workingTree(let revision):
       old = try records(at: try resolve(revision)).snapshotFiles()
-      new = try WorkingTreeSource(root: records.root).files()
+      new = try CheckoutSource(repository: records).files()
       names = (revision, "the working tree")
     }
     let changes = try SnapshotDiff.compare(old, new, records: records)

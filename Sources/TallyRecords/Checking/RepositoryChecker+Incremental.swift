@@ -324,7 +324,8 @@ extension RepositoryChecker {
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws -> CheckReport {
     let stateFile = gitDirectory.map { CheckState.workingTreePath(gitDirectory: $0) }
-    let files = try WorkingTreeSource(root: repository.root, statKeys: stateFile != nil).files()
+    let files = try repository.withSparseFiles(
+      try WorkingTreeSource(root: repository.root, statKeys: stateFile != nil).files())
     Trace.mark("working tree listed")
     guard let stateFile, files.allSatisfy({ $0.contentKey != nil }) else {
       return check(files: files, only: only, baseline: baseline, progress: progress)

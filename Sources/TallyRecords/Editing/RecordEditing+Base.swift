@@ -45,7 +45,7 @@ extension RecordEditing {
   /// The records the new text is checked among (before it replaces its file).
   func checkedSource() -> RecordSource {
     switch base {
-    case .workingTree: WorkingTreeSource(root: repository.root)
+    case .workingTree: CheckoutSource(repository: repository)
     case .snapshot(let files, let name): SnapshotFiles(listed: files, name: name)
     }
   }

@@ -45,3 +45,38 @@ public struct IndexSource: RecordSource {
     return result
   }
 }
+
+extension RecordsRepository {
+  /// `files` (the working tree's, in path order) with the records outside a sparse checkout
+  /// (`git sparse-checkout`: skip-worktree entries of the index, absent from the disk) read
+  /// from the index, so that a check of a sparse checkout sees the whole repository — its
+  /// references to records in other shards resolve — and not a mass deletion. `files` as it
+  /// is in a full checkout or outside git.
+  public func withSparseFiles(_ files: [SnapshotFile]) throws -> [SnapshotFile] {
+    guard let (git, prefix) = try? gitRepository(), let sparse = try? git.sparsePaths(), !sparse.isEmpty else {
+      return files
+    }
+    let lead = prefix.isEmpty ? "" : prefix + "/"
+    let present = Set(files.map(\.path))
+    let entries = try git.indexEntries().filter { entry in
+      entry.skipWorktree && entry.stage == 0 && (lead.isEmpty || entry.path.hasPrefix(lead))
+        && !present.contains(String(entry.path.dropFirst(lead.count)))
+    }
+    guard !entries.isEmpty else { return files }
+    let added = try IndexSource.files(of: entries, prefix: prefix, repository: git)
+    return (files + added).sorted { RepositoryChecker.compareBytes($0.path, $1.path) < 0 }
+  }
+}
+
+/// The working tree as the records in it: the files on disk, and in a sparse checkout the
+/// records outside it from the index (see ``RecordsRepository/withSparseFiles(_:)``).
+public struct CheckoutSource: RecordSource {
+  public let repository: RecordsRepository
+  public var name: String { "the working tree" }
+
+  public init(repository: RecordsRepository) { self.repository = repository }
+
+  public func files() throws -> [SnapshotFile] {
+    try repository.withSparseFiles(try WorkingTreeSource(root: repository.root).files())
+  }
+}

@@ -250,6 +250,10 @@ public final class Committer {
       }
     case .paths(let paths):
       base = headFiles
+      // Files outside a sparse checkout are absent from the working tree without being
+      // deleted: naming their folder commits nothing of them.
+      let leadCount = lead.count
+      let sparse = Set(indexEntries.lazy.filter(\.skipWorktree).map { String($0.path.dropFirst(leadCount)) })
       for path in paths {
         let absolute = FileSystem.joinPath(records.root, path)
         switch FileSystem.entryKind(of: absolute) {
@@ -263,7 +267,7 @@ public final class Committer {
           }
           for known in Set(indexFiles.map(\.path)).union(headFiles.map(\.path))
           where (inside.isEmpty || known.hasPrefix(inside))
-            && FileSystem.entryKind(of: FileSystem.joinPath(records.root, known)) == nil
+            && FileSystem.entryKind(of: FileSystem.joinPath(records.root, known)) == nil && !sparse.contains(known)
           {
             proposed[known] = .some(nil)
             fromWorkingTree.insert(known)
@@ -272,6 +276,7 @@ public final class Committer {
           guard indexLookup.file(path) != nil || headLookup.file(path) != nil else {
             throw CommitError.unknownPath(path)
           }
+          if sparse.contains(path) { continue }
           proposed[path] = .some(nil)
           fromWorkingTree.insert(path)
         default:

@@ -1,0 +1,70 @@
+import Foundation
+import TallyTestSupport
+import Testing
+
+/// A sparse checkout (`git sparse-checkout`) of one shard folder: the records outside it are
+/// in the index and HEAD, not on disk — tally reads them from there instead of taking them for
+/// deleted, so checks stay complete and commits never delete them.
+@Suite struct SparseCheckoutTests {
+  /// The sharded example with only `customers/42/` of the customers checked out.
+  static func sparse(_ prefix: String) throws -> ExampleRepository {
+    let (repo, _) = try ShardedLayoutTests.shardedExample(prefix)
+    try repo.git(["sparse-checkout", "set", "--no-cone", "/*", "!/customers/", "/customers/42/"])
+    #expect(!FileManager.default.fileExists(atPath: repo.root + "/customers/43"))
+    #expect(FileManager.default.fileExists(atPath: repo.root + "/customers/42/C-0042.yaml"))
+    return repo
+  }
+
+  static func customersAtHead(_ repo: ExampleRepository) throws -> Int {
+    try repo.git(["ls-tree", "-r", "--name-only", "HEAD", "customers/"]).stdout.split(separator: "\n").count
+  }
+
+  @Test func checkSeesTheWholeRepository() throws {
+    let repo = try Self.sparse("tally-sparse-check")
+    let result = try repo.tally(["check"])
+    #expect(result.status == 0, "\(result.stdout)")
+    #expect(result.stdout.hasSuffix("checked 449 records: no problems\n"), "\(result.stdout)")
+    // A broken reference is still found, and one into a shard that is not checked out is not.
+    let path = repo.root + "/customers/42/C-0042.yaml"
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    try text.replacingOccurrences(of: "owner: S-0022\n", with: "owner: S-0999\n")
+      .write(toFile: path, atomically: true, encoding: .utf8)
+    let broken = try repo.tally(["check"])
+    #expect(broken.status == 1)
+    #expect(broken.stdout.contains("customers/42/C-0042.yaml:"), "\(broken.stdout)")
+    #expect(broken.stdout.contains("[broken-ref]"), "\(broken.stdout)")
+    #expect(broken.stdout.hasSuffix("checked 449 records: 1 error\n"), "\(broken.stdout)")
+  }
+
+  @Test func commitsNeverDeleteWhatIsNotCheckedOut() throws {
+    let repo = try Self.sparse("tally-sparse-commit")
+    #expect(try Self.customersAtHead(repo) == 280)
+    #expect(try repo.tally(["set", "customer/C-0042", "tier=A"]).status == 0)
+    let diff = try repo.tally(["diff", "--format", "json"])
+    #expect(diff.stdout.contains("C-0042") && !diff.stdout.contains("C-0043"), "\(diff.stdout.prefix(400))")
+    let all = try repo.tally(["commit", "--all", "-m", "C-0042 to tier A"])
+    #expect(all.status == 0, "\(all.stdout)\(all.stderr)")
+    #expect(try repo.git(["show", "--format=", "--name-status", "HEAD"]).stdout == "M\tcustomers/42/C-0042.yaml\n")
+    #expect(try Self.customersAtHead(repo) == 280)
+    // Naming the folder of every customer commits the one change and nothing of the others.
+    #expect(try repo.tally(["set", "customer/C-0142", "tier=C"]).status == 0)
+    let named = try repo.tally(["commit", "customers", "-m", "C-0142 to tier C"])
+    #expect(named.status == 0, "\(named.stdout)\(named.stderr)")
+    #expect(try repo.git(["show", "--format=", "--name-status", "HEAD"]).stdout == "M\tcustomers/42/C-0142.yaml\n")
+    #expect(try Self.customersAtHead(repo) == 280)
+    // git agrees: nothing is left to commit, and the sparse files are still skip-worktree.
+    #expect(try repo.git(["status", "--porcelain"]).stdout == "")
+    #expect(try repo.git(["ls-files", "-t", "customers/43/C-0043.yaml"]).stdout == "S customers/43/C-0043.yaml\n")
+  }
+
+  @Test func thePreCommitHookChecksTheWholeSnapshot() throws {
+    let repo = try Self.sparse("tally-sparse-hook")
+    #expect(try repo.tally(["hook", "install"]).status == 0)
+    #expect(try repo.tally(["set", "customer/C-0042", "loyalty=medium"]).status == 0)
+    try repo.git(["add", "customers/42/C-0042.yaml", ".gitattributes"])
+    let committed = try TallyProcess.runProgram(
+      "git", ["commit", "-q", "-m", "loyalty"], in: repo.root, environment: repo.environment)
+    #expect(committed.status == 0, "\(committed.stderr)")
+    #expect(try Self.customersAtHead(repo) == 280)
+  }
+}
