@@ -12,7 +12,7 @@ struct Tally: ParsableCommand {
       Add.self, Blame.self, CalendarCommand.self, Check.self, Commit.self, Conflicts.self, Diff.self, Fmt.self,
       HistoryCommand.self,
       Export.self, Hook.self, Init.self,
-      Log.self, MergeDriverCommand.self, New.self, Parse.self, PolicyCommand.self, QueryCommand.self,
+      Log.self, MergeDriverCommand.self, Migrate.self, New.self, Parse.self, PolicyCommand.self, QueryCommand.self,
       ReportCommand.self, Resolve.self,
       SchemaCommand.self, Serve.self, SQLCommand.self,
       SetCommand.self, Show.self,

@@ -67,4 +67,14 @@ import Testing
     #expect(committed.status == 0, "\(committed.stderr)")
     #expect(try Self.customersAtHead(repo) == 280)
   }
+
+  @Test func aLayoutMigrationIsRefusedInASparseCheckout() throws {
+    let repo = try Self.sparse("tally-sparse-migrate")
+    let head = try repo.git(["rev-parse", "HEAD"]).stdout
+    let result = try repo.tally(["migrate", "layout", "customer", "--flat"])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("sparse checkout"), "\(result.stderr)")
+    #expect(try repo.git(["rev-parse", "HEAD"]).stdout == head)
+    #expect(try repo.git(["status", "--porcelain"]).stdout == "")
+  }
 }
