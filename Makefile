@@ -48,7 +48,7 @@ unit: deps ## Run the tests only (no fuzzing)
 	TALLY_PYTHON="$$(bash scripts/test-python.sh)" TALLY_CHROMEDRIVER="$$(bash scripts/browser.sh)" \
 	  bash scripts/postgres.sh with $(SWIFT) test --parallel
 
-stress: deps ## Interrupt commit --all and fmt at 50 random moments each; 100 rounds of the commit property; 3000 of the merge properties
+stress: deps ## Interrupt commit --all, fmt and migrate layout at 50 random moments each; 100 rounds of the commit property; 3000 of the merge properties
 	$(SWIFT) build --build-tests
 	TALLY_STRESS_MOMENTS=$${TALLY_STRESS_MOMENTS:-50} TALLY_STRESS_CUSTOMERS=$${TALLY_STRESS_CUSTOMERS:-3000} \
 	  TALLY_PROPERTY_ROUNDS=$${TALLY_PROPERTY_ROUNDS:-100} TALLY_MERGE_ROUNDS=$${TALLY_MERGE_ROUNDS:-3000} \

@@ -110,6 +110,75 @@ struct InterruptTests {
     #expect(interrupted * 2 >= Self.moments, "only \(interrupted) of \(Self.moments) runs were interrupted")
   }
 
+  /// `tally migrate layout`, stopped at random moments: the move landed whole (one commit,
+  /// every customer in its shard, the schema saying so) or not at all (every file where it
+  /// was); never a mix, never a change left in the working tree or the index.
+  @Test func migrateLayoutInterruptedAtRandomMoments() throws {
+    let fixture = try Self.fixture.get()
+    var random = SeededRandom(seed: Self.seed &+ 7)
+    let command = ["migrate", "layout", "customer", "--digits", "2"]
+    func clean() throws -> TemporaryDirectory {
+      let dir = try twin(of: fixture.path)
+      try git(["reset", "-q", "--hard"], in: dir.path)
+      return dir
+    }
+    let full = try clean()
+    let start = Date()
+    let finished = try TallyProcess.run(command, in: full.path, environment: tallyGitEnvironment)
+    let duration = Date().timeIntervalSince(start)
+    #expect(finished.status == 0, "\(finished.stderr)")
+    #expect(try expectMigrationConsistent(full.path, fixture: fixture, moment: "uninterrupted") == true)
+    var interrupted = 0
+    for moment in 0..<Self.moments {
+      let dir = try clean()
+      let signal = [SIGINT, SIGINT, SIGTERM, SIGHUP][random.below(4)]
+      let delay = duration * Double(random.below(1000)) / 1000
+      let process = try TallyProcess.start(command, in: dir.path, environment: tallyGitEnvironment)
+      Thread.sleep(forTimeInterval: delay)
+      process.send(signal)
+      let result = try process.wait()
+      let label = "migrate moment \(moment): \(signal) after \(Int(delay * 1000)) ms (seed \(Self.seed))"
+      if let ended = result.signal {
+        #expect(ended == signal, "\(label): ended by \(ended)")
+        interrupted += 1
+      } else {
+        #expect(result.status == 0, "\(label): exit \(result.status): \(result.stderr)")
+      }
+      _ = try expectMigrationConsistent(dir.path, fixture: fixture, moment: label)
+    }
+    #expect(interrupted * 2 >= Self.moments, "only \(interrupted) of \(Self.moments) runs were interrupted")
+  }
+
+  /// Whether the migration landed (nil when the repository is in neither state).
+  func expectMigrationConsistent(_ path: String, fixture: InterruptFixture, moment: String) throws -> Bool? {
+    for leftover in InterruptFixture.leftovers {
+      #expect(!FileManager.default.fileExists(atPath: path + "/" + leftover), "\(moment): \(leftover) left behind")
+    }
+    let fsck = try TallyProcess.runProgram("git", ["fsck", "--no-progress", "--no-dangling"], in: path)
+    #expect(fsck.status == 0, "\(moment): git fsck: \(fsck.stdout)\(fsck.stderr)")
+    let status = try TallyProcess.runProgram("git", ["status", "--porcelain", "--untracked-files=all"], in: path)
+    #expect(status.stdout.isEmpty, "\(moment): git status: \(status.stdout.prefix(300))")
+    let commits = try git(["rev-list", "--count", "HEAD"], in: path).stdout
+    let schema = try String(contentsOfFile: path + "/schema/customer.yaml", encoding: .utf8)
+    var flat = 0
+    var sharded = 0
+    for relative in fixture.before.keys {
+      let name = (relative as NSString).lastPathComponent
+      let shard = String(name.dropLast(5).suffix(2))
+      if FileManager.default.fileExists(atPath: path + "/" + relative) { flat += 1 }
+      if FileManager.default.fileExists(atPath: path + "/customers/" + shard + "/" + name) { sharded += 1 }
+    }
+    if commits == "2\n" {
+      #expect(sharded == fixture.before.count && flat == 0, "\(moment): committed, but \(flat) files are flat")
+      #expect(schema.contains("\nshard:\n  digits: 2\n"), "\(moment): committed without the schema")
+      return true
+    }
+    #expect(commits == "1\n", "\(moment): \(commits) commits")
+    #expect(flat == fixture.before.count && sharded == 0, "\(moment): not committed, but \(sharded) files moved")
+    #expect(!schema.contains("shard:"), "\(moment): not committed, but the schema says shard")
+    return commits == "1\n" ? false : nil
+  }
+
   func expectConsistent(_ path: String, fixture: InterruptFixture, command: [String], moment: String) throws {
     for leftover in InterruptFixture.leftovers {
       #expect(!FileManager.default.fileExists(atPath: path + "/" + leftover), "\(moment): \(leftover) left behind")

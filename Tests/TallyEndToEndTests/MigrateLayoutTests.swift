@@ -67,6 +67,37 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: repo.root + "/customers/42"))
   }
 
+  /// make demo's six months of history (959 commits by the simulated team), cloned: after the
+  /// move, `log` and `blame` of several records say exactly what they said before, and the
+  /// history cache is kept (only the migration commit is read).
+  @Test func onTheTeamsHistoryLogAndBlameAreUnchangedAndTheCacheIsKept() throws {
+    let source = try Replayed.repository.get()
+    let dir = try TemporaryDirectory(prefix: "tally-migrate-history")
+    let root = dir.path + "/r"
+    let environment = [
+      "HOME": dir.path, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_AUTHOR_NAME": "何杰",
+      "GIT_AUTHOR_EMAIL": "hejie@huadong.example", "GIT_COMMITTER_NAME": "何杰",
+      "GIT_COMMITTER_EMAIL": "hejie@huadong.example", "TALLY_TODAY": "2026-11-01",
+    ]
+    let cloned = try TallyProcess.runProgram("git", ["clone", "-q", source, root], environment: environment)
+    #expect(cloned.status == 0, "\(cloned.stderr)")
+    func tally(_ arguments: [String]) throws -> ProcessResult {
+      try TallyProcess.run(arguments, in: root, environment: environment)
+    }
+    let questions = ["customer/C-0042", "customer/C-0107", "customer/C-0199", "customer/C-0250", "customer/C-0003"]
+      .flatMap { [["log", $0, "--format", "json"], ["blame", $0, "--format", "json"]] }
+    let before = try questions.map { try tally($0).stdout }
+    #expect(before.allSatisfy { $0.count > 100 })
+    let migrated = try tally(["migrate", "layout", "customer", "--digits", "2"])
+    #expect(migrated.status == 0, "\(migrated.stdout)\(migrated.stderr)")
+    let stats = try tally(["history", "build", "--stats"])
+    #expect(stats.stdout.contains(": 1 computed,"), "\(stats.stdout)")
+    for (question, was) in zip(questions, before) {
+      #expect(try tally(question).stdout == was, "\(question)")
+    }
+    #expect(try tally(["check"]).status == 0)
+  }
+
   @Test func theDriversLineFollowsTheLayout() throws {
     let repo = try Self.example("tally-migrate-attributes")
     #expect(try repo.tally(["hook", "install"]).status == 0)
