@@ -68,6 +68,25 @@ import Testing
     #expect(try Self.customersAtHead(repo) == 280)
   }
 
+  @Test func editsReferToRecordsNotCheckedOutAndRefuseToEditThem() throws {
+    let repo = try Self.sparse("tally-sparse-edit")
+    // Also leave out the staff record the edit will name (its `where` is checked on it).
+    try repo.git(["sparse-checkout", "set", "--no-cone", "/*", "!/customers/", "/customers/42/", "!/staff/S-0022.yaml"])
+    #expect(!FileManager.default.fileExists(atPath: repo.root + "/staff/S-0022.yaml"))
+    let set = try repo.tally(["set", "customer/C-0242", "owner=S-0022"])
+    #expect(set.status == 0, "\(set.stdout)\(set.stderr)")
+    #expect(
+      try String(contentsOfFile: repo.root + "/customers/42/C-0242.yaml", encoding: .utf8).contains("owner: S-0022\n"))
+    #expect(try repo.tally(["check"]).stdout.hasSuffix("checked 449 records: no problems\n"))
+    // A record that is not checked out is not written into the working tree, where git
+    // would ignore it: the edit is refused, naming the folder to add.
+    let refused = try repo.tally(["set", "customer/C-0107", "tier=A"])
+    #expect(refused.status == 64)
+    #expect(refused.stderr.contains("not in this sparse checkout"), "\(refused.stderr)")
+    #expect(refused.stderr.contains("git sparse-checkout add customers/07"), "\(refused.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: repo.root + "/customers/07"))
+  }
+
   @Test func aLayoutMigrationIsRefusedInASparseCheckout() throws {
     let repo = try Self.sparse("tally-sparse-migrate")
     let head = try repo.git(["rev-parse", "HEAD"]).stdout

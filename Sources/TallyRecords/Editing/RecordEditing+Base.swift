@@ -18,7 +18,15 @@ extension RecordEditing {
     switch base {
     case .workingTree:
       let absolute = FileSystem.joinPath(repository.root, relative)
-      guard FileSystem.kind(of: absolute) == .file else { return nil }
+      guard FileSystem.kind(of: absolute) == .file else {
+        // Not checked out (a sparse checkout): as the index has it.
+        guard let file = sparse.file(relative) else { return nil }
+        do {
+          return try file.bytes()
+        } catch {
+          throw .io("cannot read \(relative) from the index: \(error)")
+        }
+      }
       do {
         return try FileSystem.read(absolute)
       } catch {
@@ -37,7 +45,9 @@ extension RecordEditing {
   /// Whether the base has a file at `relative`.
   func hasFile(_ relative: String) -> Bool {
     switch base {
-    case .workingTree: FileSystem.kind(of: FileSystem.joinPath(repository.root, relative)) == .file
+    case .workingTree:
+      FileSystem.kind(of: FileSystem.joinPath(repository.root, relative)) == .file
+        || sparse.file(relative).map { !$0.isSymbolicLink } == true
     case .snapshot(let files, _): files.contains { $0.path == relative && !$0.isSymbolicLink }
     }
   }

@@ -30,6 +30,9 @@ public struct RecordEditing: Sendable {
   public var today: CivilDate
   /// Where the records are read from: the working tree unless told otherwise.
   public var base: Base
+  /// In a sparse checkout, the records not checked out (looked at only when a file the
+  /// working tree lacks is asked for).
+  let sparse: SparseRecords
 
   /// - Parameters:
   ///   - repository: The settings and schemas (for a snapshot: as the snapshot has them,
@@ -40,6 +43,7 @@ public struct RecordEditing: Sendable {
     self.repository = repository
     self.today = today
     self.base = base
+    self.sparse = SparseRecords(repository: repository)
   }
 
   /// A record named on the command line: its type, its id and its file.
@@ -133,6 +137,17 @@ public struct RecordEditing: Sendable {
   }
 
   func existing(_ target: Target, named argument: String) throws(Failure) -> Target {
+    if case .workingTree = base, FileSystem.kind(of: FileSystem.joinPath(repository.root, target.relativePath)) == nil,
+      sparse.file(target.relativePath) != nil
+    {
+      // Written into the working tree, it would be a file git ignores (skip-worktree).
+      let folder = FileSystem.parentDirectory(of: target.relativePath)
+      throw .usage([
+        Problem(
+          "\(target.type) '\(target.id)' is not in this sparse checkout (\(argument))",
+          hint: "add its folder first: git sparse-checkout add \(folder)")
+      ])
+    }
     if hasFile(target.relativePath) { return target }
     var hint: String?
     if let type = repository.schema.type(named: target.type) {

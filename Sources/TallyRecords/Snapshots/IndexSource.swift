@@ -53,18 +53,44 @@ extension RecordsRepository {
   /// references to records in other shards resolve — and not a mass deletion. `files` as it
   /// is in a full checkout or outside git.
   public func withSparseFiles(_ files: [SnapshotFile]) throws -> [SnapshotFile] {
+    let present = Set(files.map(\.path))
+    let added = try sparseFiles().filter { !present.contains($0.path) }
+    guard !added.isEmpty else { return files }
+    return (files + added).sorted { RepositoryChecker.compareBytes($0.path, $1.path) < 0 }
+  }
+
+  /// The files under the records root that a sparse checkout leaves out (skip-worktree
+  /// entries of the index), read from the index; empty in a full checkout or outside git.
+  public func sparseFiles() throws -> [SnapshotFile] {
     guard let (git, prefix) = try? gitRepository(), let sparse = try? git.sparsePaths(), !sparse.isEmpty else {
-      return files
+      return []
     }
     let lead = prefix.isEmpty ? "" : prefix + "/"
-    let present = Set(files.map(\.path))
     let entries = try git.indexEntries().filter { entry in
       entry.skipWorktree && entry.stage == 0 && (lead.isEmpty || entry.path.hasPrefix(lead))
-        && !present.contains(String(entry.path.dropFirst(lead.count)))
     }
-    guard !entries.isEmpty else { return files }
-    let added = try IndexSource.files(of: entries, prefix: prefix, repository: git)
-    return (files + added).sorted { RepositoryChecker.compareBytes($0.path, $1.path) < 0 }
+    return try IndexSource.files(of: entries, prefix: prefix, repository: git)
+  }
+}
+
+/// The records outside a sparse checkout, read from the index once, when first asked for
+/// (by an edit that looks for a record the working tree does not have).
+final class SparseRecords: @unchecked Sendable {
+  private let lock = NSLock()
+  private var files: [String: SnapshotFile]?
+  let repository: RecordsRepository
+
+  init(repository: RecordsRepository) { self.repository = repository }
+
+  /// The file at `relative` (relative to the records root) when the sparse checkout left it
+  /// out.
+  func file(_ relative: String) -> SnapshotFile? {
+    lock.lock()
+    defer { lock.unlock() }
+    if files == nil {
+      files = Dictionary(((try? repository.sparseFiles()) ?? []).map { ($0.path, $0) }) { first, _ in first }
+    }
+    return files?[relative]
   }
 }
 
