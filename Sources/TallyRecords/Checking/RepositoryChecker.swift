@@ -176,8 +176,10 @@ public struct RepositoryChecker: Sendable {
   /// (from the cache when it has them).
   public func baseline(files: [SnapshotFile], name: String, cache: CheckCache?) -> TransitionChecker.Baseline {
     var baseline = TransitionChecker.Baseline(name: name)
+    // A record is its type and id wherever its file was (at another layout before `tally
+    // migrate layout`).
     let records = files.compactMap { file -> RecordFile? in
-      guard case .record(let typeName, let id) = repository.role(of: file.path),
+      guard let (typeName, id) = repository.historicalRecord(of: file.path),
         let type = repository.schema.index(named: typeName)
       else { return nil }
       return (file, type, id)
@@ -193,8 +195,10 @@ public struct RepositoryChecker: Sendable {
     var baseline = TransitionChecker.Baseline(name: source.name)
     let checker = TransitionChecker(schema: repository.schema)
     let files = try source.files()
+    // The earlier version may have its records at another layout (before `tally migrate
+    // layout`): a record is its type and id wherever its file was.
     let records = files.compactMap { file -> (SnapshotFile, RecordType, String)? in
-      guard case .record(let typeName, let id) = repository.role(of: file.path),
+      guard let (typeName, id) = repository.historicalRecord(of: file.path),
         let type = repository.schema.type(named: typeName)
       else { return nil }
       return (file, type, id)
