@@ -190,9 +190,10 @@ public struct LayoutMigration: Sendable {
     return Rewrite(path: path, before: bytes, after: Array(lines.joined(separator: "\n").utf8))
   }
 
-  /// Moves the files and rewrites the schema (and `.gitattributes`). Signals wait until it is
-  /// done; on a failure what was done is undone before it throws.
-  public func apply() throws(Failure) {
+  /// Moves the files and rewrites the schema (and `.gitattributes`), telling `progress` how
+  /// many files moved of how many. Signals wait until it is done; on a failure what was done
+  /// is undone before it throws.
+  public func apply(progress: ((Int, Int) -> Void)? = nil) throws(Failure) {
     try Interrupts.critical { () throws(Failure) in
       var done: [Move] = []
       do {
@@ -206,6 +207,7 @@ public struct LayoutMigration: Sendable {
             throw Failure.io("cannot move \(move.from) to \(move.to): \(String(cString: strerror(errno)))")
           }
           done.append(move)
+          if done.count % 256 == 0 || done.count == moves.count { progress?(done.count, moves.count) }
         }
         for rewrite in [schema] + (attributes.map { [$0] } ?? []) {
           try FileSystem.writeAtomically(FileSystem.joinPath(root, rewrite.path), rewrite.after)

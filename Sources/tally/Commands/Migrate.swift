@@ -106,13 +106,19 @@ struct Migrate: ParsableCommand {
       let outcome = try Interrupts.cancellable { () throws -> CommitOutcome in
         var outcome: CommitOutcome
         do {
-          try migration.apply()
+          let progress = Progress(label: "moving files")
+          defer { progress.finish() }
+          try migration.apply(progress: progress.update)
         } catch {
           Console.err("tally: \(error); nothing was moved\n")
           if case .refused? = error as? LayoutMigration.Failure { throw Exit.findings }
           throw Exit.failure
         }
         do {
+          // The commit checks the whole snapshot: say so on a terminal, it takes a while.
+          let checking = Console.stderrIsTerminal && migration.moves.count >= 1_000
+          if checking { Console.err("checking and committing \(migration.moves.count) moved files…") }
+          defer { if checking { Console.err("\r\u{1B}[K") } }
           let plan = try committer.plan(
             .paths(migration.paths), message: text, staged: try committer.git.indexEntries())
           let own = migration.changesOfTheirOwn(in: plan.changes)
