@@ -92,7 +92,9 @@ extension Site {
     var message: String
   }
 
-  func errorPage(_ error: ResponseError, _ request: Request, commit: String) -> Response {
+  func errorPage(_ error: ResponseError, _ request: Request, commit: String? = nil) -> Response {
+    // Without a commit of its own (nobody signed in yet): the served ref's tip now.
+    let commit = commit ?? (try? resolveHead()) ?? ""
     let layout = Layout(language: language(request), commit: commit, ref: options.ref, access: options.access)
     let html = "<p class=\"error\">\(HTMLRenderer.escape(error.message))</p>\n"
     return Page.html(layout.page(title: layout.language("Cannot edit", "无法编辑"), body: html), status: error.status)
@@ -119,7 +121,7 @@ extension Site {
     let signed: Editor
     switch try signedIn(request, serve) {
     case .success(let editor): signed = editor
-    case .failure(let error): return errorPage(error, request, commit: (try? history.resolve(options.ref).hex) ?? "")
+    case .failure(let error): return errorPage(error, request)
     }
     let today = options.today()
     let editing = try signed.editor.editing(at: signed.tip, today: today)
@@ -174,7 +176,7 @@ extension Site {
     let signed: Editor
     switch try signedIn(request, serve) {
     case .success(let editor): signed = editor
-    case .failure(let error): return errorPage(error, request, commit: (try? history.resolve(options.ref).hex) ?? "")
+    case .failure(let error): return errorPage(error, request)
     }
     let form = FormBody(body)
     guard FormToken.isValid(form["csrf"], person: signed.person.id, target: request.uri.path) else {

@@ -16,7 +16,7 @@ extension Site {
     let signed: Editor
     switch try signedIn(request, serve) {
     case .success(let editor): signed = editor
-    case .failure(let error): return errorPage(error, request, commit: (try? history.resolve(options.ref).hex) ?? "")
+    case .failure(let error): return errorPage(error, request)
     }
     let layout = Layout(language: language(request), commit: signed.tip.hex, ref: options.ref, access: options.access)
     let w = layout.language
@@ -51,7 +51,7 @@ extension Site {
     let signed: Editor
     switch try signedIn(request, serve) {
     case .success(let editor): signed = editor
-    case .failure(let error): return errorPage(error, request, commit: (try? history.resolve(options.ref).hex) ?? "")
+    case .failure(let error): return errorPage(error, request)
     }
     guard FormToken.isValid(FormBody(body)["csrf"], person: signed.person.id, target: request.uri.path) else {
       return errorPage(
