@@ -80,17 +80,48 @@ struct InterruptTests {
   @Test(arguments: [["commit", "--all", "-m", "bulk"], ["fmt"]])
   func interruptedAtRandomMoments(command: [String]) throws {
     let fixture = try Self.fixture.get()
-    var random = SeededRandom(seed: Self.seed &+ UInt64(command.count))
-    // How long the whole run takes, to pick moments within it.
-    let full = try twin(of: fixture.path)
+    try interruptAtRandomMoments(
+      command, seed: Self.seed &+ UInt64(command.count), copy: { try twin(of: fixture.path) }
+    ) {
+      path, moment in
+      try expectConsistent(path, fixture: fixture, command: command, moment: moment)
+    }
+  }
+
+  /// `tally migrate layout`, stopped at random moments: the move landed whole (one commit,
+  /// every customer in its shard, the schema saying so) or not at all (every file where it
+  /// was); never a mix, never a change left in the working tree or the index.
+  @Test func migrateLayoutInterruptedAtRandomMoments() throws {
+    let fixture = try Self.fixture.get()
+    let command = ["migrate", "layout", "customer", "--digits", "2"]
+    func clean() throws -> TemporaryDirectory {
+      let dir = try twin(of: fixture.path)
+      try git(["reset", "-q", "--hard"], in: dir.path)
+      return dir
+    }
+    try interruptAtRandomMoments(command, seed: Self.seed &+ 7, copy: clean) { path, moment in
+      let landed = try expectMigrationConsistent(path, fixture: fixture, moment: moment)
+      if moment == "uninterrupted" { #expect(landed == true) }
+    }
+  }
+
+  /// Runs `command` whole in a copy made by `copy`, then in `moments` more copies stopped by
+  /// SIGINT, SIGTERM or SIGHUP after a random part of the whole run's time; `check` judges
+  /// each copy (its path, and the moment for messages). Runs that finished before the signal
+  /// prove nothing, so at least half must have been interrupted.
+  func interruptAtRandomMoments(
+    _ command: [String], seed: UInt64, copy: () throws -> TemporaryDirectory, check: (String, String) throws -> Void
+  ) throws {
+    var random = SeededRandom(seed: seed)
+    let full = try copy()
     let start = Date()
     let finished = try TallyProcess.run(command, in: full.path, environment: tallyGitEnvironment)
     let duration = Date().timeIntervalSince(start)
     #expect(finished.status == 0, "\(finished.stderr)")
-    try expectConsistent(full.path, fixture: fixture, command: command, moment: "uninterrupted")
+    try check(full.path, "uninterrupted")
     var interrupted = 0
     for moment in 0..<Self.moments {
-      let dir = try twin(of: fixture.path)
+      let dir = try copy()
       let signal = [SIGINT, SIGINT, SIGTERM, SIGHUP][random.below(4)]
       let delay = duration * Double(random.below(1000)) / 1000
       let process = try TallyProcess.start(command, in: dir.path, environment: tallyGitEnvironment)
@@ -104,47 +135,7 @@ struct InterruptTests {
       } else {
         #expect(result.status == 0, "\(label): exit \(result.status): \(result.stderr)")
       }
-      try expectConsistent(dir.path, fixture: fixture, command: command, moment: label)
-    }
-    // Runs that finished before the signal prove nothing about interrupts.
-    #expect(interrupted * 2 >= Self.moments, "only \(interrupted) of \(Self.moments) runs were interrupted")
-  }
-
-  /// `tally migrate layout`, stopped at random moments: the move landed whole (one commit,
-  /// every customer in its shard, the schema saying so) or not at all (every file where it
-  /// was); never a mix, never a change left in the working tree or the index.
-  @Test func migrateLayoutInterruptedAtRandomMoments() throws {
-    let fixture = try Self.fixture.get()
-    var random = SeededRandom(seed: Self.seed &+ 7)
-    let command = ["migrate", "layout", "customer", "--digits", "2"]
-    func clean() throws -> TemporaryDirectory {
-      let dir = try twin(of: fixture.path)
-      try git(["reset", "-q", "--hard"], in: dir.path)
-      return dir
-    }
-    let full = try clean()
-    let start = Date()
-    let finished = try TallyProcess.run(command, in: full.path, environment: tallyGitEnvironment)
-    let duration = Date().timeIntervalSince(start)
-    #expect(finished.status == 0, "\(finished.stderr)")
-    #expect(try expectMigrationConsistent(full.path, fixture: fixture, moment: "uninterrupted") == true)
-    var interrupted = 0
-    for moment in 0..<Self.moments {
-      let dir = try clean()
-      let signal = [SIGINT, SIGINT, SIGTERM, SIGHUP][random.below(4)]
-      let delay = duration * Double(random.below(1000)) / 1000
-      let process = try TallyProcess.start(command, in: dir.path, environment: tallyGitEnvironment)
-      Thread.sleep(forTimeInterval: delay)
-      process.send(signal)
-      let result = try process.wait()
-      let label = "migrate moment \(moment): \(signal) after \(Int(delay * 1000)) ms (seed \(Self.seed))"
-      if let ended = result.signal {
-        #expect(ended == signal, "\(label): ended by \(ended)")
-        interrupted += 1
-      } else {
-        #expect(result.status == 0, "\(label): exit \(result.status): \(result.stderr)")
-      }
-      _ = try expectMigrationConsistent(dir.path, fixture: fixture, moment: label)
+      try check(dir.path, label)
     }
     #expect(interrupted * 2 >= Self.moments, "only \(interrupted) of \(Self.moments) runs were interrupted")
   }
