@@ -10,7 +10,8 @@ import TallySampleData
 /// existing records repository, written by `git fast-import`. The staff and customers are
 /// read from the tip, so the new commits continue the history validly whatever made it;
 /// the commits follow the tip's time, a few minutes apart in working hours. The checkout
-/// is moved to the new tip.
+/// is moved to the new tip. In a repository whose customers are in shard folders, the new
+/// commits' files are too.
 extension GenerateHistory {
   static func append(directory: String, count: Int, seed: UInt64) throws(BenchError) {
     let start = monotonicSeconds()
@@ -44,11 +45,16 @@ extension GenerateHistory {
       records.append((path, Array(contents[(newline + 1)..<(newline + 1 + size)])))
       position = newline + 1 + size + 1
     }
-    let commits: [SampleEvent]
+    var commits: [SampleEvent]
     do {
       commits = try HistoryCorpus.continuing(records, after: lastTime, count: count, seed: seed)
     } catch {
       throw BenchError("\(error) (at \(tip.prefix(10)))")
+    }
+    // A sharded repository (`customers/042/C-1000042.yaml`) gets its new files in shard folders.
+    if let sharded = paths.first(where: { $0.path.hasPrefix("customers/") && $0.path.split(separator: "/").count == 3 }) {
+      let shards = try CustomerShards(digits: sharded.path.split(separator: "/")[1].count)
+      commits = commits.map { shards.place($0) }
     }
 
     // The commits, streamed to git fast-import.

@@ -31,6 +31,8 @@ enum GenerateHistory {
     var authors = 20
     var seed: UInt64 = 7
     var schemaDirectory = "schema"
+    /// Customer files in shard folders of this many digits (`--shard-digits`); nil: flat.
+    var shardDigits: Int?
   }
 
   static func run(_ options: Options) throws(BenchError) {
@@ -45,7 +47,11 @@ enum GenerateHistory {
     guard options.commits >= minimum else {
       throw BenchError("--commits must be at least \(minimum) for \(options.customers) customers (set-up and import)")
     }
-    let schemaFiles = try readSchemas(options.schemaDirectory)
+    let shards = try options.shardDigits.map { digits throws(BenchError) in try CustomerShards(digits: digits) }
+    var schemaFiles = try readSchemas(options.schemaDirectory)
+    if let shards, let index = schemaFiles.firstIndex(where: { $0.name == "customer.yaml" }) {
+      schemaFiles[index].content = try shards.schema(schemaFiles[index].content)
+    }
     let directory = options.directory.hasSuffix("/") ? String(options.directory.dropLast()) : options.directory
     if let dir = opendir(directory) {
       var entries = 0
@@ -75,10 +81,12 @@ enum GenerateHistory {
     }
     var authors: Set<String> = []
     var days: (first: Substring, last: Substring)?
+    var progress = Progress(total: options.commits)
     while let commit = history.next() {
+      progress.step()
       authors.insert(commit.authorEmail)
       days = (days?.first ?? commit.timestamp.prefix(10), commit.timestamp.prefix(10))
-      try writer.write(commit)
+      try writer.write(shards?.place(commit) ?? commit)
     }
     let packHash = try pack.finish(indexPath: temporaryIndex)
     let name = packDirectory + "/pack-" + packHash.hex

@@ -3,12 +3,15 @@ import TallySampleData
 /// Turns the commits of a history into the objects of one pack: a blob per new record
 /// version (a delta against the path's previous version when that is small), the trees
 /// that changed (the large `customers` tree as a delta against its previous version) and
-/// the commit. Paths are `file` or `directory/file`, one level deep, as in a records
-/// repository.
+/// the commit. Paths are `file`, `directory/file` or deeper (`customers/042/C-1000042.yaml`
+/// in a sharded layout); only the trees of the directories a commit touched are stored again.
 final class PackedRepositoryWriter {
   let pack: PackWriter
   private let root = IncrementalTree()
+  /// Directory path (`customers`, `customers/042`) → its tree.
   private var directories: [String: IncrementalTree] = [:]
+  /// The directories changed since the last commit.
+  private var touched: Set<String> = []
   /// Directory → the stored object of its current tree: the base of the next delta.
   private var treeVersions: [String: PackWriter.Stored] = [:]
   /// Path → its current blob, the base of the next delta.
@@ -29,13 +32,7 @@ final class PackedRepositoryWriter {
     guard let time = commit.epochSeconds else { throw BenchError("a commit at no time: \(commit.timestamp)") }
     for change in commit.changes {
       let (directory, name) = Self.split(change.path)
-      let tree =
-        directory.map { dir in
-          if let tree = directories[dir] { return tree }
-          let tree = IncrementalTree()
-          directories[dir] = tree
-          return tree
-        } ?? root
+      let tree = directory.map { tree(at: $0) } ?? root
       if let content = change.content {
         tree.set(name, hash: try storeBlob(path: change.path, content: content))
       } else {
@@ -43,12 +40,20 @@ final class PackedRepositoryWriter {
         blobs[change.path] = nil
       }
     }
-    for name in directories.keys.sorted() {
-      let tree = directories[name]!
-      if let hash = try storeTree(name, tree) {
-        root.set(name, isDirectory: true, hash: hash)
+    // The deepest first, so that each parent takes its children's new ids.
+    let order = touched.sorted { a, b in
+      let (da, db) = (a.utf8.count(where: { $0 == UInt8(ascii: "/") }), b.utf8.count(where: { $0 == UInt8(ascii: "/") }))
+      return da != db ? da > db : a < b
+    }
+    touched.removeAll(keepingCapacity: true)
+    for path in order {
+      let tree = directories[path]!
+      let (parent, name) = Self.split(path)
+      let parentTree = parent.map { directories[$0]! } ?? root
+      if let hash = try storeTree(path, tree) {
+        parentTree.set(name, isDirectory: true, hash: hash)
       } else {
-        root.remove(name)
+        parentTree.remove(name)
       }
     }
     guard let rootHash = try storeTree("", root) else { throw BenchError("a commit with no files") }
@@ -64,9 +69,27 @@ final class PackedRepositoryWriter {
     return hash
   }
 
+  /// The directory part and the last name of `path` (`customers/042`, `C-1000042.yaml`).
   static func split(_ path: String) -> (directory: String?, name: String) {
-    guard let slash = path.firstIndex(of: "/") else { return (nil, path) }
+    guard let slash = path.lastIndex(of: "/") else { return (nil, path) }
     return (String(path[..<slash]), String(path[path.index(after: slash)...]))
+  }
+
+  /// The tree of the directory `path`, made (with its parents) when new; marks it and its
+  /// parents as touched.
+  private func tree(at path: String) -> IncrementalTree {
+    var current = Substring(path)
+    while touched.insert(String(current)).inserted {
+      guard let slash = current.lastIndex(of: "/") else { break }
+      current = current[..<slash]
+    }
+    if let tree = directories[path] { return tree }
+    var prefix = ""
+    for component in path.split(separator: "/") {
+      prefix += prefix.isEmpty ? String(component) : "/" + component
+      if directories[prefix] == nil { directories[prefix] = IncrementalTree() }
+    }
+    return directories[path]!
   }
 
   private func storeBlob(path: String, content: [UInt8]) throws(BenchError) -> GitHash {

@@ -7,6 +7,7 @@
 //   tally-bench write-history FILE
 //   tally-bench gen-check DIR [--customers N] [--seed S]
 //   tally-bench gen-history DIR [--customers N] [--commits N] [--authors N] [--seed S] [--schema-dir DIR]
+  //                                [--shard-digits N]
 //   tally-bench gen-history DIR --append N [--seed S]
 import TallyText
 
@@ -24,6 +25,7 @@ let usage = """
          tally-bench write-history FILE
          tally-bench gen-check DIR [--customers N] [--seed S]
          tally-bench gen-history DIR [--customers N] [--commits N] [--authors N] [--seed S] [--schema-dir DIR]
+                                       [--shard-digits N]
          tally-bench gen-history DIR --append N [--seed S]
   """
 
@@ -107,7 +109,8 @@ func main() throws(BenchError) {
         GenerateHistory.Options(
           directory: directory, customers: try arguments.int("customers", default: 10_000),
           commits: try arguments.int("commits", default: 20_000), authors: try arguments.int("authors", default: 20),
-          seed: seed, schemaDirectory: arguments.options["schema-dir"] ?? "schema"))
+          seed: seed, schemaDirectory: arguments.options["schema-dir"] ?? "schema",
+          shardDigits: arguments.options["shard-digits"] == nil ? nil : try arguments.int("shard-digits", default: 0)))
     }
   default:
     throw BenchError("unknown command \(args[1])\n\(usage)")
