@@ -106,7 +106,8 @@ struct Progress {
     let now = monotonicSeconds()
     guard now >= next else { return }
     next = now + 10
-    let line = Array("  \(Format.grouped(done)) of \(Format.grouped(total)) commits, \(Format.seconds(now - start))\n".utf8)
+    let line = Array(
+      "  \(Format.grouped(done)) of \(Format.grouped(total)) commits, \(Format.seconds(now - start))\n".utf8)
     _ = line.withUnsafeBytes { write(2, $0.baseAddress!, $0.count) }
   }
 }

@@ -52,7 +52,8 @@ extension GenerateHistory {
       throw BenchError("\(error) (at \(tip.prefix(10)))")
     }
     // A sharded repository (`customers/042/C-1000042.yaml`) gets its new files in shard folders.
-    if let sharded = paths.first(where: { $0.path.hasPrefix("customers/") && $0.path.split(separator: "/").count == 3 }) {
+    if let sharded = paths.first(where: { $0.path.hasPrefix("customers/") && $0.path.split(separator: "/").count == 3 })
+    {
       let shards = try CustomerShards(digits: sharded.path.split(separator: "/")[1].count)
       commits = commits.map { shards.place($0) }
     }

@@ -5,7 +5,8 @@
 /// changes is overwritten in place, and the SHA-1 is computed again only from the block
 /// where the first change is, starting from a state saved at every 4 KiB; the changed
 /// ranges give the delta against the previous version. Adding or removing an entry
-/// rebuilds the object (that happens in a few commits only).
+/// rebuilds the object and keeps the previous body, so that the new version can still be
+/// stored as a delta (a shard folder gains a file in most commits of an import).
 final class IncrementalTree {
   /// What `update()` found since the last call.
   enum Change {
@@ -34,6 +35,10 @@ final class IncrementalTree {
   private var needsRebuild = true
   private var changedSlots: Set<Int> = []
   private(set) var hash = GitHash(high: 0, middle: 0, low: 0)
+  /// The body as the last `update()` left it, saved before this round's first change: the
+  /// base of a rebuilt version's delta (empty before the first version).
+  private(set) var previousBody: [UInt8] = []
+  private var saved = false
 
   var isEmpty: Bool { entries.isEmpty }
   var count: Int { entries.count }
@@ -46,6 +51,7 @@ final class IncrementalTree {
       guard old.hash != hash else { return }
       entries[name] = Entry(isDirectory: isDirectory, hash: hash)
       if needsRebuild { return }
+      save()
       let slot = slots[name]!
       object.withUnsafeMutableBytes { raw in
         var bytes = hash.bytes
@@ -55,17 +61,29 @@ final class IncrementalTree {
       changedSlots.insert(slot)
       validCheckpoints = min(validCheckpoints, slot / Self.chunk + 1)
     } else {
+      save()
       entries[name] = Entry(isDirectory: isDirectory, hash: hash)
       needsRebuild = true
     }
   }
 
   func remove(_ name: String) {
-    if entries.removeValue(forKey: name) != nil { needsRebuild = true }
+    guard entries[name] != nil else { return }
+    save()
+    entries[name] = nil
+    needsRebuild = true
+  }
+
+  /// Keeps the body of the last version before the first change to it.
+  private func save() {
+    guard !saved, !needsRebuild else { return }
+    saved = true
+    previousBody = object.isEmpty ? [] : body
   }
 
   /// Serializes and hashes what changed since the last call.
   func update() -> Change {
+    defer { saved = false }
     if needsRebuild {
       rebuild()
       rehash()

@@ -32,7 +32,7 @@ final class PackedRepositoryWriter {
     guard let time = commit.epochSeconds else { throw BenchError("a commit at no time: \(commit.timestamp)") }
     for change in commit.changes {
       let (directory, name) = Self.split(change.path)
-      let tree = directory.map { tree(at: $0) } ?? root
+      let tree = directory.map { self.tree(at: $0) } ?? root
       if let content = change.content {
         tree.set(name, hash: try storeBlob(path: change.path, content: content))
       } else {
@@ -42,7 +42,9 @@ final class PackedRepositoryWriter {
     }
     // The deepest first, so that each parent takes its children's new ids.
     let order = touched.sorted { a, b in
-      let (da, db) = (a.utf8.count(where: { $0 == UInt8(ascii: "/") }), b.utf8.count(where: { $0 == UInt8(ascii: "/") }))
+      let (da, db) = (
+        a.utf8.count(where: { $0 == UInt8(ascii: "/") }), b.utf8.count(where: { $0 == UInt8(ascii: "/") })
+      )
       return da != db ? da > db : a < b
     }
     touched.removeAll(keepingCapacity: true)
@@ -123,13 +125,25 @@ final class PackedRepositoryWriter {
       treeVersions[name] = known
       return hash
     }
-    if case .ids(let ids) = change, let base = treeVersions[name], base.depth < PackWriter.maxDepth,
-      tree.bodySize >= 1024
-    {
-      treeVersions[name] = try pack.addDelta(hash: hash, base: base, delta: tree.delta(ids: ids), size: tree.bodySize)
-    } else {
-      treeVersions[name] = try pack.add(.tree, hash: hash, content: tree.body)
+    if let base = treeVersions[name], base.depth < PackWriter.maxDepth, tree.bodySize >= 1024 {
+      switch change {
+      case .ids(let ids):
+        treeVersions[name] = try pack.addDelta(
+          hash: hash, base: base, delta: tree.delta(ids: ids), size: tree.bodySize)
+        return hash
+      case .rebuilt:
+        // Entries added or removed: one changed range, found by the common prefix and suffix.
+        let body = tree.body
+        let delta = PackDelta.prefixSuffix(base: tree.previousBody, target: body)
+        if delta.count * 2 < body.count {
+          treeVersions[name] = try pack.addDelta(hash: hash, base: base, delta: delta, size: body.count)
+          return hash
+        }
+      case .unchanged:
+        break
+      }
     }
+    treeVersions[name] = try pack.add(.tree, hash: hash, content: tree.body)
     return hash
   }
 }

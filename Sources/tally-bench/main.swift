@@ -7,7 +7,7 @@
 //   tally-bench write-history FILE
 //   tally-bench gen-check DIR [--customers N] [--seed S]
 //   tally-bench gen-history DIR [--customers N] [--commits N] [--authors N] [--seed S] [--schema-dir DIR]
-  //                                [--shard-digits N]
+//                               [--shard-digits N]
 //   tally-bench gen-history DIR --append N [--seed S]
 import TallyText
 
