@@ -99,9 +99,12 @@ extension Repository {
 
   /// The paths (from the top of the working tree) of the index's entries outside a sparse
   /// checkout (skip-worktree): empty in a full checkout. Only those entries' paths are made
-  /// into strings.
+  /// into strings. An index of version 2 — git writes one unless an entry needs the extended
+  /// flags that carry skip-worktree — or no index answers from its first twelve bytes,
+  /// without reading a million entries.
   public func sparsePaths() throws(GitError) -> Set<String> {
-    try locked { () throws(GitError) -> Set<String> in
+    if !indexMayHaveExtendedFlags() { return [] }
+    return try locked { () throws(GitError) -> Set<String> in
       var index: OpaquePointer?
       try check(git_repository_index(&index, handle), "git_repository_index")
       defer { git_index_free(index) }
@@ -116,6 +119,19 @@ extension Repository {
       }
       return result
     }
+  }
+
+  /// Whether the index file's version (3 or 4; or one that cannot be read) allows extended
+  /// flags: version 2 has none, so none of its entries is skip-worktree.
+  func indexMayHaveExtendedFlags() -> Bool {
+    let fd = Glibc.open(gitDirectory + "/index", O_RDONLY | O_CLOEXEC)
+    if fd < 0 { return errno != ENOENT }
+    defer { close(fd) }
+    var header = [UInt8](repeating: 0, count: 12)
+    let count = header.withUnsafeMutableBytes { read(fd, $0.baseAddress, 12) }
+    guard count == 12, header[0..<4].elementsEqual("DIRC".utf8) else { return true }
+    let version = header[4..<8].reduce(0) { $0 << 8 | UInt32($1) }
+    return version != 2
   }
 
   /// Writes `bytes` as a blob into the object database and returns its id

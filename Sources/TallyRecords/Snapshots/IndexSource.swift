@@ -53,8 +53,10 @@ extension RecordsRepository {
   /// references to records in other shards resolve — and not a mass deletion. `files` as it
   /// is in a full checkout or outside git.
   public func withSparseFiles(_ files: [SnapshotFile]) throws -> [SnapshotFile] {
+    let sparse = try sparseFiles()
+    guard !sparse.isEmpty else { return files }
     let present = Set(files.map(\.path))
-    let added = try sparseFiles().filter { !present.contains($0.path) }
+    let added = sparse.filter { !present.contains($0.path) }
     guard !added.isEmpty else { return files }
     return (files + added).sorted { RepositoryChecker.compareBytes($0.path, $1.path) < 0 }
   }
