@@ -308,6 +308,18 @@ struct DirectoryReadTests {
     for number in 0..<40 { names.append("customers/customer-2026-\(number).yaml") }
     try expectListedInGitsOrder(names)
   }
+
+  /// Shard folders, listed on all cores and spliced back in: in git's order, each file once,
+  /// files beside the folders in their places.
+  @Test func shardFoldersListedInParallelAreInGitsOrder() throws {
+    var names: [String] = []
+    for number in stride(from: 7, through: 20_000, by: 13) {
+      let shard = String(number % 1000)
+      names.append("customers/\(String(repeating: "0", count: 3 - shard.count) + shard)/C-\(number).yaml")
+    }
+    names += ["customers/README.md", "customers/0000.yaml", "customers.yaml", "staff/S-001.yaml", "a/b/c/d.yaml"]
+    try expectListedInGitsOrder(names)
+  }
 }
 
 @Suite("Reading listed files without asking their size")

@@ -532,9 +532,34 @@ public enum FileSystem {
         (buffer[first.start..<(first.start + first.count)], a.isDirectory),
         (buffer[second.start..<(second.start + second.count)], b.isDirectory))
     }
+    // Sub-directories (a sharded type's thousand shard folders) listed on all cores, each
+    // into a listing of its own, spliced in below in order.
+    let subdirectories = order.filter(\.isDirectory).map { entry in
+      let start = names[Int(entry.position)].start
+      let name = bytes[start..<(start + Int(entry.count))]
+      return (
+        Int(entry.position), joinPath(directory, String(decoding: name, as: UTF8.self)),
+        relative + name + [UInt8(ascii: "/")]
+      )
+    }
+    var listed: [Int: [(path: String, key: UInt64?, link: Bool)]] = [:]
+    if subdirectories.count > 1 {
+      let listings = parallelMap(subdirectories, batch: 1) { position, path, prefix in
+        Result { () throws(FileError) -> [(path: String, key: UInt64?, link: Bool)] in
+          var part: [(path: String, key: UInt64?, link: Bool)] = []
+          try visit(path, prefix, statKeys: statKeys, racyAfter: racyAfter, into: &part)
+          return part
+        }
+      }
+      for (subdirectory, listing) in zip(subdirectories, listings) { listed[subdirectory.0] = try listing.get() }
+    }
     for entry in order {
       let count = Int(entry.count)
       if entry.isDirectory {
+        if let part = listed.removeValue(forKey: Int(entry.position)) {
+          result.append(contentsOf: part)
+          continue
+        }
         let start = names[Int(entry.position)].start
         let name = bytes[start..<(start + count)]
         try visit(
