@@ -311,6 +311,12 @@ public final class History: @unchecked Sendable {
     return try git.subtree(try tree(of: commit), at: prefix)
   }
 
+  /// A commit and the files it changed against its first parent.
+  struct ComparedCommit: Sendable {
+    var info: CommitInfo
+    var deltas: [TreeDelta]
+  }
+
   /// A change found by comparing trees, before its fields are compared.
   struct Pending {
     var commit: Int
@@ -321,13 +327,36 @@ public final class History: @unchecked Sendable {
     var commits: [CommitChanges] = []
     var pending: [Pending] = []
     let schemaLead = records.config.schemaDirectory + "/"
-    try timed("tree diff") {
-      for (position, id) in ids.enumerated() {
+    // Each commit against its first parent, on all cores: the commits are independent, and
+    // reading trees (delta chains in the pack) is most of a cold walk. Each worker takes runs
+    // of consecutive commits through a handle of its own, so that the trees one commit
+    // shares with the next stay in that handle's cache.
+    let directory = git.gitDirectory
+    let prefix = self.prefix
+    let watched = self.watched
+    let reporter = ProgressRelay(progress)
+    var relay: (@Sendable (Int, Int) -> Void)?
+    if progress != nil { relay = { @Sendable done, total in reporter.report(done / 2, total) } }
+    let compare: @Sendable (ObjectID) -> Result<ComparedCommit, GitError> = { id in
+      do throws(GitError) {
+        let git = try BlobReaders.shared.reader(directory)
         let info = try git.commitInfo(id)
-        treeOfCommit[id] = info.tree
         let newRoot = try git.subtree(info.tree, at: prefix)
-        let oldRoot = try recordsTree(of: info.parents.first)
-        let deltas = try git.changedFiles(from: oldRoot, to: newRoot, only: watched)
+        var oldRoot: ObjectID?
+        if let parent = info.parents.first { oldRoot = try git.subtree(try git.tree(ofCommit: parent), at: prefix) }
+        return .success(
+          ComparedCommit(info: info, deltas: try git.changedFiles(from: oldRoot, to: newRoot, only: watched)))
+      } catch {
+        return .failure(error)
+      }
+    }
+    let compared: [ComparedCommit] = try timed("tree diff") {
+      try parallelMap(ids, batch: 256, progress: relay, compare).map { try $0.get() }
+    }
+    try timed("tree diff") {
+      for (id, commit) in zip(ids, compared) {
+        let (info, deltas) = (commit.info, commit.deltas)
+        treeOfCommit[id] = info.tree
         var added: [RecordChange] = []
         var removed: [RecordChange] = []
         var modified: [RecordChange] = []
@@ -381,7 +410,6 @@ public final class History: @unchecked Sendable {
           CommitChanges(
             id: id, parents: info.parents, author: info.author, committer: info.committer, message: info.message,
             records: changes.filter { $0.kind == .removed || $0.kind == .renamed }, schemaChanged: schemaChanged))
-        if position % 64 == 0 { progress?(position / 2, ids.count) }
       }
     }
     // Field differences, in parallel: each worker reads blobs through its own handle.
@@ -486,6 +514,18 @@ final class BlobValues: @unchecked Sendable {
   }
 }
 
+/// A walk's progress callback, called from the workers one at a time.
+final class ProgressRelay: @unchecked Sendable {
+  private let lock = NSLock()
+  private let progress: ((Int, Int) -> Void)?
+
+  init(_ progress: ((Int, Int) -> Void)?) { self.progress = progress }
+
+  func report(_ done: Int, _ total: Int) {
+    lock.withLock { progress?(done, total) }
+  }
+}
+
 /// One repository handle per thread for reading blobs in parallel (a libgit2 handle must
 /// not be used by two threads at once).
 final class BlobReaders: @unchecked Sendable {
@@ -493,7 +533,7 @@ final class BlobReaders: @unchecked Sendable {
   private let lock = NSLock()
   private var byThread: [String: Repository] = [:]
 
-  func reader(_ gitDirectory: String) throws -> Repository {
+  func reader(_ gitDirectory: String) throws(GitError) -> Repository {
     let key = "\(gitDirectory)\u{0}\(pthread_self())"
     lock.lock()
     defer { lock.unlock() }
