@@ -12,7 +12,7 @@ else
 FUZZ_SECONDS ?= 15
 endif
 
-.PHONY: help deps build release demo test test-release unit stress fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy bench-sql bench-serve clean
+.PHONY: help deps build release demo test test-release unit stress fuzz fuzz-build lint bench bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy bench-sql bench-serve bench-scale clean
 
 help: ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -63,7 +63,7 @@ fuzz: fuzz-build ## Fuzz the parser for FUZZ_SECONDS (a crash fails and is kept 
 lint: ## Check formatting of the Swift sources with swift-format
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
-bench: bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy bench-sql bench-serve ## Run every benchmark
+bench: bench-parse bench-check bench-commit bench-history bench-reports bench-merge bench-policy bench-sql bench-serve bench-scale ## Run every benchmark
 
 bench-parse: deps ## Parser throughput against Yams and PyYAML (10k generated records)
 	@bash bench/parse.sh
@@ -91,6 +91,9 @@ bench-sql: deps ## the SQL database of 20k commits: full build and update agains
 
 bench-serve: deps ## tally serve under wrk on 100k customers: p99, memory, a push seen, 100 commits under load
 	@bash bench/serve.sh
+
+bench-scale: deps ## A million customers in shard folders, 200k commits: check, commit, history, reports, SQL, serve against git
+	@bash bench/scale.sh
 
 clean: ## Remove build products
 	rm -rf .build fuzz/out bench/out
