@@ -42,18 +42,7 @@ echo "== $records files in git"
 
 target=$(git ls-files customers | sed -n 500p)
 # Each run: a different one-line change to the same customer, then undo the commit.
-change() {
-  python3 - "$target" "$1" <<'EOF'
-import re, sys
-path, n = sys.argv[1], sys.argv[2]
-text = open(path, encoding="utf-8").read().splitlines(keepends=True)
-for i, line in enumerate(text):
-    if line.startswith("name: "):
-        text[i] = "name: " + re.sub(r"（第[0-9]+版）$", "", line[6:].rstrip("\n")) + "（第" + n + "版）\n"
-        break
-open(path, "w", encoding="utf-8").write("".join(text))
-EOF
-}
+change() { bump_name "$target" "$1"; }
 undo() { git reset -q --hard HEAD~1; }
 
 # Bash's own clock: starting a Python interpreter to read one (0.1-0.2 s here) inside the

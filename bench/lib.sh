@@ -56,3 +56,33 @@ ensure_command() {
     && DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "$2" >&2 \
     || { echo "bench: apt-get install $2 failed. Run: apt-get update && apt-get install -y $2" >&2; exit 1; }
 }
+
+# bump_name PATH N: a one-line change to a record: its name ends in （第N版） (the previous
+# version's suffix replaced), so each run of a benchmark makes a different change.
+bump_name() {
+  python3 - "$1" "$2" <<'PY'
+import re, sys
+path, n = sys.argv[1], sys.argv[2]
+text = open(path, encoding="utf-8").read().splitlines(keepends=True)
+for i, line in enumerate(text):
+    if line.startswith("name: "):
+        text[i] = "name: " + re.sub(r"（第[0-9]+版）$", "", line[6:].rstrip("\n")) + "（第" + n + "版）\n"
+        break
+open(path, "w", encoding="utf-8").write("".join(text))
+PY
+}
+
+# read_wrk FILE: "p50 p99 errors requests/s" (milliseconds) out of wrk's --latency report.
+read_wrk() {
+  python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(v, unit): return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+p = {q: ms(v, u) for q, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)}
+errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+errors += int(m.group(1)) if m else 0
+rate = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
+print(p.get("50", -1), p.get("99", -1), errors, rate)
+PY
+}

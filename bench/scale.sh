@@ -114,18 +114,7 @@ echo "  warm: $warm_check s; git status (untracked cache on): $git_status s"
 
 # -- a one-record change: check --staged and commit ---------------------------------------------
 target=$(git ls-files customers | sed -n "$((files / 2))p")
-change() {
-  python3 - "$target" "$1" <<'EOF'
-import re, sys
-path, n = sys.argv[1], sys.argv[2]
-text = open(path, encoding="utf-8").read().splitlines(keepends=True)
-for i, line in enumerate(text):
-    if line.startswith("name: "):
-        text[i] = "name: " + re.sub(r"（第[0-9]+版）$", "", line[6:].rstrip("\n")) + "（第" + n + "版）\n"
-        break
-open(path, "w", encoding="utf-8").write("".join(text))
-EOF
-}
+change() { bump_name "$target" "$1"; }
 undo() { git reset -q --hard HEAD~1; }
 echo
 echo "== one record changed ($target)"
@@ -236,17 +225,7 @@ url="$(awk '{print $3}' "$out/serve.out")"
 first_page=$(timed /dev/null /dev/null curl -sf -o /dev/null "$url/customer/$customer")
 for _ in 1 2 3; do curl -sf -o /dev/null "$url/customer/$customer"; done
 wrk -t2 -c16 -d"${seconds}s" --latency --timeout 10s "$url/customer/$customer" >"$out/wrk-record.txt"
-read -r p50 p99 wrk_errors rate < <(python3 - "$out/wrk-record.txt" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(v, unit): return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-p = {q: ms(v, u) for q, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)}
-errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
-m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-errors += int(m.group(1)) if m else 0
-print(p.get("50", -1), p.get("99", -1), errors, re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-PY
-)
+read -r p50 p99 wrk_errors rate < <(read_wrk "$out/wrk-record.txt")
 kill -INT "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""

@@ -87,20 +87,6 @@ echo "server memory after warm-up: $((warm_rss / 1024)) MiB"
 run_wrk() { # path file
   wrk -t2 -c64 -d"${seconds}s" --latency --timeout 10s "$url$1" >"$2"
 }
-# p99 and errors out of wrk's report (seconds, count).
-read_wrk() {
-  python3 - "$1" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(v, unit): return float(v) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-p = {q: ms(v, u) for q, v, u in re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)}
-errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
-m = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-errors += int(m.group(1)) if m else 0
-rate = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
-print(p.get("50", -1), p.get("99", -1), errors, rate)
-PY
-}
 
 printf '\n== wrk: 64 connections, %s s per page\n' "$seconds"
 printf '  %-10s %9s %9s %9s %7s %12s\n' page p50 p99 req/s errors "cli baseline"
