@@ -217,7 +217,9 @@ echo "  $warm_history s"
 echo
 customer="$(basename "$target" .yaml)"
 echo "== tally serve: /customer/$customer under wrk (16 connections, $seconds s)"
-/usr/bin/time -f %M -o "$out/serve.rss" "$tally" serve --bind 127.0.0.1:0 --ref main >"$out/serve.out" 2>"$out/serve.err" &
+# Its peak memory is read from /proc before it is stopped (under /usr/bin/time, which ignores
+# SIGINT, the signal would not reach it).
+"$tally" serve --bind 127.0.0.1:0 --ref main >"$out/serve.out" 2>"$out/serve.err" &
 server_pid=$!
 for _ in $(seq 600); do grep -q http "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
 url="$(awk '{print $3}' "$out/serve.out")"
@@ -226,10 +228,10 @@ first_page=$(timed /dev/null /dev/null curl -sf -o /dev/null "$url/customer/$cus
 for _ in 1 2 3; do curl -sf -o /dev/null "$url/customer/$customer"; done
 wrk -t2 -c16 -d"${seconds}s" --latency --timeout 10s "$url/customer/$customer" >"$out/wrk-record.txt"
 read -r p50 p99 wrk_errors rate < <(read_wrk "$out/wrk-record.txt")
+peak["tally serve"]=$(awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status")
 kill -INT "$server_pid" 2>/dev/null || true
 wait "$server_pid" 2>/dev/null || true
 server_pid=""
-peak["tally serve"]=$(tail -1 "$out/serve.rss")
 echo "  first page $first_page s; p50 $p50 ms, p99 $p99 ms, $rate requests/s, $wrk_errors errors"
 
 # -- the goals ------------------------------------------------------------------------------
