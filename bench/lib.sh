@@ -86,3 +86,14 @@ rate = re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)
 print(p.get("50", -1), p.get("99", -1), errors, rate)
 PY
 }
+
+# start_server OUT TALLY: starts `tally serve` on a free loopback port of the current
+# repository's main, in the background; sets server_pid and url, or fails saying why (it
+# waits up to a minute: a large repository's caches load first).
+start_server() {
+  "$2" serve --bind 127.0.0.1:0 --ref main >"$1/serve.out" 2>"$1/serve.err" &
+  server_pid=$!
+  for _ in $(seq 600); do grep -q http "$1/serve.out" 2>/dev/null && break; sleep 0.1; done
+  url="$(awk '{print $3}' "$1/serve.out")"
+  [ -n "$url" ] || { echo "bench: tally serve did not start" >&2; cat "$1/serve.err" >&2; exit 1; }
+}

@@ -219,11 +219,7 @@ customer="$(basename "$target" .yaml)"
 echo "== tally serve: /customer/$customer under wrk (16 connections, $seconds s)"
 # Its peak memory is read from /proc before it is stopped (under /usr/bin/time, which ignores
 # SIGINT, the signal would not reach it).
-"$tally" serve --bind 127.0.0.1:0 --ref main >"$out/serve.out" 2>"$out/serve.err" &
-server_pid=$!
-for _ in $(seq 600); do grep -q http "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
-url="$(awk '{print $3}' "$out/serve.out")"
-[ -n "$url" ] || { echo "bench: tally serve did not start" >&2; cat "$out/serve.err" >&2; exit 1; }
+start_server "$out" "$tally"
 first_page=$(timed /dev/null /dev/null curl -sf -o /dev/null "$url/customer/$customer")
 for _ in 1 2 3; do curl -sf -o /dev/null "$url/customer/$customer"; done
 wrk -t2 -c16 -d"${seconds}s" --latency --timeout 10s "$url/customer/$customer" >"$out/wrk-record.txt"

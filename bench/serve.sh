@@ -67,11 +67,7 @@ cli_log=$(cli "$tally" log "customer/$customer" --format json)
 cli_record=$(python3 -c "print(round($cli_show + $cli_log, 3))")
 echo "baseline (command line, warm): dashboard's five reports ${cli_dashboard}s, plan report ${cli_report}s, show + log of $customer ${cli_record}s"
 
-"$tally" serve --bind 127.0.0.1:0 --ref main >"$out/serve.out" 2>"$out/serve.err" &
-server_pid=$!
-for _ in $(seq 100); do grep -q http "$out/serve.out" 2>/dev/null && break; sleep 0.1; done
-url="$(awk '{print $3}' "$out/serve.out")"
-[ -n "$url" ] || { echo "bench: tally serve did not start" >&2; cat "$out/serve.err" >&2; exit 1; }
+start_server "$out" "$tally"
 rss() { awk '/VmRSS/ {print $2}' "/proc/$server_pid/status"; }
 
 pages=("" "reports/plan" "customer/$customer")
