@@ -39,7 +39,6 @@ public final class History: @unchecked Sendable {
   /// The cache file as read (when intact), and the entries computed since: saved by appending.
   private var loadedFile: SharedBytes?
   private var computedEntries: [CommitChanges] = []
-  private var treeOfCommit: [ObjectID: ObjectID] = [:]
   private let values = BlobValues(limit: 12_000)
   private var valueStore: ValueStore?
 
@@ -299,18 +298,6 @@ public final class History: @unchecked Sendable {
     return names
   }()
 
-  private func tree(of commit: ObjectID) throws -> ObjectID {
-    if let known = treeOfCommit[commit] { return known }
-    let tree = try git.tree(ofCommit: commit)
-    treeOfCommit[commit] = tree
-    return tree
-  }
-
-  private func recordsTree(of commit: ObjectID?) throws -> ObjectID? {
-    guard let commit else { return nil }
-    return try git.subtree(try tree(of: commit), at: prefix)
-  }
-
   /// A commit and the files it changed against its first parent.
   struct ComparedCommit: Sendable {
     var info: CommitInfo
@@ -356,7 +343,6 @@ public final class History: @unchecked Sendable {
     try timed("tree diff") {
       for (id, commit) in zip(ids, compared) {
         let (info, deltas) = (commit.info, commit.deltas)
-        treeOfCommit[id] = info.tree
         var added: [RecordChange] = []
         var removed: [RecordChange] = []
         var modified: [RecordChange] = []
