@@ -340,7 +340,7 @@ public final class History: @unchecked Sendable {
     let compared: [ComparedCommit] = try timed("tree diff") {
       try parallelMap(ids, batch: 256, progress: relay, compare).map { try $0.get() }
     }
-    try timed("tree diff") {
+    timed("tree diff") {
       for (id, commit) in zip(ids, compared) {
         let (info, deltas) = (commit.info, commit.deltas)
         var added: [RecordChange] = []
