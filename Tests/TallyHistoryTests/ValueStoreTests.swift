@@ -182,7 +182,10 @@ struct ValueStoreTests {
       #expect(view?.decoded == parsed(text))
     }
     afterFlip.save()
-    #expect(try FileSystemBytes.read(path) == bytes)
+    // The same entries, in a file of a new generation.
+    let entriesOf = { (file: [UInt8]) in Array(file.dropFirst(ValueStore.fileHeaderSize)) }
+    #expect(entriesOf(try FileSystemBytes.read(path)) == entriesOf(bytes))
+    #expect(try FileSystemBytes.read(path).prefix(8) == bytes.prefix(8))
 
     // A torn file keeps the entries before the cut.
     try FileSystemBytes.write(path, Array(bytes.prefix(bytes.count - 3)))
@@ -190,7 +193,7 @@ struct ValueStoreTests {
     _ = try afterCut.values(ids)
     #expect(afterCut.stats.parsed == 1)
     afterCut.save()
-    #expect(try FileSystemBytes.read(path) == bytes)
+    #expect(entriesOf(try FileSystemBytes.read(path)) == entriesOf(bytes))
 
     // Not a values file at all.
     try FileSystemBytes.write(path, Array("something else".utf8))
@@ -223,6 +226,161 @@ struct ValueStoreTests {
     let third = ValueStore(gitDirectory: gitDirectory)
     _ = try third.values(ids)
     #expect(third.stats.fromFile == 2 && third.stats.parsed == 10)
+  }
+}
+
+@Suite("Record values looked up in the index")
+struct ValueStoreIndexTests {
+  /// A git repository with `count` small records as blobs; their ids and texts.
+  func repository(_ count: Int) throws -> (TemporaryDirectoryForHistory, [ObjectID], [String]) {
+    let directory = try TemporaryDirectoryForHistory()
+    _ = try TallyProcess.runProgram("git", ["init", "-q"], in: directory.path)
+    let texts = (0..<count).map { "name: 客户\($0)\nstatus: \($0 % 3 == 0 ? "lead" : "active")\n" }
+    var paths: [String] = []
+    for (index, text) in texts.enumerated() {
+      let file = directory.path + "/file-\(index).yaml"
+      try FileSystemBytes.write(file, Array(text.utf8))
+      paths.append(file)
+    }
+    try FileSystemBytes.write(directory.path + "/paths", Array(paths.joined(separator: "\n").utf8))
+    let result = try TallyProcess.runProgram(
+      "sh", ["-c", "git hash-object -w --stdin-paths < paths"], in: directory.path)
+    let ids = result.stdout.split(separator: "\n").map { ObjectID(hex: String($0))! }
+    #expect(ids.count == count)
+    return (directory, ids, texts)
+  }
+
+  func expectValues(
+    _ values: [EncodedValue?], _ texts: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation
+  ) {
+    #expect(values.count == texts.count, sourceLocation: sourceLocation)
+    for (view, text) in zip(values, texts) {
+      #expect(view?.decoded == SyntaxTree.parse(Array(text.utf8)).tree?.value, sourceLocation: sourceLocation)
+    }
+  }
+
+  func size(_ path: String) -> Int { (try? FileSystemBytes.read(path).count) ?? -1 }
+
+  /// A run asking for a few values reads them through the index, not the whole file, and
+  /// its new entries are appended (the file's first bytes stay as they were).
+  @Test func aFewValuesAreLookedUpAndNewOnesAppended() throws {
+    let (directory, ids, texts) = try repository(200)
+    let gitDirectory = directory.path + "/.git"
+    let path = ValueStore.path(gitDirectory: gitDirectory)
+    let first = ValueStore(gitDirectory: gitDirectory)
+    _ = try first.values(Array(ids[0..<180]))
+    first.save()
+    #expect(FileManager.default.fileExists(atPath: ValueStore.indexPath(gitDirectory: gitDirectory)))
+    let before = try FileSystemBytes.read(path)
+
+    let few = ValueStore(gitDirectory: gitDirectory)
+    let picked = [3, 99, 179, 185, 190, 3]
+    expectValues(try few.values(picked.map { ids[$0] }), picked.map { texts[$0] })
+    #expect(few.stats == ValueStore.Stats(fromMemory: 1, fromFile: 3, parsed: 2, lookedUp: 3))
+    few.save()
+    let after = try FileSystemBytes.read(path)
+    #expect(after.count > before.count && Array(after.prefix(before.count)) == before)
+
+    // The appended entries are found after the index's cover, by lookup and by a full read.
+    let next = ValueStore(gitDirectory: gitDirectory)
+    expectValues(try next.values([ids[185], ids[190]]), [texts[185], texts[190]])
+    #expect(next.stats == ValueStore.Stats(fromMemory: 0, fromFile: 2, parsed: 0, lookedUp: 2))
+    let whole = ValueStore(gitDirectory: gitDirectory)
+    expectValues(try whole.values(ids), texts)
+    #expect(whole.stats == ValueStore.Stats(fromMemory: 0, fromFile: 182, parsed: 18, lookedUp: 0))
+  }
+
+  /// Past the tail limit the index is written again to cover the whole file.
+  @Test func theIndexCatchesUpWithAppends() throws {
+    let (directory, ids, texts) = try repository(120)
+    let gitDirectory = directory.path + "/.git"
+    let indexPath = ValueStore.indexPath(gitDirectory: gitDirectory)
+    let first = ValueStore(gitDirectory: gitDirectory, tailLimit: 4)
+    _ = try first.values(Array(ids[0..<100]))
+    first.save()
+    let coveredAtFirst = size(indexPath)
+    for batch in 0..<3 {
+      let store = ValueStore(gitDirectory: gitDirectory, tailLimit: 4)
+      let range = (100 + batch * 3)..<(103 + batch * 3)
+      _ = try store.values(Array(ids[range]))
+      #expect(store.stats.parsed == 3)
+      store.save()
+    }
+    // 3 then 6 entries after the cover: the second append rewrote the index, the third did not.
+    #expect(size(indexPath) == coveredAtFirst + 6 * ValueStore.indexEntrySize)
+    let reader = ValueStore(gitDirectory: gitDirectory, tailLimit: 4)
+    expectValues(try reader.values(Array(ids[100..<109])), Array(texts[100..<109]))
+    #expect(reader.stats.lookedUp == 9 && reader.stats.parsed == 0)
+  }
+
+  /// A torn append (a run stopped mid-write) is cut off before the next append; an index
+  /// whose offsets point at other entries, or at nothing, only costs parsing again.
+  @Test func tornTailsAndWrongIndexesOnlyCostParsing() throws {
+    let (directory, ids, texts) = try repository(100)
+    let gitDirectory = directory.path + "/.git"
+    let path = ValueStore.path(gitDirectory: gitDirectory)
+    let indexPath = ValueStore.indexPath(gitDirectory: gitDirectory)
+    let first = ValueStore(gitDirectory: gitDirectory)
+    _ = try first.values(Array(ids[0..<90]))
+    first.save()
+    let appender = ValueStore(gitDirectory: gitDirectory)
+    _ = try appender.values([ids[90], ids[91]])
+    appender.save()
+    let full = try FileSystemBytes.read(path)
+    try FileSystemBytes.write(path, Array(full.dropLast(5)))
+
+    let afterCut = ValueStore(gitDirectory: gitDirectory)
+    expectValues(try afterCut.values([ids[90], ids[91], ids[92]]), [texts[90], texts[91], texts[92]])
+    #expect(afterCut.stats.lookedUp == 1 && afterCut.stats.parsed == 2)
+    afterCut.save()
+    let check = ValueStore(gitDirectory: gitDirectory)
+    expectValues(try check.values(Array(ids[0..<93])), Array(texts[0..<93]))
+    #expect(check.stats.parsed == 0 && check.stats.fromFile == 93)
+
+    // Every offset in the index moved to the next entry's, the last past the end.
+    var index = try FileSystemBytes.read(indexPath)
+    let count = (index.count - ValueStore.indexHeaderSize) / ValueStore.indexEntrySize
+    for position in 0..<count {
+      let at = ValueStore.indexHeaderSize + position * ValueStore.indexEntrySize + 20
+      let next =
+        position + 1 < count
+        ? Array(index[(at + ValueStore.indexEntrySize)..<(at + ValueStore.indexEntrySize + 8)])
+        : [255, 255, 255, 255, 255, 255, 255, 127]
+      index.replaceSubrange(at..<(at + 8), with: next)
+    }
+    try FileSystemBytes.write(indexPath, index)
+    let misled = ValueStore(gitDirectory: gitDirectory)
+    expectValues(try misled.values([ids[5], ids[50]]), [texts[5], texts[50]])
+    #expect(misled.stats.parsed == 2 && misled.stats.lookedUp == 0)
+
+    // An index of another file (another generation) is not used; the whole file is read.
+    try FileSystemBytes.write(indexPath, Array(index.prefix(8)) + Array(repeating: 7, count: index.count - 8))
+    let other = ValueStore(gitDirectory: gitDirectory)
+    expectValues(try other.values([ids[5]]), [texts[5]])
+    #expect(other.stats == ValueStore.Stats(fromMemory: 0, fromFile: 1, parsed: 0, lookedUp: 0))
+    other.save()
+    let healed = ValueStore(gitDirectory: gitDirectory)
+    _ = try healed.values([ids[6]])
+    #expect(healed.stats.lookedUp == 1)
+  }
+
+  /// Two runs that read the file before either saved both keep their entries: the second
+  /// appends after the first's.
+  @Test func twoRunsAppendOneAfterTheOther() throws {
+    let (directory, ids, texts) = try repository(100)
+    let gitDirectory = directory.path + "/.git"
+    let first = ValueStore(gitDirectory: gitDirectory)
+    _ = try first.values(Array(ids[0..<80]))
+    first.save()
+    let one = ValueStore(gitDirectory: gitDirectory)
+    let two = ValueStore(gitDirectory: gitDirectory)
+    _ = try one.values([ids[80], ids[81], ids[1]])
+    _ = try two.values([ids[82], ids[83], ids[2]])
+    one.save()
+    two.save()
+    let reader = ValueStore(gitDirectory: gitDirectory)
+    expectValues(try reader.values(Array(ids[80..<84])), Array(texts[80..<84]))
+    #expect(reader.stats.parsed == 0 && reader.stats.lookedUp == 4)
   }
 }
 

@@ -35,8 +35,9 @@ final class SharedBytes: @unchecked Sendable {
   }
 
   /// The file at `path`, mapped (read, when it cannot be mapped); nil when it cannot be
-  /// opened or read.
-  convenience init?(contentsOf path: String) {
+  /// opened or read. `populate` reads the whole file in at once (for a file read through);
+  /// without it, pages are read as they are touched (for a few lookups in a large file).
+  convenience init?(contentsOf path: String, populate: Bool = true) {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
@@ -44,7 +45,7 @@ final class SharedBytes: @unchecked Sendable {
     guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
     let size = Int(info.st_size)
     #if os(Linux)
-      let flags = MAP_PRIVATE | MAP_POPULATE
+      let flags = populate ? MAP_PRIVATE | MAP_POPULATE : MAP_PRIVATE
     #else
       let flags = MAP_PRIVATE
     #endif

@@ -10,29 +10,73 @@ import TallyText
 ///
 /// A blob id names its content, so an entry never goes stale; values depend only on the
 /// parser (not on the schemas): change the magic when the parser reads a file differently,
-/// and every value is parsed again. The file is a header and entries — blob
-/// id, length, checksum, the value — read once per run; an entry's checksum is checked when
-/// it is first used. A torn tail or an entry that fails its checksum is parsed again and the
-/// file rewritten. Writers write a temporary file and rename it into place. The file keeps
-/// every value a run asked for until it holds four times as many as the last run that added
-/// to it used; that run keeps only its own.
+/// and every value is parsed again. The file is a header (the magic and a generation, new
+/// each time the file is written whole) and entries — blob id, length, checksum, the value;
+/// an entry's checksum is checked when it is first used.
+///
+/// Two ways to read it, so that a run pays for what it asks, not for the file:
+/// - a run asking for many values (a report's records as of a day) reads the file once and
+///   finds its entries by walking it;
+/// - a run asking for a few (the staff at a commit, the records a hundred new commits
+///   touched, one record a policy rule reads) looks each up in the sorted index beside the
+///   file (`record-values.index`: blob id and offset, for the file up to a length), plus the
+///   few entries appended after that length, and reads just those entries.
+///
+/// New entries are appended under a lock (`flock`); the index is rewritten, by a rename,
+/// when more than ``tailLimit`` (4,096) entries follow what it covers. A torn tail is cut off
+/// before appending; an entry that fails its checksum is parsed again (the new entry, later
+/// in the file, wins). A run that read the whole file rewrites it (a new generation, and its
+/// index) when it was damaged, or prunes it to what that run used when the file holds
+/// ``growth`` times as many entries. Readers never see half a file: whole files are written
+/// beside and renamed into place, an append is found only through checked entries.
 public final class ValueStore: @unchecked Sendable {
-  static let magic = Array("TALLYRV1".utf8)
+  static let magic = Array("TALLYRV2".utf8)
+  static let generationSize = 16
+  /// Where the entries begin: after the magic and the generation.
+  static let fileHeaderSize = 8 + generationSize
   /// Entries kept in the file, as a multiple of the entries a run used, before pruning.
   static let growth = 4
   /// Blob id, body length, checksum.
   static let headerSize = 20 + 8 + 8
 
+  static let indexMagic = Array("TALLYRX1".utf8)
+  /// Magic, the data file's generation, the length of it covered, the number of entries.
+  static let indexHeaderSize = 8 + generationSize + 8 + 8
+  /// Blob id and offset.
+  static let indexEntrySize = 20 + 8
+  /// A run asking for at most this share of the index's entries (1/n) looks them up.
+  static let lookupShare = 8
+  /// Entries after the index's cover before it is written again (by default).
+  public static let tailLimit = 4096
+
   public static func path(gitDirectory: String) -> String { gitDirectory + "/tally/record-values" }
+  public static func indexPath(gitDirectory: String) -> String { path(gitDirectory: gitDirectory) + ".index" }
 
   private let gitDirectory: String
+  /// Entries after the index's cover before it is written again.
+  private let tailLimit: Int
   /// Where the file is; nil when nothing is kept between runs.
   private let path: String?
+  private var indexPath: String? { path.map { $0 + ".index" } }
   private let lock = NSLock()
+
+  /// The whole file, when this run read it (``load()``).
   private var loaded = false
   private var file = SharedBytes([])
   /// The start of each entry in `file`, by its blob id.
   private var entries: [ObjectKey: Int] = [:]
+
+  /// The file as this run found it: its generation and where its last intact entry ends.
+  private var generation: [UInt8]?
+  private var knownEnd = 0
+  /// The index, when this run looks entries up (``openIndex()``): its bytes (mapped), its
+  /// entry count, the length of the file it covers, and the entries after that length.
+  private var indexOpened = false
+  private var index: SharedBytes?
+  private var indexCount = 0
+  private var indexCovered = 0
+  private var tail: [ObjectKey: Int] = [:]
+
   /// The values found this run (by ``ObjectKey``; ids that are not 20 bytes long, which
   /// the file cannot hold, by ``ObjectID``), and the file's entries they came from.
   private var memo: [ObjectKey: EncodedValue?] = [:]
@@ -50,13 +94,24 @@ public final class ValueStore: @unchecked Sendable {
     public var fromMemory = 0
     public var fromFile = 0
     public var parsed = 0
+    /// Of `fromFile`, those found through the index rather than by reading the whole file.
+    public var lookedUp = 0
+
+    public init(fromMemory: Int = 0, fromFile: Int = 0, parsed: Int = 0, lookedUp: Int = 0) {
+      self.fromMemory = fromMemory
+      self.fromFile = fromFile
+      self.parsed = parsed
+      self.lookedUp = lookedUp
+    }
   }
 
   /// - Parameters:
   ///   - gitDirectory: the repository to read blobs from (and to keep the file in).
   ///   - persistent: whether to read and write the file.
-  public init(gitDirectory: String, persistent: Bool = true) {
+  ///   - tailLimit: entries appended after the index before it is written again.
+  public init(gitDirectory: String, persistent: Bool = true, tailLimit: Int = ValueStore.tailLimit) {
     self.gitDirectory = gitDirectory
+    self.tailLimit = tailLimit
     self.path = persistent ? Self.path(gitDirectory: gitDirectory) : nil
   }
 
@@ -67,27 +122,34 @@ public final class ValueStore: @unchecked Sendable {
   public func values(_ blobs: [ObjectID]) throws -> [EncodedValue?] {
     lock.lock()
     defer { lock.unlock() }
-    load()
+    if !loaded {
+      openIndex()
+      if index == nil || blobs.count * Self.lookupShare > indexCount { load() }
+    }
     var missing: [ObjectID] = []
     var missingSeen = Set<ObjectID>()
-    file.read { buffer in
-      for blob in blobs {
-        if remembered(blob) != nil {
-          stats.fromMemory += 1
-          continue
-        }
-        if let key = ObjectKey(blob), let start = entries[key] {
-          if let offset = Self.entryValue(buffer, at: start) {
-            remember(blob, offset.map { EncodedValue(file, at: $0) })
-            used.append(start)
-            stats.fromFile += 1
+    if loaded {
+      file.read { buffer in
+        for blob in blobs {
+          if remembered(blob) != nil {
+            stats.fromMemory += 1
             continue
           }
-          entries.removeValue(forKey: key)
-          damaged = true
+          if let key = ObjectKey(blob), let start = entries[key] {
+            if let offset = Self.entryValue(buffer, at: start) {
+              remember(blob, offset.map { EncodedValue(file, at: $0) })
+              used.append(start)
+              stats.fromFile += 1
+              continue
+            }
+            entries.removeValue(forKey: key)
+            damaged = true
+          }
+          if missingSeen.insert(blob).inserted { missing.append(blob) }
         }
-        if missingSeen.insert(blob).inserted { missing.append(blob) }
       }
+    } else {
+      lookUp(blobs, missing: &missing, missingSeen: &missingSeen)
     }
     if !missing.isEmpty { try parse(missing) }
     return blobs.map { remembered($0) ?? nil }
@@ -137,61 +199,349 @@ public final class ValueStore: @unchecked Sendable {
     stats.parsed += blobs.count
   }
 
-  /// Writes the file if this run added entries (or found it damaged). Failures are ignored:
-  /// the file is a speed-up.
+  /// Adds the entries parsed this run to the file (and rewrites the index when it falls
+  /// behind), or — after a run that read the whole file and found it damaged or outgrown —
+  /// writes the file anew. Failures are ignored: the file is a speed-up.
   public func save() {
     lock.lock()
     defer { lock.unlock() }
-    guard let path, loaded, !added.isEmpty || damaged else { return }
-    let addedCount = Self.countEntries(added)
-    let keepAll = entries.count + addedCount <= Self.growth * max(used.count + addedCount, 1)
-    var out: [UInt8]
-    if keepAll && !damaged && file.count > 0 {
-      out = file.bytes
-    } else {
-      out = Self.magic
-      let starts = keepAll ? Array(entries.values).sorted() : Array(Set(used)).sorted()
-      file.read { buffer in
-        for start in starts {
-          guard let end = Self.entryEnd(buffer, at: start) else { continue }
-          out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<end]))
-        }
+    guard let path, loaded || indexOpened else { return }
+    if loaded {
+      let addedCount = Self.countEntries(added)
+      let keepAll = entries.count + addedCount <= Self.growth * max(used.count + addedCount, 1)
+      if generation == nil || damaged {
+        if !added.isEmpty || damaged { rewrite(path, keepAll: keepAll) }
+      } else if !added.isEmpty && !keepAll {
+        rewrite(path, keepAll: false)
+      } else if !added.isEmpty || (index == nil && !entries.isEmpty) {
+        append(path)
       }
+    } else if !added.isEmpty {
+      append(path)
     }
-    out.append(contentsOf: added)
-    try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
-    try? FileSystem.writeAtomically(path, out)
     added = []
     damaged = false
   }
 
-  // MARK: The file
+  // MARK: Reading the whole file
 
   /// Reads the file and finds its entries (their values are checked when used), once.
   private func load() {
     guard !loaded else { return }
     loaded = true
     guard let path, let mapped = SharedBytes(contentsOf: path) else { return }
-    guard mapped.read({ $0.starts(with: Self.magic) }) else {
+    guard let found = mapped.read(Self.generation) else {
       damaged = true
       return
     }
     file = mapped
-    var found: [ObjectKey: Int] = [:]
+    generation = found
+    var entries: [ObjectKey: Int] = [:]
     var torn = false
+    var end = Self.fileHeaderSize
     file.read { buffer in
-      var start = Self.magic.count
-      while start < buffer.count {
-        guard let end = Self.entryEnd(buffer, at: start) else {
+      while end < buffer.count {
+        guard let next = Self.entryEnd(buffer, at: end) else {
           torn = true
           break
         }
-        found[ObjectKey(UnsafeRawBufferPointer(buffer), at: start)] = start
-        start = end
+        entries[ObjectKey(UnsafeRawBufferPointer(buffer), at: end)] = end
+        end = next
       }
     }
-    entries = found
+    self.entries = entries
+    knownEnd = end
     damaged = torn
+  }
+
+  /// The generation in a file's header; nil when it is not a values file.
+  static func generation(_ buffer: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    guard buffer.count >= fileHeaderSize, buffer.starts(with: magic) else { return nil }
+    return Array(buffer[magic.count..<fileHeaderSize])
+  }
+
+  // MARK: Looking entries up
+
+  /// Opens the index, once, when it belongs to the file as it is now, and finds the entries
+  /// appended after what it covers. Without a usable index, nothing is set (the whole file
+  /// is read instead).
+  private func openIndex() {
+    guard !indexOpened else { return }
+    indexOpened = true
+    guard let path, let indexPath else { return }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return }
+    let size = Int(info.st_size)
+    guard let header = Self.read(fd, at: 0, count: Self.fileHeaderSize),
+      let found = header.withUnsafeBufferPointer(Self.generation)
+    else { return }
+    generation = found
+    guard let mapped = SharedBytes(contentsOf: indexPath, populate: false) else { return }
+    let shape: (count: Int, covered: Int)? = mapped.read { buffer in
+      guard buffer.count >= Self.indexHeaderSize, buffer.starts(with: Self.indexMagic),
+        Array(buffer[8..<(8 + Self.generationSize)]) == found
+      else { return nil }
+      let covered = Self.fixed64(buffer, at: 8 + Self.generationSize)
+      let count = Self.fixed64(buffer, at: 16 + Self.generationSize)
+      guard covered >= UInt64(Self.fileHeaderSize), covered <= UInt64(size),
+        count <= UInt64(buffer.count / Self.indexEntrySize),
+        buffer.count == Self.indexHeaderSize + Int(count) * Self.indexEntrySize
+      else { return nil }
+      return (Int(count), Int(covered))
+    }
+    guard let shape else { return }
+    // The entries appended since the index was written: few (it is rewritten past
+    // ``tailLimit``), read in one go.
+    var tail: [ObjectKey: Int] = [:]
+    var end = shape.covered
+    if size > shape.covered {
+      guard let bytes = Self.read(fd, at: shape.covered, count: size - shape.covered) else { return }
+      bytes.withUnsafeBufferPointer { buffer in
+        var start = 0
+        while start < buffer.count, let next = Self.entryEnd(buffer, at: start) {
+          tail[ObjectKey(UnsafeRawBufferPointer(buffer), at: start)] = shape.covered + start
+          start = next
+        }
+        end = shape.covered + start
+      }
+    }
+    index = mapped
+    indexCount = shape.count
+    indexCovered = shape.covered
+    self.tail = tail
+    knownEnd = end
+  }
+
+  /// Finds each of `blobs` through the index (or the tail after it) and reads its entry;
+  /// what is not there, or fails its checksum, is `missing`.
+  private func lookUp(_ blobs: [ObjectID], missing: inout [ObjectID], missingSeen: inout Set<ObjectID>) {
+    guard let path, let index else { return }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    defer { if fd >= 0 { close(fd) } }
+    var info = stat()
+    let size = fd >= 0 && fstat(fd, &info) == 0 ? Int(info.st_size) : 0
+    for blob in blobs {
+      if remembered(blob) != nil {
+        stats.fromMemory += 1
+        continue
+      }
+      if fd >= 0, let key = ObjectKey(blob), let start = tail[key] ?? Self.find(key, in: index, count: indexCount),
+        let entry = Self.readEntry(fd, at: start, key: key, size: size)
+      {
+        remember(blob, entry)
+        used.append(start)
+        stats.fromFile += 1
+        stats.lookedUp += 1
+        continue
+      }
+      if missingSeen.insert(blob).inserted { missing.append(blob) }
+    }
+  }
+
+  /// The offset the index gives for `key` (binary search over its sorted entries).
+  static func find(_ key: ObjectKey, in index: SharedBytes, count: Int) -> Int? {
+    index.read { buffer in
+      let raw = UnsafeRawBufferPointer(buffer)
+      var low = 0
+      var high = count
+      while low < high {
+        let middle = (low + high) / 2
+        let at = indexHeaderSize + middle * indexEntrySize
+        let probe = ObjectKey(raw, at: at)
+        if probe == key { return Int(exactly: fixed64(buffer, at: at + 20)) }
+        if probe.precedes(key) { low = middle + 1 } else { high = middle }
+      }
+      return nil
+    }
+  }
+
+  /// The entry at `start` of the file when it is `key`'s and intact: `.some(value)`, or
+  /// `.some(nil)` for a blob without a value; nil otherwise.
+  static func readEntry(_ fd: Int32, at start: Int, key: ObjectKey, size: Int) -> EncodedValue?? {
+    guard start >= fileHeaderSize, let header = read(fd, at: start, count: headerSize) else { return nil }
+    let (found, length): (ObjectKey, UInt64) = header.withUnsafeBufferPointer {
+      (ObjectKey(UnsafeRawBufferPointer($0), at: 0), fixed64($0, at: 20))
+    }
+    guard found == key, length >= 1, length <= UInt64(max(0, size - start - headerSize)),
+      let body = read(fd, at: start + headerSize, count: Int(length))
+    else { return nil }
+    let sum = header.withUnsafeBufferPointer { fixed64($0, at: 28) }
+    guard Checksum.of(body) == sum else { return nil }
+    switch body[0] {
+    case 0: return .some(nil)
+    case 1: return .some(EncodedValue(SharedBytes(body), at: 1))
+    default: return nil
+    }
+  }
+
+  /// `count` bytes at `offset` of `fd`; nil when they cannot all be read.
+  static func read(_ fd: Int32, at offset: Int, count: Int) -> [UInt8]? {
+    var bytes = [UInt8](repeating: 0, count: count)
+    var done = 0
+    let ok = bytes.withUnsafeMutableBytes { buffer -> Bool in
+      while done < count {
+        let got = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
+        if got < 0 && errno == EINTR { continue }
+        guard got > 0 else { return false }
+        done += got
+      }
+      return true
+    }
+    return ok ? bytes : nil
+  }
+
+  // MARK: Writing
+
+  /// Appends this run's entries to the file under its lock, after cutting off a torn tail,
+  /// and rewrites the index when it does not cover the file closely enough.
+  private func append(_ path: String) {
+    guard let generation else { return }
+    let fd = open(path, O_RDWR | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    guard flock(fd, LOCK_EX) == 0 else { return }
+    defer { _ = flock(fd, LOCK_UN) }
+    // The file must still be the one this run read (not rewritten meanwhile) and at least as
+    // long as this run knows it.
+    var info = stat()
+    guard fstat(fd, &info) == 0, let header = Self.read(fd, at: 0, count: Self.fileHeaderSize),
+      header.withUnsafeBufferPointer(Self.generation) == generation, Int(info.st_size) >= knownEnd
+    else { return }
+    let size = Int(info.st_size)
+    // What other runs appended since this one read the file; a torn entry ends it.
+    var others: [(ObjectKey, Int)] = []
+    var end = knownEnd
+    if size > knownEnd {
+      guard let bytes = Self.read(fd, at: knownEnd, count: size - knownEnd) else { return }
+      bytes.withUnsafeBufferPointer { buffer in
+        var start = 0
+        while start < buffer.count, let next = Self.entryEnd(buffer, at: start) {
+          others.append((ObjectKey(UnsafeRawBufferPointer(buffer), at: start), knownEnd + start))
+          start = next
+        }
+        end = knownEnd + start
+      }
+    }
+    if end < size {
+      guard ftruncate(fd, off_t(end)) == 0 else { return }
+    }
+    var mine: [(ObjectKey, Int)] = []
+    added.withUnsafeBufferPointer { buffer in
+      var start = 0
+      while start < buffer.count, let next = Self.entryEnd(buffer, at: start) {
+        mine.append((ObjectKey(UnsafeRawBufferPointer(buffer), at: start), end + start))
+        start = next
+      }
+    }
+    if !added.isEmpty {
+      guard Self.write(fd, added, at: end) else {
+        _ = ftruncate(fd, off_t(end))
+        return
+      }
+    }
+    let newEnd = end + added.count
+    // The index, rewritten when there is none or too much follows what it covers.
+    let following =
+      (loaded ? entries.values.lazy.filter { $0 >= self.indexCovered }.count : tail.count) + others.count + mine.count
+    guard index == nil || following > tailLimit else { return }
+    var pairs: [(ObjectKey, Int)]
+    if loaded {
+      var all = entries
+      for (key, start) in others + mine { all[key] = start }
+      pairs = all.map { ($0.key, $0.value) }
+      pairs.sort { $0.0.precedes($1.0) }
+    } else {
+      var newer = tail
+      for (key, start) in others + mine { newer[key] = start }
+      var sortedNewer = newer.map { ($0.key, $0.value) }
+      sortedNewer.sort { $0.0.precedes($1.0) }
+      pairs = Self.merge(index: index, count: indexCount, with: sortedNewer)
+    }
+    writeIndex(pairs, generation: generation, covered: newEnd)
+  }
+
+  /// The index's entries and `newer` (sorted), one sorted list; `newer` wins on equal ids.
+  static func merge(index: SharedBytes?, count: Int, with newer: [(ObjectKey, Int)]) -> [(ObjectKey, Int)] {
+    guard let index else { return newer }
+    var out: [(ObjectKey, Int)] = []
+    out.reserveCapacity(count + newer.count)
+    index.read { buffer in
+      let raw = UnsafeRawBufferPointer(buffer)
+      var next = 0
+      for position in 0..<count {
+        let at = indexHeaderSize + position * indexEntrySize
+        let key = ObjectKey(raw, at: at)
+        while next < newer.count, newer[next].0.precedes(key) {
+          out.append(newer[next])
+          next += 1
+        }
+        if next < newer.count, newer[next].0 == key { continue }
+        out.append((key, Int(truncatingIfNeeded: fixed64(buffer, at: at + 20))))
+      }
+      out.append(contentsOf: newer[next...])
+    }
+    return out
+  }
+
+  /// Writes the file anew (a new generation): the entries this run used, or all it found
+  /// when it keeps all; then this run's; then its index.
+  private func rewrite(_ path: String, keepAll: Bool) {
+    var generation = [UInt8](repeating: 0, count: Self.generationSize)
+    var random = SystemRandomNumberGenerator()
+    for position in generation.indices { generation[position] = UInt8.random(in: 0...255, using: &random) }
+    var out = Self.magic + generation
+    let starts = keepAll ? Array(entries.values).sorted() : Array(Set(used)).sorted()
+    file.read { buffer in
+      for start in starts {
+        guard let end = Self.entryEnd(buffer, at: start) else { continue }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<end]))
+      }
+    }
+    out.append(contentsOf: added)
+    var all: [ObjectKey: Int] = [:]
+    out.withUnsafeBufferPointer { buffer in
+      var start = Self.fileHeaderSize
+      while start < buffer.count, let next = Self.entryEnd(buffer, at: start) {
+        all[ObjectKey(UnsafeRawBufferPointer(buffer), at: start)] = start
+        start = next
+      }
+    }
+    try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
+    guard (try? FileSystem.writeAtomically(path, out)) != nil else { return }
+    var pairs = all.map { ($0.key, $0.value) }
+    pairs.sort { $0.0.precedes($1.0) }
+    writeIndex(pairs, generation: generation, covered: out.count)
+  }
+
+  /// Writes the index of the file of `generation` up to `covered`, by a rename.
+  private func writeIndex(_ pairs: [(ObjectKey, Int)], generation: [UInt8], covered: Int) {
+    guard let indexPath else { return }
+    var out = Self.indexMagic + generation
+    out.reserveCapacity(Self.indexHeaderSize + pairs.count * Self.indexEntrySize)
+    HistoryCache.putFixed64(UInt64(covered), into: &out)
+    HistoryCache.putFixed64(UInt64(pairs.count), into: &out)
+    for (key, start) in pairs {
+      key.append(to: &out)
+      HistoryCache.putFixed64(UInt64(start), into: &out)
+    }
+    try? FileSystem.writeAtomically(indexPath, out)
+  }
+
+  /// Writes all of `bytes` at `offset` of `fd`.
+  static func write(_ fd: Int32, _ bytes: [UInt8], at offset: Int) -> Bool {
+    bytes.withUnsafeBytes { buffer in
+      var done = 0
+      while done < buffer.count {
+        let wrote = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+        if wrote < 0 && errno == EINTR { continue }
+        guard wrote > 0 else { return false }
+        done += wrote
+      }
+      return true
+    }
   }
 
   /// A little-endian 64-bit number at `offset` (in bounds).

@@ -21,3 +21,19 @@ struct ObjectKey: Hashable, Sendable {
     last = bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt32.self)
   }
 }
+
+extension ObjectKey {
+  /// Whether this key's bytes sort before `other`'s (as `memcmp` orders them).
+  func precedes(_ other: ObjectKey) -> Bool {
+    if first != other.first { return first.byteSwapped < other.first.byteSwapped }
+    if second != other.second { return second.byteSwapped < other.second.byteSwapped }
+    return last.byteSwapped < other.last.byteSwapped
+  }
+
+  /// Appends the key's 20 bytes.
+  func append(to out: inout [UInt8]) {
+    withUnsafeBytes(of: first) { out.append(contentsOf: $0) }
+    withUnsafeBytes(of: second) { out.append(contentsOf: $0) }
+    withUnsafeBytes(of: last) { out.append(contentsOf: $0) }
+  }
+}
