@@ -39,14 +39,18 @@ public enum QueryDatabase {
     }
     // New commits on top of what the database holds: read from git and computed alone (the
     // history cache file is only appended to), the database extended.
+    Trace.mark("sql: database opened")
     if let known, known.hash == schemaHash, let head = CommitID(hex: known.head),
       let new = try history.firstParents(of: revision, after: head)
     {
+      Trace.mark("sql: \(new.count) new commits found")
       if new.isEmpty {
         return Outcome(rebuilt: false, commitsAdded: 0, head: known.head, seconds: Date().timeIntervalSince(start))
       }
       let changes = try history.freshChanges(new)
+      Trace.mark("sql: their changes computed")
       history.save()
+      Trace.mark("sql: history cache saved")
       do {
         let database = try SQLiteDatabase(path: path)
         // The database is derived from git: no fsync per update (a file a power cut damaged
@@ -56,9 +60,12 @@ public enum QueryDatabase {
         let tip = new.last!.hex
         try database.transaction {
           try writer.add(changes)
+          Trace.mark("sql: versions and commits added")
           try writer.refreshCurrent(changes)
+          Trace.mark("sql: current records replaced")
           try writer.writeMeta(head: tip, schemaHash: schemaHash, tallyVersion: tallyVersion)
         }
+        Trace.mark("sql: database extended")
         return Outcome(rebuilt: false, commitsAdded: new.count, head: tip, seconds: Date().timeIntervalSince(start))
       } catch {
         // A database that cannot be extended (damaged, locked out of shape) is built anew.

@@ -16,6 +16,7 @@ struct SQLDatabaseOptions: ParsableArguments {
   func database(_ repository: RepositoryOptions) throws -> (History, String) {
     let context = try HistoryContext.open(repository)
     try context.requireEveryType("build the SQL database")
+    Trace.mark("repository and history opened")
     let history = context.history
     // HEAD's database lives in the git directory; another revision's beside it.
     var path = QueryDatabase.path(gitDirectory: history.gitDirectory)

@@ -43,14 +43,22 @@ struct HistoryRangeOptions: ParsableArguments {
 struct HistoryContext {
   let records: RecordsRepository
   let history: History
-  let text: ChangeText
+  private let wording: Wording
+
+  /// How changes are worded: made when first asked for, as it reads every staff file (the
+  /// SQL database's update never asks).
+  var text: ChangeText { wording.text }
+
+  private final class Wording: @unchecked Sendable {
+    let records: RecordsRepository
+    lazy var text = ChangeText(records: records, people: People.load(records))
+    init(_ records: RecordsRepository) { self.records = records }
+  }
 
   static func open(_ options: RepositoryOptions) throws -> HistoryContext {
     let records = try options.open()
     do {
-      return HistoryContext(
-        records: records, history: try History.open(records),
-        text: ChangeText(records: records, people: People.load(records)))
+      return HistoryContext(records: records, history: try History.open(records), wording: Wording(records))
     } catch {
       Console.err("tally: \(error)\n")
       throw Exit.failure
