@@ -434,9 +434,15 @@ public enum FileSystem {
     under root: String, statKeys: Bool, racyAfter: Int = .max
   ) throws(FileError) -> [(path: String, key: UInt64?, link: Bool)] {
     var result: [(path: String, key: UInt64?, link: Bool)] = []
-    try visit(root, [], statKeys: statKeys, racyAfter: racyAfter, into: &result)
+    try visit(root, [], statKeys: statKeys, racyAfter: racyAfter, parallel: true, into: &result)
     return result
   }
+
+  /// Sub-directories listed on all cores when a directory has at least this many: a sharded
+  /// type's shard folders (tens to thousands), not a repository's few type folders — the
+  /// cores go to one level only (a `concurrentPerform` inside another runs on one thread), so
+  /// they must not be spent on the type folders above the shards.
+  static let parallelSubdirectories = 16
 
   /// Where a directory entry's name is (`d_name`), read through a pointer: a closure that
   /// appends to the listing's arrays would check exclusive access on every entry.
@@ -444,8 +450,10 @@ public enum FileSystem {
 
   /// Lists `directory` (shown as `relative`, as bytes ending in `/` or empty) into `result`,
   /// in git's order, for ``tree(under:statKeys:racyAfter:)``.
+  /// `parallel` says whether it may use the other cores (not when it is itself listed on one
+  /// of them).
   private static func visit(
-    _ directory: String, _ relative: [UInt8], statKeys: Bool, racyAfter: Int,
+    _ directory: String, _ relative: [UInt8], statKeys: Bool, racyAfter: Int, parallel: Bool,
     into result: inout [(path: String, key: UInt64?, link: Bool)]
   ) throws(FileError) {
     guard let dir = opendir(directory) else {
@@ -477,7 +485,8 @@ public enum FileSystem {
     var looked: [(type: Int32, key: UInt64?)?] = names.map { ($0.type, nil) }
     if needStat {
       let buffer = bytes
-      looked = parallelMap(names, batch: 256) { start, _, type -> (type: Int32, key: UInt64?)? in
+      looked = parallelMap(names, batch: parallel ? 256 : max(names.count, 1)) {
+        start, _, type -> (type: Int32, key: UInt64?)? in
         guard type == Int32(DT_LNK) || type == Int32(DT_UNKNOWN) || (statKeys && type == Int32(DT_REG)) else {
           return (type, nil)
         }
@@ -543,11 +552,11 @@ public enum FileSystem {
       )
     }
     var listed: [Int: [(path: String, key: UInt64?, link: Bool)]] = [:]
-    if subdirectories.count > 1 {
+    if parallel && subdirectories.count >= parallelSubdirectories {
       let listings = parallelMap(subdirectories, batch: 1) { position, path, prefix in
         Result { () throws(FileError) -> [(path: String, key: UInt64?, link: Bool)] in
           var part: [(path: String, key: UInt64?, link: Bool)] = []
-          try visit(path, prefix, statKeys: statKeys, racyAfter: racyAfter, into: &part)
+          try visit(path, prefix, statKeys: statKeys, racyAfter: racyAfter, parallel: false, into: &part)
           return part
         }
       }
@@ -564,7 +573,7 @@ public enum FileSystem {
         let name = bytes[start..<(start + count)]
         try visit(
           joinPath(directory, String(decoding: name, as: UTF8.self)), relative + name + [UInt8(ascii: "/")],
-          statKeys: statKeys, racyAfter: racyAfter, into: &result)
+          statKeys: statKeys, racyAfter: racyAfter, parallel: parallel, into: &result)
         continue
       }
       // The path made once: from the bytes held in the entry when the name is short enough
