@@ -137,7 +137,7 @@ typealias Change = @Sendable (Contents) -> Contents
     let after = Self.files(changed)
     let checker = try Self.checker(after)
     let expected = checker.check(files: after)
-    let incremental = try #require(checker.checkIncrementally(files: after, state: state))
+    let incremental = try #require(checker.checkIncrementally(files: after, state: state, nextState: true))
     #expect(Self.rendered(incremental.diagnostics) == Self.rendered(expected.diagnostics))
     #expect(incremental.recordCount == expected.recordCount)
     // Every change but the renamed customer breaks something the check must find.
@@ -149,6 +149,16 @@ typealias Change = @Sendable (Contents) -> Contents
     #expect(Self.rendered(back.diagnostics) == Self.rendered(full.diagnostics))
   }
 
+  /// A next state is made only when it will be kept: a few differences leave the one read.
+  @Test func aNextStateIsMadeOnlyWhenAskedOrManyFilesDiffer() throws {
+    let files = Self.files(Self.example)
+    let checker = try Self.checker(files)
+    let state = try #require(checker.check(files: files, recordState: true).state)
+    let same = try #require(checker.checkIncrementally(files: files, state: state))
+    #expect(same.state == nil && same.differingFiles == 0)
+    #expect(try #require(checker.checkIncrementally(files: files, state: state, nextState: true)).state != nil)
+  }
+
   @Test func changesOneAfterAnother() throws {
     var contents = Self.example
     var state = try #require(
@@ -157,7 +167,7 @@ typealias Change = @Sendable (Contents) -> Contents
       contents = change(contents)
       let files = Self.files(contents)
       let checker = try Self.checker(files)
-      let incremental = try #require(checker.checkIncrementally(files: files, state: state), "\(name)")
+      let incremental = try #require(checker.checkIncrementally(files: files, state: state, nextState: true), "\(name)")
       #expect(
         Self.rendered(incremental.diagnostics) == Self.rendered(checker.check(files: files).diagnostics), "\(name)")
       state = try #require(incremental.state)

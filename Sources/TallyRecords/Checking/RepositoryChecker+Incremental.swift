@@ -79,12 +79,14 @@ extension RepositoryChecker {
 
   /// Checks a snapshot that differs from the one `state` was made for in a few files: the
   /// result is the same as a full check's (``check(files:only:baseline:cache:changed:progress:recordState:)``),
-  /// and its `state` describes this snapshot. Nil when an incremental check does not apply
-  /// (other schemas or day, files without blob ids or not in git's order, too many
+  /// and its `state` describes this snapshot — made only when the snapshot differs from
+  /// `state` in more than ``GitChecker/stateRewriteThreshold`` files (below that, callers
+  /// keep the state they read) or `nextState` asks for it. Nil when an incremental check does
+  /// not apply (other schemas or day, files without blob ids or not in git's order, too many
   /// changes): check in full.
   func checkIncrementally(
     files: [SnapshotFile], state: CheckState, only: Set<String>? = nil,
-    baseline: TransitionChecker.Baseline? = nil, changed: Set<String>? = nil
+    baseline: TransitionChecker.Baseline? = nil, changed: Set<String>? = nil, nextState: Bool = false
   ) -> CheckReport? {
     let repository = self.repository
     let display = repository.displayPath
@@ -256,7 +258,11 @@ extension RepositoryChecker {
     // 5. Every file's problems (this run's where it was checked again, else the state's),
     // and the next state.
     var diagnostics = repository.setupDiagnostics
-    var builder = CheckState.Builder(capacity: state.bytes.count + differing.count * 256)
+    // The next state only when it will be kept: callers keep the one they read while the
+    // files differ from it in a few places (copying a million entries to drop them was a
+    // tenth of a warm check).
+    let keepState = nextState || differing.count + removed.count > GitChecker.stateRewriteThreshold
+    var builder = CheckState.Builder(capacity: keepState ? state.bytes.count + differing.count * 256 : 0)
     var recordCount = 0
     for (position, file) in files.enumerated() {
       if let (record, problem) = fresh[position] {
@@ -265,10 +271,12 @@ extension RepositoryChecker {
           recordCount += 1
           let (summary, perFile) = results[position] ?? (nil, [])
           found = perFile + (acrossByPath[display(file.path)] ?? [])
-          builder.append(
-            CheckState.Entry(path: file.path, key: file.contentKey!, record: (record.type, summary), diagnostics: found)
-          )
-        } else {
+          if keepState {
+            builder.append(
+              CheckState.Entry(
+                path: file.path, key: file.contentKey!, record: (record.type, summary), diagnostics: found))
+          }
+        } else if keepState {
           builder.append(CheckState.Entry(path: file.path, key: file.contentKey!, record: nil, diagnostics: found))
         }
         diagnostics += found
@@ -276,16 +284,18 @@ extension RepositoryChecker {
         recordCount += 1
         let (summary, perFile) = results[position] ?? (nil, [])
         let found = perFile + (acrossByPath[display(file.path)] ?? [])
-        builder.append(
-          CheckState.Entry(
-            path: file.path, key: file.contentKey!, record: (Int(state.layouts[oldOf[position]].type), summary),
-            diagnostics: found))
+        if keepState {
+          builder.append(
+            CheckState.Entry(
+              path: file.path, key: file.contentKey!, record: (Int(state.layouts[oldOf[position]].type), summary),
+              diagnostics: found))
+        }
         diagnostics += found
       } else {
         let entry = oldOf[position]
         if state.layouts[entry].kind != 0 { recordCount += 1 }
         if state.layouts[entry].diagnosticsLength > 1 { diagnostics += state.diagnostics(entry) }
-        builder.append(copyOf: entry, in: state)
+        if keepState { builder.append(copyOf: entry, in: state) }
       }
     }
     if let only { diagnostics = reportedOn(Set(only.map(display)), diagnostics) }
@@ -309,7 +319,8 @@ extension RepositoryChecker {
     return CheckReport(
       diagnostics: diagnostics, recordCount: recordCount, fileCount: files.count,
       files: Self.filesNamed(in: diagnostics, from: files, display: display),
-      state: builder.build(schemaKey: state.schemaKey, today: today, displayProbe: state.displayProbe),
+      state: keepState
+        ? builder.build(schemaKey: state.schemaKey, today: today, displayProbe: state.displayProbe) : nil,
       differingFiles: differing.count + removed.count)
   }
 
