@@ -159,6 +159,21 @@ typealias Change = @Sendable (Contents) -> Contents
     #expect(try #require(checker.checkIncrementally(files: files, state: state, nextState: true)).state != nil)
   }
 
+  /// Files out of git's order, or without blob ids, cannot be merged with the state: the
+  /// caller checks in full.
+  @Test func filesOutOfOrderOrWithoutKeysAreNotCheckedIncrementally() throws {
+    let files = Self.files(Self.example)
+    let checker = try Self.checker(files)
+    let state = try #require(checker.check(files: files, recordState: true).state)
+    var swapped = files
+    swapped.swapAt(3, 4)
+    #expect(checker.checkIncrementally(files: swapped, state: state) == nil)
+    var keyless = files
+    keyless[keyless.count - 1].contentKey = nil
+    #expect(checker.checkIncrementally(files: keyless, state: state) == nil)
+    #expect(checker.checkIncrementally(files: files, state: state) != nil)
+  }
+
   @Test func changesOneAfterAnother() throws {
     var contents = Self.example
     var state = try #require(
