@@ -234,6 +234,9 @@ public final class ValueStore: @unchecked Sendable {
       damaged = true
       return
     }
+    // Offsets looked up earlier in this run belong to the file as it was then: a file
+    // rewritten since (another generation) has other entries at them.
+    if let earlier = generation, earlier != found { used.removeAll() }
     file = mapped
     generation = found
     var entries: [ObjectKey: Int] = [:]
