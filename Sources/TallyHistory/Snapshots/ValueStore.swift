@@ -96,13 +96,6 @@ public final class ValueStore: @unchecked Sendable {
     public var parsed = 0
     /// Of `fromFile`, those found through the index rather than by reading the whole file.
     public var lookedUp = 0
-
-    public init(fromMemory: Int = 0, fromFile: Int = 0, parsed: Int = 0, lookedUp: Int = 0) {
-      self.fromMemory = fromMemory
-      self.fromFile = fromFile
-      self.parsed = parsed
-      self.lookedUp = lookedUp
-    }
   }
 
   /// - Parameters:
@@ -240,17 +233,9 @@ public final class ValueStore: @unchecked Sendable {
     file = mapped
     generation = found
     var entries: [ObjectKey: Int] = [:]
-    var torn = false
-    var end = Self.fileHeaderSize
-    file.read { buffer in
-      while end < buffer.count {
-        guard let next = Self.entryEnd(buffer, at: end) else {
-          torn = true
-          break
-        }
-        entries[ObjectKey(UnsafeRawBufferPointer(buffer), at: end)] = end
-        end = next
-      }
+    let (end, torn) = file.read { buffer in
+      let end = Self.forEachEntry(buffer, from: Self.fileHeaderSize) { entries[$0] = $1 }
+      return (end, end < buffer.count)
     }
     self.entries = entries
     knownEnd = end
@@ -302,13 +287,8 @@ public final class ValueStore: @unchecked Sendable {
     var end = shape.covered
     if size > shape.covered {
       guard let bytes = Self.read(fd, at: shape.covered, count: size - shape.covered) else { return }
-      bytes.withUnsafeBufferPointer { buffer in
-        var start = 0
-        while start < buffer.count, let next = Self.entryEnd(buffer, at: start) {
-          tail[ObjectKey(UnsafeRawBufferPointer(buffer), at: start)] = shape.covered + start
-          start = next
-        }
-        end = shape.covered + start
+      end = bytes.withUnsafeBufferPointer { buffer in
+        Self.forEachEntry(buffer, from: 0, base: shape.covered) { tail[$0] = $1 }
       }
     }
     index = mapped
@@ -419,25 +399,16 @@ public final class ValueStore: @unchecked Sendable {
     var end = knownEnd
     if size > knownEnd {
       guard let bytes = Self.read(fd, at: knownEnd, count: size - knownEnd) else { return }
-      bytes.withUnsafeBufferPointer { buffer in
-        var start = 0
-        while start < buffer.count, let next = Self.entryEnd(buffer, at: start) {
-          others.append((ObjectKey(UnsafeRawBufferPointer(buffer), at: start), knownEnd + start))
-          start = next
-        }
-        end = knownEnd + start
+      end = bytes.withUnsafeBufferPointer { buffer in
+        Self.forEachEntry(buffer, from: 0, base: knownEnd) { others.append(($0, $1)) }
       }
     }
     if end < size {
       guard ftruncate(fd, off_t(end)) == 0 else { return }
     }
     var mine: [(ObjectKey, Int)] = []
-    added.withUnsafeBufferPointer { buffer in
-      var start = 0
-      while start < buffer.count, let next = Self.entryEnd(buffer, at: start) {
-        mine.append((ObjectKey(UnsafeRawBufferPointer(buffer), at: start), end + start))
-        start = next
-      }
+    _ = added.withUnsafeBufferPointer { buffer in
+      Self.forEachEntry(buffer, from: 0, base: end) { mine.append(($0, $1)) }
     }
     if !added.isEmpty {
       guard Self.write(fd, added, at: end) else {
@@ -505,12 +476,8 @@ public final class ValueStore: @unchecked Sendable {
     }
     out.append(contentsOf: added)
     var all: [ObjectKey: Int] = [:]
-    out.withUnsafeBufferPointer { buffer in
-      var start = Self.fileHeaderSize
-      while start < buffer.count, let next = Self.entryEnd(buffer, at: start) {
-        all[ObjectKey(UnsafeRawBufferPointer(buffer), at: start)] = start
-        start = next
-      }
+    _ = out.withUnsafeBufferPointer { buffer in
+      Self.forEachEntry(buffer, from: Self.fileHeaderSize) { all[$0] = $1 }
     }
     try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
     guard (try? FileSystem.writeAtomically(path, out)) != nil else { return }
@@ -587,14 +554,22 @@ public final class ValueStore: @unchecked Sendable {
   }
 
   static func countEntries(_ bytes: [UInt8]) -> Int {
-    bytes.withUnsafeBufferPointer { buffer in
-      var count = 0
-      var start = 0
-      while start < buffer.count, let end = entryEnd(buffer, at: start) {
-        count += 1
-        start = end
-      }
-      return count
+    var count = 0
+    _ = bytes.withUnsafeBufferPointer { forEachEntry($0, from: 0) { _, _ in count += 1 } }
+    return count
+  }
+
+  /// Calls `body` with the blob id and start (plus `base`: where `buffer` begins in the file)
+  /// of each intact entry from `start` on; returns where the last of them ends (before the
+  /// buffer's end when the entries after it are cut off).
+  static func forEachEntry(
+    _ buffer: UnsafeBufferPointer<UInt8>, from start: Int, base: Int = 0, _ body: (ObjectKey, Int) -> Void
+  ) -> Int {
+    var start = start
+    while start < buffer.count, let next = entryEnd(buffer, at: start) {
+      body(ObjectKey(UnsafeRawBufferPointer(buffer), at: start), base + start)
+      start = next
     }
+    return base + start
   }
 }
