@@ -259,7 +259,7 @@ fi
 # -- the goals ------------------------------------------------------------------------------
 echo
 echo "== goals ($count commits, $files files; best of $runs)"
-# ran VARIABLE...: whether the sections that set them ran; else the goal says so.
+# ran LABEL VARIABLE...: whether the sections that set the variables ran; else says LABEL was not run.
 ran() {
   local name
   for name in "${@:2}"; do
