@@ -7,7 +7,12 @@ import Testing
 /// The page cache of `tally serve` when the ref moves: each page made once however many ask,
 /// an earlier commit's whole page served while a slow one is made, one computation per page at
 /// a time under a stream of pushes.
-@Suite(.timeLimit(.minutes(1))) struct ResponseCacheTests {
+///
+/// The time limit catches a cache that never answers. It is generous: in the full parallel
+/// run on two cores, tests that block their thread (browser, processes) can hold the whole
+/// cooperative pool for minutes, and these tests, which pass in 0.2 s alone, then waited past
+/// a one-minute limit without anything being wrong.
+@Suite(.timeLimit(.minutes(10))) struct ResponseCacheTests {
   static func page(_ text: String, _ status: HTTPResponse.Status = .ok) -> ResponseCache.Entry {
     ResponseCache.Entry(status: status, headers: [:], body: ByteBuffer(string: text))
   }
