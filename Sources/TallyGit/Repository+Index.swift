@@ -104,6 +104,9 @@ extension Repository {
   /// without reading a million entries.
   public func sparsePaths() throws(GitError) -> Set<String> {
     if !indexMayHaveExtendedFlags() { return [] }
+    if let index = try IndexFile.read(gitDirectory + "/index") {
+      return Set((0..<index.count).lazy.filter(index.skipsWorktree).map { index.path($0) })
+    }
     return try locked { () throws(GitError) -> Set<String> in
       var index: OpaquePointer?
       try check(git_repository_index(&index, handle), "git_repository_index")

@@ -253,9 +253,22 @@ public final class GitChecker: @unchecked Sendable {
     // files are not listed, only its configuration, schemas and the files that differ.
     let headTree = try git.tree(ofCommit: commit)
     let headRoot = try git.subtree(headTree, at: prefix)
-    let (entries, changedTop) = try git.indexEntries(comparedWith: headRoot == nil ? nil : headTree, under: prefix)
-    let staged = try snapshot(
-      files: try IndexSource.files(of: entries, prefix: prefix, repository: git), name: "the index")
+    let staged: Snapshot
+    let changedTop: [String]?
+    if let index = try git.indexFile() {
+      // Read by Tally: the cache-tree spares the folders that did not change.
+      staged = try snapshot(files: try IndexSource.files(in: index, prefix: prefix, repository: git), name: "the index")
+      changedTop = try headRoot.map { root throws(GitError) in
+        try git.stagedChanges(in: index, comparedWith: root, under: prefix)
+      }
+    } else {
+      let (entries, changed) = try git.indexEntries(comparedWith: headRoot == nil ? nil : headTree, under: prefix)
+      staged = try snapshot(
+        files: try IndexSource.files(of: entries, prefix: prefix, repository: git), name: "the index")
+      changedTop = changed
+    }
+    // A million files are not freed one by one on the way out.
+    ExitLifetime.keep(staged.files)
     Trace.mark("index snapshot")
     let lead = prefix.isEmpty ? "" : prefix + "/"
     let changed = Set((changedTop ?? []).map { String($0.dropFirst(lead.count)) })

@@ -36,11 +36,23 @@ extension GitChecker {
           hint: "set user.email to the address in your staff record, or add it to its git_identities")
       ]
     }
-    let (entries, changed) = try git.indexEntries(comparedWith: headTree, under: prefix)
     let lead = prefix.isEmpty ? "" : prefix + "/"
-    var staged: [String: ObjectID] = [:]
-    for entry in entries where entry.stage == 0 && entry.path.hasPrefix(lead) {
-      staged[String(entry.path.dropFirst(lead.count))] = entry.id
+    // What is staged at a path (relative to the records root), and which paths differ from
+    // HEAD: from Tally's read of the index when it can (a binary search per changed path),
+    // else from libgit2's entries.
+    let stagedID: (String) -> ObjectID?
+    let changed: [String]?
+    if let index = try git.indexFile() {
+      changed = try git.stagedChanges(in: index, comparedWith: root, under: prefix)
+      stagedID = { path in index.position(of: lead + path).map(index.id) }
+    } else {
+      let (entries, differing) = try git.indexEntries(comparedWith: headTree, under: prefix)
+      var staged: [String: ObjectID] = [:]
+      for entry in entries where entry.stage == 0 && entry.path.hasPrefix(lead) {
+        staged[String(entry.path.dropFirst(lead.count))] = entry.id
+      }
+      changed = differing
+      stagedID = { staged[$0] }
     }
     let judge = PolicyJudge(policy: policy, schema: records.schema)
     var warnings: [Diagnostic] = []
@@ -53,7 +65,7 @@ extension GitChecker {
     for full in changed ?? [] {
       let path = String(full.dropFirst(lead.count))
       let old = try git.blobID(in: root, at: path)
-      let new = staged[path]
+      let new = stagedID(path)
       if path == Policy.fileName {
         let operation: PolicyOperation = old == nil ? .create : new == nil ? .delete : .change
         let verdict = judge.judgeFile(type: PolicyPseudoType.policy, operation: operation, actor: actor)

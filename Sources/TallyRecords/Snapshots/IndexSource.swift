@@ -19,7 +19,28 @@ public struct IndexSource: RecordSource {
   public var name: String { "the index" }
 
   public func files() throws -> [SnapshotFile] {
-    try Self.files(of: try repository.indexEntries(), prefix: prefix, repository: repository)
+    if let index = try repository.indexFile() {
+      return try Self.files(in: index, prefix: prefix, repository: repository)
+    }
+    return try Self.files(of: try repository.indexEntries(), prefix: prefix, repository: repository)
+  }
+
+  /// The snapshot files of the entries of `index` (read by Tally, see ``IndexFile``) under
+  /// `prefix`, as ``files(of:prefix:repository:)`` makes them from libgit2's entries.
+  static func files(in index: IndexFile, prefix: String, repository: Repository) throws -> [SnapshotFile] {
+    Trace.mark("read the index")
+    let lead = prefix.isEmpty ? [] : Array((prefix + "/").utf8)
+    let range = index.range(under: lead)
+    var result: [SnapshotFile] = []
+    result.reserveCapacity(range.count)
+    for position in range {
+      if index.stage(position) != 0 { throw SnapshotError.conflicted(index.path(position)) }
+      result.append(
+        SnapshotFile(
+          path: index.path(position, dropping: lead.count), blob: index.id(position), in: repository,
+          isSymbolicLink: index.mode(position) == 0o120000))
+    }
+    return result
   }
 
   /// The snapshot files of index entries under `prefix`: paths relative to it, blob ids as
@@ -36,11 +57,7 @@ public struct IndexSource: RecordSource {
         guard seen.insert(path).inserted else { continue }
         throw SnapshotError.conflicted(entry.path)
       }
-      let id = entry.id
-      result.append(
-        SnapshotFile(path: path, contentKey: id.hex, isSymbolicLink: entry.mode == 0o120000) {
-          try repository.blob(id)
-        })
+      result.append(SnapshotFile(path: path, blob: entry.id, in: repository, isSymbolicLink: entry.mode == 0o120000))
     }
     return result
   }
@@ -66,6 +83,14 @@ extension RecordsRepository {
   public func sparseFiles() throws -> [SnapshotFile] {
     guard let (git, prefix) = try? gitRepository(), let sparse = try? git.sparsePaths(), !sparse.isEmpty else {
       return []
+    }
+    if let index = try git.indexFile() {
+      let lead = prefix.isEmpty ? [] : Array((prefix + "/").utf8)
+      return index.range(under: lead).filter { index.skipsWorktree($0) && index.stage($0) == 0 }.map { position in
+        SnapshotFile(
+          path: index.path(position, dropping: lead.count), blob: index.id(position), in: git,
+          isSymbolicLink: index.mode(position) == 0o120000)
+      }
     }
     let lead = prefix.isEmpty ? "" : prefix + "/"
     let entries = try git.indexEntries().filter { entry in

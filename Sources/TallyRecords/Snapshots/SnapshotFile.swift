@@ -1,4 +1,5 @@
 import Foundation
+import TallyGit
 
 /// One file of a snapshot of the records: its path relative to the records root, and how to
 /// get its bytes.
@@ -17,6 +18,8 @@ public struct SnapshotFile: Sendable {
     /// A file of a listed working tree, read relative to its open root (no closure to
     /// allocate for each of 100,000 files).
     case listed(FileSystem.Directory)
+    /// A blob of a git repository (no closure to allocate for each of a million entries).
+    case blob(Repository, ObjectID)
   }
 
   public init(
@@ -36,6 +39,14 @@ public struct SnapshotFile: Sendable {
     self.source = .listed(directory)
   }
 
+  /// A file whose bytes are the blob `id` of `repository`, its id as the content key.
+  public init(path: String, blob id: ObjectID, in repository: Repository, isSymbolicLink: Bool = false) {
+    self.path = path
+    self.contentKey = id.hex
+    self.isSymbolicLink = isSymbolicLink
+    self.source = .blob(repository, id)
+  }
+
   /// The file's bytes. A symbolic link's are never read: that throws.
   public func bytes() throws -> [UInt8] {
     if isSymbolicLink { throw FileError(path: path, operation: "read", reason: FileError.symbolicLinkReason) }
@@ -48,6 +59,7 @@ public struct SnapshotFile: Sendable {
     switch source {
     case .load(let load): try load()
     case .listed(let directory): try FileSystem.readListed(path, in: directory)
+    case .blob(let repository, let id): try repository.blob(id)
     }
   }
 }
