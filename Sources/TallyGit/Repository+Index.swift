@@ -359,8 +359,9 @@ public final class IndexTransaction: @unchecked Sendable {
 
   init(
     repository: Repository, index: OpaquePointer, lock: LockFile, copyPath: String,
-    copyRemembered: Signals.RememberedFile, indexWrittenAt: Int?, head: HeadState
+    copyRemembered: Signals.RememberedFile, indexWrittenAt: Int?, head: HeadState, file: IndexFile?
   ) {
+    self.file = file
     self.repository = repository
     self.index = index
     self.lock = lock
@@ -384,6 +385,10 @@ public final class IndexTransaction: @unchecked Sendable {
     Signals.forget(copyRemembered)
     lock.release()
   }
+
+  /// The index as the transaction began, read by Tally (see ``IndexFile``); nil when it
+  /// must be read through libgit2 (``entries()``).
+  public let file: IndexFile?
 
   /// The entries of the index as it stands in this transaction.
   public func entries() -> [IndexEntry] { IndexEntry.all(in: index) }
@@ -636,12 +641,16 @@ extension Repository {
       // is using them.
       unlink(copyPath)
       unlink(copyPath + ".lock")
+      let file: IndexFile?
       if writtenAt != nil {
         guard let bytes = FileManager.default.contents(atPath: indexPath),
           FileManager.default.createFile(atPath: copyPath, contents: bytes)
         else {
           throw GitError(code: .other(-1), message: "cannot copy the index to '\(copyPath)'", function: "copy")
         }
+        file = IndexFile.parse([UInt8](bytes))
+      } else {
+        file = try IndexFile.read(copyPath)
       }
       // HEAD is read under the lock, with the index: a commit another process makes
       // meanwhile (one that does not take the index, such as `git update-ref`) makes the
@@ -654,7 +663,7 @@ extension Repository {
       }
       return IndexTransaction(
         repository: self, index: index, lock: lock, copyPath: copyPath, copyRemembered: copyRemembered,
-        indexWrittenAt: writtenAt, head: head)
+        indexWrittenAt: writtenAt, head: head, file: file)
     } catch {
       unlink(copyPath)
       Signals.forget(copyRemembered)

@@ -8,14 +8,18 @@ extension RecordsRepository {
   /// the snapshot (a staged schema change applies to the staged records), the root and the
   /// way paths are shown stay the same.
   public func at(_ files: [SnapshotFile], name: String) throws -> RecordsRepository {
-    guard let configFile = files.first(where: { $0.path == RecordsRoot.markerFile }) else {
+    let marker = Array(RecordsRoot.markerFile.utf8)
+    guard let configFile = files.first(where: { $0.pathIs(marker) }) else {
       throw SnapshotError.missingConfig(name)
     }
     let display = displayPath
     var (config, diagnostics) = RepositoryConfig.load(try configFile.bytes(), path: display(RecordsRoot.markerFile))
-    let lead = config.schemaDirectory + "/"
+    let lead = Array((config.schemaDirectory + "/").utf8)
     var schemaFiles: [(path: String, bytes: [UInt8])] = []
-    for file in files where file.path.hasPrefix(lead) && file.path.hasSuffix(".yaml") {
+    var anyInSchemaDirectory = false
+    for file in files where file.pathStarts(with: lead) {
+      anyInSchemaDirectory = true
+      guard file.path.hasSuffix(".yaml") else { continue }
       do {
         schemaFiles.append((display(file.path), try file.bytes()))
       } catch {
@@ -23,7 +27,7 @@ extension RecordsRepository {
           Diagnostic(.error, code: "unreadable", message: String(describing: error), path: display(file.path)))
       }
     }
-    if !files.contains(where: { $0.path.hasPrefix(lead) }) {
+    if !anyInSchemaDirectory {
       diagnostics.append(
         Diagnostic(
           .error, code: "config-missing",
@@ -42,11 +46,28 @@ extension RecordsRepository {
   /// A key for the configuration and schemas of a snapshot: results cached under one key
   /// are valid for any snapshot with the same key.
   public static func schemaKey(of files: [SnapshotFile], schemaDirectory: String) -> String {
-    let lead = schemaDirectory + "/"
+    let lead = Array((schemaDirectory + "/").utf8)
+    let marker = Array(RecordsRoot.markerFile.utf8)
     var key = ""
-    for file in files where file.path == RecordsRoot.markerFile || file.path.hasPrefix(lead) {
+    for file in files where file.pathIs(marker) || file.pathStarts(with: lead) {
       key += file.path + "=" + (file.contentKey ?? "?") + ";"
     }
     return key
   }
+}
+
+extension SnapshotFile {
+  /// Whether the path's bytes start with `prefix`: what a scan of a million paths for a
+  /// folder's files asks, without `String`'s Unicode-aware comparison.
+  func pathStarts(with prefix: [UInt8]) -> Bool {
+    let utf8 = path.utf8
+    guard utf8.count >= prefix.count else { return false }
+    if prefix.isEmpty { return true }
+    return utf8.withContiguousStorageIfAvailable { bytes in
+      prefix.withUnsafeBytes { memcmp(bytes.baseAddress!, $0.baseAddress!, prefix.count) == 0 }
+    } ?? utf8.starts(with: prefix)
+  }
+
+  /// Whether the path's bytes are `bytes`.
+  func pathIs(_ bytes: [UInt8]) -> Bool { path.utf8.count == bytes.count && pathStarts(with: bytes) }
 }

@@ -104,7 +104,7 @@ extension Committer {
     let plan: Plan
     var commit: CommitID?
     if dryRun {
-      plan = try self.plan(selection, message: message, staged: git.indexEntries())
+      plan = try self.plan(selection, message: message, staged: StagedIndex.read(git))
       if plan.isEmpty && plan.layoutOnly.isEmpty { throw CommitError.nothingToCommit }
     } else {
       (plan, commit) = try self.commit(selection, message: message)

@@ -50,6 +50,7 @@ public enum CommitMessage {
     case .deleted:
       return "\(label): removed"
     case .modified:
+      if change.old == change.new { return "\(label): mode changed" }
       guard let old, let new else { return "\(label): updated" }
       let parts = differences(old, new)
       if parts.isEmpty { return "\(label): reformatted" }

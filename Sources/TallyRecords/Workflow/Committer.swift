@@ -186,7 +186,7 @@ public final class Committer {
   /// resulting snapshot, and the message (`message`; or `MERGE_MSG` when a merge is being
   /// finished; or one written from the changes). `staged` is the index as read now (inside
   /// a transaction for a real commit).
-  public func plan(_ selection: Selection, message: String?, staged: [IndexEntry]) throws -> Plan {
+  public func plan(_ selection: Selection, message: String?, staged: StagedIndex) throws -> Plan {
     try Interrupts.checkpoint()
     var mergeHeads: [ObjectID] = []
     if let operation = try git.operationInProgress() {
@@ -194,31 +194,22 @@ public final class Committer {
       if case .paths = selection { throw CommitError.partialCommitDuringMerge }
       mergeHeads = try git.mergeHeads()
     }
-    if let conflicted = staged.first(where: { $0.stage != 0 }) {
-      throw SnapshotError.conflicted(conflicted.path)
+    if let conflicted = staged.firstConflict {
+      throw SnapshotError.conflicted(conflicted)
     }
     let git = self.git
-    // The index under the records root, in its order, and its files.
-    let indexEntries = staged.filter { lead.isEmpty || $0.path.hasPrefix(lead) }
-    let indexFiles = indexEntries.map { entry in
-      let id = entry.id
-      return SnapshotFile(
-        path: String(entry.path.dropFirst(lead.count)), contentKey: id.hex, isSymbolicLink: entry.mode == 0o120000
-      ) { try git.blob(id) }
-    }
-    // HEAD's files, listed once: what the commit is compared with, the base of a commit of
-    // named paths, and the earlier version to check state changes against.
+    // The index's files under the records root, and the paths where they differ from HEAD's:
+    // from the index's cache-tree when Tally reads the index itself (HEAD's files are then
+    // looked up one by one, never listed), else by listing HEAD.
     let head = try git.headState()
     let headTree = try head.commit.map { try git.tree(ofCommit: $0) }
-    let headTreeFiles = try headTree.flatMap { try git.subtree($0, at: prefix) }.map { try git.files(inTree: $0) } ?? []
-    let headFiles = headTreeFiles.map { file in
-      SnapshotFile(path: file.path, contentKey: file.id.hex, isSymbolicLink: file.isSymlink) { try git.blob(file.id) }
-    }
-    let indexLookup = FileLookup(indexFiles)
-    let headLookup = FileLookup(headFiles)
+    let inputs = try PlanBase(staged, git: git, prefix: prefix, headTree: headTree)
+    let indexFiles = inputs.indexFiles
+    // A million files are not freed one by one on the way out.
+    ExitLifetime.keep(indexFiles)
     func headContent(_ path: String) throws -> Content? {
-      guard let position = headLookup.position(of: path) else { return nil }
-      return Content(try headFiles[position].storedBytes(), mode: headTreeFiles[position].mode)
+      guard let (id, mode) = try inputs.headEntry(path) else { return nil }
+      return Content(try git.blob(id), mode: mode)
     }
     Trace.mark("plan: index and HEAD files")
     try Interrupts.checkpoint()
@@ -231,13 +222,12 @@ public final class Committer {
     switch selection {
     case .staged, .all:
       // Staged records are formatted too: every staged difference from HEAD is proposed.
-      for (path, inIndex, _) in FileLookup.differences(indexFiles, headFiles) {
-        guard let inIndex else {
+      for path in inputs.differing {
+        guard let (id, mode) = inputs.indexEntry(path) else {
           proposed[path] = .some(nil)
           continue
         }
-        let mode = indexLookup.position(of: path).map { indexEntries[$0].mode } ?? 0o100644
-        proposed[path] = Content(try inIndex.storedBytes(), mode: mode)
+        proposed[path] = Content(try git.blob(id), mode: mode)
       }
       if case .all = selection {
         for change in try git.workingTreeChanges(under: prefix) {
@@ -249,11 +239,10 @@ public final class Committer {
         }
       }
     case .paths(let paths):
-      base = headFiles
+      base = try inputs.allHeadFiles(git: git)
       // Files outside a sparse checkout are absent from the working tree without being
       // deleted: naming their folder commits nothing of them.
-      let leadCount = lead.count
-      let sparse = Set(indexEntries.lazy.filter(\.skipWorktree).map { String($0.path.dropFirst(leadCount)) })
+      let sparse = inputs.sparse()
       for path in paths {
         let absolute = FileSystem.joinPath(records.root, path)
         switch FileSystem.entryKind(of: absolute) {
@@ -265,7 +254,9 @@ public final class Committer {
             proposed[relative] = .some(try workingTreeContent(relative))
             fromWorkingTree.insert(relative)
           }
-          for known in Set(indexFiles.map(\.path)).union(headFiles.map(\.path))
+          // What the index or HEAD has there (HEAD's files are the index's, but for the
+          // differing paths).
+          for known in Set(indexFiles.map(\.path)).union(base.map(\.path))
           where (inside.isEmpty || known.hasPrefix(inside))
             && FileSystem.entryKind(of: FileSystem.joinPath(records.root, known)) == nil && !sparse.contains(known)
           {
@@ -273,7 +264,7 @@ public final class Committer {
             fromWorkingTree.insert(known)
           }
         case .none:
-          guard indexLookup.file(path) != nil || headLookup.file(path) != nil else {
+          guard try inputs.indexEntry(path) != nil || inputs.headEntry(path) != nil else {
             throw CommitError.unknownPath(path)
           }
           if sparse.contains(path) { continue }
@@ -331,7 +322,7 @@ public final class Committer {
       }
       // What the index gets: the commit's version, where it holds another (or the file's stat
       // data changes with its rewrite).
-      let inIndex = indexLookup.position(of: path).map { indexEntries[$0] }
+      let inIndex = inputs.indexEntry(path)
       if let new {
         if rewritten || inIndex == nil || inIndex!.id != Repository.blobID(of: new.bytes) || inIndex!.mode != new.mode {
           indexUpdates.append(new.staged(at: lead + path))
@@ -360,7 +351,18 @@ public final class Committer {
     let snapshot = try checker.snapshot(files: commitFiles, name: "the commit")
     Trace.mark("plan: snapshot of the commit")
     try Interrupts.checkpoint()
-    var report = checker.check(snapshot, against: try parentSnapshot(files: headFiles, name: "HEAD"))
+    var report: CheckReport
+    if let headFiles = inputs.headFiles {
+      report = checker.check(snapshot, against: try parentSnapshot(files: headFiles, name: "HEAD"))
+    } else {
+      // HEAD's configuration, schemas and versions of the paths the commit changes: what
+      // checking its state changes reads.
+      var changed = Set(final.keys)
+      if !selection.isPaths { changed.formUnion(inputs.differing) }
+      let parentFiles = try inputs.headRoot.flatMap { try checker.headFiles(root: $0, paths: changed) }
+      let parent = try parentFiles.flatMap { try parentSnapshot(files: $0, name: "HEAD") }
+      report = checker.check(snapshot, against: parent, changed: parent == nil ? nil : changed)
+    }
     // A state change allowed from any parent is allowed (the value may come from the branch
     // merged in, where it changed step by step).
     report = try checker.allowingStateChanges(report, of: snapshot, mergedFrom: mergeHeads)
@@ -403,9 +405,9 @@ public final class Committer {
       Trace.mark("start")
       let transaction = try git.beginIndexTransaction(timeout: lockTimeout, notice: notice)
       defer { transaction.release() }
-      let entries = transaction.entries()
+      let staged = transaction.file.map(StagedIndex.init(file:)) ?? StagedIndex(entries: transaction.entries())
       Trace.mark("commit: read the index under its lock")
-      let plan = try self.plan(selection, message: message, staged: entries)
+      let plan = try self.plan(selection, message: message, staged: staged)
       guard !plan.isRefused else { return (plan, nil) }
       if plan.isEmpty {
         guard !plan.layoutOnly.isEmpty else { throw CommitError.nothingToCommit }

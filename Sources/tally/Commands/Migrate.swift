@@ -120,7 +120,7 @@ struct Migrate: ParsableCommand {
           if checking { Console.err("checking and committing \(migration.moves.count) moved files…") }
           defer { if checking { Console.err("\r\u{1B}[K") } }
           let plan = try committer.plan(
-            .paths(migration.paths), message: text, staged: try committer.git.indexEntries())
+            .paths(migration.paths), message: text, staged: try StagedIndex.read(committer.git))
           let own = migration.changesOfTheirOwn(in: plan.changes)
           if !own.isEmpty {
             migration.undo()
