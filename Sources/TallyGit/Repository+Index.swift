@@ -335,7 +335,8 @@ extension Repository {
 /// merge's state happen in one critical section (see ``Signals``).
 public final class IndexTransaction: @unchecked Sendable {
   public let repository: Repository
-  let index: OpaquePointer
+  /// libgit2's read of the copy (see ``IndexLoad``).
+  private let load: IndexLoad
   let lock: LockFile
   /// The copy of the index the transaction changes and writes.
   let copyPath: String
@@ -358,12 +359,12 @@ public final class IndexTransaction: @unchecked Sendable {
   let head: HeadState
 
   init(
-    repository: Repository, index: OpaquePointer, lock: LockFile, copyPath: String,
+    repository: Repository, load: IndexLoad, lock: LockFile, copyPath: String,
     copyRemembered: Signals.RememberedFile, indexWrittenAt: Int?, head: HeadState, file: IndexFile?
   ) {
     self.file = file
     self.repository = repository
-    self.index = index
+    self.load = load
     self.lock = lock
     self.copyPath = copyPath
     self.copyRemembered = copyRemembered
@@ -373,7 +374,7 @@ public final class IndexTransaction: @unchecked Sendable {
 
   deinit {
     release()
-    git_index_free(index)
+    if let index = try? load.wait() { git_index_free(index) }
   }
 
   /// Gives the lock back without changing the index.
@@ -391,16 +392,17 @@ public final class IndexTransaction: @unchecked Sendable {
   public let file: IndexFile?
 
   /// The entries of the index as it stands in this transaction.
-  public func entries() -> [IndexEntry] { IndexEntry.all(in: index) }
+  public func entries() throws(GitError) -> [IndexEntry] { IndexEntry.all(in: try load.wait()) }
 
   /// True when the index has unresolved merge conflicts.
-  public var hasConflicts: Bool { git_index_has_conflicts(index) != 0 }
+  public func hasConflicts() throws(GitError) -> Bool { git_index_has_conflicts(try load.wait()) != 0 }
 
   /// Stages `changes` in memory. Files that exist in the working tree with the same bytes
   /// get their stat data recorded too (as `git add` does), so `git status` stays quick.
   /// A path left conflicted by a merge is resolved by staging it, as `git add` and `git rm`
   /// resolve it: its conflict entries (stages 1–3) move to the index's resolve-undo section.
   public func stage(_ changes: [StagedChange]) throws(GitError) {
+    let index = try load.wait()
     try repository.locked { () throws(GitError) in
       for change in changes {
         try resolveConflict(at: change.path)
@@ -449,6 +451,7 @@ public final class IndexTransaction: @unchecked Sendable {
   /// again), as `git add` does (`git_index_conflict_get`, `git_index_reuc_add`,
   /// `git_index_conflict_remove`). Called with the repository's lock held.
   private func resolveConflict(at path: String) throws(GitError) {
+    let index = try load.wait()
     var ancestor: UnsafePointer<git_index_entry>?
     var ours: UnsafePointer<git_index_entry>?
     var theirs: UnsafePointer<git_index_entry>?
@@ -492,6 +495,7 @@ public final class IndexTransaction: @unchecked Sendable {
   /// The tree of the index as staged in this transaction, written to the object database.
   public func writeTree() throws(GitError) -> ObjectID {
     try smudgeRacilyClean()
+    let index = try load.wait()
     return try repository.locked { () throws(GitError) -> ObjectID in
       var oid = git_oid()
       try check(git_index_write_tree_to(&oid, index, repository.handle), "git_index_write_tree_to")
@@ -513,7 +517,7 @@ public final class IndexTransaction: @unchecked Sendable {
     guard held else {
       throw GitError(code: .locked, message: "the index transaction is already finished", function: "commit")
     }
-    if hasConflicts {
+    if try hasConflicts() {
       throw GitError(
         code: .unmerged, message: "the index has unresolved merge conflicts; resolve them first", function: "commit")
     }
@@ -534,6 +538,7 @@ public final class IndexTransaction: @unchecked Sendable {
     let kind = mergeHeads.isEmpty ? "commit" : "commit (merge)"
     try Signals.critical { () throws(GitError) in
       // Write the new index next to the real one first, so that the last step is a rename.
+      let index = try load.wait()
       try repository.locked { () throws(GitError) -> Void in try check(git_index_write(index), "git_index_write") }
       try repository.moveBranch(
         head.reference, to: commit, from: head.commit, message: "\(kind) (tally): " + message.firstLine)
@@ -565,6 +570,7 @@ public final class IndexTransaction: @unchecked Sendable {
     try smudgeRacilyClean()
     try Signals.checkpoint()
     try Signals.critical { () throws(GitError) in
+      let index = try load.wait()
       try repository.locked { () throws(GitError) -> Void in try check(git_index_write(index), "git_index_write") }
       guard rename(copyPath, lock.path.trimmingSuffix(".lock")) == 0 else {
         throw GitError(
@@ -582,6 +588,7 @@ public final class IndexTransaction: @unchecked Sendable {
   /// the file still has the staged content. (libgit2 does this only for an index that
   /// belongs to a repository; the transaction's copy does not.)
   private func smudgeRacilyClean() throws(GitError) {
+    let index = try load.wait()
     try repository.locked { () throws(GitError) in
       for position in 0..<git_index_entrycount(index) {
         guard let entry = git_index_get_byindex(index, position), isRacilyClean(entry) else { continue }
@@ -656,13 +663,12 @@ extension Repository {
       // meanwhile (one that does not take the index, such as `git update-ref`) makes the
       // branch move fail instead of becoming this commit's parent unseen.
       let head = try headState()
-      let index = try locked { () throws(GitError) -> OpaquePointer in
-        var index: OpaquePointer?
-        try check(git_index_open(&index, copyPath), "git_index_open")
-        return index!
-      }
+      // libgit2 reads the copy on another core while the caller works out the commit from
+      // `file` (a million entries take it a second); the transaction's first use of
+      // libgit2's index waits for it.
+      let load = IndexLoad(path: copyPath)
       return IndexTransaction(
-        repository: self, index: index, lock: lock, copyPath: copyPath, copyRemembered: copyRemembered,
+        repository: self, load: load, lock: lock, copyPath: copyPath, copyRemembered: copyRemembered,
         indexWrittenAt: writtenAt, head: head, file: file)
     } catch {
       unlink(copyPath)
@@ -745,5 +751,42 @@ extension Repository {
       }
       return result
     }
+  }
+}
+
+/// libgit2's read of an index file (`git_index_open`), on another thread: started when a
+/// transaction begins, waited for when the transaction first uses it. The index object is
+/// standalone (it belongs to no repository), so reading it needs no repository lock; the
+/// semaphore orders the read before every use.
+final class IndexLoad: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  private var result: Result<OpaquePointer, GitError> = .failure(
+    GitError(code: .other(-1), message: "the index was not read", function: "git_index_open"))
+  private var finished = false
+  private let lock = NSLock()
+
+  init(path: String) {
+    DispatchQueue.global(qos: .userInitiated).async { [self] in
+      var index: OpaquePointer?
+      do throws(GitError) {
+        // libgit2's last error is per thread: `check` reads this thread's.
+        try check(git_index_open(&index, path), "git_index_open")
+        result = .success(index!)
+      } catch {
+        result = .failure(error)
+      }
+      done.signal()
+    }
+  }
+
+  /// The index, once read; throws what libgit2 said when it could not read it.
+  func wait() throws(GitError) -> OpaquePointer {
+    lock.lock()
+    defer { lock.unlock() }
+    if !finished {
+      done.wait()
+      finished = true
+    }
+    return try result.get()
   }
 }

@@ -54,7 +54,9 @@ struct IndexTransactionTests {
       .remove(path: "customers/C-9999.yaml"),
     ])
     #expect(
-      transaction.entries().map(\.path) == ["customers/C-0001.yaml", "customers/C-0003.yaml", "staff/S-0001.yaml"])
+      (try transaction.entries()).map(\.path) == [
+        "customers/C-0001.yaml", "customers/C-0003.yaml", "staff/S-0001.yaml",
+      ])
     let commit = try transaction.commit(
       message: "客户状态: 线索 → 意向\n\n详细说明\n", author: Self.author, committer: Self.committer)
 
@@ -117,12 +119,45 @@ struct IndexTransactionTests {
     try f.expectSound()
   }
 
+  @Test func libgit2ReadsTheIndexBesideTheCallerAndItsRefusalStopsTheCommit() throws {
+    // The transaction hands out Tally's read of the index at once and lets libgit2 read it
+    // on another thread. An index whose checksum is wrong reads fine for Tally (which does
+    // not verify it) but not for libgit2: staging then fails with libgit2's word for it, and
+    // nothing changes — not the index, not the branch — and the lock is given back.
+    let f = try committedRecords()
+    var bytes = try #require(f.gitFile("index"))
+    bytes[bytes.count - 1] ^= 0xFF
+    try Data(bytes).write(to: URL(fileURLWithPath: f.path + "/.git/index"))
+    let head = try f.id("HEAD")
+    let repository = try f.repository()
+    let transaction = try repository.beginIndexTransaction()
+    let file = try #require(transaction.file)
+    #expect(file.count == 3)
+    #expect(throws: GitError.self) { try transaction.stage([Self.write("customers/C-0003.yaml", "name: 新\n")]) }
+    do {
+      try transaction.stage([Self.write("customers/C-0003.yaml", "name: 新\n")])
+    } catch {
+      #expect(error.function == "git_index_open")
+      #expect(error.message.contains("checksum"), "\(error.message)")
+    }
+    transaction.release()
+    #expect(f.gitFile("index") == bytes)
+    #expect(try f.id("HEAD") == head)
+    try expectNoLeftovers(f)
+    // A good index: the same entries both ways.
+    try f.git(["read-tree", "HEAD"])
+    let again = try repository.beginIndexTransaction()
+    let read = try #require(again.file)
+    #expect((0..<read.count).map(read.entry) == (try again.entries()))
+    again.release()
+  }
+
   @Test func theFirstCommitOfAnUnbornBranch() throws {
     let f = try GitFixture()
     try f.write(["staff/S-0001.yaml": "name: 陈建国\n"])
     let repository = try f.repository()
     let transaction = try repository.beginIndexTransaction()
-    #expect(transaction.entries().isEmpty)
+    #expect(try transaction.entries().isEmpty)
     try transaction.stage([Self.write("staff/S-0001.yaml", "name: 陈建国\n")])
     let commit = try transaction.commit(message: "first", author: Self.author, committer: Self.committer)
     #expect(try f.id("refs/heads/main") == commit)
@@ -171,7 +206,7 @@ struct IndexTransactionTests {
     let message = try #require(try repository.preparedMessage())
     #expect(message.hasPrefix("Merge branch 'side'"))
     let transaction = try repository.beginIndexTransaction()
-    #expect(!transaction.hasConflicts)
+    #expect(try !transaction.hasConflicts())
     let commit = try transaction.commit(
       message: message, author: Self.author, committer: Self.committer, mergeHeads: heads)
     #expect(try f.out(["rev-list", "--parents", "-1", "HEAD"]) == "\(commit.hex) \(main.hex) \(side.hex)")
@@ -198,8 +233,8 @@ struct IndexTransactionTests {
     let mergeHead = f.gitFile("MERGE_HEAD")
     let repository = try f.repository()
     let transaction = try repository.beginIndexTransaction()
-    #expect(transaction.hasConflicts)
-    #expect(Set(transaction.entries().filter { $0.stage > 0 }.map(\.stage)) == [1, 2, 3])
+    #expect(try transaction.hasConflicts())
+    #expect(try Set(transaction.entries().filter { $0.stage > 0 }.map(\.stage)) == [1, 2, 3])
     let error = try #require(throws: GitError.self) {
       try transaction.commit(
         message: "x", author: Self.author, committer: Self.committer, mergeHeads: try repository.mergeHeads())
@@ -227,7 +262,7 @@ struct IndexTransactionTests {
     try transaction.stage([
       Self.write("customers/C-0002.yaml", "name: 南京远达\nstatus: active\n"), .remove(path: "staff/S-0001.yaml"),
     ])
-    #expect(!transaction.hasConflicts)
+    #expect(try !transaction.hasConflicts())
     try transaction.writeIndex()
     #expect(try f.out(["ls-files", "-u"]) == "")
     #expect(try f.out(["ls-files", "-s", "customers/C-0002.yaml"]).hasSuffix(" 0\tcustomers/C-0002.yaml"))

@@ -30,25 +30,32 @@ public struct OverlaySource: RecordSource {
   }
 
   public func files() throws -> [SnapshotFile] {
-    var added: [SnapshotFile] = replacements.values.compactMap { $0 }
-    added.sort { $0.path < $1.path }
-    let kept = replacements.isEmpty ? base : base.filter { replacements[$0.path] == nil }
-    // The base is usually in order already (an index, a tree): merge the few changed files
-    // in instead of sorting 100,000 paths again.
-    guard kept.indices.dropFirst().allSatisfy({ kept[$0 - 1].path < kept[$0].path }) else {
-      return (kept + added).sorted { $0.path < $1.path }
+    if replacements.isEmpty { return base }
+    let order = { (a: String, b: String) in RepositoryChecker.compareBytes(a, b) < 0 }
+    guard RepositoryChecker.inByteOrder(base) else {
+      let kept = base.filter { replacements[$0.path] == nil }
+      return (kept + replacements.values.compactMap { $0 }).sorted { order($0.path, $1.path) }
     }
+    // The base is usually in order already (an index, a tree): each changed path is put in
+    // where a binary search finds its place, rather than a million paths looked up in the
+    // replacements or sorted again.
     var result: [SnapshotFile] = []
-    result.reserveCapacity(kept.count + added.count)
-    var next = added.startIndex
-    for file in kept {
-      while next < added.endIndex, added[next].path < file.path {
-        result.append(added[next])
-        next += 1
+    result.reserveCapacity(base.count + replacements.count)
+    var next = 0
+    for path in replacements.keys.sorted(by: order) {
+      var low = next
+      var high = base.count
+      while low < high {
+        let middle = (low + high) / 2
+        if order(base[middle].path, path) { low = middle + 1 } else { high = middle }
       }
-      result.append(file)
+      result += base[next..<low]
+      next = low
+      if next < base.count, RepositoryChecker.compareBytes(base[next].path, path) == 0 { next += 1 }
+      if let file = replacements[path]! { result.append(file) }
     }
-    result += added[next...]
+    result += base[next...]
     return result
   }
+
 }

@@ -242,7 +242,12 @@ public final class Committer {
       base = try inputs.allHeadFiles(git: git)
       // Files outside a sparse checkout are absent from the working tree without being
       // deleted: naming their folder commits nothing of them.
-      let sparse = inputs.sparse()
+      // (Looked for only when a named path is missing or a folder: a million entries.)
+      var sparsePaths: Set<String>?
+      func sparse() -> Set<String> {
+        if sparsePaths == nil { sparsePaths = inputs.sparse() }
+        return sparsePaths!
+      }
       for path in paths {
         let absolute = FileSystem.joinPath(records.root, path)
         switch FileSystem.entryKind(of: absolute) {
@@ -258,7 +263,7 @@ public final class Committer {
           // differing paths).
           for known in Set(indexFiles.map(\.path)).union(base.map(\.path))
           where (inside.isEmpty || known.hasPrefix(inside))
-            && FileSystem.entryKind(of: FileSystem.joinPath(records.root, known)) == nil && !sparse.contains(known)
+            && FileSystem.entryKind(of: FileSystem.joinPath(records.root, known)) == nil && !sparse().contains(known)
           {
             proposed[known] = .some(nil)
             fromWorkingTree.insert(known)
@@ -267,7 +272,7 @@ public final class Committer {
           guard try inputs.indexEntry(path) != nil || inputs.headEntry(path) != nil else {
             throw CommitError.unknownPath(path)
           }
-          if sparse.contains(path) { continue }
+          if sparse().contains(path) { continue }
           proposed[path] = .some(nil)
           fromWorkingTree.insert(path)
         default:
@@ -405,7 +410,7 @@ public final class Committer {
       Trace.mark("start")
       let transaction = try git.beginIndexTransaction(timeout: lockTimeout, notice: notice)
       defer { transaction.release() }
-      let staged = transaction.file.map(StagedIndex.init(file:)) ?? StagedIndex(entries: transaction.entries())
+      let staged = try transaction.file.map(StagedIndex.init(file:)) ?? StagedIndex(entries: transaction.entries())
       Trace.mark("commit: read the index under its lock")
       let plan = try self.plan(selection, message: message, staged: staged)
       guard !plan.isRefused else { return (plan, nil) }

@@ -138,7 +138,7 @@ public struct ConflictResolver: Sendable {
       try Interrupts.cancellable { () throws in
         let transaction = try git.beginIndexTransaction(timeout: Committer.defaultLockTimeout)
         defer { transaction.release() }
-        let unmerged = Set(transaction.entries().filter { $0.stage != 0 }.map(\.path))
+        let unmerged = Set(try transaction.entries().filter { $0.stage != 0 }.map(\.path))
         for outcome in outcomes {
           let path = absolute(outcome)
           let current = FileSystem.entryKind(of: path) == .file ? try FileSystem.read(path) : nil
