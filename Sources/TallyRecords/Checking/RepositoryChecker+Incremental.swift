@@ -354,13 +354,15 @@ extension RepositoryChecker {
     progress: (@Sendable (Int, Int) -> Void)? = nil
   ) throws -> CheckReport {
     let stateFile = gitDirectory.map { CheckState.workingTreePath(gitDirectory: $0) }
+    // The stored state is read beside the listing.
+    let pending = baseline == nil ? stateFile.map { file in Prefetch { CheckState.load(from: file) } } : nil
     let files = try repository.withSparseFiles(
       try WorkingTreeSource(root: repository.root, statKeys: stateFile != nil).files())
     Trace.mark("working tree listed")
     guard let stateFile, files.allSatisfy({ $0.contentKey != nil }) else {
       return check(files: files, only: only, baseline: baseline, progress: progress)
     }
-    if baseline == nil, let state = CheckState.load(from: stateFile),
+    if baseline == nil, let state = pending?.value(),
       let report = checkIncrementally(files: files, state: state, only: only)
     {
       Trace.mark("incremental check")

@@ -198,6 +198,7 @@ public final class Committer {
       throw SnapshotError.conflicted(conflicted)
     }
     let git = self.git
+    checker.prefetchState()
     // The index's files under the records root, and the paths where they differ from HEAD's:
     // from the index's cache-tree when Tally reads the index itself (HEAD's files are then
     // looked up one by one, never listed), else by listing HEAD.
