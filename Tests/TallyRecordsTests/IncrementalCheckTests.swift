@@ -230,3 +230,18 @@ typealias Change = @Sendable (Contents) -> Contents
     #expect(CheckState.load(from: path) == nil)
   }
 }
+
+@Suite("Stat keys")
+struct StatKeyTests {
+  @Test func base36IsTheStandardLibrarysRadix36() {
+    var generator = SystemRandomNumberGenerator()
+    let values: [UInt64] = [0, 1, 35, 36, 1295, 1296, .max, .max - 1, 1 << 63]
+    for value in values
+      + (0..<2000).map({ _ in
+        UInt64.random(in: 0 ... .max, using: &generator) >> UInt64.random(in: 0..<64, using: &generator)
+      })
+    {
+      #expect(WorkingTreeSource.base36(value) == String(value, radix: 36))
+    }
+  }
+}

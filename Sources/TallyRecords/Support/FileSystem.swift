@@ -507,11 +507,12 @@ public enum FileSystem {
         guard statKeys, kind == Int32(DT_REG) || kind == Int32(DT_LNK), Int(info.st_mtim.tv_sec) < racyAfter,
           Int(info.st_ctim.tv_sec) < racyAfter
         else { return (kind, nil) }
-        let fields: [Int] = [
+        // A tuple on the stack, not an array per file.
+        let fields = (
           Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec), Int(info.st_ctim.tv_sec),
-          Int(info.st_ctim.tv_nsec), Int(info.st_size), Int(info.st_ino), Int(info.st_dev),
-        ]
-        return (kind, fields.withUnsafeBytes { Checksum.of($0.bindMemory(to: UInt8.self)) })
+          Int(info.st_ctim.tv_nsec), Int(info.st_size), Int(info.st_ino), Int(info.st_dev)
+        )
+        return (kind, withUnsafeBytes(of: fields) { Checksum.of($0.bindMemory(to: UInt8.self)) })
       }
     }
     // Sorted in byte order (a directory's name as if it ended in `/`): by the first sixteen
