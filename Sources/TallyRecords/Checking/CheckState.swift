@@ -351,6 +351,9 @@ final class CheckState: @unchecked Sendable {
   /// The state of the working tree's last check (files known by their stat data).
   static func workingTreePath(gitDirectory: String) -> String { gitDirectory + "/tally/worktree-state" }
 
+  /// Where the working tree's listing keeps its folders (see ``FolderCache``).
+  static func folderCachePath(gitDirectory: String) -> String { gitDirectory + "/tally/worktree-folders" }
+
   /// The stored state, or nil when there is none or it is damaged.
   static func load(from file: String) -> CheckState? {
     guard let bytes = try? FileSystem.read(file) else { return nil }

@@ -357,7 +357,10 @@ extension RepositoryChecker {
     // The stored state is read beside the listing.
     let pending = baseline == nil ? stateFile.map { file in Prefetch { CheckState.load(from: file) } } : nil
     let files = try repository.withSparseFiles(
-      try WorkingTreeSource(root: repository.root, statKeys: stateFile != nil).files())
+      try WorkingTreeSource(
+        root: repository.root, statKeys: stateFile != nil,
+        folderCache: gitDirectory.map { CheckState.folderCachePath(gitDirectory: $0) }
+      ).files())
     Trace.mark("working tree listed")
     guard let stateFile, files.allSatisfy({ $0.contentKey != nil }) else {
       return check(files: files, only: only, baseline: baseline, progress: progress)

@@ -8,10 +8,14 @@ public struct WorkingTreeSource: RecordSource {
   /// size, inode), as git's index does, so that a check can tell unchanged files without
   /// reading them (see ``RepositoryChecker/checkWorkingTree(only:baseline:gitDirectory:progress:)``).
   public var statKeys = false
+  /// Where the listing keeps what it found in each folder, to read only the folders that
+  /// changed next time (see ``FolderCache``); nil: every folder is read.
+  public var folderCache: String?
 
-  public init(root: String, statKeys: Bool = false) {
+  public init(root: String, statKeys: Bool = false, folderCache: String? = nil) {
     self.root = root
     self.statKeys = statKeys
+    self.folderCache = folderCache
   }
 
   public func files() throws -> [SnapshotFile] {
@@ -21,7 +25,8 @@ public struct WorkingTreeSource: RecordSource {
     // Files changed in the last two seconds are read again next time ("racily clean", as git
     // calls it): another change within the same tick of the file system's clock could keep
     // their time and perhaps their size. Their key is unique to this run.
-    let tree = try FileSystem.tree(under: root, statKeys: statKeys, racyAfter: Int(now.tv_sec) - 2)
+    let tree = try FileSystem.tree(
+      under: root, statKeys: statKeys, racyAfter: Int(now.tv_sec) - 2, folderCache: statKeys ? folderCache : nil)
     let run = "r\(getpid()).\(now.tv_nsec)"
     let directory = try FileSystem.Directory(root)
     return tree.map { path, key, link in

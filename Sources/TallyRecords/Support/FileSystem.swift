@@ -430,12 +430,43 @@ public enum FileSystem {
   /// at or after `racyAfter` (seconds) gets nil: it may change again within the same tick of
   /// the file system's clock without its stat data showing it. Symbolic links are listed as
   /// such (`link`), never followed: a record that is a link is reported, not read.
+  ///
+  /// With `folderCache` (a file; see ``FolderCache``), a folder whose stat data did not
+  /// change since the last listing is not read: its names are taken from the file, which is
+  /// written again when more than a few folders had to be read.
   public static func tree(
-    under root: String, statKeys: Bool, racyAfter: Int = .max
+    under root: String, statKeys: Bool, racyAfter: Int = .max, folderCache: String? = nil
   ) throws(FileError) -> [(path: String, key: UInt64?, link: Bool)] {
+    try listTree(under: root, statKeys: statKeys, racyAfter: racyAfter, folderCache: folderCache).files
+  }
+
+  /// ``tree(under:statKeys:racyAfter:folderCache:)``, and how many folders it read (-1
+  /// without a folder cache).
+  static func listTree(
+    under root: String, statKeys: Bool, racyAfter: Int, folderCache: String?
+  ) throws(FileError) -> (files: [(path: String, key: UInt64?, link: Bool)], foldersRead: Int) {
     var result: [(path: String, key: UInt64?, link: Bool)] = []
-    try visit(root, [], statKeys: statKeys, racyAfter: racyAfter, parallel: true, into: &result)
-    return result
+    let cache = folderCache.flatMap { FolderCache.load(from: $0, root: root) }
+    let recorder = folderCache.map { _ in FolderCache.Recorder() }
+    let listing = Listing(statKeys: statKeys, racyAfter: racyAfter, cache: cache, recorder: recorder)
+    try visit(root, [], listing, parallel: true, into: &result)
+    if let folderCache, let recorder, recorder.read > (cache == nil ? 0 : rereadFolders) {
+      recorder.save(to: folderCache, root: root)
+    }
+    return (result, recorder?.read ?? -1)
+  }
+
+  /// How many folders a listing may read (rather than take from the folder cache) before the
+  /// cache is written again: a few changed folders are quicker to read than the cache of a
+  /// thousand is to write.
+  static let rereadFolders = 16
+
+  /// What a listing does in every folder.
+  struct Listing: @unchecked Sendable {
+    var statKeys: Bool
+    var racyAfter: Int
+    var cache: FolderCache?
+    var recorder: FolderCache.Recorder?
   }
 
   /// Sub-directories listed on all cores when a directory has at least this many: a sharded
@@ -453,9 +484,10 @@ public enum FileSystem {
   /// `parallel` says whether it may use the other cores (not when it is itself listed on one
   /// of them).
   private static func visit(
-    _ directory: String, _ relative: [UInt8], statKeys: Bool, racyAfter: Int, parallel: Bool,
+    _ directory: String, _ relative: [UInt8], _ listing: Listing, parallel: Bool,
     into result: inout [(path: String, key: UInt64?, link: Bool)]
   ) throws(FileError) {
+    let (statKeys, racyAfter) = (listing.statKeys, listing.racyAfter)
     guard let dir = opendir(directory) else {
       throw FileError(path: directory, operation: "list", errno: errno)
     }
@@ -466,7 +498,17 @@ public enum FileSystem {
     var bytes: [UInt8] = []
     var names: [(start: Int, count: Int, type: Int32)] = []
     var needStat = statKeys
-    while let entry = readdir(dir) {
+    // The folder's names from the folder cache when it did not change: in order already.
+    let folderKey = listing.recorder == nil ? nil : FolderCache.key(of: fd, racyAfter: racyAfter)
+    let cached = folderKey.flatMap { listing.cache?.entries(relative, key: $0) }
+    for entry in cached ?? [] {
+      let type = entry.isDirectory ? Int32(DT_DIR) : entry.isLink ? Int32(DT_LNK) : Int32(DT_REG)
+      names.append((bytes.count, entry.name.count, type))
+      bytes += entry.name
+      bytes.append(0)
+      if entry.isLink { needStat = true }
+    }
+    while cached == nil, let entry = readdir(dir) {
       let type = Int32(entry.pointee.d_type)
       let name = UnsafeRawPointer(entry) + nameOffset
       let count = strlen(name.assumingMemoryBound(to: CChar.self))
@@ -519,6 +561,17 @@ public enum FileSystem {
     // bytes, held in the sorted entries themselves, then (rarely needed) the rest. Read in
     // their new order, the entries of a large directory are then read one after another:
     // looking each one's name up where readdir left it took a cache miss or three per file.
+    // A cached name that is gone or has become something else: the folder is read again.
+    if let cached, statKeys || needStat,
+      zip(cached, looked).contains(where: { entry, found in
+        guard let (type, _) = found else { return true }
+        return type != (entry.isDirectory ? Int32(DT_DIR) : entry.isLink ? Int32(DT_LNK) : Int32(DT_REG))
+      })
+    {
+      var uncached = listing
+      uncached.cache = nil
+      return try visit(directory, relative, uncached, parallel: parallel, into: &result)
+    }
     var order: [SortedEntry] = []
     order.reserveCapacity(names.count)
     for (index, found) in looked.enumerated() {
@@ -534,14 +587,23 @@ public enum FileSystem {
           position: Int32(index), count: UInt16(count), isDirectory: isDirectory, isLink: type == Int32(DT_LNK)))
     }
     let buffer = bytes
-    order.sort { a, b in
-      if a.key != b.key { return a.key < b.key }
-      if a.more != b.more { return a.more < b.more }
-      let (first, second) = (names[Int(a.position)], names[Int(b.position)])
-      return precedes(
-        (buffer[first.start..<(first.start + first.count)], a.isDirectory),
-        (buffer[second.start..<(second.start + second.count)], b.isDirectory))
+    if cached == nil {
+      order.sort { a, b in
+        if a.key != b.key { return a.key < b.key }
+        if a.more != b.more { return a.more < b.more }
+        let (first, second) = (names[Int(a.position)], names[Int(b.position)])
+        return precedes(
+          (buffer[first.start..<(first.start + first.count)], a.isDirectory),
+          (buffer[second.start..<(second.start + second.count)], b.isDirectory))
+      }
     }
+    listing.recorder?.record(
+      relative, key: folderKey,
+      entries: order.map { entry in
+        let start = names[Int(entry.position)].start
+        return FolderCache.Entry(
+          name: buffer[start..<(start + Int(entry.count))], isDirectory: entry.isDirectory, isLink: entry.isLink)
+      }, wasRead: cached == nil)
     // Sub-directories (a sharded type's thousand shard folders) listed on all cores, each
     // into a listing of its own, spliced in below in order.
     let subdirectories = order.filter(\.isDirectory).map { entry in
@@ -557,7 +619,7 @@ public enum FileSystem {
       let listings = parallelMap(subdirectories, batch: 1) { position, path, prefix in
         Result { () throws(FileError) -> [(path: String, key: UInt64?, link: Bool)] in
           var part: [(path: String, key: UInt64?, link: Bool)] = []
-          try visit(path, prefix, statKeys: statKeys, racyAfter: racyAfter, parallel: false, into: &part)
+          try visit(path, prefix, listing, parallel: false, into: &part)
           return part
         }
       }
@@ -573,8 +635,8 @@ public enum FileSystem {
         let start = names[Int(entry.position)].start
         let name = bytes[start..<(start + count)]
         try visit(
-          joinPath(directory, String(decoding: name, as: UTF8.self)), relative + name + [UInt8(ascii: "/")],
-          statKeys: statKeys, racyAfter: racyAfter, parallel: parallel, into: &result)
+          joinPath(directory, String(decoding: name, as: UTF8.self)), relative + name + [UInt8(ascii: "/")], listing,
+          parallel: parallel, into: &result)
         continue
       }
       // The path made once: from the bytes held in the entry when the name is short enough
