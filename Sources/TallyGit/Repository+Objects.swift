@@ -39,12 +39,26 @@ extension Repository {
   /// The id of the file (blob) at `path` inside `tree` (nil when there is none, or it is
   /// a directory), via `git_tree_entry_bypath`.
   public func blobID(in tree: ObjectID, at path: String) throws(GitError) -> ObjectID? {
-    try entry(in: tree, at: path, of: GIT_OBJECT_BLOB)
+    try entry(in: tree, at: path, of: GIT_OBJECT_BLOB)?.id
   }
 
   /// The blob at `path` inside `tree` (a file or a symbolic link) and its mode, or nil when
   /// there is none there.
   public func fileEntry(in tree: ObjectID, at path: String) throws(GitError) -> (id: ObjectID, mode: UInt32)? {
+    try entry(in: tree, at: path, of: GIT_OBJECT_BLOB)
+  }
+
+  /// The id of the tree at `path` inside `tree` (nil when there is none), via
+  /// `git_tree_entry_bypath`. An empty path is the tree itself.
+  public func subtree(_ tree: ObjectID, at path: String) throws(GitError) -> ObjectID? {
+    if path.isEmpty { return tree }
+    return try entry(in: tree, at: path, of: GIT_OBJECT_TREE)?.id
+  }
+
+  /// The id and mode of the entry at `path` inside `tree` when it is of `type`.
+  private func entry(
+    in tree: ObjectID, at path: String, of type: git_object_t
+  ) throws(GitError) -> (id: ObjectID, mode: UInt32)? {
     try locked { () throws(GitError) -> (id: ObjectID, mode: UInt32)? in
       var oid = tree.raw
       var root: OpaquePointer?
@@ -55,32 +69,8 @@ extension Repository {
       if rc == GIT_ENOTFOUND.rawValue { return nil }
       try check(rc, "git_tree_entry_bypath")
       defer { git_tree_entry_free(entry) }
-      guard git_tree_entry_type(entry) == GIT_OBJECT_BLOB else { return nil }
-      return (ObjectID(git_tree_entry_id(entry)!), git_tree_entry_filemode(entry).rawValue)
-    }
-  }
-
-  /// The id of the tree at `path` inside `tree` (nil when there is none), via
-  /// `git_tree_entry_bypath`. An empty path is the tree itself.
-  public func subtree(_ tree: ObjectID, at path: String) throws(GitError) -> ObjectID? {
-    if path.isEmpty { return tree }
-    return try entry(in: tree, at: path, of: GIT_OBJECT_TREE)
-  }
-
-  /// The id of the entry at `path` inside `tree` when it is of `type`.
-  private func entry(in tree: ObjectID, at path: String, of type: git_object_t) throws(GitError) -> ObjectID? {
-    try locked { () throws(GitError) -> ObjectID? in
-      var oid = tree.raw
-      var root: OpaquePointer?
-      try check(git_tree_lookup(&root, handle, &oid), "git_tree_lookup")
-      defer { git_tree_free(root) }
-      var entry: OpaquePointer?
-      let rc = git_tree_entry_bypath(&entry, root, path)
-      if rc == GIT_ENOTFOUND.rawValue { return nil }
-      try check(rc, "git_tree_entry_bypath")
-      defer { git_tree_entry_free(entry) }
       guard git_tree_entry_type(entry) == type else { return nil }
-      return ObjectID(git_tree_entry_id(entry)!)
+      return (ObjectID(git_tree_entry_id(entry)!), git_tree_entry_filemode(entry).rawValue)
     }
   }
 
