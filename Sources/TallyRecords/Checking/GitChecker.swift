@@ -178,6 +178,9 @@ public final class GitChecker: @unchecked Sendable {
 
   /// The renames among the `changed` paths of `snapshot` since `earlier`.
   static func renames(among changed: Set<String>, in snapshot: Snapshot, from earlier: Snapshot) -> [Rename] {
+    // A rename is a path removed and another added: not among fewer than two (and a
+    // one-record change need not look a million paths over for their order).
+    guard changed.count >= 2 else { return [] }
     let new = FileLookup(snapshot.files)
     let old = FileLookup(earlier.files)
     var removed: [String: [(file: SnapshotFile, type: String, id: String)]] = [:]
