@@ -35,12 +35,17 @@ public struct IndexSource: RecordSource {
     result.reserveCapacity(range.count)
     for position in range {
       if index.stage(position) != 0 { throw SnapshotError.conflicted(index.path(position)) }
-      result.append(
-        SnapshotFile(
-          path: index.path(position, dropping: lead.count), blob: index.id(position), in: repository,
-          isSymbolicLink: index.mode(position) == 0o120000))
+      result.append(file(in: index, at: position, dropping: lead.count, repository: repository))
     }
     return result
+  }
+
+  /// The snapshot file of entry `position` of `index`, its path without its first
+  /// `dropping` bytes (the records root's).
+  static func file(in index: IndexFile, at position: Int, dropping: Int, repository: Repository) -> SnapshotFile {
+    SnapshotFile(
+      path: index.path(position, dropping: dropping), blob: index.id(position), in: repository,
+      isSymbolicLink: index.mode(position) == 0o120000)
   }
 
   /// The snapshot files of index entries under `prefix`: paths relative to it, blob ids as
@@ -86,10 +91,8 @@ extension RecordsRepository {
     }
     if let index = try git.indexFile() {
       let lead = prefix.isEmpty ? [] : Array((prefix + "/").utf8)
-      return index.range(under: lead).filter { index.skipsWorktree($0) && index.stage($0) == 0 }.map { position in
-        SnapshotFile(
-          path: index.path(position, dropping: lead.count), blob: index.id(position), in: git,
-          isSymbolicLink: index.mode(position) == 0o120000)
+      return index.range(under: lead).filter { index.skipsWorktree($0) && index.stage($0) == 0 }.map {
+        IndexSource.file(in: index, at: $0, dropping: lead.count, repository: git)
       }
     }
     let lead = prefix.isEmpty ? "" : prefix + "/"

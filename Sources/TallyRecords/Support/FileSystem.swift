@@ -500,7 +500,8 @@ public enum FileSystem {
     var needStat = statKeys
     // The folder's names from the folder cache when it did not change: in order already.
     let folderKey = listing.recorder == nil ? nil : FolderCache.key(of: fd, racyAfter: racyAfter)
-    let cached = folderKey.flatMap { listing.cache?.entries(relative, key: $0) }
+    let kept = folderKey.flatMap { listing.cache?.folder(relative, key: $0) }
+    let cached = kept?.entries
     for entry in cached ?? [] {
       let type = entry.isDirectory ? Int32(DT_DIR) : entry.isLink ? Int32(DT_LNK) : Int32(DT_REG)
       names.append((bytes.count, entry.name.count, type))
@@ -597,13 +598,18 @@ public enum FileSystem {
           (buffer[second.start..<(second.start + second.count)], b.isDirectory))
       }
     }
-    listing.recorder?.record(
-      relative, key: folderKey,
-      entries: order.map { entry in
-        let start = names[Int(entry.position)].start
-        return FolderCache.Entry(
-          name: buffer[start..<(start + Int(entry.count))], isDirectory: entry.isDirectory, isLink: entry.isLink)
-      }, wasRead: cached == nil)
+    if let kept {
+      // Kept as it was stored: nothing to encode again.
+      listing.recorder?.record(relative, key: folderKey, encoded: kept.encoded)
+    } else {
+      listing.recorder?.record(
+        relative, key: folderKey,
+        entries: order.map { entry in
+          let start = names[Int(entry.position)].start
+          return FolderCache.Entry(
+            name: buffer[start..<(start + Int(entry.count))], isDirectory: entry.isDirectory, isLink: entry.isLink)
+        })
+    }
     // Sub-directories (a sharded type's thousand shard folders) listed on all cores, each
     // into a listing of its own, spliced in below in order.
     let subdirectories = order.filter(\.isDirectory).map { entry in

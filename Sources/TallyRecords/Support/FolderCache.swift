@@ -83,10 +83,11 @@ final class FolderCache: @unchecked Sendable {
   }
 
   /// The entries of the folder at `relative` when its key is still `key`, in the listing's
-  /// order; nil when the folder is not kept or changed.
-  func entries(_ relative: [UInt8], key: UInt64) -> [Entry]? {
-    guard let folder = folders[relative], folder.key == key else { return nil }
-    return Self.entries(of: bytes[folder.range])
+  /// order, and as they are stored; nil when the folder is not kept or changed.
+  func folder(_ relative: [UInt8], key: UInt64) -> (entries: [Entry], encoded: ArraySlice<UInt8>)? {
+    guard let folder = folders[relative], folder.key == key, let entries = Self.entries(of: bytes[folder.range])
+    else { return nil }
+    return (entries, bytes[folder.range])
   }
 
   /// A folder's entries as ``Recorder`` encodes them: a flag byte (1: folder, 2: link), the
@@ -110,12 +111,11 @@ final class FolderCache: @unchecked Sendable {
   /// them had to be read.
   final class Recorder: @unchecked Sendable {
     private let lock = NSLock()
-    private var folders: [(relative: [UInt8], key: UInt64, entries: [UInt8])] = []
+    private var folders: [(relative: [UInt8], key: UInt64, entries: ArraySlice<UInt8>)] = []
     private(set) var read = 0
 
-    /// Notes the folder at `relative` (key nil: changed too recently to keep), and whether
-    /// it was read rather than taken from the cache.
-    func record(_ relative: [UInt8], key: UInt64?, entries: [Entry], wasRead: Bool) {
+    /// Notes the folder at `relative`, just read (key nil: changed too recently to keep).
+    func record(_ relative: [UInt8], key: UInt64?, entries: [Entry]) {
       var encoded: [UInt8] = []
       if key != nil {
         for entry in entries {
@@ -126,9 +126,15 @@ final class FolderCache: @unchecked Sendable {
         }
       }
       lock.withLock {
-        if wasRead { read += 1 }
-        if let key { folders.append((relative, key, encoded)) }
+        read += 1
+        if let key { folders.append((relative, key, encoded[...])) }
       }
+    }
+
+    /// Notes the folder at `relative`, taken from the cache: its entries as stored there.
+    func record(_ relative: [UInt8], key: UInt64?, encoded: ArraySlice<UInt8>) {
+      guard let key else { return }
+      lock.withLock { folders.append((relative, key, encoded)) }
     }
 
     /// Writes what was recorded to `file`, for the listing of `root`.
