@@ -287,6 +287,47 @@ struct HistoryWalkTests {
       ])
   }
 
+  /// A long walk is worked out a batch of commits at a time, each read back from its
+  /// encoding (so that its parsed values can go): the changes, the cache it saves and the
+  /// progress are those of one batch — also for records added in one batch and changed,
+  /// renamed or removed in the next.
+  @Test func aWalkInBatchesGivesTheSameHistoryAndCache() throws {
+    let f = try mergedHistory()
+    try f.commit("b1", ["customers/C-0002.yaml": customer("乙公司", status: "churned", amount: "1,200.00")])
+    try f.commit("b2", ["customers/C-0003.yaml": customer("丙公司", contacts: [("李雷", "138 0000 0000")])])
+    try f.commit(
+      "b3",
+      [
+        "customers/C-0003.yaml": customer("丙公司", contacts: [("李雷", "139 0000 0000"), ("韩梅梅", "1")]),
+        "staff/S-0001.yaml": "name: 张伟\nemail: zhang@example.cn\n",
+      ])
+    try f.commit(
+      "b4",
+      [
+        "customers/C-0003.yaml": nil,
+        "customers/C-0009.yaml": customer("丙公司", contacts: [("李雷", "139 0000 0000"), ("韩梅梅", "1")]),
+      ])
+    try f.commit("b5", ["customers/C-0002.yaml": nil])
+    let whole = try f.history()
+    let expected = try whole.changes(whole.commits())
+    #expect(expected.count == 9)
+    #expect(expected.contains { $0.records.contains { $0.kind == .renamed } })
+
+    let batched = try f.history(persistent: true)
+    batched.computeBatch = 2
+    var reported: [(Int, Int)] = []
+    let ids = try batched.commits()
+    #expect(try batched.changes(ids) { reported.append(($0, $1)) } == expected)
+    #expect(batched.stats.computed == 9 && batched.stats.blobsParsed == whole.stats.blobsParsed)
+    #expect(zip(reported, reported.dropFirst()).allSatisfy { $0.0 <= $1.0 } && reported.last! == (9, 9))
+    #expect(Set(reported.map(\.0)).isSuperset(of: [2, 4, 6, 8]))
+    batched.save()
+
+    let again = try f.history(persistent: true)
+    #expect(try again.changes(again.commits()) == expected)
+    #expect(again.stats.computed == 0 && again.stats.fromCache == 9 && !again.stats.cacheDamaged)
+  }
+
   @Test func theCommitAtTheEndOfADayIsInTheRepositorysTimeZone() throws {
     let f = try HistoryFixture()
     // 23:30 on 03-02 in Shanghai is 15:30 UTC; 00:30 on 03-03 is 16:30 UTC on 03-02.

@@ -14,24 +14,24 @@ import TallyRecords
 /// valid when the file is replaced, as Tally's writers do (a new file renamed into place);
 /// a file cut short in place by something else would make reading it fail.
 final class SharedBytes: @unchecked Sendable {
+  /// The mapping, or nil when the bytes are `owned`.
   private let base: UnsafeRawPointer?
+  /// Bytes made in this run, held as they were given (an array is never changed in place
+  /// once shared: no copy is needed).
+  private let owned: [UInt8]
   let count: Int
-  /// The length of the mapping to unmap, or nil when `base` was allocated.
-  private let mappedLength: Int?
 
-  /// A copy of `bytes`.
+  /// `bytes`, kept without copying them.
   init(_ bytes: [UInt8]) {
-    let memory = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 8)
-    bytes.withUnsafeBytes { memory.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(memory), byteCount: $0.count) }
-    base = UnsafeRawPointer(memory)
+    base = nil
+    owned = bytes
     count = bytes.count
-    mappedLength = nil
   }
 
   private init(mapping base: UnsafeRawPointer, count: Int) {
     self.base = base
+    owned = []
     self.count = count
-    mappedLength = count
   }
 
   /// The file at `path`, mapped (read, when it cannot be mapped); nil when it cannot be
@@ -58,16 +58,13 @@ final class SharedBytes: @unchecked Sendable {
   }
 
   deinit {
-    if let mappedLength {
-      munmap(UnsafeMutableRawPointer(mutating: base), mappedLength)
-    } else {
-      base?.deallocate()
-    }
+    if let base { munmap(UnsafeMutableRawPointer(mutating: base), count) }
   }
 
   /// Runs `body` with a pointer to the bytes (valid only during the call).
   func read<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
-    try body(UnsafeBufferPointer(start: base?.assumingMemoryBound(to: UInt8.self), count: count))
+    guard let base else { return try owned.withUnsafeBufferPointer(body) }
+    return try body(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: count))
   }
 
   /// A copy of the bytes.

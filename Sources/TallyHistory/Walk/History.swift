@@ -36,9 +36,12 @@ public final class History: @unchecked Sendable {
   /// The cache file was not read (``freshChanges(_:)``): save appends to it.
   private var appendOnly = false
   private var cacheDirty = false
-  /// The cache file as read (when intact), and the entries computed since: saved by appending.
+  /// The cache file as read (when intact), and the entries computed since, framed as the
+  /// file holds them (a piece per batch of commits): saved by appending.
   private var loadedFile: SharedBytes?
-  private var computedEntries: [CommitChanges] = []
+  private var computedParts: [SharedBytes] = []
+  /// How many of `entries` came from the cache file (the rest were computed).
+  private var loadedCount = 0
   private let values = BlobValues(limit: 12_000)
   private var valueStore: ValueStore?
 
@@ -236,20 +239,17 @@ public final class History: @unchecked Sendable {
       let path = HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey)
       if appendOnly {
         // The file was not read: add to it (or start it) without rewriting it.
-        HistoryCache.append(computedEntries, at: path)
+        HistoryCache.append(framed: computedParts, at: path)
         return
       }
       HistoryCache.removeStale(besides: path)
       if let loadedFile {
-        HistoryCache.save(appending: computedEntries, to: loadedFile, at: path)
+        HistoryCache.save(appending: computedParts, to: loadedFile, at: path)
       } else {
-        // One entry per commit (the one `position(of:)` finds), oldest first.
-        let current = entries.indices.filter { position(of: entries[$0].id) == $0 }.map { entries[$0] }
-        HistoryCache.save(
-          current.sorted {
-            $0.author.time < $1.author.time || ($0.author.time == $1.author.time && $0.id < $1.id)
-          },
-          to: path)
+        // The intact entries of a damaged file (one per commit: the one `position(of:)`
+        // finds), then those computed since.
+        let kept = (0..<loadedCount).filter { position(of: entries[$0].id) == $0 }.map { entries[$0] }
+        HistoryCache.save(framed: [SharedBytes(HistoryCache.framed(kept))] + computedParts, to: path)
       }
     }
     cacheDirty = false
@@ -263,6 +263,7 @@ public final class History: @unchecked Sendable {
       let (entries, damaged, file) = HistoryCache.load(
         HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey))
       self.entries = entries
+      loadedCount = entries.count
       positions.reserveCapacity(entries.count)
       for index in entries.indices { remember(index) }
       stats.cacheDamaged = damaged
@@ -310,7 +311,39 @@ public final class History: @unchecked Sendable {
     var change: RecordChange
   }
 
+  /// How many commits ``compute(_:progress:)`` works out at a time.
+  var computeBatch = 4096
+
+  /// Works out the change data of `ids` and adds it to `entries`, a batch of commits at a
+  /// time. Each batch is framed as the cache file holds it and read back from those bytes,
+  /// as a loaded cache is: the values it parsed — a whole record for each record added, the
+  /// old and new values of each field changed — are let go as soon as it is done, and kept
+  /// only as their encoding, which ``save()`` writes as it is. A cold walk of 200,000
+  /// commits held every parsed value until the end (8 GB at a million records).
   private func compute(_ ids: [ObjectID], progress: ((Int, Int) -> Void)? = nil) throws {
+    for start in stride(from: 0, to: ids.count, by: computeBatch) {
+      let batch = Array(ids[start..<min(start + computeBatch, ids.count)])
+      var relay: ((Int, Int) -> Void)?
+      if let progress { relay = { done, _ in progress(start + done, ids.count) } }
+      let computed = try computeBatch(batch, progress: relay)
+      let framed = SharedBytes(HistoryCache.framed(computed))
+      let (decoded, damaged) = HistoryCache.decode(framed, from: 0)
+      let readBack = !damaged && decoded.count == computed.count
+      // Read back, or (were the encoding ever to fail to decode) kept as computed and not
+      // saved: the next run computes them again rather than trusting a damaged entry.
+      for commit in readBack ? decoded : computed {
+        entries.append(commit)
+        remember(entries.count - 1)
+      }
+      if readBack { computedParts.append(framed) }
+      stats.computed += computed.count
+      cacheDirty = true
+    }
+    progress?(ids.count, ids.count)
+  }
+
+  /// The change data of `ids` (a batch of ``compute(_:progress:)``), with its values parsed.
+  private func computeBatch(_ ids: [ObjectID], progress: ((Int, Int) -> Void)?) throws -> [CommitChanges] {
     var commits: [CommitChanges] = []
     var pending: [Pending] = []
     let schemaLead = records.config.schemaDirectory + "/"
@@ -402,6 +435,7 @@ public final class History: @unchecked Sendable {
     let schema = records.schema
     let gitDirectory = git.gitDirectory
     let values = self.values
+    let parsedBefore = values.parsed
     let done = timed("blobs and fields") {
       parallelMap(pending, batch: 256) { item -> Result<RecordChange, HistoryError> in
         do {
@@ -412,17 +446,11 @@ public final class History: @unchecked Sendable {
         }
       }
     }
-    stats.blobsParsed += values.parsed
+    stats.blobsParsed += values.parsed - parsedBefore
     for (item, result) in zip(pending, done) { commits[item.commit].records.append(try result.get()) }
-    for index in commits.indices {
-      commits[index].records.sort { ($0.type, $0.id) < ($1.type, $1.id) }
-      entries.append(commits[index])
-      remember(entries.count - 1)
-      computedEntries.append(commits[index])
-    }
+    for index in commits.indices { commits[index].records.sort { ($0.type, $0.id) < ($1.type, $1.id) } }
     progress?(ids.count, ids.count)
-    stats.computed += commits.count
-    cacheDirty = true
+    return commits
   }
 
   static func fieldChanges(

@@ -49,12 +49,25 @@ public enum HistoryCache {
   /// the file's bytes and decoded when read (``LazyValue``).
   static func load(_ path: String) -> (entries: [CommitChanges], damaged: Bool, file: SharedBytes?) {
     guard let shared = SharedBytes(contentsOf: path) else { return ([], false, nil) }
+    let magicIntact = shared.read { $0.starts(with: magic) }
+    guard magicIntact else {
+      let oldFormat = shared.read { $0.starts(with: magicStem) }
+      return ([], !oldFormat, nil)
+    }
+    let (entries, damaged) = decode(shared, from: magic.count)
+    return (entries, damaged, damaged ? nil : shared)
+  }
+
+  /// The entries framed in `shared` from `offset` on (as ``framed(_:)`` makes them), each
+  /// checked (checksum, then structure), their values left in `shared`; and whether
+  /// something was damaged — the entries end before it.
+  static func decode(_ shared: SharedBytes, from offset: Int) -> (entries: [CommitChanges], damaged: Bool) {
     // First the entries' bounds (a torn tail ends the list), then decoding on every core.
     var bounds: [(start: Int, length: Int, checksum: UInt64)] = []
     var damaged = false
-    let magicIntact = shared.read { buffer in
+    shared.read { buffer in
       var reader = ByteReader(buffer)
-      guard let start = reader.take(magic.count), start == magic else { return false }
+      reader.position = offset
       while !reader.atEnd {
         guard let length = reader.fixed64(), let checksum = reader.fixed64(), length <= UInt64(reader.remaining) else {
           damaged = true
@@ -63,11 +76,6 @@ public enum HistoryCache {
         bounds.append((reader.position, Int(length), checksum))
         reader.position += Int(length)
       }
-      return true
-    }
-    guard magicIntact else {
-      let oldFormat = shared.read { $0.starts(with: magicStem) }
-      return ([], !oldFormat, nil)
     }
     // In chunks, each with its own table of the field paths it has read: most repeat.
     let found = bounds
@@ -95,7 +103,7 @@ public enum HistoryCache {
       }
       result.append(commit)
     }
-    return (result, damaged, damaged ? nil : shared)
+    return (result, damaged)
   }
 
   /// `entries` as the file holds them: each encoded, after its length and checksum.
@@ -114,9 +122,19 @@ public enum HistoryCache {
 
   /// Writes `entries` to `path` atomically. Failures are ignored: the cache is a speed-up.
   public static func save(_ entries: [CommitChanges], to path: String) {
-    let out = magic + framed(entries)
+    save(framed: [SharedBytes(framed(entries))], to: path)
+  }
+
+  /// Writes a cache of entries framed in `parts` (``framed(_:)``'s output, in pieces) to
+  /// `path` atomically, without joining the pieces in memory.
+  static func save(framed parts: [SharedBytes], to path: String) {
     try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
-    try? FileSystem.writeAtomically(path, out)
+    try? FileSystem.writeAtomically(
+      path,
+      parts: { write in
+        guard magic.withUnsafeBytes({ write($0) }) else { return }
+        for part in parts { guard part.read({ write(UnsafeRawBufferPointer($0)) }) else { return } }
+      })
   }
 
   /// Adds `entries` after `existing` (an intact cache file's bytes, as read from `path`): by
@@ -126,47 +144,64 @@ public enum HistoryCache {
   /// by its length and checksum); entries before it stay intact, so appending is safe, and it
   /// writes only the new commits — not the whole cache on every run.
   static func save(appending entries: [CommitChanges], to existing: SharedBytes, at path: String) {
-    let added = framed(entries)
-    let size = existing.read { $0.count }
+    save(appending: [SharedBytes(framed(entries))], to: existing, at: path)
+  }
+
+  /// ``save(appending:to:at:)`` of entries already framed, in pieces.
+  static func save(appending parts: [SharedBytes], to existing: SharedBytes, at path: String) {
     if let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-      (attributes[.size] as? NSNumber)?.intValue == size, size >= magic.count
+      (attributes[.size] as? NSNumber)?.intValue == existing.count, existing.count >= magic.count
     {
       let descriptor = open(path, O_WRONLY | O_APPEND)
       if descriptor >= 0 {
-        let written = added.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        let written = writeAll(parts, to: descriptor)
         close(descriptor)
-        if written == added.count { return }
+        if written { return }
       }
     }
-    rewrite(appending: entries, to: existing.bytes, at: path)
+    // Written whole: the file as read (its magic included), then the new entries.
+    save(framed: [SharedBytes(Array(existing.bytes.dropFirst(magic.count)))] + parts, to: path)
   }
 
   /// Appends `entries` to the cache file at `path` without reading it (its magic only): a
   /// file of another format, or none, is started afresh with them.
   static func append(_ entries: [CommitChanges], at path: String) {
-    let added = framed(entries)
+    append(framed: [SharedBytes(framed(entries))], at: path)
+  }
+
+  /// ``append(_:at:)`` of entries already framed, in pieces.
+  static func append(framed parts: [SharedBytes], at path: String) {
     let descriptor = open(path, O_RDWR | O_APPEND)
     if descriptor >= 0 {
       var start = [UInt8](repeating: 0, count: magic.count)
       let read = start.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, magic.count, 0) }
       if read == magic.count, start == magic {
-        let written = added.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-        if written == added.count { return }
         // A short write leaves a torn tail, dropped (and recomputed) by the next load.
+        _ = writeAll(parts, to: descriptor)
+        close(descriptor)
         return
       }
       close(descriptor)
     }
-    try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
-    try? FileSystem.writeAtomically(path, magic + added)
+    save(framed: parts, to: path)
   }
 
-  /// Writes `existing` followed by `entries`, atomically.
-  static func rewrite(appending entries: [CommitChanges], to existing: [UInt8], at path: String) {
-    let out = existing + framed(entries)
-    try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
-    try? FileSystem.writeAtomically(path, out)
+  /// Writes every part to `descriptor`, in order; false when a write failed or fell short.
+  private static func writeAll(_ parts: [SharedBytes], to descriptor: Int32) -> Bool {
+    for part in parts {
+      let complete = part.read { buffer -> Bool in
+        var done = 0
+        while done < buffer.count {
+          let n = write(descriptor, buffer.baseAddress! + done, buffer.count - done)
+          if n < 0, errno == EINTR { continue }
+          guard n > 0 else { return false }
+          done += n
+        }
+        return true
+      }
+      guard complete else { return false }
+    }
+    return true
   }
 
   // MARK: Encoding

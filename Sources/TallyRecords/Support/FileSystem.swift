@@ -161,6 +161,16 @@ public enum FileSystem {
   /// never a part; on failure `path` is untouched and the temporary file removed — also when
   /// a signal ends the process. A symbolic link at `path` is refused, not replaced by a file.
   public static func writeAtomically(_ path: String, _ bytes: [UInt8]) throws(FileError) {
+    try writeAtomically(path, parts: { write in _ = bytes.withUnsafeBytes { write($0) } })
+  }
+
+  /// Writes the content that `parts` hands to `write`, one piece after another, as
+  /// ``writeAtomically(_:_:)`` writes bytes: for a large file made of pieces held apart,
+  /// which a single array would hold twice. `write` returns false once writing failed (the
+  /// rest need not be handed over); the failure is then thrown.
+  public static func writeAtomically(
+    _ path: String, parts: (_ write: (UnsafeRawBufferPointer) -> Bool) -> Void
+  ) throws(FileError) {
     var mode: mode_t
     var existing = stat()
     if lstat(path, &existing) == 0 {
@@ -171,7 +181,7 @@ public enum FileSystem {
     } else {
       mode = 0o666 & ~currentUmask
     }
-    let temporary = try writeTemporary(nextTo: path, bytes, mode: mode)
+    let temporary = try writeTemporary(nextTo: path, parts: parts, mode: mode)
     guard rename(temporary.path, path) == 0 else {
       let error = FileError(path: path, operation: "replace", errno: errno)
       temporary.remove()
@@ -261,6 +271,14 @@ public enum FileSystem {
   public static func writeTemporary(nextTo path: String, _ bytes: [UInt8], mode: mode_t) throws(FileError)
     -> TemporaryFile
   {
+    try writeTemporary(nextTo: path, parts: { write in _ = bytes.withUnsafeBytes { write($0) } }, mode: mode)
+  }
+
+  /// ``writeTemporary(nextTo:_:mode:)`` of the content `parts` hands to `write`, piece by
+  /// piece (see ``writeAtomically(_:parts:)``).
+  public static func writeTemporary(
+    nextTo path: String, parts: (_ write: (UnsafeRawBufferPointer) -> Bool) -> Void, mode: mode_t
+  ) throws(FileError) -> TemporaryFile {
     let directory = parentDirectory(of: path)
     let name = baseName(of: path)
     var opened: (fd: Int32, file: TemporaryFile)?
@@ -279,17 +297,19 @@ public enum FileSystem {
     }
     guard let (fd, temporary) = opened else { throw FileError(path: path, operation: "write", errno: lastError) }
     var failure: FileError?
-    bytes.withUnsafeBytes { buffer in
+    parts { buffer in
+      guard failure == nil else { return false }
       var written = 0
       while written < buffer.count {
         let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
         if n < 0 {
           if errno == EINTR { continue }
           failure = FileError(path: path, operation: "write", errno: errno)
-          return
+          return false
         }
         written += n
       }
+      return true
     }
     if failure == nil, fchmod(fd, mode) != 0 {
       failure = FileError(path: path, operation: "set the mode of", errno: errno)
