@@ -42,6 +42,8 @@ public final class History: @unchecked Sendable {
   private var computedParts: [SharedBytes] = []
   /// How many of `entries` came from the cache file (the rest were computed).
   private var loadedCount = 0
+  /// ``build(_:progress:)`` has written to the cache file: the next batch is appended.
+  private var builtSaved = false
   private let values = BlobValues(limit: 12_000)
   private var valueStore: ValueStore?
 
@@ -188,18 +190,21 @@ public final class History: @unchecked Sendable {
       found = commits.map(position(of:))
     }
     var missing: [ObjectID] = []
-    for (id, index) in zip(commits, found) where index == nil { missing.append(id) }
+    for (id, index) in zip(commits, found) {
+      guard let index else {
+        missing.append(id)
+        continue
+      }
+      // (The computed ones are counted as they are made.)
+      stats.recordChanges += entries[index].records.count
+      for record in entries[index].records { stats.fieldChanges += record.fields.count }
+    }
     stats.fromCache = commits.count - missing.count
     if !missing.isEmpty {
       try compute(missing, progress: progress)
       for index in found.indices where found[index] == nil { found[index] = position(of: commits[index]) }
     }
-    let result = found.map { entries[$0!] }
-    for commit in result {
-      stats.recordChanges += commit.records.count
-      for record in commit.records { stats.fieldChanges += record.fields.count }
-    }
-    return result
+    return found.map { entries[$0!] }
   }
 
   /// The first-parent commits after `known` up to `revision`, oldest first, read from git
@@ -311,39 +316,129 @@ public final class History: @unchecked Sendable {
     var change: RecordChange
   }
 
-  /// How many commits ``compute(_:progress:)`` works out at a time.
+  /// How many commits ``compute(_:progress:keep:)`` works out the fields of at a time.
   var computeBatch = 4096
 
-  /// Works out the change data of `ids` and adds it to `entries`, a batch of commits at a
-  /// time. Each batch is framed as the cache file holds it and read back from those bytes,
-  /// as a loaded cache is: the values it parsed — a whole record for each record added, the
-  /// old and new values of each field changed — are let go as soon as it is done, and kept
-  /// only as their encoding, which ``save()`` writes as it is. A cold walk of 200,000
-  /// commits held every parsed value until the end (8 GB at a million records).
-  private func compute(_ ids: [ObjectID], progress: ((Int, Int) -> Void)? = nil) throws {
-    for start in stride(from: 0, to: ids.count, by: computeBatch) {
-      let batch = Array(ids[start..<min(start + computeBatch, ids.count)])
-      var relay: ((Int, Int) -> Void)?
-      if let progress { relay = { done, _ in progress(start + done, ids.count) } }
-      let computed = try computeBatch(batch, progress: relay)
-      let framed = SharedBytes(HistoryCache.framed(computed))
-      let (decoded, damaged) = HistoryCache.decode(framed, from: 0)
-      let readBack = !damaged && decoded.count == computed.count
-      // Read back, or (were the encoding ever to fail to decode) kept as computed and not
-      // saved: the next run computes them again rather than trusting a damaged entry.
-      for commit in readBack ? decoded : computed {
-        entries.append(commit)
-        remember(entries.count - 1)
+  /// Works out the change data of `ids`. The trees are compared for all of them at once (on
+  /// every core), then the fields a batch of commits at a time. Each batch is framed as the
+  /// cache file holds it, and the values it parsed — a whole record for each record added,
+  /// the old and new values of each field changed — are let go at once: with `keep`, the
+  /// batch is read back from its framed bytes, as a loaded cache is, added to `entries` and
+  /// saved by ``save()`` as it is; without, it is appended to the cache file on the spot and
+  /// not kept (``build(_:progress:)``). A cold walk of 200,000 commits used to hold every
+  /// parsed value until the end (8 GB at a million records).
+  private func compute(_ ids: [ObjectID], progress: ((Int, Int) -> Void)? = nil, keep: Bool = true) throws {
+    // The tree comparison is half the progress, the fields the other half.
+    var relay: ((Int, Int) -> Void)?
+    if let progress { relay = { done, _ in progress(done / 2, ids.count) } }
+    var (commits, pending) = try compareTrees(ids, progress: relay)
+    var next = 0  // the first pending change of the batch (they are in commit order)
+    for start in stride(from: 0, to: commits.count, by: computeBatch) {
+      let end = min(start + computeBatch, commits.count)
+      var last = next
+      while last < pending.count, pending[last].commit < end { last += 1 }
+      for (item, change) in zip(pending[next..<last], try fieldChanges(pending[next..<last])) {
+        commits[item.commit].records.append(change)
       }
-      if readBack { computedParts.append(framed) }
-      stats.computed += computed.count
-      cacheDirty = true
+      next = last
+      var batch: [CommitChanges] = []
+      batch.reserveCapacity(end - start)
+      for index in start..<end {
+        commits[index].records.sort { ($0.type, $0.id) < ($1.type, $1.id) }
+        batch.append(commits[index])
+        commits[index].records = []  // the batch holds them now, and lets them go below
+      }
+      for commit in batch {
+        stats.recordChanges += commit.records.count
+        for record in commit.records { stats.fieldChanges += record.fields.count }
+      }
+      let framed = SharedBytes(HistoryCache.framed(batch))
+      if keep {
+        let (decoded, damaged) = HistoryCache.decode(framed, from: 0)
+        let readBack = !damaged && decoded.count == batch.count
+        // Read back, or (were the encoding ever to fail to decode) kept as computed and not
+        // saved: the next run computes them again rather than trusting a damaged entry.
+        for commit in readBack ? decoded : batch {
+          entries.append(commit)
+          remember(entries.count - 1)
+        }
+        if readBack { computedParts.append(framed) }
+        cacheDirty = true
+      } else {
+        saveBuilt([framed])
+      }
+      stats.computed += batch.count
+      progress?((ids.count + end) / 2, ids.count)
     }
-    progress?(ids.count, ids.count)
   }
 
-  /// The change data of `ids` (a batch of ``compute(_:progress:)``), with its values parsed.
-  private func computeBatch(_ ids: [ObjectID], progress: ((Int, Int) -> Void)?) throws -> [CommitChanges] {
+  /// The change data of `commits` (in the same order), from the cache where it has them
+  /// and computed where not, like ``changes(_:progress:)`` — but what is computed is saved
+  /// to the cache file a batch at a time as it is made, and not kept: for `tally history
+  /// build`, which only fills the cache. Memory stays that of one batch however long the
+  /// history, and an interrupted build keeps the batches it finished.
+  public func build(_ commits: [ObjectID], progress: ((Int, Int) -> Void)? = nil) throws {
+    loadCache()
+    stats.commits = commits.count
+    var missing: [ObjectID] = []
+    for id in commits {
+      if let index = position(of: id) {
+        stats.fromCache += 1
+        stats.recordChanges += entries[index].records.count
+        for record in entries[index].records { stats.fieldChanges += record.fields.count }
+      } else {
+        missing.append(id)
+      }
+    }
+    try compute(missing, progress: progress, keep: false)
+    // A damaged file with nothing to add is written again with its intact entries.
+    if cacheDirty { save() }
+  }
+
+  /// Adds framed entries to the cache file: to the file as it was read (its intact entries
+  /// first, when it was damaged), then after what this run added.
+  private func saveBuilt(_ parts: [SharedBytes]) {
+    guard persistent else { return }
+    let path = HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey)
+    if appendOnly || builtSaved {
+      HistoryCache.append(framed: parts, at: path)
+    } else if let loadedFile {
+      HistoryCache.save(appending: parts, to: loadedFile, at: path)
+    } else {
+      HistoryCache.removeStale(besides: path)
+      let kept = (0..<loadedCount).filter { position(of: entries[$0].id) == $0 }.map { entries[$0] }
+      HistoryCache.save(framed: [SharedBytes(HistoryCache.framed(kept))] + parts, to: path)
+      cacheDirty = false
+    }
+    builtSaved = true
+  }
+
+  /// The field differences of `pending` changes, worked out on every core (each worker reads
+  /// blobs through its own handle), in the same order.
+  private func fieldChanges(_ pending: ArraySlice<Pending>) throws -> [RecordChange] {
+    let schema = records.schema
+    let gitDirectory = git.gitDirectory
+    let values = self.values
+    let parsedBefore = values.parsed
+    let done = timed("blobs and fields") {
+      parallelMap(Array(pending), batch: 256) { item -> Result<RecordChange, HistoryError> in
+        do {
+          return .success(
+            try Self.fieldChanges(item.change, gitDirectory: gitDirectory, schema: schema, values: values))
+        } catch {
+          return .failure(HistoryError.unreadable("\(item.change.key): \(error)"))
+        }
+      }
+    }
+    stats.blobsParsed += values.parsed - parsedBefore
+    return try done.map { try $0.get() }
+  }
+
+  /// The commits `ids` compared with their first parents: their change data without the
+  /// changes that need fields compared or values read, which are `pending` (in commit order).
+  private func compareTrees(_ ids: [ObjectID], progress: ((Int, Int) -> Void)?) throws -> (
+    commits: [CommitChanges], pending: [Pending]
+  ) {
     var commits: [CommitChanges] = []
     var pending: [Pending] = []
     let schemaLead = records.config.schemaDirectory + "/"
@@ -356,7 +451,7 @@ public final class History: @unchecked Sendable {
     let watched = self.watched
     let reporter = ProgressRelay(progress)
     var relay: (@Sendable (Int, Int) -> Void)?
-    if progress != nil { relay = { @Sendable done, total in reporter.report(done / 2, total) } }
+    if progress != nil { relay = { @Sendable done, total in reporter.report(done, total) } }
     let compare: @Sendable (ObjectID) -> Result<ComparedCommit, GitError> = { id in
       do throws(GitError) {
         let git = try BlobReaders.shared.reader(directory)
@@ -431,26 +526,7 @@ public final class History: @unchecked Sendable {
             records: changes.filter { $0.kind == .removed || $0.kind == .renamed }, schemaChanged: schemaChanged))
       }
     }
-    // Field differences, in parallel: each worker reads blobs through its own handle.
-    let schema = records.schema
-    let gitDirectory = git.gitDirectory
-    let values = self.values
-    let parsedBefore = values.parsed
-    let done = timed("blobs and fields") {
-      parallelMap(pending, batch: 256) { item -> Result<RecordChange, HistoryError> in
-        do {
-          return .success(
-            try Self.fieldChanges(item.change, gitDirectory: gitDirectory, schema: schema, values: values))
-        } catch {
-          return .failure(HistoryError.unreadable("\(item.change.key): \(error)"))
-        }
-      }
-    }
-    stats.blobsParsed += values.parsed - parsedBefore
-    for (item, result) in zip(pending, done) { commits[item.commit].records.append(try result.get()) }
-    for index in commits.indices { commits[index].records.sort { ($0.type, $0.id) < ($1.type, $1.id) } }
-    progress?(ids.count, ids.count)
-    return commits
+    return (commits, pending)
   }
 
   static func fieldChanges(

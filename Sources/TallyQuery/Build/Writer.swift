@@ -25,7 +25,9 @@ struct Writer {
     struct Version {
       var type: String
       var id: String
-      var value: Value
+      /// Decoded when the version is written: a full build holds every version of every
+      /// record until then (1.85 million at a million records).
+      var value: EncodedValue
       var change: String
       var commit: String
       var when: String
@@ -195,14 +197,16 @@ struct Writer {
       }
     }
     let values = try history.recordValues.values(blobs)
-    var valueOf: [BlobID: Value] = [:]
-    for (blob, value) in zip(blobs, values) { if let value { valueOf[blob] = value.decoded } }
+    var valueOf: [BlobID: EncodedValue] = [:]
+    for (blob, value) in zip(blobs, values) { if let value { valueOf[blob] = value } }
     let insertCommit = try statement("INSERT INTO commits VALUES (\(placeholders(10)))")
     let insertChange = try statement("INSERT INTO field_changes VALUES (\(placeholders(7)))")
     for commit in commits {
       let when = time(commit.author.time)
+      // One text of the id for all the commit's rows (a full build keeps them until the end).
+      let hex = commit.id.hex
       try insertCommit.run([
-        .text(commit.id.hex), .integer(sequence), commit.parents.first.map { .text($0.hex) } ?? .null,
+        .text(hex), .integer(sequence), commit.parents.first.map { .text($0.hex) } ?? .null,
         .integer(commit.parents.count > 1 ? 1 : 0), .text(commit.author.name), .text(commit.author.email),
         staff?.person(identity: commit.author.email).map { .text($0.id) } ?? .null, .text(when),
         .text(time(commit.committer.time)), .text(commit.message),
@@ -211,27 +215,27 @@ struct Writer {
       for change in commit.records {
         switch change.kind {
         case .removed:
-          try close(type: change.type, id: change.id, at: commit, when: when, removed: true)
+          try close(type: change.type, id: change.id, at: hex, when: when, removed: true)
         case .renamed:
           try close(
-            type: change.oldType ?? change.type, id: change.oldID ?? change.id, at: commit, when: when, removed: false)
+            type: change.oldType ?? change.type, id: change.oldID ?? change.id, at: hex, when: when, removed: false)
           if let blob = change.newBlob, let value = valueOf[blob] {
-            try open(type: change.type, id: change.id, value: value, change: "renamed", at: commit, when: when)
+            try open(type: change.type, id: change.id, value: value, change: "renamed", at: hex, when: when)
           }
         case .modified where change.isReformatOnly:
           // The same values laid out differently: not a new version.
           continue
         case .added, .modified:
-          try close(type: change.type, id: change.id, at: commit, when: when, removed: false)
-          if let blob = change.newBlob, let value = change.value ?? valueOf[blob] {
+          try close(type: change.type, id: change.id, at: hex, when: when, removed: false)
+          if let blob = change.newBlob, let value = change.encodedValue ?? valueOf[blob] {
             try open(
               type: change.type, id: change.id, value: value, change: change.kind == .added ? "added" : "changed",
-              at: commit, when: when)
+              at: hex, when: when)
           }
         }
         for field in change.fields {
           try insertChange.run([
-            .text(commit.id.hex), .text(change.type), .text(change.id), .text(field.path.description),
+            .text(hex), .text(change.type), .text(change.id), .text(field.path.description),
             .text(field.kind.name), Self.text(field.old), Self.text(field.new),
           ])
         }
@@ -254,16 +258,16 @@ struct Writer {
   func tables(of type: String) -> SQLLayout.RecordTables? { layout.types.first { $0.main.name == type } }
 
   /// Ends the version of `type`/`id` in force; a removal keeps its last values in a version of
-  /// its own (`change = 'removed'`).
-  mutating func close(type: String, id: String, at commit: CommitChanges, when: String, removed: Bool) throws {
+  /// its own (`change = 'removed'`). `commit` is the commit's id in hex.
+  mutating func close(type: String, id: String, at commit: String, when: String, removed: Bool) throws {
     guard let tables = tables(of: type), let text = sql[type] else { return }
     if pending != nil {
       guard let index = pending!.open.removeValue(forKey: type + "\u{1}" + id) else { return }
-      pending!.versions[index].closedAt = (when, commit.id.hex)
+      pending!.versions[index].closedAt = (when, commit)
       if removed {
         var removal = pending!.versions[index]
         removal.change = "removed"
-        removal.commit = commit.id.hex
+        removal.commit = commit
         removal.when = when
         removal.closedAt = nil
         removal.removal = true
@@ -275,29 +279,29 @@ struct Writer {
     try find.bind([.text(id)])
     guard let row = try find.next(), case .integer(let version)? = row.first else { return }
     try find.bind([])
-    try statement(text.closeVersion).run([.text(when), .text(commit.id.hex), .integer(version)])
+    try statement(text.closeVersion).run([.text(when), .text(commit), .integer(version)])
     for (index, list) in tables.lists.enumerated() where !list.columns.isEmpty {
       try statement(text.closeItems[index]).run([.text(when), .integer(version)])
     }
     guard removed else { return }
-    try statement(text.copyRemoved).run([.text(commit.id.hex), .text(when), .text(commit.id.hex), .integer(version)])
+    try statement(text.copyRemoved).run([.text(commit), .text(when), .text(commit), .integer(version)])
   }
 
-  mutating func open(type: String, id: String, value: Value, change: String, at commit: CommitChanges, when: String)
-    throws
-  {
+  mutating func open(
+    type: String, id: String, value: EncodedValue, change: String, at commit: String, when: String
+  ) throws {
     guard let tables = tables(of: type), let text = sql[type] else { return }
     if pending != nil {
       pending!.open[type + "\u{1}" + id] = pending!.versions.count
       pending!.versions.append(
         .init(
-          type: type, id: id, value: value, change: change, commit: commit.id.hex, when: when, closedAt: nil,
+          type: type, id: id, value: value, change: change, commit: commit, when: when, closedAt: nil,
           removal: false))
       return
     }
-    let (main, lists) = layout.rows(of: tables, id: id, value: value)
+    let (main, lists) = layout.rows(of: tables, id: id, value: value.decoded)
     try statement(text.insertVersion).run(
-      main + [.text(commit.id.hex), .text(change), .text(when), .null, .text(commit.id.hex), .null])
+      main + [.text(commit), .text(change), .text(when), .null, .text(commit), .null])
     let version = Int64(database.lastInsertedRow)
     for (index, rows) in lists.enumerated() where !rows.isEmpty {
       let insert = try statement(text.insertItemVersions[index])
@@ -312,7 +316,7 @@ struct Writer {
     pending = nil
     for version in versions {
       guard let tables = tables(of: version.type), let text = sql[version.type] else { continue }
-      let (main, lists) = layout.rows(of: tables, id: version.id, value: version.value)
+      let (main, lists) = layout.rows(of: tables, id: version.id, value: version.value.decoded)
       let closedWhen = version.closedAt.map { SQLValue.text($0.when) } ?? .null
       try statement(text.insertVersion).run(
         main + [

@@ -36,10 +36,10 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
       let start = Date()
       let context = try HistoryContext.open(repository)
-      let commits = try context.changes(revision, allParents: allParents)
+      let count = try context.build(revision, allParents: allParents)
       let elapsed = Date().timeIntervalSince(start)
       let s = context.history.stats
-      var out = "read \(commits.count) commits: \(s.computed) computed, \(s.fromCache) from the cache"
+      var out = "read \(count) commits: \(s.computed) computed, \(s.fromCache) from the cache"
       out += s.cacheDamaged ? " (the cache was damaged and is rebuilt)\n" : "\n"
       if stats {
         out += "  record changes \(s.recordChanges), field changes \(s.fieldChanges), blobs parsed \(s.blobsParsed)\n"

@@ -81,6 +81,22 @@ struct HistoryContext {
     }
   }
 
+  /// Fills the history cache with the change data of the commits reachable from
+  /// `revision` (``History/build(_:progress:)``: what is computed is saved as it is made, not
+  /// kept), with a progress bar; returns how many commits there are.
+  func build(_ revision: String, allParents: Bool) throws -> Int {
+    do {
+      let ids = try history.commits(revision, firstParent: !allParents)
+      let progress = Progress(label: "reading history")
+      try history.build(ids) { progress.update($0, of: $1) }
+      progress.finish()
+      return ids.count
+    } catch {
+      Console.err("tally: cannot read the history of \(revision): \(error)\n")
+      throw Exit.failure
+    }
+  }
+
   /// The commit `revision` names; exit 2, saying why, when it names none.
   func resolve(_ revision: String) throws -> CommitID {
     do {
