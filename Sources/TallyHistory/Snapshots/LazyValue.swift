@@ -22,6 +22,40 @@ struct LazyValue: Sendable {
   /// The ``EncodedValue`` at `offset` in `bytes`.
   init(encodedIn bytes: SharedBytes, at offset: Int) { storage = .encoded(bytes, offset) }
 
+  /// `value` encoded on its own, to hold: its encoding takes a fraction of the memory of a
+  /// parsed ``Value`` (a tree of strings, arrays and enums).
+  init(encoding value: Value?) {
+    guard let value else {
+      storage = .decoded(nil)
+      return
+    }
+    var bytes: [UInt8] = []
+    EncodedValue.encode(value, into: &bytes)
+    storage = .encoded(SharedBytes(bytes), 0)
+  }
+
+  /// Appends the value as the history cache file holds it (a presence flag, then
+  /// ``EncodedValue``'s encoding): an encoded value's bytes are copied as they are.
+  func write(into out: inout [UInt8]) {
+    switch storage {
+    case .decoded(let value):
+      guard let value else { return out.append(0) }
+      out.append(1)
+      EncodedValue.encode(value, into: &out)
+    case .encoded(let bytes, let offset):
+      let copied = bytes.read { buffer -> Bool in
+        var reader = ByteReader(buffer)
+        reader.position = offset
+        guard EncodedValue.skip(&reader) else { return false }
+        out.append(1)
+        out.append(contentsOf: buffer[offset..<reader.position])
+        return true
+      }
+      // (Bytes that do not hold a value were checked when read: not reached.)
+      if !copied { LazyValue(value).write(into: &out) }
+    }
+  }
+
   /// The value read in place (encoded on its own first when it was given decoded).
   var encoded: EncodedValue? {
     switch storage {

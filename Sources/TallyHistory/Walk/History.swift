@@ -316,8 +316,9 @@ public final class History: @unchecked Sendable {
     var change: RecordChange
   }
 
-  /// How many commits ``compute(_:progress:keep:)`` works out the fields of at a time.
-  var computeBatch = 4096
+  /// How many record changes ``compute(_:progress:keep:)`` works out the fields of at a
+  /// time (a batch is whole commits: at least one).
+  var computeBatch = 32768
 
   /// Works out the change data of `ids`. The trees are compared for all of them at once (on
   /// every core), then the fields a batch of commits at a time. Each batch is framed as the
@@ -333,10 +334,18 @@ public final class History: @unchecked Sendable {
     if let progress { relay = { done, _ in progress(done / 2, ids.count) } }
     var (commits, pending) = try compareTrees(ids, progress: relay)
     var next = 0  // the first pending change of the batch (they are in commit order)
-    for start in stride(from: 0, to: commits.count, by: computeBatch) {
-      let end = min(start + computeBatch, commits.count)
+    var start = 0
+    while start < commits.count {
+      // Whole commits, up to `computeBatch` changes (a commit with more makes a batch alone).
+      var end = start
       var last = next
-      while last < pending.count, pending[last].commit < end { last += 1 }
+      while end < commits.count {
+        var through = last
+        while through < pending.count, pending[through].commit == end { through += 1 }
+        if end > start, through - next > computeBatch { break }
+        end += 1
+        last = through
+      }
       for (item, change) in zip(pending[next..<last], try fieldChanges(pending[next..<last])) {
         commits[item.commit].records.append(change)
       }
@@ -369,6 +378,7 @@ public final class History: @unchecked Sendable {
       }
       stats.computed += batch.count
       progress?((ids.count + end) / 2, ids.count)
+      start = end
     }
   }
 
@@ -535,13 +545,22 @@ public final class History: @unchecked Sendable {
     var change = change
     let repository = try BlobReaders.shared.reader(gitDirectory)
     let spec = schema.type(named: change.type)?.object
+    // Held encoded: a batch of changes waits for the rest of its batch, and a parsed record
+    // takes several times the memory of its encoding.
     switch change.kind {
     case .added:
-      change.value = try values.value(change.newBlob!, repository)
+      change.storedValue = LazyValue(encoding: try values.value(change.newBlob!, repository))
     case .modified:
       let old = try values.value(change.oldBlob!, repository)
       let new = try values.value(change.newBlob!, repository)
-      if let old, let new { change.fields = FieldChange.between(old, new, spec: spec) }
+      if let old, let new {
+        change.fields = FieldChange.between(old, new, spec: spec).map { field in
+          var field = field
+          if field.old?.isComposite == true { field.storedOld = LazyValue(encoding: field.old) }
+          if field.new?.isComposite == true { field.storedNew = LazyValue(encoding: field.new) }
+          return field
+        }
+      }
     default:
       break
     }
@@ -556,6 +575,16 @@ public final class History: @unchecked Sendable {
       stats.seconds[label, default: 0] += elapsed
     }
     return try body()
+  }
+}
+
+extension Value {
+  /// A list or a mapping (which is worth holding encoded), not a scalar.
+  fileprivate var isComposite: Bool {
+    switch self {
+    case .sequence, .mapping: true
+    default: false
+    }
   }
 }
 

@@ -231,10 +231,10 @@ public enum HistoryCache {
       for field in record.fields {
         out.append(field.kind.rawValue)
         putString(field.path.description, into: &out)
-        putOptionalValue(field.old, into: &out)
-        putOptionalValue(field.new, into: &out)
+        field.storedOld.write(into: &out)
+        field.storedNew.write(into: &out)
       }
-      putOptionalValue(record.value, into: &out)
+      record.storedValue.write(into: &out)
     }
   }
 
@@ -344,12 +344,6 @@ public enum HistoryCache {
 
   /// A presence flag, then ``EncodedValue``'s encoding (lists and mappings carry their
   /// length, so a reader steps over them).
-  static func putOptionalValue(_ value: Value?, into out: inout [UInt8]) {
-    guard let value else { return out.append(0) }
-    out.append(1)
-    EncodedValue.encode(value, into: &out)
-  }
-
   static func fnv1a(_ bytes: [UInt8]) -> UInt64 {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for byte in bytes {
