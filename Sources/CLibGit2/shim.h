@@ -14,4 +14,9 @@
 static inline int tally_set_strict_hash_verification(int enabled) {
   return git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, enabled);
 }
+/// How much of the pack files is mapped at most, and in windows of what size.
+static inline int tally_set_pack_mapping(size_t window, size_t limit) {
+  int error = git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, window);
+  return error ? error : git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, limit);
+}
 #endif

@@ -86,6 +86,28 @@ struct EncodedValueTests {
     }
   }
 
+  /// The encoder writes each list's and mapping's length before its body, worked out
+  /// beforehand (``EncodedValue/size(_:)``): the sizes are right also where a length takes
+  /// two or three bytes (bodies of 64 bytes and more, of 8,192 and more), and a value held
+  /// encoded is written into the cache file as its bytes.
+  @Test func sizesAreWorkedOutAheadOfTheBytes() {
+    var random = SeededRandom(seed: 11)
+    let long = String(repeating: "长", count: 40)
+    var values = (0..<300).map { _ in randomValue(&random) }
+    values.append(.sequence((0..<3000).map { _ in .scalar(long, style: .plain) }))
+    values.append(.mapping([Value.Pair(key: long, value: .sequence([.mapping([Value.Pair(key: "a", value: .null)])]))]))
+    for value in values {
+      var bytes: [UInt8] = []
+      EncodedValue.encode(value, into: &bytes)
+      #expect(EncodedValue.size(value) == bytes.count)
+      expectReadsAlike(EncodedValue(SharedBytes(bytes), at: 0), value)
+      var written: [UInt8] = []
+      LazyValue(encoding: value).write(into: &written)
+      #expect(written == [1] + bytes)
+      #expect(LazyValue(encoding: value).value == value)
+    }
+  }
+
   /// A record change's value reads in place whether it came from the cache file or not.
   @Test func recordChangesHandOutTheirValueInPlace() throws {
     let created = value("name: 王芳\nstatus: lead\nfollow_ups:\n  - date: 2026-03-01\n")

@@ -152,23 +152,62 @@ public struct EncodedValue: Sendable {
       out.append(style.code)
       HistoryCache.putString(text, into: &out)
     case .sequence(let items):
-      var body: [UInt8] = []
-      HistoryCache.putInt(items.count, into: &body)
-      for item in items { encode(item, into: &body) }
+      // The body's length first, worked out without making it: a body made apart and then
+      // copied was an allocation per list and mapping, most of encoding a record.
       out.append(listTag)
-      HistoryCache.putInt(body.count, into: &out)
-      out.append(contentsOf: body)
+      HistoryCache.putInt(bodySize(value), into: &out)
+      HistoryCache.putInt(items.count, into: &out)
+      for item in items { encode(item, into: &out) }
     case .mapping(let pairs):
-      var body: [UInt8] = []
-      HistoryCache.putInt(pairs.count, into: &body)
-      for pair in pairs {
-        HistoryCache.putString(pair.key, into: &body)
-        encode(pair.value, into: &body)
-      }
       out.append(mappingTag)
-      HistoryCache.putInt(body.count, into: &out)
-      out.append(contentsOf: body)
+      HistoryCache.putInt(bodySize(value), into: &out)
+      HistoryCache.putInt(pairs.count, into: &out)
+      for pair in pairs {
+        HistoryCache.putString(pair.key, into: &out)
+        encode(pair.value, into: &out)
+      }
     }
+  }
+
+  /// How many bytes ``encode(_:into:)`` writes for `value`.
+  static func size(_ value: Value) -> Int {
+    switch value {
+    case .null: 1
+    case .scalar(let text, _): 2 + stringSize(text)
+    case .sequence, .mapping:
+      { body in 1 + intSize(body) + body }(bodySize(value))
+    }
+  }
+
+  /// The length of a list's or a mapping's body (its count, then its items).
+  private static func bodySize(_ value: Value) -> Int {
+    switch value {
+    case .sequence(let items):
+      var total = intSize(items.count)
+      for item in items { total += size(item) }
+      return total
+    case .mapping(let pairs):
+      var total = intSize(pairs.count)
+      for pair in pairs { total += stringSize(pair.key) + size(pair.value) }
+      return total
+    case .null, .scalar: return 0
+    }
+  }
+
+  /// The bytes ``HistoryCache/putInt(_:into:)`` writes for `value`.
+  private static func intSize(_ value: Int) -> Int {
+    var rest = UInt64(bitPattern: Int64((value << 1) ^ (value >> 63)))
+    var count = 1
+    while rest >= 0x80 {
+      rest >>= 7
+      count += 1
+    }
+    return count
+  }
+
+  private static func stringSize(_ text: String) -> Int {
+    let count = text.utf8.count
+    return intSize(count) + count
   }
 
   /// Steps over one encoded value; false when it is not one.

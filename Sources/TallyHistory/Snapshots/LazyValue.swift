@@ -13,6 +13,8 @@ struct LazyValue: Sendable {
     case decoded(Value?)
     /// The bytes and the offset of an ``EncodedValue`` in them.
     case encoded(SharedBytes, Int)
+    /// The encoding of one value, alone.
+    case own([UInt8])
   }
 
   private var storage: Storage
@@ -30,8 +32,9 @@ struct LazyValue: Sendable {
       return
     }
     var bytes: [UInt8] = []
+    bytes.reserveCapacity(EncodedValue.size(value))
     EncodedValue.encode(value, into: &bytes)
-    storage = .encoded(SharedBytes(bytes), 0)
+    storage = .own(bytes)
   }
 
   /// Appends the value as the history cache file holds it (a presence flag, then
@@ -42,6 +45,9 @@ struct LazyValue: Sendable {
       guard let value else { return out.append(0) }
       out.append(1)
       EncodedValue.encode(value, into: &out)
+    case .own(let bytes):
+      out.append(1)
+      out.append(contentsOf: bytes)
     case .encoded(let bytes, let offset):
       let copied = bytes.read { buffer -> Bool in
         var reader = ByteReader(buffer)
@@ -61,6 +67,7 @@ struct LazyValue: Sendable {
     switch storage {
     case .decoded(let value): value.map(EncodedValue.init(encoding:))
     case .encoded(let bytes, let offset): EncodedValue(bytes, at: offset)
+    case .own(let bytes): EncodedValue(SharedBytes(bytes), at: 0)
     }
   }
 
@@ -68,6 +75,7 @@ struct LazyValue: Sendable {
     switch storage {
     case .decoded(let value): value
     case .encoded(let bytes, let offset): EncodedValue(bytes, at: offset).decoded
+    case .own(let bytes): EncodedValue(SharedBytes(bytes), at: 0).decoded
     }
   }
 }

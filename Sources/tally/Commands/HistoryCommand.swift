@@ -18,7 +18,8 @@ struct HistoryCommand: ParsableCommand {
         the result in the git directory (.git/tally/history-*), so that log, blame, diff and \
         the reports only process commits they have not seen. Other commands do this on \
         their own; run it to warm the cache ahead of time (e.g. in CI), or with --stats to \
-        see where the time goes.
+        see where the time goes. What it works out is saved a batch of commits at a time, \
+        so an interrupted build keeps what it finished and the next one goes on from there.
         """)
 
     @Argument(help: "The revision whose history to read.")
