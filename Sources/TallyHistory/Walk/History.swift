@@ -251,10 +251,8 @@ public final class History: @unchecked Sendable {
       if let loadedFile {
         HistoryCache.save(appending: computedParts, to: loadedFile, at: path)
       } else {
-        // The intact entries of a damaged file (one per commit: the one `position(of:)`
-        // finds), then those computed since.
-        let kept = (0..<loadedCount).filter { position(of: entries[$0].id) == $0 }.map { entries[$0] }
-        HistoryCache.save(framed: [SharedBytes(HistoryCache.framed(kept))] + computedParts, to: path)
+        // The intact entries of a damaged file, then those computed since.
+        HistoryCache.save(framed: [intactEntries()] + computedParts, to: path)
       }
     }
     cacheDirty = false
@@ -416,11 +414,17 @@ public final class History: @unchecked Sendable {
       HistoryCache.save(appending: parts, to: loadedFile, at: path)
     } else {
       HistoryCache.removeStale(besides: path)
-      let kept = (0..<loadedCount).filter { position(of: entries[$0].id) == $0 }.map { entries[$0] }
-      HistoryCache.save(framed: [SharedBytes(HistoryCache.framed(kept))] + parts, to: path)
+      HistoryCache.save(framed: [intactEntries()] + parts, to: path)
       cacheDirty = false
     }
     builtSaved = true
+  }
+
+  /// The entries read from a damaged cache file, framed again (one per commit: the one
+  /// `position(of:)` finds).
+  private func intactEntries() -> SharedBytes {
+    let kept = (0..<loadedCount).filter { position(of: entries[$0].id) == $0 }.map { entries[$0] }
+    return SharedBytes(HistoryCache.framed(kept))
   }
 
   /// The field differences of `pending` changes, worked out on every core (each worker reads
