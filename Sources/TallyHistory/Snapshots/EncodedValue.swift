@@ -23,10 +23,14 @@ public struct EncodedValue: Sendable {
   }
 
   /// `value`, encoded on its own.
-  init(encoding value: Value) {
+  init(encoding value: Value) { self.init(SharedBytes(Self.encoding(value)), at: 0) }
+
+  /// The encoding of `value`, alone (made with one allocation).
+  static func encoding(_ value: Value) -> [UInt8] {
     var bytes: [UInt8] = []
-    Self.encode(value, into: &bytes)
-    self.init(SharedBytes(bytes), at: 0)
+    bytes.reserveCapacity(size(value))
+    encode(value, into: &bytes)
+    return bytes
   }
 
   func at(_ offset: Int) -> EncodedValue { EncodedValue(storage, at: offset) }

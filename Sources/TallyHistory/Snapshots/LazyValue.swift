@@ -31,10 +31,7 @@ struct LazyValue: Sendable {
       storage = .decoded(nil)
       return
     }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(EncodedValue.size(value))
-    EncodedValue.encode(value, into: &bytes)
-    storage = .own(bytes)
+    storage = .own(EncodedValue.encoding(value))
   }
 
   /// Appends the value as the history cache file holds it (a presence flag, then

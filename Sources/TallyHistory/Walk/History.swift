@@ -195,9 +195,7 @@ public final class History: @unchecked Sendable {
         missing.append(id)
         continue
       }
-      // (The computed ones are counted as they are made.)
-      stats.recordChanges += entries[index].records.count
-      for record in entries[index].records { stats.fieldChanges += record.fields.count }
+      count(entries[index])  // (the computed ones are counted as they are made)
     }
     stats.fromCache = commits.count - missing.count
     if !missing.isEmpty {
@@ -355,10 +353,7 @@ public final class History: @unchecked Sendable {
         batch.append(commits[index])
         commits[index].records = []  // the batch holds them now, and lets them go below
       }
-      for commit in batch {
-        stats.recordChanges += commit.records.count
-        for record in commit.records { stats.fieldChanges += record.fields.count }
-      }
+      for commit in batch { count(commit) }
       let framed = SharedBytes(HistoryCache.framed(batch))
       if keep {
         let (decoded, damaged) = HistoryCache.decode(framed, from: 0)
@@ -392,8 +387,7 @@ public final class History: @unchecked Sendable {
     for id in commits {
       if let index = position(of: id) {
         stats.fromCache += 1
-        stats.recordChanges += entries[index].records.count
-        for record in entries[index].records { stats.fieldChanges += record.fields.count }
+        count(entries[index])
       } else {
         missing.append(id)
       }
@@ -401,6 +395,12 @@ public final class History: @unchecked Sendable {
     try compute(missing, progress: progress, keep: false)
     // A damaged file with nothing to add is written again with its intact entries.
     if cacheDirty { save() }
+  }
+
+  /// Adds a commit's record and field changes to ``stats``.
+  private func count(_ commit: CommitChanges) {
+    stats.recordChanges += commit.records.count
+    for record in commit.records { stats.fieldChanges += record.fields.count }
   }
 
   /// Adds framed entries to the cache file: to the file as it was read (its intact entries
