@@ -328,6 +328,34 @@ public struct IndexFile: Sendable {
     }
   }
 
+  /// Calls `body` with the position, path bytes and 20 id bytes of each entry in `range`, in
+  /// order, until it returns false (then returns false): a pass over a million entries with no
+  /// `String` or ``ObjectID`` made for any.
+  public func forEachEntry(
+    in range: Range<Int>, _ body: (Int, UnsafeRawBufferPointer, UnsafeRawPointer) throws -> Bool
+  ) rethrows -> Bool {
+    try bytes.withUnsafeBytes { raw in
+      try expandedPaths.withUnsafeBytes { expanded in
+        let paths = version == 4 ? expanded : raw
+        for position in range {
+          let start = pathStarts[position]
+          let path = UnsafeRawBufferPointer(rebasing: paths[start..<(start + Int(pathLengths[position]))])
+          if try !body(position, path, raw.baseAddress! + starts[position] + 40) { return false }
+        }
+        return true
+      }
+    }
+  }
+
+  /// Whether an entry in `range` is in conflict (staged at stage 1, 2 or 3).
+  public func anyConflicted(in range: Range<Int>) -> Bool {
+    bytes.withUnsafeBytes { raw in
+      range.contains { position in
+        UInt16(bigEndian: raw.loadUnaligned(fromByteOffset: starts[position] + 60, as: UInt16.self)) & 0x3000 != 0
+      }
+    }
+  }
+
   public func id(_ position: Int) -> ObjectID {
     bytes.withUnsafeBytes { ObjectID(raw: $0.baseAddress! + starts[position] + 40) }
   }

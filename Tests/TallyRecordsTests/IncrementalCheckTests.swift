@@ -189,6 +189,54 @@ typealias Change = @Sendable (Contents) -> Contents
     }
   }
 
+  /// The same changes staged in a real index that Tally reads itself (under a records root
+  /// below the top of the working tree): its entries, made into files only where looked at,
+  /// are checked as the files an array holds, and the files the diagnostics name are found.
+  @Test func changesStagedInAnIndexAreCheckedAsTheirFilesAre() throws {
+    let directory = try TemporaryDirectory()
+    let top = directory.path
+    func git(_ arguments: [String]) throws {
+      let result = try TallyProcess.runProgram("git", arguments, in: top)
+      try #require(result.status == 0, "git \(arguments): \(result.stderr)")
+    }
+    func stage(_ contents: Contents) throws {
+      try? FileManager.default.removeItem(atPath: top + "/records")
+      for (path, bytes) in contents {
+        let file = top + "/records/" + path
+        try FileSystem.createDirectory(FileSystem.parentDirectory(of: file))
+        try FileSystem.writeAtomically(file, bytes)
+      }
+      try git(["add", "-A"])
+    }
+    func indexFiles() throws -> SnapshotFiles {
+      let index = try #require(try IndexFile.read(top + "/.git/index"))
+      return SnapshotFiles(index: index, under: Array("records/".utf8), repository: try Repository.open(at: top))
+    }
+    try git(["init", "-q"])
+    try FileSystem.writeAtomically(top + "/README.md", Array("outside the records\n".utf8))
+    var contents = Self.example
+    try stage(contents)
+    let staged = try indexFiles()
+    #expect(staged.map(\.path) == Self.files(contents).map(\.path))
+    #expect(staged.map(\.contentKey) == Self.files(contents).map(\.contentKey))
+    var state = try #require(
+      try Self.checker(Self.files(contents)).check(files: Self.files(contents), recordState: true).state)
+    for (name, change) in Self.changes {
+      contents = change(contents)
+      try stage(contents)
+      let files = Self.files(contents)
+      let checker = try Self.checker(files)
+      let expected = checker.check(files: files)
+      let incremental = try #require(
+        checker.checkIncrementally(files: try indexFiles(), state: state, nextState: true), "\(name)")
+      #expect(Self.rendered(incremental.diagnostics) == Self.rendered(expected.diagnostics), "\(name)")
+      #expect(incremental.recordCount == expected.recordCount, "\(name)")
+      #expect(Set(incremental.files.keys) == Set(expected.files.keys), "\(name)")
+      #expect(!expected.files.isEmpty || name == "a customer's name, changed", "\(name)")
+      state = try #require(incremental.state)
+    }
+  }
+
   @Test func onlyAndTransitionsAreKeptApart() throws {
     let before = Self.files(Self.example)
     let state = try #require(try Self.checker(before).check(files: before, recordState: true).state)

@@ -83,7 +83,7 @@ public final class GitChecker: @unchecked Sendable {
   /// A snapshot ready to check: its files, the repository as it is in it, a cache.
   public struct Snapshot {
     public var name: String
-    public var files: [SnapshotFile]
+    public var files: SnapshotFiles
     public var repository: RecordsRepository
     var cache: CheckCache
   }
@@ -93,8 +93,23 @@ public final class GitChecker: @unchecked Sendable {
   }
 
   public func snapshot(files: [SnapshotFile], name: String) throws -> Snapshot {
-    let repository = try records.at(files, name: name)
-    let key = RecordsRepository.schemaKey(of: files, schemaDirectory: repository.config.schemaDirectory)
+    try snapshot(files: SnapshotFiles(files), name: name)
+  }
+
+  /// The snapshot of `files`; of an index's entries, its configuration and schemas are
+  /// found by path, not by a pass over every entry.
+  public func snapshot(files: SnapshotFiles, name: String) throws -> Snapshot {
+    let setup: [SnapshotFile]
+    switch files.storage {
+    case .array(let all): setup = all
+    case .index:
+      guard let marker = files.position(of: RecordsRoot.markerFile) else { throw SnapshotError.missingConfig(name) }
+      let schemaDirectory =
+        RepositoryConfig.load(try files[marker].bytes(), path: RecordsRoot.markerFile).0.schemaDirectory
+      setup = files.setupFiles(schemaDirectory: schemaDirectory)
+    }
+    let repository = try records.at(setup, name: name)
+    let key = RecordsRepository.schemaKey(of: setup, schemaDirectory: repository.config.schemaDirectory)
     let cache: CheckCache
     if let existing = caches[key] {
       cache = existing
@@ -128,15 +143,17 @@ public final class GitChecker: @unchecked Sendable {
     var baseline: TransitionChecker.Baseline?
     var changed: Set<String>?
     if let earlier {
-      var baselineFiles = earlier.files
+      var baselineFiles: [SnapshotFile]
       // With blob ids on both sides, only the files that differ can have changed state:
       // the baseline needs only those (a one-record change reads one earlier record).
       if let known {
         baselineFiles = earlier.files.filter { known.contains($0.path) }
         changed = known
-      } else if let (differing, before) = Self.differences(snapshot.files, from: earlier.files) {
+      } else if let (differing, before) = Self.differences(snapshot.files.array, from: earlier.files.array) {
         baselineFiles = before
         changed = differing
+      } else {
+        baselineFiles = earlier.files.array
       }
       // A record renamed without a change (`git mv`) keeps its state: it is not new.
       let renames = changed.map { Self.renames(among: $0, in: snapshot, from: earlier) } ?? []
@@ -161,7 +178,7 @@ public final class GitChecker: @unchecked Sendable {
       return report
     }
     let report = checker.check(
-      files: snapshot.files, only: only, baseline: baseline, cache: snapshot.cache, changed: changed,
+      files: snapshot.files.array, only: only, baseline: baseline, cache: snapshot.cache, changed: changed,
       progress: progress, recordState: incremental)
     Trace.mark("full check")
     adopt(report.state, differingFiles: nil)
@@ -276,8 +293,10 @@ public final class GitChecker: @unchecked Sendable {
     let staged: Snapshot
     let changedTop: [String]?
     if let index = try git.indexFile() {
-      // Read by Tally: the cache-tree spares the folders that did not change.
-      staged = try snapshot(files: try IndexSource.files(in: index, prefix: prefix, repository: git), name: "the index")
+      // Read by Tally: the cache-tree spares the folders that did not change, and a file is
+      // made only of an entry looked at.
+      staged = try snapshot(
+        files: try IndexSource.snapshotFiles(in: index, prefix: prefix, repository: git), name: "the index")
       changedTop = try headRoot.map { root throws(GitError) in
         try git.stagedChanges(in: index, comparedWith: root, under: prefix)
       }

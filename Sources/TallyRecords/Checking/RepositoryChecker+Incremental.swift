@@ -88,65 +88,34 @@ extension RepositoryChecker {
     files: [SnapshotFile], state: CheckState, only: Set<String>? = nil,
     baseline: TransitionChecker.Baseline? = nil, changed: Set<String>? = nil, nextState: Bool = false
   ) -> CheckReport? {
+    checkIncrementally(
+      files: SnapshotFiles(files), state: state, only: only, baseline: baseline, changed: changed,
+      nextState: nextState)
+  }
+
+  /// As above, for files of any storage (an index's entries are made into files only where
+  /// looked at).
+  func checkIncrementally(
+    files: SnapshotFiles, state: CheckState, only: Set<String>? = nil,
+    baseline: TransitionChecker.Baseline? = nil, changed: Set<String>? = nil, nextState: Bool = false
+  ) -> CheckReport? {
     let repository = self.repository
     let display = repository.displayPath
     let schema = repository.schema
     // Transitions of every record (no list of changed files): a full check reads them all.
     guard baseline == nil || changed != nil, repository.unloadedSchemas == 0,
       state.matches(
-        schemaKey: RecordsRepository.schemaKey(of: files, schemaDirectory: repository.config.schemaDirectory),
+        schemaKey: RecordsRepository.schemaKey(
+          of: files.setupFiles(schemaDirectory: repository.config.schemaDirectory),
+          schemaDirectory: repository.config.schemaDirectory),
         today: today, displayProbe: CheckState.displayProbe(display))
     else { return nil }
 
     // 1. Which files differ: the state's files and the snapshot's, merged in path order.
-    var oldOf = [Int](repeating: -1, count: files.count)
-    var newOf = [Int](repeating: -1, count: state.count)
-    var differing: [Int] = []  // positions in `files`: new, or with other content
-    var removed: [Int] = []  // positions in `state`
-    // With the state's bytes and layouts held once, and the previous path kept as bytes: a
-    // million files compared through `String` accessors cost a tenth of a warm check.
-    let merged: Bool = state.bytes.withUnsafeBufferPointer { all in
-      state.layouts.withUnsafeBufferPointer { layouts in
-        let stored = { (start: Int32, length: Int32) in
-          UnsafeBufferPointer(rebasing: all[Int(start)..<Int(start + length)])
-        }
-        var previous: [UInt8] = []
-        var next = 0
-        for position in files.indices {
-          var path = files[position].path
-          guard var key = files[position].contentKey else { return false }
-          let inOrder = path.withUTF8 { path -> Bool in
-            if position > 0, previous.withUnsafeBufferPointer({ Self.compareBytes($0, path) }) >= 0 { return false }
-            previous.removeAll(keepingCapacity: true)
-            previous.append(contentsOf: path)
-            var order = 1
-            while next < layouts.count {
-              let layout = layouts[next]
-              order = Self.compareBytes(path, stored(layout.path, layout.pathLength))
-              if order <= 0 { break }
-              removed.append(next)
-              next += 1
-            }
-            if next < layouts.count, order == 0 {
-              oldOf[position] = next
-              newOf[next] = position
-              let layout = layouts[next]
-              if key.withUTF8({ Self.compareBytes($0, stored(layout.key, layout.keyLength)) }) != 0 {
-                differing.append(position)
-              }
-              next += 1
-            } else {
-              differing.append(position)
-            }
-            return true
-          }
-          guard inOrder, differing.count + removed.count <= Self.incrementalChangeLimit else { return false }
-        }
-        removed += next..<layouts.count
-        return true
-      }
-    }
-    guard merged, differing.count + removed.count <= Self.incrementalChangeLimit else { return nil }
+    guard let comparison = Self.compare(files, with: state) else { return nil }
+    let (oldOf, newOf, differing, removed) = (
+      comparison.oldOf, comparison.newOf, comparison.differing, comparison.removed
+    )
 
     Trace.mark("incremental: compare with the state")
     // 2. What the changes can affect: records that refer to a changed record (directly or
@@ -201,18 +170,14 @@ extension RepositoryChecker {
     var firstRound = true
     while !frontier.isEmpty || firstRound {
       var reached = Set<UInt64>()
-      for entry in 0..<state.count {
+      let hits = state.entries(
+        referringTo: frontier, holding: firstRound ? uniqueValues : [], ofTypes: firstRound ? loopTypes : []
+      ) { entry in newOf[entry] >= 0 && !skip[newOf[entry]] }
+      for entry in hits {
         let position = newOf[entry]
-        let layout = state.layouts[entry]
-        guard position >= 0, layout.kind == 2, !skip[position] else { continue }
-        let hit =
-          state.edges(entry).contains(anyOf: frontier)
-          || (firstRound
-            && (loopTypes.contains(Int(layout.type)) || state.uniques(entry).contains(anyOf: uniqueValues)))
-        guard hit else { continue }
         affected.insert(position)
         skip[position] = true
-        if case .record(let type, let id) = repository.role(of: files[position].path) {
+        if case .record(let type, let id) = repository.role(of: files.path(position)) {
           reached.insert(CheckState.recordKey(type: type, id: id))
         }
         if affected.count > Self.incrementalRecordLimit { return nil }
@@ -225,10 +190,11 @@ extension RepositoryChecker {
     // 3. The summaries the checks across records read: the changed and affected records, and
     // every record they refer to, and so on.
     func recordFile(_ position: Int) -> RecordFile? {
-      guard case .record(let typeName, let id) = repository.role(of: files[position].path),
+      let file = files[position]
+      guard case .record(let typeName, let id) = repository.role(of: file.path),
         let type = schema.index(named: typeName)
       else { return nil }
-      return (files[position], type, id)
+      return (file, type, id)
     }
     var batch = affected.sorted()
     var checked = changedRecords
@@ -243,7 +209,7 @@ extension RepositoryChecker {
         guard let summary = results[position]?.0 else { continue }
         for use in summary.references {
           guard let path = schema.type(named: use.target)?.path(of: use.id),
-            let target = Self.position(of: path, in: files),
+            let target = files.position(of: path),
             results[target] == nil
           else { continue }
           targets.insert(target)
@@ -262,7 +228,7 @@ extension RepositoryChecker {
     summaries.reserveCapacity(loaded.count)
     for position in loaded { if let summary = results[position]?.0 { summaries.append(summary) } }
     let recheck = Set(changedRecords).union(affected)
-    let reported = Set(recheck.map { display(files[$0].path) })
+    let reported = Set(recheck.map { display(files.path($0)) })
     var validator = SetValidator(schema: schema, today: today)
     let ids = KnownIDs(files: files, state: state, oldOf: oldOf, results: results, repository: repository) {
       validate([$0], cache: nil).first?.0
@@ -283,7 +249,17 @@ extension RepositoryChecker {
     let keepState = nextState || differing.count + removed.count > GitChecker.stateRewriteThreshold
     var builder = CheckState.Builder(capacity: keepState ? state.bytes.count + differing.count * 256 : 0)
     var recordCount = 0
-    for (position, file) in files.enumerated() {
+    for position in files.indices {
+      // Most files were not checked again: their entry is the state's (no lookup of them in
+      // the tables of the few that were).
+      guard skip[position] else {
+        let entry = oldOf[position]
+        if state.layouts[entry].kind != 0 { recordCount += 1 }
+        if state.layouts[entry].diagnosticsLength > 1 { diagnostics += state.diagnostics(entry) }
+        if keepState { builder.append(copyOf: entry, in: state) }
+        continue
+      }
+      let file = files[position]
       if let (record, problem) = fresh[position] {
         var found: [Diagnostic] = problem.map { [$0] } ?? []
         if let record {
@@ -299,7 +275,7 @@ extension RepositoryChecker {
           builder.append(CheckState.Entry(path: file.path, key: file.contentKey!, record: nil, diagnostics: found))
         }
         diagnostics += found
-      } else if affected.contains(position) {
+      } else {
         recordCount += 1
         let (summary, perFile) = results[position] ?? (nil, [])
         let found = perFile + (acrossByPath[display(file.path)] ?? [])
@@ -310,11 +286,6 @@ extension RepositoryChecker {
               diagnostics: found))
         }
         diagnostics += found
-      } else {
-        let entry = oldOf[position]
-        if state.layouts[entry].kind != 0 { recordCount += 1 }
-        if state.layouts[entry].diagnosticsLength > 1 { diagnostics += state.diagnostics(entry) }
-        if keepState { builder.append(copyOf: entry, in: state) }
       }
     }
     if let only { diagnostics = reportedOn(Set(only.map(display)), diagnostics) }
@@ -323,7 +294,7 @@ extension RepositoryChecker {
       let shownOnly = only.map { Set($0.map(display)) }
       let shownChanged = changed.map { Set($0.map(display)) }
       var candidates: [RecordSummary] = []
-      for position in (changed ?? []).compactMap({ Self.position(of: $0, in: files) }).sorted() {
+      for position in (changed ?? []).compactMap({ files.position(of: $0) }).sorted() {
         if results[position] == nil, let record = recordFile(position) {
           results[position] = validate([record], cache: nil)[0]
         }
@@ -403,7 +374,7 @@ extension RepositoryChecker {
 /// hints, and the records themselves, to check a hint against the reference's condition:
 /// worked out only when a reference is broken.
 final class KnownIDs: @unchecked Sendable {
-  private let files: [SnapshotFile]
+  private let files: SnapshotFiles
   private let state: CheckState
   private let oldOf: [Int]
   private let results: [Int: (RecordSummary?, [Diagnostic])]
@@ -414,7 +385,7 @@ final class KnownIDs: @unchecked Sendable {
   private let lock = NSLock()
 
   init(
-    files: [SnapshotFile], state: CheckState, oldOf: [Int], results: [Int: (RecordSummary?, [Diagnostic])],
+    files: SnapshotFiles, state: CheckState, oldOf: [Int], results: [Int: (RecordSummary?, [Diagnostic])],
     repository: RecordsRepository, load: @escaping @Sendable (RecordFile) -> RecordSummary?
   ) {
     self.files = files
@@ -428,8 +399,7 @@ final class KnownIDs: @unchecked Sendable {
   /// The summary of the record `id` of `type`, checked now when this run has not.
   func record(_ type: String, _ id: String) -> RecordSummary? {
     guard let recordType = repository.schema.index(named: type),
-      let position = RepositoryChecker.position(
-        of: repository.schema.types[recordType].path(of: id), in: files)
+      let position = files.position(of: repository.schema.types[recordType].path(of: id))
     else { return nil }
     if let result = results[position] { return result.0 }
     if let summary = lock.withLock({ loaded[position] }) { return summary }
@@ -442,8 +412,8 @@ final class KnownIDs: @unchecked Sendable {
     lock.withLock {
       if let ids = known[type] { return ids }
       var ids: [String] = []
-      for (position, file) in files.enumerated() {
-        guard case .record(type, let id) = repository.role(of: file.path) else { continue }
+      for position in files.indices {
+        guard case .record(type, let id) = repository.role(of: files.path(position)) else { continue }
         // Records with a summary: those the full check's index holds.
         let parsed =
           results[position].map { $0.0 != nil } ?? (oldOf[position] >= 0 && state.layouts[oldOf[position]].kind == 2)
@@ -452,5 +422,134 @@ final class KnownIDs: @unchecked Sendable {
       known[type] = ids
       return ids
     }
+  }
+}
+
+extension RepositoryChecker {
+  /// How a snapshot's files line up with a state's entries: for each file the entry at its
+  /// path (-1: none), for each entry the file at its path, the files new or with other
+  /// content, and the entries whose path is gone.
+  struct StateComparison {
+    var oldOf: [Int]
+    var newOf: [Int]
+    var differing: [Int] = []
+    var removed: [Int] = []
+
+    init(files: Int, entries: Int) {
+      oldOf = [Int](repeating: -1, count: files)
+      newOf = [Int](repeating: -1, count: entries)
+    }
+  }
+
+  /// `files` merged with `state`'s entries in path order, comparing paths and content keys
+  /// as bytes. Nil when a file has no content key, the files are not in git's order, or
+  /// more than ``incrementalChangeLimit`` differ.
+  static func compare(_ files: SnapshotFiles, with state: CheckState) -> StateComparison? {
+    var result = StateComparison(files: files.count, entries: state.count)
+    // With the state's bytes and layouts held once, and the previous path kept as bytes: a
+    // million files compared through `String` accessors cost a tenth of a warm check.
+    let merged: Bool = state.bytes.withUnsafeBufferPointer { all in
+      state.layouts.withUnsafeBufferPointer { layouts in
+        let stored = { (start: Int32, length: Int32) in
+          UnsafeBufferPointer(rebasing: all[Int(start)..<Int(start + length)])
+        }
+        var next = 0
+        /// Lines up the file at `position` (its path's bytes) with the entries; true when
+        /// the comparison can go on.
+        func lineUp(_ position: Int, _ path: UnsafeBufferPointer<UInt8>, sameKey: (Layout) -> Bool) -> Bool {
+          var order = 1
+          while next < layouts.count {
+            let layout = layouts[next]
+            order = compareBytes(path, stored(layout.path, layout.pathLength))
+            if order <= 0 { break }
+            result.removed.append(next)
+            next += 1
+          }
+          if next < layouts.count, order == 0 {
+            result.oldOf[position] = next
+            result.newOf[next] = position
+            if !sameKey(layouts[next]) { result.differing.append(position) }
+            next += 1
+          } else {
+            result.differing.append(position)
+          }
+          return result.differing.count + result.removed.count <= incrementalChangeLimit
+        }
+        switch files.storage {
+        case .array(let files):
+          var previous: [UInt8] = []
+          for position in files.indices {
+            var path = files[position].path
+            guard var key = files[position].contentKey else { return false }
+            let going = path.withUTF8 { path -> Bool in
+              if position > 0, previous.withUnsafeBufferPointer({ compareBytes($0, path) }) >= 0 { return false }
+              previous.removeAll(keepingCapacity: true)
+              previous.append(contentsOf: path)
+              return lineUp(position, path) { layout in
+                key.withUTF8 { compareBytes($0, stored(layout.key, layout.keyLength)) } == 0
+              }
+            }
+            guard going else { return false }
+          }
+        case .index(let entries):
+          // An index Tally reads is in git's order; its ids are compared with the state's
+          // hex keys digit by digit.
+          let drop = entries.lead.count
+          let lowest = entries.range.lowerBound
+          let going = entries.index.forEachEntry(in: entries.range) { entry, path, id in
+            let relative = UnsafeBufferPointer(
+              start: path.baseAddress!.assumingMemoryBound(to: UInt8.self) + drop, count: path.count - drop)
+            return lineUp(entry - lowest, relative) { layout in
+              hexEquals(stored(layout.key, layout.keyLength), id)
+            }
+          }
+          guard going else { return false }
+        }
+        result.removed += next..<layouts.count
+        return true
+      }
+    }
+    guard merged, result.differing.count + result.removed.count <= incrementalChangeLimit else { return nil }
+    return result
+  }
+
+  typealias Layout = CheckState.Layout
+
+  /// Whether `hex` (lowercase hexadecimal digits) spells the 20 bytes at `id`.
+  static func hexEquals(_ hex: UnsafeBufferPointer<UInt8>, _ id: UnsafeRawPointer) -> Bool {
+    guard hex.count == 40 else { return false }
+    func digit(_ value: UInt8) -> UInt8 { value < 10 ? 48 + value : 87 + value }
+    for index in 0..<20 {
+      let byte = id.load(fromByteOffset: index, as: UInt8.self)
+      if hex[2 * index] != digit(byte >> 4) || hex[2 * index + 1] != digit(byte & 15) { return false }
+    }
+    return true
+  }
+
+  /// The files that diagnostics (and their notes) name, by the path they name them by, as
+  /// for an array of files: in an index's entries, each named path is looked up, not every
+  /// entry's path shown.
+  static func filesNamed(
+    in diagnostics: [Diagnostic], from files: SnapshotFiles, display: (String) -> String
+  ) -> [String: SnapshotFile] {
+    guard case .index = files.storage else { return filesNamed(in: diagnostics, from: files.array, display: display) }
+    var named = Set<String>()
+    for diagnostic in diagnostics {
+      named.insert(diagnostic.path)
+      for note in diagnostic.notes { if let path = note.path { named.insert(path) } }
+    }
+    if named.isEmpty { return [:] }
+    // Paths are shown with a lead (the way from where tally runs to the records root).
+    let probe = "probe/file.yaml"
+    let shown = display(probe)
+    guard shown.hasSuffix(probe) else { return filesNamed(in: diagnostics, from: files.array, display: display) }
+    let lead = shown.utf8.count - probe.utf8.count
+    var result: [String: SnapshotFile] = [:]
+    for name in named {
+      let path = String(decoding: name.utf8.dropFirst(lead), as: UTF8.self)
+      guard let position = files.position(of: path), display(files.path(position)) == name else { continue }
+      result[name] = files[position]
+    }
+    return result
   }
 }

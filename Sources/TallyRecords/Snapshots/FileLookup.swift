@@ -11,13 +11,18 @@ import TallyText
 /// Files of a snapshot found by path: by binary search when they are in git's order (an
 /// index, a tree), else through a dictionary.
 struct FileLookup {
-  let files: [SnapshotFile]
+  let files: SnapshotFiles
   let sorted: Bool
   private let byPath: [String: Int]
 
-  init(_ files: [SnapshotFile]) {
+  init(_ files: [SnapshotFile]) { self.init(SnapshotFiles(files)) }
+
+  init(_ files: SnapshotFiles) {
     self.files = files
-    sorted = RepositoryChecker.inByteOrder(files)
+    switch files.storage {
+    case .array(let all): sorted = RepositoryChecker.inByteOrder(all)
+    case .index: sorted = true  // an index Tally reads is in git's order (``IndexFile``)
+    }
     byPath = sorted ? [:] : Dictionary(files.enumerated().map { ($1.path, $0) }, uniquingKeysWith: { $1 })
   }
 
@@ -27,7 +32,7 @@ struct FileLookup {
 
   /// Where the file at `path` is in `files`.
   func position(of path: String) -> Int? {
-    if sorted { return RepositoryChecker.position(of: path, in: files) }
+    if sorted { return files.position(of: path) }
     return byPath[path]
   }
 

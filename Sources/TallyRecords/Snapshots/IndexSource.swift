@@ -40,6 +40,18 @@ public struct IndexSource: RecordSource {
     return result
   }
 
+  /// The entries of `index` under `prefix` as snapshot files made when looked at (see
+  /// ``SnapshotFiles``). Throws when an entry is in conflict.
+  static func snapshotFiles(in index: IndexFile, prefix: String, repository: Repository) throws -> SnapshotFiles {
+    Trace.mark("read the index")
+    let lead = prefix.isEmpty ? [] : Array((prefix + "/").utf8)
+    let range = index.range(under: lead)
+    if index.anyConflicted(in: range), let position = range.first(where: { index.stage($0) != 0 }) {
+      throw SnapshotError.conflicted(index.path(position))
+    }
+    return SnapshotFiles(index: index, under: lead, repository: repository)
+  }
+
   /// The snapshot file of entry `position` of `index`, its path without its first
   /// `dropping` bytes (the records root's).
   static func file(in index: IndexFile, at position: Int, dropping: Int, repository: Repository) -> SnapshotFile {
