@@ -261,46 +261,71 @@ final class CheckState: @unchecked Sendable {
   /// The entries' layouts, or nil when the bytes do not hold `count` well-formed entries.
   static func layouts(of bytes: [UInt8], count: Int) -> [Layout]? {
     guard bytes.count < Int(Int32.max) else { return nil }
-    var layouts: [Layout] = []
-    layouts.reserveCapacity(count)
-    var reader = CheckCacheStore.Reader(bytes: bytes)
-    for _ in 0..<count {
-      let start = reader.position
-      guard let pathLength = reader.int(), pathLength >= 0, reader.position + pathLength <= bytes.count else {
-        return nil
+    return bytes.withUnsafeBufferPointer { all -> [Layout]? in
+      var layouts: [Layout] = []
+      layouts.reserveCapacity(count)
+      // Read through a pointer, a million entries in a few tens of milliseconds (the state
+      // is read on every staged check).
+      var cursor = Cursor(all)
+      for _ in 0..<count {
+        let start = cursor.position
+        guard let pathLength = cursor.length(), let path = cursor.skip(pathLength),
+          let keyLength = cursor.length(), let key = cursor.skip(keyLength),
+          let kind = cursor.byte(), kind <= 2,
+          let type = cursor.int(), type < Int(Int32.max),
+          let edgeCount = cursor.length(multiple: 8), let edges = cursor.skip(edgeCount * 8),
+          let uniqueCount = cursor.length(multiple: 8), let uniques = cursor.skip(uniqueCount * 8),
+          let diagnosticsLength = cursor.length(), let diagnostics = cursor.skip(diagnosticsLength)
+        else { return nil }
+        layouts.append(
+          Layout(
+            start: Int32(start), end: Int32(cursor.position), path: Int32(path), pathLength: Int32(pathLength),
+            key: Int32(key), keyLength: Int32(keyLength), kind: Int8(kind), type: Int32(type), edges: Int32(edges),
+            edgeCount: Int32(edgeCount), uniques: Int32(uniques), uniqueCount: Int32(uniqueCount),
+            diagnostics: Int32(diagnostics), diagnosticsLength: Int32(diagnosticsLength)))
       }
-      let path = reader.position
-      reader.position += pathLength
-      guard let keyLength = reader.int(), keyLength >= 0, reader.position + keyLength <= bytes.count else {
-        return nil
-      }
-      let key = reader.position
-      reader.position += keyLength
-      guard reader.position < bytes.count else { return nil }
-      let kind = bytes[reader.position]
-      reader.position += 1
-      guard kind <= 2, let type = reader.int(), type >= 0, type < Int(Int32.max),
-        let edgeCount = reader.int(), edgeCount >= 0, reader.position + edgeCount * 8 <= bytes.count
-      else { return nil }
-      let edges = reader.position
-      reader.position += edgeCount * 8
-      guard let uniqueCount = reader.int(), uniqueCount >= 0, reader.position + uniqueCount * 8 <= bytes.count
-      else { return nil }
-      let uniques = reader.position
-      reader.position += uniqueCount * 8
-      guard let diagnosticsLength = reader.int(), diagnosticsLength >= 0,
-        reader.position + diagnosticsLength <= bytes.count
-      else { return nil }
-      let diagnostics = reader.position
-      reader.position += diagnosticsLength
-      layouts.append(
-        Layout(
-          start: Int32(start), end: Int32(reader.position), path: Int32(path), pathLength: Int32(pathLength),
-          key: Int32(key), keyLength: Int32(keyLength), kind: Int8(kind), type: Int32(type), edges: Int32(edges),
-          edgeCount: Int32(edgeCount), uniques: Int32(uniques), uniqueCount: Int32(uniqueCount),
-          diagnostics: Int32(diagnostics), diagnosticsLength: Int32(diagnosticsLength)))
+      return cursor.position == all.count ? layouts : nil
     }
-    return reader.atEnd ? layouts : nil
+  }
+
+  /// A position in a state's bytes, reading its numbers (as ``CheckCacheStore/Writer``
+  /// writes them) and skipping its parts, never past the end.
+  private struct Cursor {
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    mutating func byte() -> UInt8? {
+      guard position < bytes.count else { return nil }
+      defer { position += 1 }
+      return bytes[position]
+    }
+
+    mutating func int() -> Int? {
+      var value = 0
+      var shift = 0
+      while position < bytes.count, shift < 63 {
+        let byte = bytes[position]
+        position += 1
+        value |= Int(byte & 0x7F) << shift
+        if byte < 0x80 { return value }
+        shift += 7
+      }
+      return nil
+    }
+
+    /// A length of that many parts of `multiple` bytes that fit in what is left.
+    mutating func length(multiple: Int = 1) -> Int? {
+      guard let value = int(), value >= 0, value <= (bytes.count - position) / multiple else { return nil }
+      return value
+    }
+
+    /// Skips `count` bytes (known to fit); where they started.
+    mutating func skip(_ count: Int) -> Int? {
+      defer { position += count }
+      return position
+    }
   }
 
   // MARK: Keys
@@ -399,13 +424,21 @@ final class CheckState: @unchecked Sendable {
 
   /// The stored state, or nil when there is none or it is damaged.
   static func load(from file: String) -> CheckState? {
-    guard let bytes = try? FileSystem.read(file) else { return nil }
-    var reader = CheckCacheStore.Reader(bytes: bytes)
-    guard reader.bytes(magic.count) == magic, let schemaKey = reader.string(), let today = reader.string(),
-      let probe = reader.string(), let count = reader.int(), count >= 0, count <= bytes.count,
-      let checksum = reader.fixed64()
-    else { return nil }
-    let body = Array(bytes[reader.position...])
+    guard var body = try? FileSystem.read(file) else { return nil }
+    let header: (schemaKey: String, today: String, probe: String, count: Int, checksum: UInt64, length: Int)? = {
+      var reader = CheckCacheStore.Reader(bytes: body)
+      guard reader.bytes(magic.count) == magic, let schemaKey = reader.string(), let today = reader.string(),
+        let probe = reader.string(), let count = reader.int(), count >= 0, count <= body.count,
+        let checksum = reader.fixed64()
+      else { return nil }
+      return (schemaKey, today, probe, count, checksum, reader.position)
+    }()
+    guard let header else { return nil }
+    let (schemaKey, today, probe, count, checksum) = (
+      header.schemaKey, header.today, header.probe, header.count, header.checksum
+    )
+    // The header taken off in place: a copy of 90 MB of entries was a fifth of the read.
+    body.removeSubrange(0..<header.length)
     guard Checksum.of(body) == checksum, let layouts = layouts(of: body, count: count) else { return nil }
     return CheckState(schemaKey: schemaKey, today: today, displayProbe: probe, bytes: body, layouts: layouts)
   }

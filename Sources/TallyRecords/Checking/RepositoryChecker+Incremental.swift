@@ -445,85 +445,93 @@ extension RepositoryChecker {
   /// as bytes. Nil when a file has no content key, the files are not in git's order, or
   /// more than ``incrementalChangeLimit`` differ.
   static func compare(_ files: SnapshotFiles, with state: CheckState) -> StateComparison? {
-    var result = StateComparison(files: files.count, entries: state.count)
     // With the state's bytes and layouts held once, and the previous path kept as bytes: a
     // million files compared through `String` accessors cost a tenth of a warm check.
-    let merged: Bool = state.bytes.withUnsafeBufferPointer { all in
+    let result: StateComparison? = state.bytes.withUnsafeBufferPointer { all in
       state.layouts.withUnsafeBufferPointer { layouts in
-        let stored = { (start: Int32, length: Int32) in
-          UnsafeBufferPointer(rebasing: all[Int(start)..<Int(start + length)])
-        }
-        var next = 0
-        /// Lines up the file at `position` (its path's bytes) with the entries; true when
-        /// the comparison can go on.
-        func lineUp(_ position: Int, _ path: UnsafeBufferPointer<UInt8>, sameKey: (Layout) -> Bool) -> Bool {
-          var order = 1
-          while next < layouts.count {
-            let layout = layouts[next]
-            order = compareBytes(path, stored(layout.path, layout.pathLength))
-            if order <= 0 { break }
-            result.removed.append(next)
-            next += 1
-          }
-          if next < layouts.count, order == 0 {
-            result.oldOf[position] = next
-            result.newOf[next] = position
-            if !sameKey(layouts[next]) { result.differing.append(position) }
-            next += 1
-          } else {
-            result.differing.append(position)
-          }
-          return result.differing.count + result.removed.count <= incrementalChangeLimit
-        }
+        var merger = StateMerger(
+          stored: all, layouts: layouts, comparison: StateComparison(files: files.count, entries: state.count))
         switch files.storage {
         case .array(let files):
           var previous: [UInt8] = []
           for position in files.indices {
             var path = files[position].path
-            guard var key = files[position].contentKey else { return false }
+            guard var key = files[position].contentKey else { return nil }
             let going = path.withUTF8 { path -> Bool in
               if position > 0, previous.withUnsafeBufferPointer({ compareBytes($0, path) }) >= 0 { return false }
               previous.removeAll(keepingCapacity: true)
               previous.append(contentsOf: path)
-              return lineUp(position, path) { layout in
-                key.withUTF8 { compareBytes($0, stored(layout.key, layout.keyLength)) } == 0
+              if let entry = merger.lineUp(position, path),
+                key.withUTF8({ compareBytes($0, merger.key(entry)) }) != 0
+              {
+                merger.comparison.differing.append(position)
               }
+              return merger.withinLimit
             }
-            guard going else { return false }
+            guard going else { return nil }
           }
         case .index(let entries):
           // An index Tally reads is in git's order; its ids are compared with the state's
-          // hex keys digit by digit.
+          // hex keys as hex.
           let drop = entries.lead.count
           let lowest = entries.range.lowerBound
           let going = entries.index.forEachEntry(in: entries.range) { entry, path, id in
+            let position = entry - lowest
             let relative = UnsafeBufferPointer(
               start: path.baseAddress!.assumingMemoryBound(to: UInt8.self) + drop, count: path.count - drop)
-            return lineUp(entry - lowest, relative) { layout in
-              hexEquals(stored(layout.key, layout.keyLength), id)
+            if let stored = merger.lineUp(position, relative), !HexDigits.spell(merger.key(stored), id) {
+              merger.comparison.differing.append(position)
             }
+            return merger.withinLimit
           }
-          guard going else { return false }
+          guard going else { return nil }
         }
-        result.removed += next..<layouts.count
-        return true
+        merger.comparison.removed += merger.next..<layouts.count
+        return merger.withinLimit ? merger.comparison : nil
       }
     }
-    guard merged, result.differing.count + result.removed.count <= incrementalChangeLimit else { return nil }
     return result
   }
 
-  typealias Layout = CheckState.Layout
+  /// A merge of a snapshot's files with a state's entries, one file after another in path
+  /// order (a struct with its own methods: the same loop through closures that captured its
+  /// variables spent a third of its time in exclusivity checks).
+  struct StateMerger {
+    let stored: UnsafeBufferPointer<UInt8>
+    let layouts: UnsafeBufferPointer<CheckState.Layout>
+    var comparison: StateComparison
+    /// The first entry not lined up yet.
+    var next = 0
 
-  /// Whether `hex` (lowercase hexadecimal digits) spells the 20 bytes at `id`.
-  static func hexEquals(_ hex: UnsafeBufferPointer<UInt8>, _ id: UnsafeRawPointer) -> Bool {
-    guard hex.count == 40 else { return false }
-    func digit(_ value: UInt8) -> UInt8 { value < 10 ? 48 + value : 87 + value }
-    for index in 0..<20 {
-      let byte = id.load(fromByteOffset: index, as: UInt8.self)
-      if hex[2 * index] != digit(byte >> 4) || hex[2 * index + 1] != digit(byte & 15) { return false }
+    func bytes(_ start: Int32, _ length: Int32) -> UnsafeBufferPointer<UInt8> {
+      UnsafeBufferPointer(rebasing: stored[Int(start)..<Int(start + length)])
     }
-    return true
+
+    func key(_ entry: Int) -> UnsafeBufferPointer<UInt8> { bytes(layouts[entry].key, layouts[entry].keyLength) }
+
+    var withinLimit: Bool {
+      comparison.differing.count + comparison.removed.count <= incrementalChangeLimit
+    }
+
+    /// Lines up the file at `position` (its path's bytes) with the entries: the entry at
+    /// its path, or nil when it has none (then it is new, and differs).
+    mutating func lineUp(_ position: Int, _ path: UnsafeBufferPointer<UInt8>) -> Int? {
+      var order = 1
+      while next < layouts.count {
+        order = compareBytes(path, bytes(layouts[next].path, layouts[next].pathLength))
+        if order <= 0 { break }
+        comparison.removed.append(next)
+        next += 1
+      }
+      guard next < layouts.count, order == 0 else {
+        comparison.differing.append(position)
+        return nil
+      }
+      comparison.oldOf[position] = next
+      comparison.newOf[next] = position
+      next += 1
+      return next - 1
+    }
   }
 
   /// The files that diagnostics (and their notes) name, by the path they name them by, as
@@ -551,5 +559,25 @@ extension RepositoryChecker {
       result[name] = files[position]
     }
     return result
+  }
+}
+
+/// Object ids spelled in lowercase hexadecimal, as content keys hold them.
+enum HexDigits {
+  /// Each byte's two digits, as the two bytes of a little-endian word.
+  static let pairs: [UInt16] = (0..<256).map { byte in
+    func digit(_ value: Int) -> UInt16 { UInt16(value < 10 ? 48 + value : 87 + value) }
+    return digit(byte >> 4) | digit(byte & 15) << 8
+  }
+
+  /// Whether `hex` spells the 20 bytes at `id`: the id spelled into 40 bytes, then compared.
+  static func spell(_ hex: UnsafeBufferPointer<UInt8>, _ id: UnsafeRawPointer) -> Bool {
+    guard hex.count == 40 else { return false }
+    return pairs.withUnsafeBufferPointer { pairs in
+      withUnsafeTemporaryAllocation(of: UInt16.self, capacity: 20) { spelled in
+        for index in 0..<20 { spelled[index] = pairs[Int(id.load(fromByteOffset: index, as: UInt8.self))].littleEndian }
+        return memcmp(spelled.baseAddress!, hex.baseAddress!, 40) == 0
+      }
+    }
   }
 }
