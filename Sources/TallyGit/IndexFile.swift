@@ -66,6 +66,7 @@ public struct IndexFile: Sendable {
     let size = Int(info.st_size)
     var failure: Int32 = 0
     let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+      LargeMemory.advise(buffer.baseAddress, count: size)
       var done = 0
       while done < size {
         let count = Glibc.read(fd, buffer.baseAddress! + done, size - done)
@@ -128,9 +129,9 @@ public struct IndexFile: Sendable {
       let count = Int(word(8))
       // Each entry takes at least its fixed fields and a path's end.
       guard count <= (end - 12) / (fixedSize + 1) else { return nil }
-      var starts = [Int](repeating: 0, count: count)
-      var pathStarts = [Int](repeating: 0, count: count)
-      var pathLengths = [Int32](repeating: 0, count: count)
+      var starts = LargeMemory.array(repeating: 0, count: count)
+      var pathStarts = LargeMemory.array(repeating: 0, count: count)
+      var pathLengths = LargeMemory.array(repeating: Int32(0), count: count)
       var expanded: [UInt8] = []
       var previous = (start: 0, length: 0, stage: 0)
       var offset = 12

@@ -1,4 +1,5 @@
 import Foundation
+import TallyGit
 import TallySchema
 import TallyText
 
@@ -262,29 +263,16 @@ final class CheckState: @unchecked Sendable {
   static func layouts(of bytes: [UInt8], count: Int) -> [Layout]? {
     guard bytes.count < Int(Int32.max) else { return nil }
     return bytes.withUnsafeBufferPointer { all -> [Layout]? in
-      var layouts: [Layout] = []
-      layouts.reserveCapacity(count)
       // Read through a pointer, a million entries in a few tens of milliseconds (the state
-      // is read on every staged check).
+      // is read on every staged check), into a table in huge pages.
       var cursor = Cursor(all)
-      for _ in 0..<count {
-        let start = cursor.position
-        guard let pathLength = cursor.length(), let path = cursor.skip(pathLength),
-          let keyLength = cursor.length(), let key = cursor.skip(keyLength),
-          let kind = cursor.byte(), kind <= 2,
-          let type = cursor.int(), type < Int(Int32.max),
-          let edgeCount = cursor.length(multiple: 8), let edges = cursor.skip(edgeCount * 8),
-          let uniqueCount = cursor.length(multiple: 8), let uniques = cursor.skip(uniqueCount * 8),
-          let diagnosticsLength = cursor.length(), let diagnostics = cursor.skip(diagnosticsLength)
-        else { return nil }
-        layouts.append(
-          Layout(
-            start: Int32(start), end: Int32(cursor.position), path: Int32(path), pathLength: Int32(pathLength),
-            key: Int32(key), keyLength: Int32(keyLength), kind: Int8(kind), type: Int32(type), edges: Int32(edges),
-            edgeCount: Int32(edgeCount), uniques: Int32(uniques), uniqueCount: Int32(uniqueCount),
-            diagnostics: Int32(diagnostics), diagnosticsLength: Int32(diagnosticsLength)))
+      var complete = true
+      let layouts = [Layout](unsafeUninitializedCapacity: count) { layouts, initialized in
+        LargeMemory.advise(UnsafeMutableRawPointer(layouts.baseAddress), count: count * MemoryLayout<Layout>.stride)
+        initialized = 0
+        complete = cursor.layouts(into: layouts, count: count, &initialized) && cursor.position == all.count
       }
-      return cursor.position == all.count ? layouts : nil
+      return complete ? layouts : nil
     }
   }
 
@@ -295,6 +283,32 @@ final class CheckState: @unchecked Sendable {
     var position = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    /// Reads `count` entries' layouts into `layouts`, counting them in `initialized`; false
+    /// at the first that is not well-formed.
+    mutating func layouts(into layouts: UnsafeMutableBufferPointer<Layout>, count: Int, _ initialized: inout Int)
+      -> Bool
+    {
+      for _ in 0..<count {
+        let start = position
+        guard let pathLength = length(), let path = skip(pathLength),
+          let keyLength = length(), let key = skip(keyLength),
+          let kind = byte(), kind <= 2,
+          let type = int(), type < Int(Int32.max),
+          let edgeCount = length(multiple: 8), let edges = skip(edgeCount * 8),
+          let uniqueCount = length(multiple: 8), let uniques = skip(uniqueCount * 8),
+          let diagnosticsLength = length(), let diagnostics = skip(diagnosticsLength)
+        else { return false }
+        (layouts.baseAddress! + initialized).initialize(
+          to: Layout(
+            start: Int32(start), end: Int32(position), path: Int32(path), pathLength: Int32(pathLength),
+            key: Int32(key), keyLength: Int32(keyLength), kind: Int8(kind), type: Int32(type), edges: Int32(edges),
+            edgeCount: Int32(edgeCount), uniques: Int32(uniques), uniqueCount: Int32(uniqueCount),
+            diagnostics: Int32(diagnostics), diagnosticsLength: Int32(diagnosticsLength)))
+        initialized += 1
+      }
+      return true
+    }
 
     mutating func byte() -> UInt8? {
       guard position < bytes.count else { return nil }

@@ -1,4 +1,5 @@
 import Foundation
+import TallyGit
 import TallySchema
 import TallyText
 
@@ -436,8 +437,8 @@ extension RepositoryChecker {
     var removed: [Int] = []
 
     init(files: Int, entries: Int) {
-      oldOf = [Int](repeating: -1, count: files)
-      newOf = [Int](repeating: -1, count: entries)
+      oldOf = LargeMemory.array(repeating: -1, count: files)
+      newOf = LargeMemory.array(repeating: -1, count: entries)
     }
   }
 

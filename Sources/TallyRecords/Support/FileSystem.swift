@@ -98,6 +98,7 @@ public enum FileSystem {
     // buffer is not cleared first: a 90 MB cache file spent a tenth of its read on that.
     var failure: Int32?
     var bytes = [UInt8](unsafeUninitializedCapacity: size + 1) { buffer, initialized in
+      LargeMemory.advise(buffer.baseAddress, count: buffer.count)
       initialized = 0
       while initialized < buffer.count {
         let n = systemRead(fd, buffer.baseAddress! + initialized, buffer.count - initialized)
