@@ -10,7 +10,7 @@
 /// few hundred. Where it does not, nothing changes.
 public enum LargeMemory {
   /// Buffers smaller than this are left to ordinary pages.
-  static let threshold = 8 << 20
+  public static let threshold = 4 << 20
   static let hugePage = 2 << 20
 
   /// Asks for huge pages for the whole 2 MiB pages within `count` bytes at `start`; before
@@ -26,7 +26,10 @@ public enum LargeMemory {
     #endif
   }
 
-  /// `count` copies of `value`, in huge pages when the array is large.
+  /// `count` copies of `value`, in huge pages when the array is large. (Inlinable, to be
+  /// specialized where it is used: generic, it copied each element through its type's
+  /// witness table.)
+  @inlinable
   public static func array<Element>(repeating value: Element, count: Int) -> [Element] {
     [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
       advise(UnsafeMutableRawPointer(buffer.baseAddress), count: count * MemoryLayout<Element>.stride)
