@@ -220,10 +220,15 @@ enum CheckCacheStore {
       return value
     }
 
-    mutating func int() -> Int? {
+    mutating func int() -> Int? { Self.int(in: bytes, at: &position) }
+
+    /// The number ``Writer/int(_:into:)`` wrote at `position` in `bytes` (seven bits a byte,
+    /// low bits first), moving past it; nil when it runs past the end or past 63 bits.
+    static func int<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes, at position: inout Int) -> Int?
+    where Bytes.Index == Int {
       var value = 0
       var shift = 0
-      while position < bytes.count, shift < 63 {
+      while position < bytes.endIndex, shift < 63 {
         let byte = bytes[position]
         position += 1
         value |= Int(byte & 0x7F) << shift

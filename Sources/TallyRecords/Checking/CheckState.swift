@@ -316,18 +316,7 @@ final class CheckState: @unchecked Sendable {
       return bytes[position]
     }
 
-    mutating func int() -> Int? {
-      var value = 0
-      var shift = 0
-      while position < bytes.count, shift < 63 {
-        let byte = bytes[position]
-        position += 1
-        value |= Int(byte & 0x7F) << shift
-        if byte < 0x80 { return value }
-        shift += 7
-      }
-      return nil
-    }
+    mutating func int() -> Int? { CheckCacheStore.Reader.int(in: bytes, at: &position) }
 
     /// A length of that many parts of `multiple` bytes that fit in what is left.
     mutating func length(multiple: Int = 1) -> Int? {
