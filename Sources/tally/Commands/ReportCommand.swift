@@ -141,7 +141,7 @@ struct ReportCommand: ParsableCommand {
       Console.err("tally: cannot compute \(definition.name): \(error)\n")
       throw Exit.failure
     }
-    Console.out(ReportRenderer.render(report, as: format, width: width.tableWidth, bom: bom))
+    ReportRenderer.write(report, as: format, width: width.tableWidth, bom: bom) { Console.out($0) }
     history.history.save()
   }
 
