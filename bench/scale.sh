@@ -165,6 +165,15 @@ for i in $(seq "$runs"); do
   [ "$(git log -1 --format=%s)" = "change $i" ] || { echo "bench: tally commit did not commit" >&2; exit 1; }
   undo
 done
+# The timed check must see what is staged: a broken record staged makes it fail, naming it.
+printf 'name: [unclosed\n' >>"$target"
+git add -- "$target"
+if "$tally" check --staged >"$out/broken.txt" 2>&1 || ! grep -qF "$target" "$out/broken.txt"; then
+  echo "bench: tally check --staged did not report a broken staged record" >&2
+  exit 1
+fi
+git reset -q -- "$target"
+git checkout -q -- "$target"
 git_diff=$(echo "$diff_times" | best)
 staged=$(echo "$staged_times" | best)
 git_commit=$(echo "$git_commit_times" | best)
