@@ -1,5 +1,9 @@
 internal import CLibGit2
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// A git object id (SHA-1), as a value: 20 bytes held inline (no allocation per id, which
 /// matters when an index or a tree lists 100,000 of them).
 public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -70,18 +74,31 @@ public struct ObjectID: Hashable, Sendable, Comparable, CustomStringConvertible 
   /// The 40-character hex form.
   public var hex: String {
     String(unsafeUninitializedCapacity: 40) { out in
-      let digits: StaticString = "0123456789abcdef"
-      let table = digits.utf8Start
-      var position = 0
-      func put(_ byte: UInt8) {
-        out[position] = table[Int(byte >> 4)]
-        out[position + 1] = table[Int(byte & 0xF)]
-        position += 2
+      withUnsafeBytes(of: (high.bigEndian, middle.bigEndian, low.bigEndian)) { raw in
+        Self.writeHex(of: raw.baseAddress!, to: out.baseAddress!)
       }
-      withUnsafeBytes(of: high.bigEndian) { for byte in $0 { put(byte) } }
-      withUnsafeBytes(of: middle.bigEndian) { for byte in $0 { put(byte) } }
-      withUnsafeBytes(of: low.bigEndian) { for byte in $0 { put(byte) } }
       return 40
+    }
+  }
+
+  /// Writes the 40 lowercase hex digits of the 20 id bytes at `raw` to `out`.
+  static func writeHex(of raw: UnsafeRawPointer, to out: UnsafeMutablePointer<UInt8>) {
+    let digits: StaticString = "0123456789abcdef"
+    let table = digits.utf8Start
+    for index in 0..<20 {
+      let byte = raw.load(fromByteOffset: index, as: UInt8.self)
+      out[2 * index] = table[Int(byte >> 4)]
+      out[2 * index + 1] = table[Int(byte & 0xF)]
+    }
+  }
+
+  /// Whether `hex` is the 40-digit form (``hex``) of the 20 id bytes at `raw`: an id where
+  /// it lies in a file compared with a stored key, no ``ObjectID`` or `String` made.
+  public static func hex(_ hex: UnsafeBufferPointer<UInt8>, spells raw: UnsafeRawPointer) -> Bool {
+    guard hex.count == 40 else { return false }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 40) { spelled in
+      writeHex(of: raw, to: spelled.baseAddress!)
+      return memcmp(spelled.baseAddress!, hex.baseAddress!, 40) == 0
     }
   }
 

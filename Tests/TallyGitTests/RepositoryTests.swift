@@ -150,6 +150,21 @@ struct RepositoryTests {
     #expect(ObjectID(hex: String(repeating: "0", count: 39) + "1")! > ObjectID(hex: String(repeating: "0", count: 40))!)
   }
 
+  @Test func storedHexKeysAreComparedWithIdBytesInPlace() throws {
+    let id = try #require(ObjectID(hex: "0123456789abcdef00ff10e0d0c0b0a090807060"))
+    let raw = id.bytes
+    func spells(_ text: String) -> Bool {
+      Array(text.utf8).withUnsafeBufferPointer { hex in
+        raw.withUnsafeBytes { ObjectID.hex(hex, spells: $0.baseAddress!) }
+      }
+    }
+    #expect(spells(id.hex))
+    #expect(!spells(id.hex.uppercased()))  // stored keys are git's lowercase form
+    #expect(!spells(String(id.hex.dropLast()) + "1"))
+    #expect(!spells(String(id.hex.dropLast())))
+    #expect(!spells(""))
+  }
+
   // MARK: Commits
 
   @Test func commitInfoReadsAuthorCommitterParentsAndMessage() throws {

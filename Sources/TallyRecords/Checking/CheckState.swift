@@ -84,7 +84,6 @@ final class CheckState: @unchecked Sendable {
     }
   }
 
-  func edges(_ entry: Int) -> UnsafeWords { words(layouts[entry].edges, layouts[entry].edgeCount) }
   func uniques(_ entry: Int) -> UnsafeWords { words(layouts[entry].uniques, layouts[entry].uniqueCount) }
 
   /// 64-bit words stored at `start` (little-endian).
@@ -103,18 +102,6 @@ final class CheckState: @unchecked Sendable {
         }
       }
     }
-
-    func contains(anyOf set: Set<UInt64>) -> Bool {
-      if count == 0 || set.isEmpty { return false }
-      return bytes.withUnsafeBytes { raw in
-        for index in 0..<count
-        where set.contains(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start + index * 8, as: UInt64.self)))
-        {
-          return true
-        }
-        return false
-      }
-    }
   }
 
   private func words(_ start: Int32, _ count: Int32) -> UnsafeWords {
@@ -124,7 +111,7 @@ final class CheckState: @unchecked Sendable {
   /// The entries of parsed records that refer to a record in `records` (their hashes), hold
   /// a unique value in `uniques`, or are of a type in `types`, among those `include` takes:
   /// one pass over the layouts and words, nothing made per entry (a million entries looked
-  /// at through ``edges(_:)`` took 50 ms).
+  /// at one by one, as words of their own, took 50 ms).
   func entries(
     referringTo records: Set<UInt64>, holding uniques: Set<UInt64>, ofTypes types: Set<Int>,
     include: (Int) -> Bool

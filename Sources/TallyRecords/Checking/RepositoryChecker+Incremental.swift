@@ -480,7 +480,7 @@ extension RepositoryChecker {
             let position = entry - lowest
             let relative = UnsafeBufferPointer(
               start: path.baseAddress!.assumingMemoryBound(to: UInt8.self) + drop, count: path.count - drop)
-            if let stored = merger.lineUp(position, relative), !HexDigits.spell(merger.key(stored), id) {
+            if let stored = merger.lineUp(position, relative), !ObjectID.hex(merger.key(stored), spells: id) {
               merger.comparison.differing.append(position)
             }
             return merger.withinLimit
@@ -560,25 +560,5 @@ extension RepositoryChecker {
       result[name] = files[position]
     }
     return result
-  }
-}
-
-/// Object ids spelled in lowercase hexadecimal, as content keys hold them.
-enum HexDigits {
-  /// Each byte's two digits, as the two bytes of a little-endian word.
-  static let pairs: [UInt16] = (0..<256).map { byte in
-    func digit(_ value: Int) -> UInt16 { UInt16(value < 10 ? 48 + value : 87 + value) }
-    return digit(byte >> 4) | digit(byte & 15) << 8
-  }
-
-  /// Whether `hex` spells the 20 bytes at `id`: the id spelled into 40 bytes, then compared.
-  static func spell(_ hex: UnsafeBufferPointer<UInt8>, _ id: UnsafeRawPointer) -> Bool {
-    guard hex.count == 40 else { return false }
-    return pairs.withUnsafeBufferPointer { pairs in
-      withUnsafeTemporaryAllocation(of: UInt16.self, capacity: 20) { spelled in
-        for index in 0..<20 { spelled[index] = pairs[Int(id.load(fromByteOffset: index, as: UInt8.self))].littleEndian }
-        return memcmp(spelled.baseAddress!, hex.baseAddress!, 40) == 0
-      }
-    }
   }
 }
