@@ -370,6 +370,76 @@ struct HistoryWalkTests {
     #expect(try reread.changes(reread.commits()) == all && reread.stats.computed == 0)
   }
 
+  /// A stream (the SQL database's full build) reads the history a batch of commits at a time
+  /// from the cache file: what the file lacks is computed and appended to it first, an entry
+  /// that fails its checksum is computed again, and a torn file is read whole — in every case
+  /// the same change data, in order, as ``History/changes(_:progress:)`` gives.
+  @Test func aStreamReadsTheCacheABatchAtATime() throws {
+    let f = try mergedHistory()
+    try f.commit("b1", ["customers/C-0002.yaml": customer("乙公司", status: "churned")])
+    try f.commit("b2", ["customers/C-0003.yaml": customer("丙公司")])
+    let expected = try f.changes()
+    #expect(expected.count == 6)
+    func streamed(
+      _ history: History, batchBytes: Int = 32 << 20, progress: ((Int, Int) -> Void)? = nil
+    ) throws -> (changes: [CommitChanges], batches: Int) {
+      let stream = try history.changeStream(try history.commits(throughCache: false), progress: progress)
+      var changes: [CommitChanges] = []
+      var batches = 0
+      try stream.forEachBatch(batchBytes: batchBytes) {
+        changes += $0
+        batches += 1
+      }
+      history.save()
+      return (changes, batches)
+    }
+
+    // No cache file: every commit computed (two at a time) and appended, then read back one by one.
+    let cold = try f.history(persistent: true)
+    cold.computeBatch = 2
+    var reported: [(Int, Int)] = []
+    let first = try streamed(cold, batchBytes: 1) { reported.append(($0, $1)) }
+    #expect(first.changes == expected && first.batches == 6)
+    #expect(cold.stats.computed == 6 && cold.stats.fromCache == 0)
+    #expect(reported.last! == (12, 12) && zip(reported, reported.dropFirst()).allSatisfy { $0.0 <= $1.0 })
+    let cache = try #require(
+      try FileManager.default.contentsOfDirectory(atPath: f.path + "/.git/tally").first { $0.hasPrefix("history-") })
+    let path = f.path + "/.git/tally/" + cache
+    #expect(HistoryCache.load(path).entries == expected)
+
+    // Everything in the file: nothing computed, one batch.
+    let warm = try f.history(persistent: true)
+    let second = try streamed(warm)
+    #expect(second.changes == expected && second.batches == 1 && warm.stats.computed == 0)
+
+    // Two new commits: only they are computed.
+    try f.commit("b3", ["customers/C-0003.yaml": nil])
+    try f.commit("b4", ["customers/C-0001.yaml": customer("甲公司", status: "active")])
+    let all = try f.changes()
+    let extended = try f.history(persistent: true)
+    #expect(try streamed(extended, batchBytes: 1).changes == all)
+    #expect(extended.stats.computed == 2 && extended.stats.fromCache == 6)
+
+    // An entry in the middle that fails its checksum is computed again.
+    let index = try #require(HistoryCache.Index(path: path))
+    let key = try #require(ObjectKey(all[3].id))
+    let bound = try #require(index.bounds[key])
+    var bytes = try FileSystemBytes.read(path)
+    bytes[bound.start + bound.length - 2] ^= 0xFF
+    try FileSystemBytes.write(path, bytes)
+    #expect(HistoryCache.Index(path: path)?.entries([all[3].id][...]) == [nil])
+    let mended = try f.history(persistent: true)
+    #expect(try streamed(mended, batchBytes: 1).changes == all)
+    #expect(mended.stats.computed == 1)
+
+    // A torn file cannot be streamed: it is read whole (its good entries kept, the rest computed).
+    try FileSystemBytes.write(path, Array(bytes.prefix(bound.start + 10)))
+    #expect(HistoryCache.Index(path: path) == nil)
+    let torn = try f.history(persistent: true)
+    #expect(try streamed(torn).changes == all)
+    #expect(torn.stats.cacheDamaged)
+  }
+
   @Test func theCommitAtTheEndOfADayIsInTheRepositorysTimeZone() throws {
     let f = try HistoryFixture()
     // 23:30 on 03-02 in Shanghai is 15:30 UTC; 00:30 on 03-03 is 16:30 UTC on 03-02.

@@ -14,6 +14,14 @@ public enum QueryDatabase {
 
   public static func path(gitDirectory: String) -> String { gitDirectory + "/tally/records.sqlite" }
 
+  /// How much of the history cache a full build reads and writes at a time (the
+  /// `TALLY_SQL_BATCH_BYTES` environment variable sets it, for tests of many small batches).
+  static let batchBytes: Int = {
+    guard let text = ProcessInfo.processInfo.environment["TALLY_SQL_BATCH_BYTES"], let bytes = Int(text), bytes > 0
+    else { return 32 << 20 }
+    return bytes
+  }()
+
   public struct Outcome: Sendable {
     public var rebuilt: Bool
     public var commitsAdded: Int
@@ -71,7 +79,8 @@ public enum QueryDatabase {
         // A database that cannot be extended (damaged, locked out of shape) is built anew.
       }
     }
-    let ids = try history.commits(revision, firstParent: true)
+    // Walked by git: following the chain through the history cache would load it whole.
+    let ids = try history.commits(revision, firstParent: true, throughCache: false)
     // A new database, built beside the old one and renamed over it: a reader never sees half.
     let temporary = path + ".building-\(getpid())"
     try? FileManager.default.removeItem(atPath: temporary)
@@ -97,26 +106,34 @@ public enum QueryDatabase {
           tipSide.error = error
         }
       }
-      let changes: [CommitChanges]
+      // What the history cache lacks is computed (and appended to it) while the tables are
+      // made; then the commits are read from it a batch at a time and written as they come.
+      let stream: History.ChangeStream
       do {
-        changes = try history.changes(ids, progress: progress)
+        stream = try history.changeStream(ids, progress: progress)
       } catch {
         group.wait()
         throw error
       }
-      history.save()
+      Trace.mark("sql: history ready to stream")
       group.wait()
+      Trace.mark("sql: tables and current records made")
       if let error = tipSide.error { throw error }
       let database = try SQLiteDatabase(path: temporary)
       try database.execute(bulk)
       var writer = Writer(database: database, layout: layout, history: history)
       try database.transaction {
         writer.pending = Writer.PendingVersions()
-        try writer.add(changes)
+        if let tip = ids.last { try writer.loadStaff(at: tip) }
+        try stream.forEachBatch(batchBytes: batchBytes) { try writer.add($0) }
+        Trace.mark("sql: commits and closed versions written")
         try writer.flushVersions()
+        Trace.mark("sql: versions in force written")
         try writer.createIndexes()
         try writer.writeMeta(head: ids.last?.hex ?? "", schemaHash: schemaHash, tallyVersion: tallyVersion)
       }
+      history.save()
+      Trace.mark("sql: indexes made, history saved")
       try database.execute("ANALYZE")
     } catch {
       try? FileManager.default.removeItem(atPath: temporary)

@@ -17,27 +17,38 @@ struct Writer {
   /// Who commit authors are (the policy's staff directory: e-mail and git identities).
   var staff: StaffDirectory?
   var statements: [String: SQLiteDatabase.Statement] = [:]
-  /// A full build's versions, kept until ``flushVersions()``: each is written once with its
-  /// validity known, instead of inserted and later updated when the next version closes it.
+  /// A full build's versions in force, each written when the next version of its record
+  /// closes it (or at the end, by ``flushVersions()``): written once with its validity known,
+  /// instead of inserted and later updated — the history tables have no indexes until the
+  /// build ends. A closed version is not held: memory grows with the records in force, not
+  /// with the history.
   var pending: PendingVersions?
+  /// The next commit's `seq`, once read from the database.
+  var nextSequence: Int64?
 
   struct PendingVersions {
-    struct Version {
-      var type: String
-      var id: String
-      /// Decoded when the version is written: a full build holds every version of every
-      /// record until then (1.85 million at a million records).
+    struct Open {
+      /// Numbered when made, as adding the versions one by one numbers them (each history
+      /// table's rowid), though written when closed.
+      var number: Int64
+      /// Held in place (the history cache's or the value store's bytes), decoded when written.
       var value: EncodedValue
       var change: String
-      var commit: String
-      var when: String
-      var closedAt: (when: String, commit: String)?
-      /// A removed record's last values (its list items are not repeated).
-      var removal: Bool
+      /// The commit that made it, in `commits`.
+      var commit: Int
     }
-    var versions: [Version] = []
     /// The version in force of each record ("type\u{1}id"), a removal's not counted.
-    var open: [String: Int] = [:]
+    var open: [String: Open] = [:]
+    /// The next version number of each type's history table.
+    var next: [String: Int64] = [:]
+    /// The id (hex) and time of each commit added, in order.
+    var commits: [(hex: String, when: String)] = []
+
+    mutating func number(for type: String) -> Int64 {
+      let number = next[type, default: 1]
+      next[type] = number + 1
+      return number
+    }
   }
   /// Each type's statements' text, made once.
   let sql: [String: TypeSQL]
@@ -48,6 +59,7 @@ struct Writer {
     var closeVersion: String
     var copyRemoved: String
     var insertVersion: String
+    var insertNumberedVersion: String
     var insertCurrent: String
     var deleteCurrent: String
     var closeItems: [String]
@@ -68,6 +80,7 @@ struct Writer {
         SELECT id\(lead)\(columns), ?, 'removed', ?, ? FROM \(h) WHERE version = ?
         """
       insertVersion = "INSERT INTO \(h) VALUES (NULL, \(p(tables.main.columns.count + 7)))"
+      insertNumberedVersion = "INSERT INTO \(h) VALUES (\(p(tables.main.columns.count + 8)))"
       insertCurrent = "INSERT OR REPLACE INTO \(q(tables.main.name)) VALUES (\(p(tables.main.columns.count + 1)))"
       deleteCurrent = "DELETE FROM \(q(tables.main.name)) WHERE id = ?"
       let owner = q(tables.main.name + "_id")
@@ -183,16 +196,18 @@ struct Writer {
   /// they made and their field changes.
   mutating func add(_ commits: [CommitChanges]) throws {
     if let last = commits.last { try loadStaff(at: last.id) }
-    var sequence: Int64 = 0
-    if let row = try database.prepare("SELECT COALESCE(MAX(seq), -1) FROM commits").next(),
+    if nextSequence == nil, let row = try database.prepare("SELECT COALESCE(MAX(seq), -1) FROM commits").next(),
       case .integer(let number)? = row.first
     {
-      sequence = number + 1
+      nextSequence = number + 1
     }
-    // Every version's value, read in one pass (the value store parses what it lacks).
+    var sequence = nextSequence ?? 0
+    defer { nextSequence = sequence }
+    // Every version's value, read in one pass (the value store parses what it lacks); an
+    // added record's is in the change data already.
     var blobs: [BlobID] = []
     for commit in commits {
-      for change in commit.records where change.kind != .removed {
+      for change in commit.records where change.kind != .removed && change.encodedValue == nil {
         if let blob = change.newBlob { blobs.append(blob) }
       }
     }
@@ -205,6 +220,7 @@ struct Writer {
       let when = time(commit.author.time)
       // One text of the id for all the commit's rows (a full build keeps them until the end).
       let hex = commit.id.hex
+      pending?.commits.append((hex, when))
       try insertCommit.run([
         .text(hex), .integer(sequence), commit.parents.first.map { .text($0.hex) } ?? .null,
         .integer(commit.parents.count > 1 ? 1 : 0), .text(commit.author.name), .text(commit.author.email),
@@ -219,7 +235,7 @@ struct Writer {
         case .renamed:
           try close(
             type: change.oldType ?? change.type, id: change.oldID ?? change.id, at: hex, when: when, removed: false)
-          if let blob = change.newBlob, let value = valueOf[blob] {
+          if let blob = change.newBlob, let value = change.encodedValue ?? valueOf[blob] {
             try open(type: change.type, id: change.id, value: value, change: "renamed", at: hex, when: when)
           }
         case .modified where change.isReformatOnly:
@@ -262,16 +278,16 @@ struct Writer {
   mutating func close(type: String, id: String, at commit: String, when: String, removed: Bool) throws {
     guard let tables = tables(of: type), let text = sql[type] else { return }
     if pending != nil {
-      guard let index = pending!.open.removeValue(forKey: type + "\u{1}" + id) else { return }
-      pending!.versions[index].closedAt = (when, commit)
+      guard let version = pending!.open.removeValue(forKey: type + "\u{1}" + id) else { return }
+      let made = pending!.commits[version.commit]
+      try writeVersion(
+        tables, text, id: id, number: version.number, value: version.value, change: version.change, made: made,
+        closed: (when, commit))
       if removed {
-        var removal = pending!.versions[index]
-        removal.change = "removed"
-        removal.commit = commit
-        removal.when = when
-        removal.closedAt = nil
-        removal.removal = true
-        pending!.versions.append(removal)
+        // The last values again, as of the removal, in a version of their own (no list items).
+        try writeVersion(
+          tables, text, id: id, number: pending!.number(for: type), value: version.value, change: "removed",
+          made: (commit, when), closed: nil, removal: true)
       }
       return
     }
@@ -292,11 +308,8 @@ struct Writer {
   ) throws {
     guard let tables = tables(of: type), let text = sql[type] else { return }
     if pending != nil {
-      pending!.open[type + "\u{1}" + id] = pending!.versions.count
-      pending!.versions.append(
-        .init(
-          type: type, id: id, value: value, change: change, commit: commit, when: when, closedAt: nil,
-          removal: false))
+      pending!.open[type + "\u{1}" + id] = .init(
+        number: pending!.number(for: type), value: value, change: change, commit: pending!.commits.count - 1)
       return
     }
     let (main, lists) = layout.rows(of: tables, id: id, value: value.decoded)
@@ -309,26 +322,39 @@ struct Writer {
     }
   }
 
-  /// Writes a full build's versions, in the order they were made (so each table's version
-  /// numbers are the ones adding them one by one gives).
+  /// Writes a full build's versions still in force (each type's in the order they were made).
   mutating func flushVersions() throws {
-    guard let versions = pending?.versions else { return }
+    guard let open = pending?.open else { return }
+    pending!.open = [:]
+    for (key, version) in open.sorted(by: { $0.value.number < $1.value.number }) {
+      guard let split = key.firstIndex(of: "\u{1}") else { continue }
+      let type = String(key[..<split])
+      guard let tables = tables(of: type), let text = sql[type] else { continue }
+      try writeVersion(
+        tables, text, id: String(key[key.index(after: split)...]), number: version.number, value: version.value,
+        change: version.change, made: pending!.commits[version.commit], closed: nil)
+    }
     pending = nil
-    for version in versions {
-      guard let tables = tables(of: version.type), let text = sql[version.type] else { continue }
-      let (main, lists) = layout.rows(of: tables, id: version.id, value: version.value.decoded)
-      let closedWhen = version.closedAt.map { SQLValue.text($0.when) } ?? .null
-      try statement(text.insertVersion).run(
-        main + [
-          .text(version.commit), .text(version.change), .text(version.when), closedWhen, .text(version.commit),
-          version.closedAt.map { .text($0.commit) } ?? .null,
-        ])
-      guard !version.removal else { continue }
-      let number = SQLValue.integer(database.lastInsertedRow)
-      for (index, rows) in lists.enumerated() where !rows.isEmpty {
-        let insert = try statement(text.insertItemVersions[index])
-        for row in rows { try insert.run([number] + row + [.text(version.when), closedWhen]) }
-      }
+  }
+
+  /// Writes one version of a full build, numbered, with its list items (a removal's last
+  /// values have none).
+  mutating func writeVersion(
+    _ tables: SQLLayout.RecordTables, _ text: TypeSQL, id: String, number: Int64, value: EncodedValue,
+    change: String, made: (hex: String, when: String), closed: (when: String, commit: String)?,
+    removal: Bool = false
+  ) throws {
+    let (main, lists) = layout.rows(of: tables, id: id, value: value.decoded)
+    let closedWhen = closed.map { SQLValue.text($0.when) } ?? .null
+    try statement(text.insertNumberedVersion).run(
+      [.integer(number)] + main + [
+        .text(made.hex), .text(change), .text(made.when), closedWhen, .text(made.hex),
+        closed.map { .text($0.commit) } ?? .null,
+      ])
+    guard !removal else { return }
+    for (index, rows) in lists.enumerated() where !rows.isEmpty {
+      let insert = try statement(text.insertItemVersions[index])
+      for row in rows { try insert.run([.integer(number)] + row + [.text(made.when), closedWhen]) }
     }
   }
 
