@@ -184,6 +184,21 @@ struct ValueStoreTests {
     }
   }
 
+  /// Blobs are parsed a chunk at a time (16,384 by default): in chunks of two, the same
+  /// values, kept in the file the same way.
+  @Test func blobsAreParsedAChunkAtATime() throws {
+    let (directory, ids) = try repository(texts)
+    let gitDirectory = directory.path + "/.git"
+    let chunked = ValueStore(gitDirectory: gitDirectory, parseChunk: 2)
+    let values = try chunked.values(ids)
+    #expect(chunked.stats.parsed == ids.count)
+    #expect(values.map { $0?.decoded } == texts.map(parsed))
+    chunked.save()
+    let warm = ValueStore(gitDirectory: gitDirectory)
+    #expect(try warm.values(ids).map { $0?.decoded } == texts.map(parsed))
+    #expect(warm.stats.fromFile == ids.count && warm.stats.parsed == 0)
+  }
+
   @Test func aDamagedFileIsParsedAgainAndRewritten() throws {
     let (directory, ids) = try repository(texts)
     let gitDirectory = directory.path + "/.git"

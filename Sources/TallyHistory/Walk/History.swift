@@ -88,10 +88,13 @@ public final class History: @unchecked Sendable {
 
   /// Another history over the same repository, with a git handle and caches of its own and
   /// nothing saved from it: for reading snapshots on another thread while this one walks.
+  /// It reads record values through this history's ``recordValues`` (which is safe to share
+  /// between threads): the values it finds or parses are this one's too, and saved with it.
   public func detached() throws -> History {
     let copy = History(
       records: records, git: try Repository.open(at: git.gitDirectory), prefix: prefix, schemaKey: schemaKey)
     copy.persistent = false
+    copy.valueStore = recordValues
     return copy
   }
 
