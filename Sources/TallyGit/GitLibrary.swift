@@ -37,6 +37,14 @@ public enum GitLibrary {
   static let packWindow = 256 << 20
   static let packMappedLimit = 3072 << 20
 
+  /// Holds the pack files mapped at once to `bytes` from now on in this process: for a long
+  /// run that reads blobs from all over the pack while holding much else (the SQL database's
+  /// full build), where the memory matters more than the page faults of mapping windows again.
+  public static func limitPackMapping(to bytes: Int) {
+    ensureInitialized()
+    _ = tally_set_pack_mapping(packWindow, min(bytes, packMappedLimit))
+  }
+
   static func ensureInitialized() {
     _ = initialized
   }

@@ -84,8 +84,10 @@ public final class ValueStore: @unchecked Sendable {
   private var memo: [ObjectKey: EncodedValue?] = [:]
   private var oddMemo: [ObjectID: EncodedValue?] = [:]
   private var used: [Int] = []
-  /// Entries parsed this run, to be added to the file.
-  private var added: [UInt8] = []
+  /// Entries parsed this run, to be added to the file: in parts, each usually the very bytes
+  /// the values found are read from (shared, not copied).
+  private var added: [[UInt8]] = []
+  private var addedIsEmpty: Bool { added.allSatisfy(\.isEmpty) }
   /// True when the file must be rewritten: torn, or an entry failed its checksum.
   private var damaged = false
 
@@ -203,9 +205,18 @@ public final class ValueStore: @unchecked Sendable {
           remember(place.blob, offset.map { EncodedValue(shared, at: $0) })
         }
       }
-      for (index, place) in places.enumerated() where place.readable && path != nil && place.blob.bytes.count == 20 {
-        let end = index + 1 < places.count ? places[index + 1].start : batch.count
-        added.append(contentsOf: batch[place.start..<end])
+      let kept = { (place: (blob: ObjectID, start: Int, readable: Bool)) in
+        place.readable && place.blob.bytes.count == 20
+      }
+      if path != nil, places.allSatisfy(kept) {
+        added.append(batch)
+      } else if path != nil {
+        var part: [UInt8] = []
+        for (index, place) in places.enumerated() where kept(place) {
+          let end = index + 1 < places.count ? places[index + 1].start : batch.count
+          part.append(contentsOf: batch[place.start..<end])
+        }
+        added.append(part)
       }
       stats.parsed += chunk.count
     }
@@ -219,16 +230,16 @@ public final class ValueStore: @unchecked Sendable {
     defer { lock.unlock() }
     guard let path, loaded || indexOpened else { return }
     if loaded {
-      let addedCount = Self.countEntries(added)
+      let addedCount = added.reduce(0) { $0 + Self.countEntries($1) }
       let keepAll = entries.count + addedCount <= Self.growth * max(used.count + addedCount, 1)
       if generation == nil || damaged {
-        if !added.isEmpty || damaged { rewrite(path, keepAll: keepAll) }
-      } else if !added.isEmpty && !keepAll {
+        if !addedIsEmpty || damaged { rewrite(path, keepAll: keepAll) }
+      } else if !addedIsEmpty && !keepAll {
         rewrite(path, keepAll: false)
-      } else if !added.isEmpty || (index == nil && !entries.isEmpty) {
+      } else if !addedIsEmpty || (index == nil && !entries.isEmpty) {
         append(path)
       }
-    } else if !added.isEmpty {
+    } else if !addedIsEmpty {
       append(path)
     }
     added = []
@@ -426,16 +437,17 @@ public final class ValueStore: @unchecked Sendable {
       guard ftruncate(fd, off_t(end)) == 0 else { return }
     }
     var mine: [(ObjectKey, Int)] = []
-    _ = added.withUnsafeBufferPointer { buffer in
-      Self.forEachEntry(buffer, from: 0, base: end) { mine.append(($0, $1)) }
-    }
-    if !added.isEmpty {
-      guard Self.write(fd, added, at: end) else {
+    var newEnd = end
+    for part in added where !part.isEmpty {
+      _ = part.withUnsafeBufferPointer { buffer in
+        Self.forEachEntry(buffer, from: 0, base: newEnd) { mine.append(($0, $1)) }
+      }
+      guard Self.write(fd, part, at: newEnd) else {
         _ = ftruncate(fd, off_t(end))
         return
       }
+      newEnd += part.count
     }
-    let newEnd = end + added.count
     // The index, rewritten when there is none or too much follows what it covers.
     let following =
       (loaded ? entries.values.lazy.filter { $0 >= self.indexCovered }.count : tail.count) + others.count + mine.count
@@ -480,29 +492,44 @@ public final class ValueStore: @unchecked Sendable {
   }
 
   /// Writes the file anew (a new generation): the entries this run used, or all it found
-  /// when it keeps all; then this run's; then its index.
+  /// when it keeps all; then this run's; then its index. The pieces are written as they are
+  /// (a first run at a million records parses hundreds of megabytes of values: joined, they
+  /// were held twice).
   private func rewrite(_ path: String, keepAll: Bool) {
     var generation = [UInt8](repeating: 0, count: Self.generationSize)
     var random = SystemRandomNumberGenerator()
     for position in generation.indices { generation[position] = UInt8.random(in: 0...255, using: &random) }
-    var out = Self.magic + generation
+    let header = Self.magic + generation
     let starts = keepAll ? Array(entries.values).sorted() : Array(Set(used)).sorted()
-    file.read { buffer in
-      for start in starts {
-        guard let end = Self.entryEnd(buffer, at: start) else { continue }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[start..<end]))
+    var all: [ObjectKey: Int] = [:]
+    var covered = 0
+    try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
+    let written: Void? = try? FileSystem.writeAtomically(path) { write in
+      guard header.withUnsafeBytes(write) else { return }
+      covered = header.count
+      let kept = file.read { buffer -> Bool in
+        let raw = UnsafeRawBufferPointer(buffer)
+        for start in starts {
+          guard let end = Self.entryEnd(buffer, at: start) else { continue }
+          all[ObjectKey(raw, at: start)] = covered
+          guard write(UnsafeRawBufferPointer(rebasing: raw[start..<end])) else { return false }
+          covered += end - start
+        }
+        return true
+      }
+      guard kept else { return }
+      for part in added where !part.isEmpty {
+        _ = part.withUnsafeBufferPointer { buffer in
+          Self.forEachEntry(buffer, from: 0, base: covered) { all[$0] = $1 }
+        }
+        guard part.withUnsafeBytes(write) else { return }
+        covered += part.count
       }
     }
-    out.append(contentsOf: added)
-    var all: [ObjectKey: Int] = [:]
-    _ = out.withUnsafeBufferPointer { buffer in
-      Self.forEachEntry(buffer, from: Self.fileHeaderSize) { all[$0] = $1 }
-    }
-    try? FileSystem.createDirectory(FileSystem.parentDirectory(of: path))
-    guard (try? FileSystem.writeAtomically(path, out)) != nil else { return }
+    guard written != nil else { return }
     var pairs = all.map { ($0.key, $0.value) }
     pairs.sort { $0.0.precedes($1.0) }
-    writeIndex(pairs, generation: generation, covered: out.count)
+    writeIndex(pairs, generation: generation, covered: covered)
   }
 
   /// Writes the index of the file of `generation` up to `covered`, by a rename.

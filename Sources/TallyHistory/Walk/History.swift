@@ -98,6 +98,10 @@ public final class History: @unchecked Sendable {
     return copy
   }
 
+  /// Holds the git pack files mapped at once to `bytes` for the rest of the process
+  /// (``GitLibrary/limitPackMapping(to:)``).
+  public static func limitPackMapping(to bytes: Int) { GitLibrary.limitPackMapping(to: bytes) }
+
   /// A key for the schemas and the format of the change data: `tally.yaml` and the schema
   /// files as they are in the working tree, by their paths in the repository (not on disk:
   /// a clone elsewhere, such as a CI checkout, finds the same cache).
