@@ -63,7 +63,7 @@ public enum HistoryCache {
   /// something was damaged — the entries end before it.
   static func decode(_ shared: SharedBytes, from offset: Int) -> (entries: [CommitChanges], damaged: Bool) {
     // First the entries' bounds (a torn tail ends the list), then decoding on every core.
-    var bounds: [(start: Int, length: Int, checksum: UInt64)] = []
+    var bounds: [Index.Bound] = []
     var damaged = false
     shared.read { buffer in
       var reader = ByteReader(buffer)
@@ -73,26 +73,11 @@ public enum HistoryCache {
           damaged = true
           break
         }
-        bounds.append((reader.position, Int(length), checksum))
+        bounds.append(Index.Bound(start: reader.position, length: Int(length), checksum: checksum))
         reader.position += Int(length)
       }
     }
-    // In chunks, each with its own table of the field paths it has read: most repeat.
-    let found = bounds
-    let chunks = stride(from: 0, to: found.count, by: 128).map { $0..<min($0 + 128, found.count) }
-    let decoded = parallelMap(chunks, batch: 1) { chunk -> [CommitChanges?] in
-      shared.read { buffer in
-        var paths: [String: FieldPath] = [:]
-        return found[chunk].map { bound -> CommitChanges? in
-          let body = UnsafeBufferPointer(rebasing: buffer[bound.start..<(bound.start + bound.length)])
-          guard Checksum.of(body) == bound.checksum else { return nil }
-          var entry = ByteReader(body)
-          guard let commit = decodeCommit(&entry, values: shared, base: bound.start, paths: &paths), entry.atEnd
-          else { return nil }
-          return commit
-        }
-      }
-    }.joined()
+    let decoded = decodeEntries(bounds, in: shared, chunk: 128)
     var result: [CommitChanges] = []
     result.reserveCapacity(decoded.count)
     for commit in decoded {
@@ -157,24 +142,30 @@ public enum HistoryCache {
     /// The entries of `ids`, in order, checked and decoded on every core (their values left
     /// in the file's bytes); nil for one that is not in the file or fails its checks.
     func entries(_ ids: ArraySlice<ObjectID>) -> [CommitChanges?] {
-      let found = ids.map { id in ObjectKey(id).flatMap { bounds[$0] } }
-      let chunks = stride(from: 0, to: found.count, by: 64).map { $0..<min($0 + 64, found.count) }
-      let file = self.file
-      return parallelMap(chunks, batch: 1) { chunk -> [CommitChanges?] in
-        file.read { buffer in
-          var paths: [String: FieldPath] = [:]
-          return found[chunk].map { bound -> CommitChanges? in
-            guard let bound else { return nil }
-            let body = UnsafeBufferPointer(rebasing: buffer[bound.start..<(bound.start + bound.length)])
-            guard Checksum.of(body) == bound.checksum else { return nil }
-            var entry = ByteReader(body)
-            guard let commit = decodeCommit(&entry, values: file, base: bound.start, paths: &paths), entry.atEnd
-            else { return nil }
-            return commit
-          }
-        }
-      }.flatMap { $0 }
+      decodeEntries(ids.map { id in ObjectKey(id).flatMap { bounds[$0] } }, in: file, chunk: 64)
     }
+  }
+
+  /// The entries at `bounds` in `shared`, each checked (checksum, then structure) and
+  /// decoded with its values left in `shared`, on every core; nil for a bound that is nil or
+  /// an entry that fails. In chunks, each with its own table of the field paths it has read:
+  /// most repeat.
+  static func decodeEntries(_ bounds: [Index.Bound?], in shared: SharedBytes, chunk: Int) -> [CommitChanges?] {
+    let chunks = stride(from: 0, to: bounds.count, by: chunk).map { $0..<min($0 + chunk, bounds.count) }
+    return parallelMap(chunks, batch: 1) { chunk -> [CommitChanges?] in
+      shared.read { buffer in
+        var paths: [String: FieldPath] = [:]
+        return bounds[chunk].map { bound -> CommitChanges? in
+          guard let bound else { return nil }
+          let body = UnsafeBufferPointer(rebasing: buffer[bound.start..<(bound.start + bound.length)])
+          guard Checksum.of(body) == bound.checksum else { return nil }
+          var entry = ByteReader(body)
+          guard let commit = decodeCommit(&entry, values: shared, base: bound.start, paths: &paths), entry.atEnd
+          else { return nil }
+          return commit
+        }
+      }
+    }.flatMap { $0 }
   }
 
   /// `entries` as the file holds them: each encoded, after its length and checksum.
