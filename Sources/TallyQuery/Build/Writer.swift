@@ -308,8 +308,15 @@ struct Writer {
   ) throws {
     guard let tables = tables(of: type), let text = sql[type] else { return }
     if pending != nil {
-      pending!.open[type + "\u{1}" + id] = .init(
+      let version = PendingVersions.Open(
         number: pending!.number(for: type), value: value, change: change, commit: pending!.commits.count - 1)
+      if let replaced = pending!.open.updateValue(version, forKey: type + "\u{1}" + id) {
+        // A version opened over one that was never closed stays in force, as adding them
+        // one by one leaves it (not reached by what the history engine reports).
+        try writeVersion(
+          tables, text, id: id, number: replaced.number, value: replaced.value, change: replaced.change,
+          made: pending!.commits[replaced.commit], closed: nil)
+      }
       return
     }
     let (main, lists) = layout.rows(of: tables, id: id, value: value.decoded)
