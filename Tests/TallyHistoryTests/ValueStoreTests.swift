@@ -199,6 +199,26 @@ struct ValueStoreTests {
     #expect(warm.stats.fromFile == ids.count && warm.stats.parsed == 0)
   }
 
+  /// Threads sharing a store (the SQL build's two) parse without holding each other up and
+  /// all get the right values; what they parsed is kept in the file.
+  @Test func threadsShareAStore() throws {
+    let (directory, ids) = try repository(texts)
+    let gitDirectory = directory.path + "/.git"
+    let store = ValueStore(gitDirectory: gitDirectory, parseChunk: 2)
+    let expected = texts.map(parsed)
+    let results = ResultsBox(count: 8)
+    DispatchQueue.concurrentPerform(iterations: 8) { round in
+      let order = round % 2 == 0 ? ids : ids.reversed()
+      let values = (try? store.values(order))?.map { $0?.decoded }
+      results.set(round, values.map { round % 2 == 0 ? $0 : $0.reversed() })
+    }
+    for round in 0..<8 { #expect(results.get(round) == expected) }
+    store.save()
+    let warm = ValueStore(gitDirectory: gitDirectory)
+    #expect(try warm.values(ids).map { $0?.decoded } == expected)
+    #expect(warm.stats.parsed == 0)
+  }
+
   @Test func aDamagedFileIsParsedAgainAndRewritten() throws {
     let (directory, ids) = try repository(texts)
     let gitDirectory = directory.path + "/.git"
@@ -439,5 +459,22 @@ struct CommitDayTests {
       let text = ChangeText(records: records, people: People.load(records))
       #expect(text.days(signatures) == signatures.map(text.day), "time_zone: \(zone)")
     }
+  }
+}
+
+/// Results written by concurrent rounds, one slot each.
+final class ResultsBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var slots: [[Value?]?]
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ index: Int, _ value: [Value?]?) {
+    lock.lock()
+    slots[index] = value
+    lock.unlock()
+  }
+  func get(_ index: Int) -> [Value?]? {
+    lock.lock()
+    defer { lock.unlock() }
+    return slots[index]
   }
 }

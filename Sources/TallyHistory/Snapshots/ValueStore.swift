@@ -121,6 +121,17 @@ public final class ValueStore: @unchecked Sendable {
   ///
   /// - Throws: only when no repository handle can be opened to read blobs.
   public func values(_ blobs: [ObjectID]) throws -> [EncodedValue?] {
+    let missing = find(blobs)
+    // Parsed without holding the lock: another thread's lookups (a server's pages) need not
+    // wait for a million records to be parsed.
+    if !missing.isEmpty { try parse(missing) }
+    lock.lock()
+    defer { lock.unlock() }
+    return blobs.map { remembered($0) ?? nil }
+  }
+
+  /// Finds what this run or the file already has of `blobs`; the ones it lacks, once each.
+  private func find(_ blobs: [ObjectID]) -> [ObjectID] {
     lock.lock()
     defer { lock.unlock() }
     if !loaded {
@@ -152,8 +163,7 @@ public final class ValueStore: @unchecked Sendable {
     } else {
       lookUp(blobs, missing: &missing, missingSeen: &missingSeen)
     }
-    if !missing.isEmpty { try parse(missing) }
-    return blobs.map { remembered($0) ?? nil }
+    return missing
   }
 
   private func remembered(_ blob: ObjectID) -> EncodedValue?? {
@@ -172,7 +182,8 @@ public final class ValueStore: @unchecked Sendable {
   /// Parses `blobs` on every core and remembers their values (and, when they could be read,
   /// adds them to the file). Each worker encodes what it parsed at once, and the blobs are
   /// taken a chunk at a time: a million records at a commit held parsed at once (trees of
-  /// strings) took 3.4 GB; encoded, a few hundred bytes each.
+  /// strings) took 3.4 GB; encoded, a few hundred bytes each. The lock is held only to keep
+  /// each chunk.
   private func parse(_ blobs: [ObjectID]) throws {
     let gitDirectory = self.gitDirectory
     var start = 0
@@ -199,6 +210,8 @@ public final class ValueStore: @unchecked Sendable {
         batch.append(contentsOf: entry)
       }
       let shared = SharedBytes(batch)
+      lock.lock()
+      defer { lock.unlock() }
       shared.read { buffer in
         for place in places {
           let offset = Self.entryValue(buffer, at: place.start) ?? nil
