@@ -440,6 +440,59 @@ struct HistoryWalkTests {
     #expect(torn.stats.cacheDamaged)
   }
 
+  /// A long run of commits the cache lacks is appended to the cache file as it is computed
+  /// (none of it kept) and read back from the file with the rest; a short one is computed and
+  /// kept as before. Either way `changes` gives the same data, and the file then has it all.
+  @Test func aLongRunOfMissingCommitsIsAppendedThenRead() throws {
+    let f = try mergedHistory()
+    try f.commit("b1", ["customers/C-0002.yaml": customer("乙公司", status: "churned")])
+    try f.commit("b2", ["customers/C-0003.yaml": customer("丙公司")])
+    let expected = try f.changes()
+    func cacheFile() throws -> String? {
+      let names = (try? FileManager.default.contentsOfDirectory(atPath: f.path + "/.git/tally")) ?? []
+      return names.first { $0.hasPrefix("history-") }.map { f.path + "/.git/tally/" + $0 }
+    }
+
+    // Cold: six commits, at least the threshold of three: appended two at a time, then read.
+    let cold = try f.history(persistent: true)
+    cold.appendThreshold = 3
+    cold.computeBatch = 2
+    var reported: [(Int, Int)] = []
+    let first = try cold.changes(try cold.commits(throughCache: false)) { reported.append(($0, $1)) }
+    #expect(first == expected)
+    #expect(cold.stats.computed == 6 && cold.stats.fromCache == 0 && cold.stats.commits == 6)
+    #expect(cold.stats.recordChanges == expected.reduce(0) { $0 + $1.records.count })
+    #expect(reported.last! == (6, 6))
+    // In the file before anything is saved: it was appended as it was computed.
+    let path = try #require(try cacheFile())
+    #expect(HistoryCache.load(path).entries == expected)
+    cold.save()
+    #expect(HistoryCache.load(path).entries == expected)
+
+    // Two new commits, below the threshold: computed and kept, then saved by appending.
+    try f.commit("b3", ["customers/C-0003.yaml": nil])
+    try f.commit("b4", ["customers/C-0001.yaml": customer("甲公司", status: "active")])
+    let all = try f.changes()
+    let extended = try f.history(persistent: true)
+    extended.appendThreshold = 3
+    #expect(try extended.changes(try extended.commits(throughCache: false)) == all)
+    #expect(extended.stats.computed == 2 && extended.stats.fromCache == 6)
+    #expect(HistoryCache.load(path).entries == expected)
+    extended.save()
+    #expect(HistoryCache.load(path).entries == all)
+
+    // A torn file is not appended to: the load keeps its intact entries and computes the rest.
+    let bytes = try FileSystemBytes.read(path)
+    try FileSystemBytes.write(path, Array(bytes.prefix(bytes.count - 10)))
+    #expect(HistoryCache.Index(path: path) == nil)
+    let torn = try f.history(persistent: true)
+    torn.appendThreshold = 1
+    #expect(try torn.changes(try torn.commits(throughCache: false)) == all)
+    #expect(torn.stats.cacheDamaged && torn.stats.computed >= 1)
+    torn.save()
+    #expect(HistoryCache.load(path).entries == all)
+  }
+
   @Test func theCommitAtTheEndOfADayIsInTheRepositorysTimeZone() throws {
     let f = try HistoryFixture()
     // 23:30 on 03-02 in Shanghai is 15:30 UTC; 00:30 on 03-03 is 16:30 UTC on 03-02.

@@ -191,6 +191,7 @@ public final class History: @unchecked Sendable {
   /// The change data of `commits` (in the same order), from the cache where it has them.
   /// `progress` is called with (done, total) as commits are processed.
   public func changes(_ commits: [ObjectID], progress: ((Int, Int) -> Void)? = nil) throws -> [CommitChanges] {
+    let appended = try appendLongRun(commits, progress: progress)
     loadCache()
     stats.commits = commits.count
     // The ids of the last walk are the same arrays: comparing them is one step each.
@@ -208,12 +209,45 @@ public final class History: @unchecked Sendable {
       }
       count(entries[index])  // (the computed ones are counted as they are made)
     }
-    stats.fromCache = commits.count - missing.count
+    stats.fromCache = commits.count - missing.count - appended
     if !missing.isEmpty {
       try compute(missing, progress: progress)
       for index in found.indices where found[index] == nil { found[index] = position(of: commits[index]) }
     }
     return found.map { entries[$0!] }
+  }
+
+  /// At least this many commits the cache file lacks make ``changes(_:progress:)`` append
+  /// them to the file a batch at a time, as ``build(_:progress:)`` does, and then read them
+  /// back with the rest: kept as they are computed, each batch's framed bytes would be held
+  /// on the heap beside what they decode to and the walk's own memory (a first report at a
+  /// million records and 200,000 commits peaked at 4.9 GB that way, above `history build`'s
+  /// 3.3 GB and a report's 3.7 GB from the file).
+  var appendThreshold = 4096
+
+  /// Before the cache is loaded: when the cache file lacks at least ``appendThreshold`` of
+  /// `commits`, computes those and appends them to the file, keeping none; the load that
+  /// follows reads them with the rest. Returns how many it computed (0 when it did nothing:
+  /// a few commits are computed and kept as before; a file that cannot be indexed — torn,
+  /// or of another format — is left to the load, which keeps its intact entries).
+  private func appendLongRun(_ commits: [ObjectID], progress: ((Int, Int) -> Void)?) throws -> Int {
+    guard persistent, !cacheLoaded, commits.count >= appendThreshold, commits.allSatisfy({ $0.bytes.count == 20 }),
+      let index = HistoryCache.Index(path: HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey))
+    else { return 0 }
+    let missing = commits.filter { !index.contains($0) }
+    guard missing.count >= appendThreshold else { return 0 }
+    // Counted again when they are read back.
+    let counted = (stats.recordChanges, stats.fieldChanges)
+    cacheLoaded = true
+    appendOnly = true
+    defer {
+      cacheLoaded = false
+      appendOnly = false
+      builtSaved = false
+      (stats.recordChanges, stats.fieldChanges) = counted
+    }
+    try compute(missing, progress: progress, keep: false)
+    return missing.count
   }
 
   /// The first-parent commits after `known` up to `revision`, oldest first, read from git
