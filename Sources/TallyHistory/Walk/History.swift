@@ -246,6 +246,10 @@ public final class History: @unchecked Sendable {
       builtSaved = false
       (stats.recordChanges, stats.fieldChanges) = counted
     }
+    // A long walk reads trees and blobs from all over the pack, and its pages stay mapped
+    // while the file is loaded and read: at most 1 GiB of it is mapped at once, as for the
+    // SQL database's full build (`history build`, with nothing to load after, maps more).
+    GitLibrary.limitPackMapping(to: 1 << 30)
     try compute(missing, progress: progress, keep: false)
     return missing.count
   }
