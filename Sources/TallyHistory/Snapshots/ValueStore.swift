@@ -116,25 +116,25 @@ public final class ValueStore: @unchecked Sendable {
     self.path = persistent ? Self.path(gitDirectory: gitDirectory) : nil
   }
 
-  /// The value of each blob, in order: nil for a blob that does not parse to a value. A blob
-  /// that cannot be read is parsed as empty, and not kept.
-  ///
-  /// - Throws: only when no repository handle can be opened to read blobs.
   /// At least this many blobs to parse at once hold the pack mapping to 1 GiB for the rest
   /// of the process (``GitLibrary/limitPackMapping(to:)``): a first report at a million
   /// records peaked at 4.8 GB parsing its snapshots' values with the pack mapped whole, 3.3 GB
   /// with the limit. A run that finds its values parses few, and maps the pack as before.
   static let manyBlobs = 65536
 
+  /// The value of each blob, in order: nil for a blob that does not parse to a value. A blob
+  /// that cannot be read is parsed as empty, and not kept.
+  ///
+  /// - Throws: only when no repository handle can be opened to read blobs.
   public func values(_ blobs: [ObjectID]) throws -> [EncodedValue?] {
     let missing = find(blobs)
-    // Parsed without holding the lock: another thread's lookups (a server's pages) need not
-    // wait for a million records to be parsed.
     if missing.count >= Self.manyBlobs {
       // Read from all over the pack (a first report's million records): every page of it
       // touched counts as this process's memory, so at most 1 GiB is mapped at once.
       GitLibrary.limitPackMapping(to: 1 << 30)
     }
+    // Parsed without holding the lock: another thread's lookups (a server's pages) need not
+    // wait for a million records to be parsed.
     if !missing.isEmpty { try parse(missing) }
     lock.lock()
     defer { lock.unlock() }
