@@ -131,7 +131,7 @@ public final class ValueStore: @unchecked Sendable {
     if missing.count >= Self.manyBlobs {
       // Read from all over the pack (a first report's million records): every page of it
       // touched counts as this process's memory, so at most 1 GiB is mapped at once.
-      GitLibrary.limitPackMapping(to: 1 << 30)
+      History.limitPackMapping(to: History.longReadPackMapping)
     }
     // Parsed without holding the lock: another thread's lookups (a server's pages) need not
     // wait for a million records to be parsed.

@@ -102,6 +102,11 @@ public final class History: @unchecked Sendable {
   /// (``GitLibrary/limitPackMapping(to:)``).
   public static func limitPackMapping(to bytes: Int) { GitLibrary.limitPackMapping(to: bytes) }
 
+  /// How much of the pack a long read — a walk of the whole history, a parse of a million
+  /// records' values, the SQL database's full build — maps at once: every page of it touched
+  /// counts as the process's memory.
+  public static let longReadPackMapping = 1 << 30
+
   /// A key for the schemas and the format of the change data: `tally.yaml` and the schema
   /// files as they are in the working tree, by their paths in the repository (not on disk:
   /// a clone elsewhere, such as a CI checkout, finds the same cache).
@@ -249,7 +254,7 @@ public final class History: @unchecked Sendable {
     // A long walk reads trees and blobs from all over the pack, and its pages stay mapped
     // while the file is loaded and read: at most 1 GiB of it is mapped at once, as for the
     // SQL database's full build (`history build`, with nothing to load after, maps more).
-    GitLibrary.limitPackMapping(to: 1 << 30)
+    Self.limitPackMapping(to: Self.longReadPackMapping)
     try compute(missing, progress: progress, keep: false)
     return missing.count
   }

@@ -81,7 +81,7 @@ public enum QueryDatabase {
     }
     // Every record at the tip and every version is read from the pack: mapped whole (2 GB at
     // a million records), it would be half of the build's memory.
-    History.limitPackMapping(to: 1 << 30)
+    History.limitPackMapping(to: History.longReadPackMapping)
     // Walked by git: following the chain through the history cache would load it whole.
     let ids = try history.commits(revision, firstParent: true, throughCache: false)
     // A new database, built beside the old one and renamed over it: a reader never sees half.
