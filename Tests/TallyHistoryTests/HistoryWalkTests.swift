@@ -491,6 +491,15 @@ struct HistoryWalkTests {
     #expect(torn.stats.cacheDamaged && torn.stats.computed >= 1)
     torn.save()
     #expect(HistoryCache.load(path).entries == all)
+
+    // The way reports walk: the chain followed through the cache, which loads it (empty: no
+    // file yet). The walk is appended all the same, then read back.
+    try FileManager.default.removeItem(atPath: path)
+    let walked = try f.history(persistent: true)
+    walked.appendThreshold = 3
+    #expect(try walked.changes(try walked.commits()) == all)
+    #expect(walked.stats.computed == 8 && walked.stats.fromCache == 0)
+    #expect(HistoryCache.load(try #require(try cacheFile())).entries == all)
   }
 
   @Test func theCommitAtTheEndOfADayIsInTheRepositorysTimeZone() throws {

@@ -230,16 +230,26 @@ public final class History: @unchecked Sendable {
   /// 3.3 GB and a report's 3.7 GB from the file).
   var appendThreshold = 4096
 
-  /// Before the cache is loaded: when the cache file lacks at least ``appendThreshold`` of
-  /// `commits`, computes those and appends them to the file, keeping none; the load that
-  /// follows reads them with the rest. Returns how many it computed (0 when it did nothing:
+  /// Before the cache is loaded, or when it was loaded empty: when the cache file lacks at
+  /// least ``appendThreshold`` of `commits`, computes those and appends them to the file,
+  /// keeping none; the load that follows reads them with the rest. Returns how many it computed (0 when it did nothing:
   /// a few commits are computed and kept as before; a file that cannot be indexed — torn,
   /// or of another format — is left to the load, which keeps its intact entries).
   private func appendLongRun(_ commits: [ObjectID], progress: ((Int, Int) -> Void)?) throws -> Int {
-    guard persistent, !cacheLoaded, commits.count >= appendThreshold, commits.allSatisfy({ $0.bytes.count == 20 }),
-      let index = HistoryCache.Index(path: HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey))
-    else { return 0 }
-    let missing = commits.filter { !index.contains($0) }
+    guard persistent, commits.count >= appendThreshold, commits.allSatisfy({ $0.bytes.count == 20 }) else { return 0 }
+    let missing: [ObjectID]
+    if cacheLoaded {
+      // Loaded already (``commits(_:firstParent:throughCache:)`` follows the chain through
+      // it): only an empty cache — no file yet, a first walk — is filled this way; what was
+      // loaded from a file is kept, and the few commits it lacks with it.
+      guard entries.isEmpty, !cacheDirty else { return 0 }
+      missing = commits
+    } else {
+      guard
+        let index = HistoryCache.Index(path: HistoryCache.path(gitDirectory: git.gitDirectory, schemaKey: schemaKey))
+      else { return 0 }
+      missing = commits.filter { !index.contains($0) }
+    }
     guard missing.count >= appendThreshold else { return 0 }
     // Counted again when they are read back.
     let counted = (stats.recordChanges, stats.fieldChanges)
