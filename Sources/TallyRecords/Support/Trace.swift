@@ -8,7 +8,8 @@ import Foundation
 #endif
 
 /// Timings of a command's phases on standard error, when `TALLY_TRACE` is set: where the
-/// time of a slow run goes, without a profiler.
+/// time of a slow run goes, without a profiler. Each line also gives the memory the process
+/// holds then and the most it has held (Linux; where its peak is reached).
 public enum Trace {
   static let enabled = getenv("TALLY_TRACE") != nil
   nonisolated(unsafe) private static var last = DispatchTime.now().uptimeNanoseconds
@@ -22,6 +23,17 @@ public enum Trace {
       defer { last = now }
       return now > last ? now - last : 0
     }
-    FileHandle.standardError.write(Data("tally trace: \(phase()) \(elapsed / 1_000_000) ms\n".utf8))
+    FileHandle.standardError.write(Data("tally trace: \(phase()) \(elapsed / 1_000_000) ms\(memory)\n".utf8))
+  }
+
+  /// ", rss 812 MB, peak 1,204 MB" from /proc/self/status; empty where it cannot be read.
+  private static var memory: String {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "" }
+    func megabytes(_ key: String) -> Int? {
+      guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }) else { return nil }
+      return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 / 1024 }
+    }
+    guard let rss = megabytes("VmRSS"), let peak = megabytes("VmHWM") else { return "" }
+    return ", rss \(rss) MB, peak \(peak) MB"
   }
 }

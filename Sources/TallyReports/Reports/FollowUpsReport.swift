@@ -46,8 +46,10 @@ public enum FollowUpsReport: ReportDefinition {
     let at = context.at
     let threshold = context.days ?? 30
     let people = try PipelineStaff(context)
-    let timeline = PipelineTimeline(context)
+    let timeline = PipelineTimeline(context, following: .additions)
+    Trace.mark("followups: staff and timeline")
     let snapshot = try context.records("customer", at: at)
+    Trace.mark("followups: customers at \(at)")
     var intervals: [String: Int] = [:]
     for (tier, days) in context.records.config.followUpIntervals { intervals[tier] = days }
     let labelStatus = people.labeler("customer", "status")
@@ -151,6 +153,7 @@ public enum FollowUpsReport: ReportDefinition {
     notContacted.rows = notContactedRows.sorted { ($1.0, $0.1) < ($0.0, $1.1) }.map(\.2)
     atRisk.rows = atRiskRows.sorted { ($1.0, $1.1, $0.2) < ($0.0, $0.1, $1.2) }.map(\.3)
 
+    Trace.mark("followups: as-of sections")
     // Contacts in the period, per rep and week, and per channel.
     var weeks: [String] = []
     var day = period.start
@@ -173,6 +176,7 @@ public enum FollowUpsReport: ReportDefinition {
         total += 1
       }
     }
+    Trace.mark("followups: contacts counted")
     func repTotal(_ rep: String) -> Int { perRep[rep]!.values.reduce(0, +) }
     let reps = perRep.keys.sorted { (repTotal($1), $0) < (repTotal($0), $1) }
     var byWeek = ReportTable(

@@ -69,8 +69,29 @@ struct PipelineTimeline {
   /// The status a customer starts with when its record does not say (the schema default).
   let defaultStatus: String
 
-  init(_ context: ReportContext) {
-    defaultStatus = context.records.schema.type(named: "customer")?.object["status"]?.defaultValue ?? "lead"
+  /// What a replay follows.
+  enum Following {
+    /// Events, owners and additions.
+    case everything
+    /// Only when each customer was added (``addedOn``, ``initialCustomers``): no values are
+    /// read, no events or owners kept — what `followups` needs, at a fraction of the cost
+    /// on a large history.
+    case additions
+  }
+
+  init(_ context: ReportContext, following: Following = .everything) {
+    switch following {
+    case .everything: self.init(everythingOf: context)
+    case .additions: self.init(additionsOf: context)
+    }
+  }
+
+  static func defaultStatus(_ context: ReportContext) -> String {
+    context.records.schema.type(named: "customer")?.object["status"]?.defaultValue ?? "lead"
+  }
+
+  private init(everythingOf context: ReportContext) {
+    defaultStatus = Self.defaultStatus(context)
     var states: [String: State] = [:]
     for (index, commit) in context.commits.enumerated() {
       let day = context.commitDays[index]
@@ -150,6 +171,35 @@ struct PipelineTimeline {
                 sinceKnown: state.sinceKnown))
           }
           states[change.id] = state
+        }
+      }
+    }
+  }
+
+  /// ``addedOn`` and ``initialCustomers`` as the full replay finds them: a customer renamed
+  /// while it exists keeps its first addition under the new id.
+  private init(additionsOf context: ReportContext) {
+    defaultStatus = Self.defaultStatus(context)
+    var present = Set<String>()
+    for (index, commit) in context.commits.enumerated() {
+      let day = context.commitDays[index]
+      for change in commit.records where change.type == "customer" || change.oldType == "customer" {
+        switch change.kind {
+        case .added:
+          guard change.type == "customer" else { continue }
+          present.insert(change.id)
+          if addedOn[change.id] == nil { addedOn[change.id] = day }
+          if index == 0 { initialCustomers.insert(change.id) }
+        case .removed:
+          present.remove(change.id)
+        case .renamed:
+          guard let oldID = change.oldID, change.oldType == "customer", present.remove(oldID) != nil else { continue }
+          guard change.type == "customer" else { continue }
+          present.insert(change.id)
+          if let first = addedOn.removeValue(forKey: oldID) { addedOn[change.id] = first }
+          if initialCustomers.remove(oldID) != nil { initialCustomers.insert(change.id) }
+        case .modified:
+          continue
         }
       }
     }

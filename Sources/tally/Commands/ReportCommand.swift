@@ -122,6 +122,7 @@ struct ReportCommand: ParsableCommand {
       let progress = Progress(label: "reading history")
       context = try Reports.context(history: history.history, options: options) { progress.update($0, of: $1) }
       progress.finish()
+      Trace.mark("report: history read")
     } catch let error as ReportFilterError {
       throw ValidationError(error.description)
     } catch {
@@ -137,12 +138,17 @@ struct ReportCommand: ParsableCommand {
     let report: Report
     do {
       report = try definition.compute(context)
+      Trace.mark("report: computed")
     } catch {
       Console.err("tally: cannot compute \(definition.name): \(error)\n")
       throw Exit.failure
     }
     ReportRenderer.write(report, as: format, width: width.tableWidth, bom: bom) { Console.out($0) }
+    Trace.mark("report: written")
     history.history.save()
+    // At a million records the report, its snapshots and the history take seconds to free.
+    ExitLifetime.keep(report)
+    ExitLifetime.keep(context)
   }
 
   func writeSite(_ context: ReportContext, to directory: String) throws {
@@ -162,6 +168,8 @@ struct ReportCommand: ParsableCommand {
     do {
       let written = try ReportSite.write(reports, to: FileSystem.absolute(directory))
       Console.out("wrote \(written.count) pages to \(directory)\n")
+      ExitLifetime.keep(reports)
+      ExitLifetime.keep(context)
     } catch {
       Console.err("tally: cannot write the site: \(error)\n")
       throw Exit.failure
