@@ -45,6 +45,22 @@ public struct RecordsAtCommit: Sendable {
     return result
   }
 
+  /// One record's value, found at the paths its type's layout gives its id (the sharded
+  /// path first, then the flat one: the file ``records(of:)`` prefers): `.found(nil)` when
+  /// the file there does not parse, `.notAtItsPaths` when neither path has a file — the
+  /// record may still be in a folder the listing of ``records(of:)`` accepts, which reads it
+  /// then. Two tree lookups and one blob instead of a listing of every record of the type.
+  public func value(of key: RecordKey) throws -> RecordLookup {
+    guard let type = history.records.schema.type(named: key.type) else { return .notAtItsPaths }
+    guard let root = try rootTree() else { return .found(nil) }
+    for path in type.paths(of: key.id) {
+      if let blob = try git.blobID(in: root, at: path) {
+        return .found(try history.recordValues.values([blob]).first ?? nil)
+      }
+    }
+    return .notAtItsPaths
+  }
+
   /// The file of the record `key` names, relative to the records root, and its bytes; nil
   /// when the commit does not have it.
   public func file(_ key: RecordKey) throws -> (path: String, bytes: [UInt8])? {
@@ -59,6 +75,13 @@ public struct RecordsAtCommit: Sendable {
   public func snapshotFiles() throws -> [SnapshotFile] {
     try GitRevisionSource(repository: git, revision: commit.hex, prefix: history.prefix).files()
   }
+}
+
+/// What ``RecordsAtCommit/value(of:)`` finds.
+public enum RecordLookup: Sendable {
+  /// The file at the record's path, and its value (nil when it does not parse).
+  case found(EncodedValue?)
+  case notAtItsPaths
 }
 
 extension History {

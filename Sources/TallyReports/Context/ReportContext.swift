@@ -101,6 +101,20 @@ public final class ReportContext: @unchecked Sendable {
   /// The records of `type` at the report's commit.
   public func current(_ type: String) throws -> RecordSet { try records(type, atCommit: commit) }
 
+  /// One record at the report's commit: from the records of its type when they are read
+  /// already, else found at its path (a report naming fifty records of a million need not
+  /// read the million); when the path has no file, from the records of its type.
+  public func currentRecord(_ type: String, _ id: String) throws -> EncodedValue? {
+    lock.lock()
+    let cached = snapshotCache[commit]?[type]
+    lock.unlock()
+    if let cached { return cached[id] }
+    switch try history.records(at: commit).value(of: RecordKey(type: type, id: id)) {
+    case .found(let value): return value
+    case .notAtItsPaths: return try current(type)[id]
+    }
+  }
+
   public func records(_ type: String, atCommit commit: CommitID) throws -> RecordSet {
     lock.lock()
     if let cached = snapshotCache[commit]?[type] {

@@ -35,6 +35,10 @@ public enum ActivityReport: ReportDefinition {
         let key = "\(change.type)/\(change.id)"
         if change.kind == .removed {
           lastChange[key] = nil
+        } else if change.kind == .renamed, let oldType = change.oldType, let oldID = change.oldID {
+          // Under its new name from here on: the old one is no record left to update.
+          lastChange["\(oldType)/\(oldID)"] = nil
+          lastChange[key] = commitDay
         } else if change.kind != .modified || !change.fields.isEmpty {
           lastChange[key] = commitDay
         }
@@ -93,7 +97,7 @@ public enum ActivityReport: ReportDefinition {
     staleRows.sort { ($0.0, $0.1) < ($1.0, $1.1) }
     for (last, key) in staleRows.prefix(50) {
       let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
-      let name = (try? context.current(parts[0]))?[parts[1]]?.string("name") ?? ""
+      let name = (try? context.currentRecord(parts[0], parts[1]))??.string("name") ?? ""
       stale.rows.append([.text(key), .text(name), .date(last), .int(period.end.dayNumber - last.dayNumber)])
     }
     // A record type by its schema's title (客户) in Chinese.
