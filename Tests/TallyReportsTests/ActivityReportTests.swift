@@ -38,4 +38,36 @@ struct ActivityReportTests {
     _ = try context.current("customer")
     #expect(try context.currentRecord("customer", "C-0016")?.string("name") == "己公司")
   }
+
+  /// Five staff and 70 customers: C-0100 … C-0139 added on 2026-01-01 (C-0100 … C-0109
+  /// changed again on 2026-02-01), C-0140 … C-0169 added on 2026-01-15.
+  @Test func theFiftyLeastRecentlyUpdatedAreListedInOrder() throws {
+    let f = try ReportFixture()
+    var files = f.team()
+    files.removeValue(forKey: "staff/S-0006.yaml")
+    func customer(_ number: Int, status: String = "lead") -> (String, String?) {
+      ("customers/C-0\(number).yaml", PipelineFixtureText.customer("公司\(number)", status: status, owner: "S-0004"))
+    }
+    for number in 100..<140 { files[customer(number).0] = customer(number).1 }
+    try f.commit("2026-01-01", by: "S-0001", files)
+    try f.commit("2026-01-15", by: "S-0004", Dictionary(uniqueKeysWithValues: (140..<170).map { customer($0) }))
+    try f.commit(
+      "2026-02-01", by: "S-0004", Dictionary(uniqueKeysWithValues: (100..<110).map { customer($0, status: "prospect") })
+    )
+    let report = try ActivityReport.compute(f.context(period: "2026-Q4"))
+    let rows = try report.rows("stale")
+    // 30 customers and 5 staff of the first day, then 15 customers of the second, by id.
+    let expected =
+      (1...5).map { "staff/S-000\($0)" }.sorted().map { ($0, "2026-01-01") }
+      + (110..<140).map { ("customer/C-0\($0)", "2026-01-01") }
+      + (140..<155).map { ("customer/C-0\($0)", "2026-01-15") }
+    #expect(
+      rows.map { [$0[0], $0[2]] }
+        == expected.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.map { [.text($0.0), .date(CivilDate($0.1)!)] })
+    #expect(rows.first?[1] == .text("公司110"))
+    #expect(rows.first { $0[0] == .text("staff/S-0001") }?[1] == .text("陈建国"))
+    let notes = try report.section("stale").notes
+    #expect(notes.contains { $0.contains("75 records not updated") && $0.contains("70 customer, 5 staff") }, "\(notes)")
+    #expect(notes.contains("the 50 least recently updated are listed"))
+  }
 }
