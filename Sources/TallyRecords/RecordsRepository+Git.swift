@@ -47,7 +47,7 @@ extension Repository {
     for folder in shardFolders {
       for entry in try entries(ofTree: folder.id) where !entry.isTree && entry.name.hasSuffix(".yaml") {
         let id = entry.name.dropLast(5)
-        if RecordLayout.lastDigits(folder.name.utf8.count).shard(of: id) == folder.name {
+        if RecordLayout.lastDigits(folder.name.utf8.count).isShard(folder.name, of: id) {
           sharded.append((String(id), entry.id))
         }
       }

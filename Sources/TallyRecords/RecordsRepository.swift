@@ -205,7 +205,7 @@ public struct RecordsRepository: Sendable {
         guard let type = lastType else { return nil }
         let id = String(decoding: bytes[(slash + 1)..<(bytes.count - 5)], as: UTF8.self)
         // A sharded record in another shard than its id's: the slow path says so.
-        if lastLayout != .flat, lastLayout.shard(of: id).map({ $0.utf8.elementsEqual(lastShard) }) != true {
+        if lastLayout != .flat, !lastLayout.isShard(utf8: lastShard, of: id) {
           return nil
         }
         return .record(type: type, id: id)
@@ -283,7 +283,7 @@ public struct RecordsRepository: Sendable {
     if let type = schema.type(forDirectory: directory) { return (type.name, id) }
     guard let cut = directory.lastIndex(of: "/") else { return nil }
     let folder = directory[directory.index(after: cut)...]
-    guard RecordLayout.lastDigits(folder.utf8.count).shard(of: id) == String(folder) else { return nil }
+    guard RecordLayout.lastDigits(folder.utf8.count).isShard(folder, of: id) else { return nil }
     directory = String(directory[..<cut])
     return schema.type(forDirectory: directory).map { ($0.name, id) }
   }

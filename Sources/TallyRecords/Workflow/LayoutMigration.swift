@@ -141,7 +141,7 @@ public struct LayoutMigration: Sendable {
         let inner = (try? FileSystem.contents(of: FileSystem.joinPath(directoryPath, name))) ?? []
         for file in inner.sorted() where file.hasSuffix(".yaml") && !file.hasPrefix(".") {
           let id = String(file.dropLast(5))
-          guard RecordLayout.lastDigits(name.utf8.count).shard(of: id) == name else { continue }
+          guard RecordLayout.lastDigits(name.utf8.count).isShard(name, of: id) else { continue }
           try consider(path + "/" + file, id: id)
         }
       }
