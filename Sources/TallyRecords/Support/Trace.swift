@@ -26,7 +26,7 @@ public enum Trace {
     FileHandle.standardError.write(Data("tally trace: \(phase()) \(elapsed / 1_000_000) ms\(memory)\n".utf8))
   }
 
-  /// ", rss 812 MB, peak 1,204 MB" from /proc/self/status; empty where it cannot be read.
+  /// ", rss 812 MB, peak 1204 MB" from /proc/self/status; empty where it cannot be read.
   private static var memory: String {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "" }
     func megabytes(_ key: String) -> Int? {

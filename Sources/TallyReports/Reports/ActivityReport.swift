@@ -24,8 +24,8 @@ public enum ActivityReport: ReportDefinition {
       var weeks: [String: Int] = [:]
     }
     var byAuthor: [String: Tally] = [:]
-    // Keyed by type and id: a "type/id" string made for each of a million changes was most
-    // of the report's time.
+    // Keyed by type and id: a "type/id" string made for each of a million changes was a
+    // large part of the report's time.
     var lastChange: [RecordKey: CivilDate] = [:]
     // Room for every record ever added, made once: grown as it filled, the table was
     // rehashed a dozen times on the way to a million records, a quarter of the report's time.
