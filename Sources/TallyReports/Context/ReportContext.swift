@@ -11,7 +11,8 @@ public struct RecordSet: Sendable {
 
   public init(records: [String: EncodedValue] = [:]) { self.records = records }
 
-  /// Ids in order.
+  /// Ids in order: sorted each time (a second at a million records), so a report that
+  /// sorts what it finds, or only counts, reads ``records`` instead.
   public var ids: [String] { records.keys.sorted() }
   public subscript(id: String) -> EncodedValue? { records[id] }
   public var count: Int { records.count }

@@ -77,8 +77,9 @@ public enum FollowUpsReport: ReportDefinition {
     var overdueRows: [(Int, String, [Cell])] = []
     var notContactedRows: [(Int, String, [Cell])] = []
     var atRiskRows: [(Int, Int, String, [Cell])] = []
-    for id in snapshot.ids {
-      guard let customer = snapshot[id], people.keeps(customer.string("owner")) else { continue }
+    // In no particular order: the rows are sorted by what they show.
+    for (id, customer) in snapshot.records {
+      guard people.keeps(customer.string("owner")) else { continue }
       let status = customer.string("status") ?? timeline.defaultStatus
       let statusLabel = labelStatus(status)
       let name = customer.string("name") ?? ""
@@ -166,8 +167,8 @@ public enum FollowUpsReport: ReportDefinition {
     var perRep: [String: [String: Int]] = [:]
     var perChannel: [String: Int] = [:]
     var total = 0
-    for id in current.ids {
-      for item in current[id]?.items("follow_ups") ?? [] {
+    for customer in current.records.values {
+      for item in customer.items("follow_ups") {
         guard let date = item.date("date"), period.contains(date), let by = item.string("by"), people.keeps(by) else {
           continue
         }

@@ -18,8 +18,8 @@ struct PlanResults {
   init(_ context: ReportContext, people: PipelineStaff) throws {
     let timeline = PipelineTimeline(context)
     let customers = try context.current("customer")
-    for id in customers.ids {
-      guard let customer = customers[id] else { continue }
+    // In no particular order: what is gathered is summed and counted.
+    for (id, customer) in customers.records {
       for order in customer.items("orders") {
         guard let day = order.date("date"), let amount = order.decimal("amount") else { continue }
         orders.append(Order(day: day, amount: amount, owner: timeline.creditedOwner(of: id, on: day)))
