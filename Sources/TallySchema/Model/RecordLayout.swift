@@ -38,7 +38,9 @@ public enum RecordLayout: Sendable, Equatable {
     var folderBytes = folder.reversed().makeIterator()
     var digits = 0
     // The id's last digits (at most `count`) end the folder's name…
-    for byte in id.utf8.reversed() {
+    // (Through a Substring: a StringProtocol's UTF-8 view is not bidirectional, and reversing
+    // it would copy it into an array.)
+    for byte in Substring(id).utf8.reversed() {
       guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < count else { break }
       guard folderBytes.next() == byte else { return false }
       digits += 1
